@@ -1,0 +1,127 @@
+// Runs the bundled action (dist/index.js) exactly as the runner does: inputs as INPUT_* variables with
+// action.yml's defaults filled in, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, RUNNER_TEMP — against a
+// simulator built from a scenario. Used by `npm run demo`, the integration tests and the bench.
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+import { createSimulation, readScenario } from '../sim/lib/scenario.mjs'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const ACTION = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
+
+/** Parses a GITHUB_OUTPUT / GITHUB_STATE file (`name<<delimiter` blocks, or `name=value` lines). */
+export function parseCommandFile(text) {
+  const out = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^=<]+)<<(.+)$/.exec(lines[i])
+    if (m) {
+      const value = []
+      for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+      out[m[1]] = value.join('\n')
+    } else if (lines[i].includes('=')) {
+      const k = lines[i].slice(0, lines[i].indexOf('='))
+      out[k] = lines[i].slice(k.length + 1)
+    }
+  }
+  return out
+}
+
+/** The environment the runner gives a step: action.yml defaults, then the given inputs. */
+export function inputEnv(inputs) {
+  const env = {}
+  for (const [name, spec] of Object.entries(ACTION.inputs)) {
+    let value = inputs[name] ?? spec.default ?? ''
+    if (value === '${{ github.token }}') value = ''
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value)
+  }
+  for (const [name, value] of Object.entries(inputs)) {
+    if (!(name in ACTION.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value)
+  }
+  return env
+}
+
+/**
+ * @param {object} o
+ * @param {string|object} o.scenario  scenario file (YAML) or object
+ * @param {object} o.inputs           action inputs by name
+ * @param {string} o.dir              working directory for this run (created)
+ * @param {object} [o.env]            extra environment (overrides)
+ * @param {object} [o.overrides]      scenario fields to override
+ * @param {boolean} [o.echo]          stream the action's output to this process
+ * @param {boolean} [o.post]          also run the post step afterwards
+ */
+export async function runAction({ scenario, inputs = {}, dir, env = {}, overrides = {}, echo = false, post = false, spawnOptions = {} }) {
+  fs.mkdirSync(dir, { recursive: true })
+  const scenarioObject = typeof scenario === 'string' ? readScenario(scenario) : scenario
+  const sim = createSimulation(scenarioObject, path.join(dir, 'sim'), overrides)
+  const files = {
+    output: path.join(dir, 'github_output'),
+    state: path.join(dir, 'github_state'),
+    summary: path.join(dir, 'step_summary.md'),
+    temp: path.join(dir, 'runner_temp'),
+    home: path.join(dir, 'home')
+  }
+  fs.mkdirSync(files.temp, { recursive: true })
+  fs.mkdirSync(files.home, { recursive: true })
+  for (const f of [files.output, files.state, files.summary]) fs.writeFileSync(f, '')
+  const baseEnv = {
+    ...process.env,
+    ...sim.env,
+    ...inputEnv(inputs),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: files.temp,
+    RUNNER_OS: 'Linux',
+    HOME: files.home,
+    GITHUB_JOB: 'upgrade',
+    GITHUB_REPOSITORY: 'octo-org/octo-repo',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_EVENT_NAME: 'push',
+    ...env
+  }
+  for (const [k, v] of Object.entries(baseEnv)) if (v === undefined) delete baseEnv[k]
+  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions)
+  const outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
+  const savedState = parseCommandFile(fs.readFileSync(files.state, 'utf8'))
+  let postRun
+  if (post) {
+    const stateEnv = Object.fromEntries(Object.entries(savedState).map(([k, v]) => [`STATE_${k}`, v]))
+    postRun = await spawnNode(path.join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...stateEnv }, echo, spawnOptions)
+  }
+  const reportPath = outputs['report-file']
+  return {
+    ...main,
+    outputs,
+    savedState,
+    post: postRun,
+    summary: fs.readFileSync(files.summary, 'utf8'),
+    report: reportPath && fs.existsSync(reportPath) ? JSON.parse(fs.readFileSync(reportPath, 'utf8')) : undefined,
+    state: JSON.parse(fs.readFileSync(sim.statePath, 'utf8')),
+    files,
+    sim
+  }
+}
+
+function spawnNode(script, env, echo, spawnOptions) {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+      if (echo) process.stdout.write(d)
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+      if (echo) process.stderr.write(d)
+    })
+    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: Date.now() - started }))
+  })
+}

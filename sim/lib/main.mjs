@@ -1,0 +1,800 @@
+// The simulated `snap` and `microk8s` commands. Formats, exit codes and state changes follow
+// ../shared/reference/microk8s-facts.md (section numbers in comments); the action under test must not be able to
+// tell them from the real ones for everything it calls.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as zlib from 'node:zlib'
+import { parse as parseYaml } from 'yaml'
+import { loadState, saveState, sleepSim, sleepUntil, realMs, latencyOf, takeFault, isRoot, viaSudo, stateDir, Out } from './state.mjs'
+import { resolveChannel, renderInfo, tracks } from './store.mjs'
+import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
+import { kindOfResource, isClusterScoped, served, sameObject, makeObject } from './objects.mjs'
+
+const RISKS = ['stable', 'candidate', 'beta', 'edge']
+
+/** Runs one simulated command; returns its exit code. */
+export async function runTool(tool, argv) {
+  const state = loadState()
+  const started = Date.now()
+  const out = new Out()
+  const ctx = { state, out, simSeconds: 0 }
+  const line = [tool, ...argv].join(' ')
+  let code
+  const fault = takeFault(state, line)
+  const words = [tool, ...argv.filter((a) => !a.startsWith('-'))]
+  const latency = latencyOf(state, words)
+  ctx.simSeconds += latency
+  await sleepSim(state, latency)
+  if (fault) {
+    if (fault.hangSeconds) {
+      ctx.simSeconds += fault.hangSeconds
+      await sleepSim(state, fault.hangSeconds)
+    }
+    if (fault.stdout) out.out(fault.stdout)
+    if (fault.stderr) out.err(fault.stderr)
+    code = fault.exit ?? 1
+  } else if (tool === 'snap') {
+    code = await snapCommand(ctx, argv)
+  } else {
+    code = await microk8sCommand(ctx, argv)
+  }
+  state.calls = state.calls ?? []
+  state.calls.push({
+    tool,
+    args: argv,
+    sudo: viaSudo(),
+    start: started,
+    end: Date.now(),
+    simSeconds: Math.round(ctx.simSeconds * 1000) / 1000,
+    exit: code,
+    ...(fault ? { fault: fault.match } : {}),
+    ...(ctx.readyAt ? { readyAt: ctx.readyAt } : {}),
+    stdoutTail: out.stdout.slice(-300),
+    stderrTail: out.stderr.slice(-300)
+  })
+  saveState(state)
+  return code
+}
+
+// ------------------------------------------------------------------------------------------------ snap (§2)
+
+function optionValue(argv, name) {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) return argv[i + 1]
+    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1)
+  }
+  return undefined
+}
+
+async function snapCommand(ctx, argv) {
+  const { state, out } = ctx
+  const [verb, ...rest] = argv
+  const names = rest.filter((a) => !a.startsWith('-'))
+  switch (verb) {
+    case 'list': {
+      if (!state.snap) {
+        out.err('error: no matching snaps installed')
+        return 1
+      }
+      const s = state.snap
+      const notes = [s.confinement === 'classic' ? 'classic' : '', s.held ? 'held' : ''].filter(Boolean).join(',') || '-'
+      const row = ['microk8s', s.version, String(s.revision), s.tracking, 'canonical**', notes]
+      const head = ['Name', 'Version', 'Rev', 'Tracking', 'Publisher', 'Notes']
+      const widths = head.map((h, i) => Math.max(h.length, row[i].length))
+      const fmt = (cols) => cols.map((c, i) => (i < cols.length - 1 ? c.padEnd(widths[i] + 2) : c)).join('')
+      out.out(`${fmt(head)}\n${fmt(row)}`)
+      return 0
+    }
+    case 'info':
+      out.out(renderInfo(state))
+      return 0
+    case 'install':
+    case 'refresh': {
+      if (!isRoot()) {
+        out.err('error: access denied (try with sudo)')
+        return 1
+      }
+      if (rest.includes('--hold') || rest.some((a) => a.startsWith('--hold='))) {
+        if (!state.snap) return notInstalled(out)
+        state.snap.held = true
+        out.out('General refreshes of "microk8s" held indefinitely')
+        return 0
+      }
+      if (rest.includes('--unhold')) {
+        if (!state.snap) return notInstalled(out)
+        state.snap.held = false
+        out.out('Removed general refresh hold of "microk8s"')
+        return 0
+      }
+      if (names[0] !== 'microk8s') {
+        out.err(`error: snap "${names[0]}" not found`)
+        return 1
+      }
+      const channel = optionValue(rest, '--channel')
+      return verb === 'install' ? snapInstall(ctx, channel, rest.includes('--classic')) : snapRefresh(ctx, channel, rest.includes('--classic'))
+    }
+    default:
+      out.err(`error: unknown command "${verb}", see 'snap help'.`)
+      return 1
+  }
+}
+
+function notInstalled(out) {
+  out.err('error: snap "microk8s" is not installed')
+  return 1
+}
+
+/** Client-side channel parsing (snapd channel.go): returns the normalised `track/risk` or an error text. */
+function cleanChannel(text) {
+  const parts = (text ?? 'latest/stable').split('/')
+  if (parts.length > 3) return { error: `channel name has too many components: ${text}` }
+  let [track, risk] = parts.length === 1 ? (RISKS.includes(parts[0]) ? ['latest', parts[0]] : [parts[0], 'stable']) : parts
+  if (RISKS.includes(track) && parts.length === 2) [track, risk] = ['latest', track]
+  if (!track) return { error: `invalid track in channel name: ${text}` }
+  if (!RISKS.includes(risk)) return { error: `invalid risk in channel name: ${text}` }
+  return { channel: `${track}/${risk}` }
+}
+
+function notAvailable(ctx, verb, channel) {
+  const { state, out } = ctx
+  const [, risk] = channel.split('/')
+  const lines = tracks(state.store)
+    .filter((t) => state.store.find((r) => r.channel === `${t}/${risk}` && r.version))
+    .map((t) => `       ${`${t}/${risk}`.padEnd(19)} snap ${verb} --channel=${t} microk8s`)
+  out.err(
+    `error: snap "microk8s" is not available on ${channel} but is available to ${verb} on the\n       following tracks:\n\n${lines.join('\n')}\n\n` +
+      "       Please be mindful that different tracks may include different features.\n       Get more information with 'snap info microk8s'."
+  )
+  return 1
+}
+
+function classicRefusal(out) {
+  out.err(
+    'error: This revision of snap "microk8s" was published using classic confinement and thus may\n' +
+      '       perform arbitrary system changes outside of the security sandbox that snaps are\n' +
+      '       usually confined to, which may put your system at risk.\n\n' +
+      '       If you understand and want to proceed repeat the command including --classic.'
+  )
+  return 1
+}
+
+function minorOfVersion(v) {
+  return Number(/^v?1\.(\d+)/.exec(v)?.[1])
+}
+
+function branchOf(tracking) {
+  const track = tracking.split('/')[0]
+  return track === 'latest' ? 'main' : track.replace(/-strict$/, '')
+}
+
+function showChannel(channel) {
+  return channel === 'latest/stable' ? '' : ` (${channel.replace(/^latest\//, '')})`
+}
+
+function snapInstall(ctx, channelText, classic) {
+  const { state, out } = ctx
+  if (state.snap) {
+    out.err(`snap "microk8s" is already installed, see 'snap help refresh'`)
+    return 0
+  }
+  const c = cleanChannel(channelText ?? `${state.defaultTrack ?? '1.32'}/stable`)
+  if (c.error) {
+    out.err(`error: cannot parse channel: ${c.error}`)
+    return 1
+  }
+  const row = resolveChannel(state.store, c.channel)
+  if (!row) return notAvailable(ctx, 'install', c.channel)
+  if (row.confinement === 'classic' && !classic) return classicRefusal(out)
+  if (row.confinement !== 'classic' && classic) out.err('Warning: flag --classic ignored for strictly confined snap microk8s')
+  installSnap(state, c.channel, row)
+  out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** installed`)
+  return 0
+}
+
+/** A fresh install: the snap, a node, Calico, and the addons every 1.27+ install enables (facts §0.3). */
+export function installSnap(state, channel, row, readyNow = false) {
+  state.snap = { tracking: channel, version: row.version, revision: row.revision, confinement: row.confinement, held: false }
+  const minor = minorOfVersion(row.version)
+  const branch = branchOf(channel)
+  state.cluster = {
+    readyAt: readyNow ? 0 : Date.now() + realMs(state, state.readiness?.afterInstall ?? 40),
+    broken: null,
+    repoBranch: branch,
+    flags: { 'ha-cluster': true },
+    communityRepo: false,
+    hostpathData: { present: false, destroyed: false },
+    serverVersion: row.version,
+    objects: [
+      makeObject('Node', { name: state.hostname ?? 'fv-az1234-567', extra: { status: { nodeInfo: {}, conditions: [] } } }),
+      makeObject('DaemonSet', { namespace: 'kube-system', name: 'calico-node', spec: { template: { spec: { containers: [{ name: 'calico-node', image: `docker.io/calico/node:${IMAGES.calico(minor)}` }] } } } }),
+      makeObject('Deployment', { namespace: 'kube-system', name: 'calico-kube-controllers', spec: { template: { spec: { containers: [{ name: 'calico-kube-controllers', image: `docker.io/calico/kube-controllers:${IMAGES.calico(minor)}` }] } } } }),
+      ...defaultFlowSchemas(minor)
+    ]
+  }
+  applyManifest(state, 'dns', undefined)
+}
+
+/** The API server's own APF defaults: written by its bootstrap manager, marked auto-update (facts, removed-API §3.4). */
+function defaultFlowSchemas(minor) {
+  const apiVersion = `flowcontrol.apiserver.k8s.io/${minor >= 29 ? 'v1' : 'v1beta3'}`
+  return ['exempt', 'system-nodes', 'workload-leader-election', 'global-default', 'catch-all'].map((name) => {
+    const o = makeObject('FlowSchema', { name, apiVersion, annotations: { 'apf.kubernetes.io/autoupdate-spec': 'true' } })
+    o.metadata.managedFields = [
+      { manager: 'api-priority-and-fairness-config-producer-v1', operation: 'Update', apiVersion, time: o.metadata.creationTimestamp, fieldsType: 'FieldsV1', fieldsV1: {} }
+    ]
+    o._default = true
+    return o
+  })
+}
+
+function snapRefresh(ctx, channelText, classic) {
+  const { state, out } = ctx
+  if (!state.snap) return notInstalled(out)
+  const c = cleanChannel(channelText ?? state.snap.tracking)
+  if (c.error) {
+    out.err(`error: cannot parse channel: ${c.error}`)
+    return 1
+  }
+  const row = resolveChannel(state.store, c.channel)
+  if (!row) return notAvailable(ctx, 'refresh', c.channel)
+  if (row.confinement === 'classic' && state.snap.confinement !== 'classic' && !classic) return classicRefusal(out)
+  if (c.channel === state.snap.tracking && row.revision === state.snap.revision) {
+    out.err('snap "microk8s" has no updates available')
+    return 0
+  }
+  const from = minorOfVersion(state.snap.version)
+  const to = minorOfVersion(row.version)
+  state.snap = { ...state.snap, tracking: c.channel, version: row.version, revision: row.revision }
+  const cluster = state.cluster
+  // Skipping a minor or going back breaks the datastore in the field (canonical/microk8s#3007, #984).
+  if (to > from + 1) cluster.broken = `refreshed from 1.${from} to 1.${to}, skipping a minor: k8s-dqlite is not running`
+  if (to < from) cluster.broken = `refreshed from 1.${from} back to 1.${to}: the datastore cannot be downgraded`
+  cluster.serverVersion = state.serverVersionAfter?.[c.channel] ?? row.version
+  const never = (state.readiness?.neverOn ?? []).includes(c.channel)
+  cluster.readyAt = never ? null : Date.now() + realMs(state, state.readiness?.afterRefresh ?? 30)
+  // The API server rewrites its own APF defaults at its preferred version.
+  for (const o of cluster.objects) {
+    if (o._default && o.kind === 'FlowSchema') o.metadata.managedFields[0].apiVersion = `flowcontrol.apiserver.k8s.io/${to >= 29 ? 'v1' : 'v1beta3'}`
+  }
+  // Calico is not upgraded by a refresh (facts §3.6); addons keep running what they run.
+  out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** refreshed`)
+  return 0
+}
+
+// ------------------------------------------------------------------------------------------- microk8s (§1, §3)
+
+function isReady(state) {
+  const c = state.cluster
+  return Boolean(c && !c.broken && c.readyAt !== null && Date.now() >= c.readyAt)
+}
+
+function serverMinor(state) {
+  return minorOfVersion(state.cluster.serverVersion)
+}
+
+const INSUFFICIENT =
+  "Insufficient permissions to access MicroK8s.\nYou can either try again with sudo or add the user runner to the 'microk8s' group:\n\n" +
+  '    sudo usermod -a -G microk8s runner\n    sudo chown -R runner ~/.kube\n\nAfter this, reload the user groups either via a reboot or by running \'newgrp microk8s\'.'
+
+async function microk8sCommand(ctx, argv) {
+  const { state, out } = ctx
+  if (!state.snap || state.microk8sMissing) {
+    out.err('microk8s: command not found')
+    return 127
+  }
+  if (!isRoot() && !(state.groupMembers ?? []).includes(process.env.USER)) {
+    out.err(INSUFFICIENT)
+    return 1
+  }
+  const [verb, ...rest] = argv
+  switch (verb) {
+    case 'status':
+      return status(ctx, rest)
+    case 'version':
+      out.out(`MicroK8s ${state.snap.version} revision ${state.snap.revision}`)
+      return 0
+    case 'enable':
+      return enable(ctx, rest)
+    case 'disable':
+      return disable(ctx, rest)
+    case 'kubectl':
+      return kubectl(ctx, rest)
+    case 'config':
+      out.out(kubeconfig())
+      return 0
+    case 'addons':
+      return addonsRepo(ctx, rest)
+    case 'inspect':
+      return inspect(ctx)
+    default:
+      out.out(`'${verb}' is not a valid MicroK8s subcommand.`)
+      return 1
+  }
+}
+
+function addonEnabled(state, name) {
+  const c = state.cluster
+  const has = (kind, ns, n) => c.objects.some((o) => o.kind === kind && o.metadata.name === n && (o.metadata.namespace ?? '') === ns)
+  switch (name) {
+    case 'dns':
+      return has('Deployment', 'kube-system', 'coredns')
+    case 'ingress':
+      return has('DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller')
+    case 'hostpath-storage':
+    case 'storage':
+      return has('Deployment', 'kube-system', 'hostpath-provisioner')
+    case 'metrics-server':
+      return has('Deployment', 'kube-system', 'metrics-server')
+    case 'dashboard':
+      return has('Deployment', 'kube-system', 'kubernetes-dashboard')
+    case 'metallb':
+      return has('DaemonSet', 'metallb-system', 'speaker')
+    case 'registry':
+      return has('Deployment', 'container-registry', 'registry')
+    case 'helm':
+    case 'helm3':
+      return true // ${SNAP}/bin/helm exists
+    case 'community':
+      return c.communityRepo
+    default:
+      return Boolean(c.flags[name])
+  }
+}
+
+function addonList(state) {
+  const core = coreAddonNames(state.cluster.repoBranch).map((name) => ({ name, repository: 'core', description: DESCRIPTIONS[name], version: labelOf(name, state.cluster.repoBranch) }))
+  const community = state.cluster.communityRepo
+    ? (state.communityAddons ?? []).map((name) => ({ name, repository: 'community', description: `Community addon ${name}`, version: '1.0.0' }))
+    : []
+  const all = [...core, ...community].map((a) => ({ ...a, enabled: addonEnabled(state, a.name) }))
+  const sort = (list) => list.sort((a, b) => (a.repository === b.repository ? a.name.localeCompare(b.name) : a.repository.localeCompare(b.repository)))
+  return [...sort(all.filter((a) => a.enabled)), ...sort(all.filter((a) => !a.enabled))]
+}
+
+async function status(ctx, argv) {
+  const { state, out } = ctx
+  const format = optionValue(argv, '--format') ?? 'pretty'
+  const wait = argv.includes('--wait-ready') || argv.includes('-w')
+  const timeout = Number(optionValue(argv, '--timeout') ?? optionValue(argv, '-t') ?? 0)
+  if (state.cluster.stopped) {
+    out.out('microk8s is not running, try microk8s start')
+    return 0
+  }
+  if (wait && !isReady(state)) {
+    const c = state.cluster
+    const limit = timeout > 0 ? Date.now() + realMs(state, timeout) : Infinity
+    if (!c.broken && c.readyAt !== null && c.readyAt <= limit) {
+      ctx.simSeconds += (c.readyAt - Date.now()) / 1000 / (state.timeScale ?? 0.001)
+      await sleepUntil(c.readyAt)
+      ctx.readyAt = c.readyAt
+    } else {
+      ctx.simSeconds += timeout
+      await sleepUntil(limit === Infinity ? Date.now() + 3_600_000 : limit)
+    }
+  } else if (wait) {
+    ctx.readyAt = state.cluster.readyAt
+  }
+  const ready = isReady(state)
+  const addon = optionValue(argv, '--addon') ?? optionValue(argv, '-a')
+  if (addon) {
+    out.out(ready && addonEnabled(state, addon.split('/').pop()) ? 'enabled' : 'disabled')
+    return ready ? 0 : 1
+  }
+  const notRunning = 'microk8s is not running. Use microk8s inspect for a deeper inspection.'
+  const ha = state.cluster.flags['ha-cluster']
+  if (format === 'yaml') {
+    const lines = ['microk8s:', `  running: ${ready ? 'True' : 'False'}`, 'high-availability:', `  enabled: ${ha ? 'True' : 'False'}`]
+    if (ha) lines.push('  nodes:', '    - address: 127.0.0.1:19001', '      role: voter')
+    if (!ready) {
+      lines.push(`  message: ${notRunning}`)
+    } else {
+      lines.push('addons:')
+      for (const a of addonList(state)) {
+        lines.push(`  - name: ${a.name}`, `    repository: ${a.repository}`, `    description: ${a.description}`, `    version: ${a.version || ' '}`, `    status: ${a.enabled ? 'enabled' : 'disabled'}`)
+      }
+    }
+    out.out(lines.join('\n'))
+  } else if (format === 'short') {
+    if (!ready) out.out(notRunning)
+    else out.out(['microk8s is running', 'addons:', ...addonList(state).map((a) => `${a.repository}/${a.name}: ${a.enabled ? 'enabled' : 'disabled'}`)].join('\n'))
+  } else {
+    if (!ready) out.out(notRunning)
+    else {
+      const list = addonList(state)
+      const row = (a) => `    ${a.name.padEnd(20)} # (${a.repository}) ${a.description}`
+      out.out(
+        [
+          'microk8s is running',
+          'high-availability: no',
+          '  datastore master nodes: 127.0.0.1:19001',
+          '  datastore standby nodes: none',
+          'addons:',
+          '  enabled:',
+          ...list.filter((a) => a.enabled).map(row),
+          '  disabled:',
+          ...list.filter((a) => !a.enabled).map(row)
+        ].join('\n')
+      )
+    }
+  }
+  return ready ? 0 : 1
+}
+
+function parseAddonSpec(spec) {
+  const colon = spec.indexOf(':')
+  const full = colon === -1 ? spec : spec.slice(0, colon)
+  const args = colon === -1 ? undefined : spec.slice(colon + 1)
+  const [repo, name] = full.includes('/') ? full.split('/', 2) : [undefined, full]
+  return { repo, name, args }
+}
+
+function findAddon(state, repo, name) {
+  return addonList(state).find((a) => a.name === name && (!repo || a.repository === repo))
+}
+
+/** Reads one line from stdin the way bash `read` does: blocks on an open pipe, empty on EOF. */
+function readLine() {
+  const buf = Buffer.alloc(1)
+  let line = ''
+  for (;;) {
+    let n
+    try {
+      n = fs.readSync(0, buf, 0, 1, null)
+    } catch (e) {
+      if (e.code === 'EAGAIN') continue
+      if (e.code === 'EOF') return { line, eof: true }
+      throw e
+    }
+    if (n === 0) return { line, eof: true }
+    const ch = buf.toString()
+    if (ch === '\n') return { line, eof: false }
+    line += ch
+  }
+}
+
+function applyManifest(state, name, args) {
+  const m = enableManifest(name, state.cluster.repoBranch, args)
+  for (const obj of m.objects ?? []) {
+    obj._addon = name
+    state.cluster.objects = state.cluster.objects.filter((o) => !sameObject(o, obj))
+    state.cluster.objects.push(obj)
+  }
+  if (m.flag) state.cluster.flags[name] = true
+  if (name === 'hostpath-storage') state.cluster.hostpathData.present = true
+  return m
+}
+
+async function enable(ctx, argv) {
+  const { state, out } = ctx
+  if (!isRoot()) {
+    out.err(INSUFFICIENT)
+    return 1
+  }
+  if (!isReady(state)) {
+    out.err('microk8s is not running, try microk8s start')
+    return 1
+  }
+  const specs = argv.filter((a) => !a.startsWith('-'))
+  const { repo, name, args } = parseAddonSpec(specs[0] ?? '')
+  const addon = findAddon(state, repo, name)
+  if (!addon) {
+    out.err(`Addon ${name} was not found in any repository`)
+    return 1
+  }
+  if (!repo) out.err(`Infer repository ${addon.repository} for addon ${name}`)
+  if (addon.enabled) {
+    out.out(`Addon ${addon.repository}/${name} is already enabled`)
+    return 0
+  }
+  const real = name === 'storage' ? 'hostpath-storage' : name
+  const m = enableManifest(real, state.cluster.repoBranch, args)
+  if (m.prompt) {
+    out.out(m.prompt)
+    const answer = readLine().line.trim()
+    if (!answer) {
+      out.out('Invalid IP address range. Exiting.')
+      return 1
+    }
+    return enable(ctx, [`${name}:${answer}`])
+  }
+  if (m.error) {
+    for (const l of m.error.lines) out.out(l)
+    return m.error.code
+  }
+  for (const dep of m.needs ?? []) {
+    if (!addonEnabled(state, dep)) {
+      out.err(`Infer repository core for addon ${dep}`)
+      applyManifest(state, dep, undefined).out?.forEach((l) => out.out(l))
+    } else {
+      out.out(`Addon core/${dep} is already enabled`)
+    }
+  }
+  if (addon.repository === 'community') {
+    state.cluster.flags[name] = true
+    state.cluster.objects.push(Object.assign(makeObject('Deployment', { namespace: name, name, spec: { template: { spec: { containers: [{ name, image: `example/${name}:${state.cluster.repoBranch}` }] } } } }), { _addon: name }))
+    out.out(`${name} is enabled`)
+  } else {
+    for (const l of applyManifest(state, real, args).out ?? []) out.out(l)
+  }
+  if (name === 'dns') ctx.simSeconds += 0 // kubelite restart is inside the latency figure
+  return 0
+}
+
+function removeAddonObjects(state, name, keep = () => false) {
+  state.cluster.objects = state.cluster.objects.filter((o) => o._addon !== name || keep(o))
+}
+
+async function disable(ctx, argv) {
+  const { state, out } = ctx
+  if (!isRoot()) {
+    out.err(INSUFFICIENT)
+    return 1
+  }
+  if (!isReady(state)) {
+    out.err('microk8s is not running, try microk8s start')
+    return 1
+  }
+  const force = argv.includes('--force')
+  const { repo, name, args } = parseAddonSpec(argv.filter((a) => !a.startsWith('-'))[0] ?? '')
+  const addon = findAddon(state, repo, name)
+  if (!addon) {
+    out.err(`Addon ${name} was not found in any repository`)
+    return 1
+  }
+  if (!repo) out.err(`Infer repository ${addon.repository} for addon ${name}`)
+  const alwaysRuns = ['helm', 'helm3', 'ha-cluster'].includes(name)
+  if (!addon.enabled && !alwaysRuns) {
+    out.out(`Addon ${addon.repository}/${name} is already disabled`)
+    return 0
+  }
+  switch (name) {
+    case 'ha-cluster':
+      if (!force) {
+        out.out('Disabling HA will reset your cluster in a clean state.')
+        out.out('Any running workloads will be stopped and any cluster configuration will be lost.')
+        out.out("If you are sure you want to proceed please use the '--force' flag.")
+        return 2
+      }
+      state.cluster.flags['ha-cluster'] = false
+      state.cluster.objects = state.cluster.objects.filter((o) => o.kind === 'Node')
+      state.cluster.wiped = true
+      out.out('Reverting to a non-HA setup')
+      return 0
+    case 'helm':
+    case 'helm3':
+      out.out('Helm comes pre-installed with MicroK8s')
+      return 0
+    case 'hostpath-storage':
+    case 'storage': {
+      out.out('Disabling hostpath storage.')
+      removeAddonObjects(state, 'hostpath-storage')
+      out.out('deployment.apps "hostpath-provisioner" deleted', 'storageclass.storage.k8s.io "microk8s-hostpath" deleted')
+      out.out('Storage removed.')
+      let destroy = args === 'destroy-storage'
+      if (!destroy) {
+        process.stdout.write('Remove PVC storage at /var/snap/microk8s/common/default-storage ? (Y/N): ')
+        const answer = readLine().line.trim().toLowerCase()
+        destroy = answer === 'y' || answer === 'yes'
+      }
+      if (!destroy) return 1 // data kept; the script exits 1 (facts §3.5)
+      state.cluster.hostpathData.destroyed = true
+      out.out('Storage space reclaimed.')
+      return 0
+    }
+    case 'registry':
+      removeAddonObjects(state, 'registry')
+      state.cluster.objects = state.cluster.objects.filter((o) => (o.metadata.namespace ?? '') !== 'container-registry')
+      out.out('Disabling the private registry', 'namespace "container-registry" deleted', "Use 'microk8s disable hostpath-storage:destroy-storage' to free the storage space.")
+      return 0
+    case 'dns':
+      out.out('Disabling DNS', 'Reconfiguring kubelet', 'Removing DNS manifest')
+      removeAddonObjects(state, 'dns')
+      out.out('deployment.apps "coredns" deleted', 'configmap "coredns" deleted', 'service "kube-dns" deleted', 'DNS is disabled')
+      return 0
+    default:
+      removeAddonObjects(state, name)
+      state.cluster.flags[name] = false
+      if (name === 'community') state.cluster.communityRepo = false
+      out.out(`Disabling ${name}`, `${name} is disabled`)
+      return 0
+  }
+}
+
+function addonsRepo(ctx, argv) {
+  const { state, out } = ctx
+  const [sub, repo] = argv
+  if (sub !== 'repo' || !['update', 'add', 'list', 'remove'].includes(repo)) {
+    out.err('Usage: microk8s addons repo [add|remove|update|list]')
+    return 2
+  }
+  const name = argv[2]
+  if (repo === 'list') {
+    out.out(`REPO       ADDONS SOURCE\ncore           ${String(coreAddonNames(state.cluster.repoBranch).length).padStart(2)} /snap/microk8s/current/addons/core@3b5772`)
+    return 0
+  }
+  if (!isRoot()) {
+    out.out('Elevated permissions is needed for this operation. Please run this command with sudo.')
+    return 50
+  }
+  if (repo === 'update') {
+    if (name !== 'core' && !(name === 'community' && state.cluster.communityRepo)) {
+      out.out(`Error: repository '${name}' does not exist`)
+      return 1
+    }
+    out.out(`Updating repository ${name}`)
+    const bundled = branchOf(state.snap.tracking)
+    if (state.cluster.repoBranch !== bundled) {
+      out.err(`Cloning into '/var/snap/microk8s/common/addons/${name}'...`)
+      state.cluster.repoBranch = bundled
+    } else {
+      out.out('Already up to date.')
+    }
+    return 0
+  }
+  out.err(`error: 'addons repo ${repo}' is not simulated`)
+  return 1
+}
+
+function inspect(ctx) {
+  const { state, out } = ctx
+  const dir = path.join(stateDir(), 'var', 'snap', 'microk8s', String(state.snap.revision))
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, `inspection-report-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.tar.gz`)
+  fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ snap: state.snap, ready: isReady(state), broken: state.cluster.broken }, null, 1)))
+  out.out('Inspecting system')
+  out.out('Inspecting Certificates')
+  out.out('Inspecting services')
+  out.out('  Service snap.microk8s.daemon-kubelite is running')
+  out.out('Building the report tarball')
+  out.out(`  Report tarball is at ${file}`)
+  return 0
+}
+
+function kubeconfig() {
+  return `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: U0lNVUxBVE9SLUNB
+    server: https://127.0.0.1:16443
+  name: microk8s-cluster
+contexts:
+- context:
+    cluster: microk8s-cluster
+    user: admin
+  name: microk8s
+current-context: microk8s
+kind: Config
+preferences: {}
+users:
+- name: admin
+  user:
+    client-certificate-data: U0lNVUxBVE9SLUNFUlQ=
+    client-key-data: U0lNVUxBVE9SLUtFWQ==
+`
+}
+
+// --------------------------------------------------------------------------------------------------- kubectl
+
+function refused(out) {
+  out.err('The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?')
+  return 1
+}
+
+/** The objects as the API server shows them now: node status and versions follow readiness and the snap. */
+function liveObjects(state) {
+  const ready = isReady(state)
+  for (const o of state.cluster.objects) {
+    if (o.kind === 'Node') {
+      o.status.nodeInfo = { kubeletVersion: state.cluster.serverVersion, containerRuntimeVersion: 'containerd://1.7.29', osImage: 'Ubuntu 24.04.3 LTS' }
+      o.status.conditions = [{ type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady' }]
+    }
+  }
+  return state.cluster.objects
+}
+
+function matchesSelector(obj, selector) {
+  if (!selector) return true
+  return selector.split(',').every((term) => {
+    const [k, v] = term.split('=')
+    return (obj.metadata.labels ?? {})[k] === v
+  })
+}
+
+async function kubectl(ctx, argv) {
+  const { state, out } = ctx
+  if (!isReady(state)) return refused(out)
+  const [verb, ...rest] = argv
+  const ns = optionValue(rest, '-n') ?? optionValue(rest, '--namespace')
+  const all = rest.includes('-A') || rest.includes('--all-namespaces')
+  const positional = []
+  for (let i = 0; i < rest.length; i++) {
+    if (['-n', '--namespace', '-o', '-l', '--field-selector', '-f'].includes(rest[i])) i++
+    else if (!rest[i].startsWith('-')) positional.push(rest[i])
+  }
+  switch (verb) {
+    case 'version': {
+      const v = state.cluster.serverVersion
+      const minor = String(serverMinor(state))
+      out.out(JSON.stringify({ clientVersion: { major: '1', minor: String(minorOfVersion(state.snap.version)), gitVersion: state.snap.version }, kustomizeVersion: 'v5.0.4', serverVersion: { major: '1', minor, gitVersion: v, platform: 'linux/amd64' } }, null, 2))
+      return 0
+    }
+    case 'get': {
+      const [types, name] = positional
+      const kinds = []
+      for (const t of (types ?? '').split(',')) {
+        const kind = kindOfResource(t)
+        if (!kind || (kind === 'IPAddressPool' && !addonEnabled(state, 'metallb'))) {
+          out.err(`error: the server doesn't have a resource type "${t}"`)
+          return 1
+        }
+        kinds.push(kind)
+      }
+      const selector = optionValue(rest, '-l')
+      const field = optionValue(rest, '--field-selector')
+      const fieldType = field?.startsWith('type=') ? field.slice(5) : undefined
+      const items = liveObjects(state)
+        .filter((o) => kinds.includes(o.kind))
+        .filter((o) => isClusterScoped(o.kind) || all || (o.metadata.namespace ?? '') === (ns ?? 'default'))
+        .filter((o) => !name || o.metadata.name === name)
+        .filter((o) => matchesSelector(o, selector))
+        .filter((o) => !fieldType || o.type === fieldType)
+        .map((o) => served(o, serverMinor(state)))
+      if (name) {
+        if (items.length === 0) {
+          out.err(`Error from server (NotFound): ${(types ?? '').split(',')[0]} "${name}" not found`)
+          return 1
+        }
+        out.out(JSON.stringify(items[0], null, 2))
+        return 0
+      }
+      out.out(JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, null, 2))
+      return 0
+    }
+    case 'rollout': {
+      const [sub, target] = positional
+      const [kindWord, name] = (target ?? '').split('/')
+      const kind = kindOfResource(kindWord)
+      const obj = state.cluster.objects.find((o) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? '') === (ns ?? 'default'))
+      if (!obj) {
+        out.err(`Error from server (NotFound): ${kindWord}s.apps "${name}" not found`)
+        return 1
+      }
+      if (sub === 'restart') {
+        out.out(`${kind.toLowerCase()}.apps/${name} restarted`)
+        return 0
+      }
+      const timeout = Number((optionValue(rest, '--timeout') ?? '0s').replace(/s$/, ''))
+      const never = (state.rolloutNeverCompletes ?? []).includes(`${ns}/${name}`)
+      if (never) {
+        out.out(`Waiting for ${kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${name}" rollout to finish: 0 of 1 updated pods are available...`)
+        ctx.simSeconds += timeout
+        await sleepSim(state, timeout)
+        out.err('error: timed out waiting for the condition')
+        return 1
+      }
+      const rollout = state.rolloutSeconds ?? 10
+      ctx.simSeconds += rollout
+      await sleepSim(state, rollout)
+      out.out(`${kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${name}" successfully rolled out`)
+      return 0
+    }
+    case 'apply': {
+      const text = fs.readFileSync(0, 'utf8')
+      const doc = parseYaml(text)
+      const kind = doc.kind
+      const existing = state.cluster.objects.find((o) => sameObject(o, doc))
+      if (existing) {
+        Object.assign(existing, { data: doc.data ?? existing.data, spec: doc.spec ?? existing.spec })
+        existing.metadata.annotations = { ...(existing.metadata.annotations ?? {}), ...(doc.metadata.annotations ?? {}) }
+        out.out(`${kind.toLowerCase()}/${doc.metadata.name} configured`)
+      } else {
+        state.cluster.objects.push(makeObject(kind, { ...doc.metadata, data: doc.data, spec: doc.spec }))
+        out.out(`${kind.toLowerCase()}/${doc.metadata.name} created`)
+      }
+      return 0
+    }
+    default:
+      out.err(`error: unknown command "${verb}" for "kubectl"`)
+      return 1
+  }
+}

@@ -1,0 +1,132 @@
+// Builds a simulator state from a scenario file (YAML): where the runner starts, what the cluster holds, how
+// long commands take and which faults to inject. See sim/README.md for the fields.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as zlib from 'node:zlib'
+import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+import { buildStore, resolveChannel } from './store.mjs'
+import { installSnap } from './main.mjs'
+import { enableManifest } from './addons.mjs'
+import { makeObject, sameObject } from './objects.mjs'
+
+export const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
+
+export function readScenario(file) {
+  return parseYaml(fs.readFileSync(file, 'utf8'))
+}
+
+/** Helm v3 storage: Secret data.release = base64(gzip(JSON)), itself base64 in the Secret (facts, removed-API §3.4). */
+export function helmReleaseSecret({ name, namespace = 'default', revision = 1, chart = name, chartVersion = '1.0.0', manifest, status = 'deployed' }) {
+  const release = { name, namespace, version: revision, info: { status }, chart: { metadata: { name: chart, version: chartVersion } }, manifest }
+  const helmEncoded = zlib.gzipSync(Buffer.from(JSON.stringify(release))).toString('base64')
+  return makeObject('Secret', {
+    namespace,
+    name: `sh.helm.release.v1.${name}.v${revision}`,
+    labels: { owner: 'helm', name, status, version: String(revision) },
+    data: { release: Buffer.from(helmEncoded).toString('base64') },
+    extra: { type: 'helm.sh/release.v1' }
+  })
+}
+
+/** A FlowSchema (or other object) authored at `apiVersion`, with the evidence a real client would leave. */
+function authoredObject(spec) {
+  const kind = spec.kind ?? 'FlowSchema'
+  const obj = makeObject(kind, { name: spec.name, namespace: spec.namespace, apiVersion: spec.servedVersion ?? 'flowcontrol.apiserver.k8s.io/v1' })
+  const annotations = {}
+  const manifest = { apiVersion: spec.apiVersion, kind, metadata: { name: spec.name, ...(spec.namespace ? { namespace: spec.namespace } : {}) } }
+  if ((spec.evidence ?? 'last-applied') === 'last-applied') {
+    annotations['kubectl.kubernetes.io/last-applied-configuration'] = `${JSON.stringify(manifest)}\n`
+    obj.metadata.managedFields = [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: spec.apiVersion, time: obj.metadata.creationTimestamp }]
+  } else {
+    obj.metadata.managedFields = [{ manager: spec.manager ?? 'argocd-controller', operation: 'Apply', apiVersion: spec.apiVersion, time: obj.metadata.creationTimestamp }]
+  }
+  obj.metadata.annotations = annotations
+  return obj
+}
+
+export function buildState(scenario) {
+  const state = {
+    timeScale: scenario.timeScale ?? 0.001,
+    latency: scenario.latency ?? {},
+    readiness: scenario.readiness ?? {},
+    store: buildStore(scenario.store ?? {}),
+    faults: scenario.faults ?? [],
+    serverVersionAfter: scenario.serverVersionAfter ?? {},
+    rolloutNeverCompletes: scenario.rolloutNeverCompletes ?? [],
+    rolloutSeconds: scenario.rolloutSeconds ?? 10,
+    communityAddons: scenario.communityAddons ?? [],
+    microk8sMissing: scenario.microk8sMissing ?? false,
+    hostname: scenario.hostname ?? 'fv-az1234-567',
+    groupMembers: [],
+    snap: null,
+    cluster: null,
+    calls: []
+  }
+  const inst = scenario.installed
+  if (inst) {
+    const row = resolveChannel(state.store, inst.channel)
+    if (!row) throw new Error(`scenario: channel ${inst.channel} is not in the simulated store`)
+    installSnap(state, inst.channel, inst.version ? { ...row, version: inst.version, revision: inst.revision ?? row.revision } : row, true)
+    state.snap.held = Boolean(inst.held)
+    const cluster = state.cluster
+    if (inst.repoBranch) cluster.repoBranch = inst.repoBranch
+    for (const entry of scenario.addons ?? []) {
+      const [name, ...rest] = String(entry).split(':')
+      const args = rest.length ? rest.join(':') : undefined
+      if (name === 'dns') cluster.objects = cluster.objects.filter((o) => o._addon !== 'dns')
+      if (state.communityAddons.includes(name)) {
+        cluster.communityRepo = true
+        cluster.flags[name] = true
+        cluster.objects.push(Object.assign(makeObject('Deployment', { namespace: name, name, spec: { template: { spec: { containers: [{ name, image: `example/${name}:${cluster.repoBranch}` }] } } } }), { _addon: name }))
+        continue
+      }
+      const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args)
+      if (m.error || m.prompt) throw new Error(`scenario: addon ${entry} cannot be enabled: ${JSON.stringify(m.error ?? m.prompt)}`)
+      for (const dep of m.needs ?? []) addObjects(cluster, dep, enableManifest(dep, cluster.repoBranch, undefined))
+      addObjects(cluster, name, m)
+    }
+    // Running images that differ from what the branch ships today (a cluster enabled long ago).
+    for (const [workload, image] of Object.entries(scenario.images ?? {})) {
+      const [ns, name] = workload.split('/')
+      const obj = cluster.objects.find((o) => o.metadata.name === name && o.metadata.namespace === ns)
+      if (!obj) throw new Error(`scenario: images: no workload ${workload}`)
+      obj.spec.template.spec.containers[0].image = image
+    }
+    if (scenario.corefileExtra) {
+      const cm = cluster.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'coredns')
+      cm.data.Corefile = cm.data.Corefile.replace(/\n}\n$/, `\n    ${scenario.corefileExtra}\n}\n`)
+    }
+    for (const v of scenario.volumes ?? []) {
+      const pvName = `pvc-${v.name}-${Math.random().toString(16).slice(2, 10)}`
+      cluster.objects.push(
+        makeObject('PersistentVolume', { name: pvName, extra: { spec: { storageClassName: 'microk8s-hostpath', claimRef: { namespace: v.namespace ?? 'default', name: v.name }, capacity: { storage: v.size ?? '1Gi' }, hostPath: { path: `/var/snap/microk8s/common/default-storage/${v.namespace ?? 'default'}-${v.name}-${pvName}` } }, status: { phase: 'Bound' } } }),
+        makeObject('PersistentVolumeClaim', { namespace: v.namespace ?? 'default', name: v.name, extra: { spec: { storageClassName: 'microk8s-hostpath', volumeName: pvName }, status: { phase: 'Bound' } } })
+      )
+    }
+    for (const r of scenario.helmReleases ?? []) cluster.objects.push(helmReleaseSecret(r))
+    for (const o of scenario.authoredObjects ?? []) cluster.objects.push(authoredObject(o))
+    for (const o of scenario.objects ?? []) cluster.objects.push(o)
+    if (scenario.readyAtStart === false) cluster.readyAt = null
+  }
+  return state
+}
+
+function addObjects(cluster, name, manifest) {
+  for (const obj of manifest.objects ?? []) {
+    obj._addon = name
+    cluster.objects = cluster.objects.filter((o) => !sameObject(o, obj))
+    cluster.objects.push(obj)
+  }
+  if (manifest.flag) cluster.flags[name] = true
+  if (name === 'hostpath-storage') cluster.hostpathData.present = true
+}
+
+/** Writes the state for a scenario into `dir`; returns the environment a run needs (PATH first, state file). */
+export function createSimulation(scenario, dir, overrides = {}) {
+  fs.mkdirSync(dir, { recursive: true })
+  const state = buildState({ ...scenario, ...overrides })
+  const statePath = path.join(dir, 'sim-state.json')
+  fs.writeFileSync(statePath, JSON.stringify(state, null, 1))
+  return { statePath, binDir: SIM_BIN, env: { MICROK8S_SIM_STATE: statePath, PATH: `${SIM_BIN}${path.delimiter}${process.env.PATH}` } }
+}

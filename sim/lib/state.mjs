@@ -1,0 +1,101 @@
+// State, clock, faults and the call log of the MicroK8s simulator.
+//
+// The state is one JSON file named by MICROK8S_SIM_STATE. Commands run one at a time (the action never runs two
+// at once), so each invocation loads the file, acts, and writes it back atomically.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+export function statePath() {
+  const p = process.env.MICROK8S_SIM_STATE
+  if (!p) {
+    process.stderr.write('simulator: MICROK8S_SIM_STATE is not set (run sim/init.mjs first)\n')
+    process.exit(70)
+  }
+  return p
+}
+
+export function loadState() {
+  return JSON.parse(fs.readFileSync(statePath(), 'utf8'))
+}
+
+export function saveState(state) {
+  const file = statePath()
+  const tmp = `${file}.${process.pid}.tmp`
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 1))
+  fs.renameSync(tmp, file)
+}
+
+export function stateDir() {
+  return path.dirname(statePath())
+}
+
+/** Real milliseconds for a simulated duration in seconds. */
+export function realMs(state, simSeconds) {
+  return Math.round(simSeconds * 1000 * (state.timeScale ?? 0.001))
+}
+
+export function sleepSim(state, simSeconds) {
+  const ms = realMs(state, simSeconds)
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve()
+}
+
+export function sleepUntil(epochMs) {
+  const ms = epochMs - Date.now()
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve()
+}
+
+/** Simulated latency of a command: the longest matching key of `state.latency` ("snap refresh", "microk8s"). */
+export function latencyOf(state, words) {
+  const table = state.latency ?? {}
+  let best = 0
+  let bestLen = -1
+  for (const [key, seconds] of Object.entries(table)) {
+    const k = key.split(' ')
+    if (k.length > bestLen && k.every((w, i) => words[i] === w)) {
+      best = seconds
+      bestLen = k.length
+    }
+  }
+  return best
+}
+
+/**
+ * The first fault whose `match` (a regular expression over "tool arg arg…") matches, once `skip` earlier matches
+ * have gone by; each fault fires `times` times (default 1).
+ */
+export function takeFault(state, line) {
+  for (const fault of state.faults ?? []) {
+    if (!new RegExp(fault.match).test(line)) continue
+    fault.seen = (fault.seen ?? 0) + 1
+    if (fault.seen <= (fault.skip ?? 0)) continue
+    const fired = (fault.fired ?? 0)
+    if (fired >= (fault.times ?? 1)) continue
+    fault.fired = fired + 1
+    return fault
+  }
+  return undefined
+}
+
+export function viaSudo() {
+  return process.env.MICROK8S_SIM_VIA_SUDO === '1'
+}
+
+export function isRoot() {
+  return process.getuid?.() === 0 || viaSudo()
+}
+
+/** Output collector: each command writes through it so the call log can keep a tail. */
+export class Out {
+  constructor() {
+    this.stdout = ''
+    this.stderr = ''
+  }
+  out(text) {
+    this.stdout += text.endsWith('\n') ? text : `${text}\n`
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+  err(text) {
+    this.stderr += text.endsWith('\n') ? text : `${text}\n`
+    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The one way the action runs a program. Arguments are always an array: no shell ever sees a string built
+ * from input. `ExecCmd` is the real implementation (@actions/exec); unit tests pass a fake `Cmd`.
+ */
+import * as exec from '@actions/exec'
+import * as core from '@actions/core'
+
+export interface CmdResult {
+  code: number
+  stdout: string
+  stderr: string
+  /** Wall time in milliseconds. */
+  ms: number
+}
+
+export interface CmdOptions {
+  /** Written to the program's stdin, which is then closed. Without it stdin is closed empty. */
+  input?: string
+  /** Echo the program's output into the log (default: only with ACTIONS_STEP_DEBUG). */
+  echo?: boolean
+}
+
+export interface Cmd {
+  /** Runs `file args…` (with sudo when needed) and returns its exit code and output; never throws on exit codes. */
+  run(file: string, args: string[], options?: CmdOptions): Promise<CmdResult>
+  /** Every command run so far, for the report's step list. */
+  readonly history: Array<{ command: string; code: number; ms: number }>
+}
+
+/** Joins a command for display only (never executed): arguments with spaces or quotes are quoted. */
+export function displayCommand(file: string, args: string[]): string {
+  return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')
+}
+
+export class ExecCmd implements Cmd {
+  readonly history: Array<{ command: string; code: number; ms: number }> = []
+
+  /**
+   * @param useSudo prefix privileged programs with `sudo -n` (GitHub-hosted runners run as `runner`;
+   *   as root the programs are called directly).
+   */
+  constructor(private readonly useSudo: boolean) {}
+
+  async run(file: string, args: string[], options: CmdOptions = {}): Promise<CmdResult> {
+    const [program, argv] = this.useSudo ? ['sudo', ['-n', file, ...args]] : [file, args]
+    const command = displayCommand(file, args)
+    core.debug(`run: ${displayCommand(program, argv)}`)
+    const started = Date.now()
+    let result: exec.ExecOutput
+    try {
+      result = await exec.getExecOutput(program, argv, {
+        ignoreReturnCode: true,
+        silent: !(options.echo || core.isDebug()),
+        // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
+        // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
+        input: Buffer.from(options.input ?? ''),
+        env: { ...process.env, LC_ALL: 'C.UTF-8' } as Record<string, string>
+      })
+    } catch (error) {
+      // @actions/exec throws when the program cannot be found at all.
+      const ms = Date.now() - started
+      this.history.push({ command, code: 127, ms })
+      return { code: 127, stdout: '', stderr: `${program}: ${(error as Error).message}`, ms }
+    }
+    const ms = Date.now() - started
+    this.history.push({ command, code: result.exitCode, ms })
+    return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms }
+  }
+}

@@ -1,0 +1,42 @@
+/** An input the user gave is not acceptable. Raised before anything touches the cluster. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(`Input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+/** The upgrade cannot be planned from what is installed and what was asked (downgrade, missing hop…). */
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PlanError'
+  }
+}
+
+/** A command ran and failed; keeps what it printed so the report can show the last lines. */
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number,
+    readonly stdout: string,
+    readonly stderr: string,
+    summary?: string
+  ) {
+    super(summary ?? `'${command}' exited with code ${exitCode}${lastLines(stderr || stdout)}`)
+    this.name = 'CommandError'
+  }
+}
+
+/** The last few non-empty lines of a command's output, for error messages. */
+export function lastLines(text: string, count = 5): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.length > 0)
+  if (lines.length === 0) return ''
+  return `: ${lines.slice(-count).join(' / ')}`
+}

@@ -1,0 +1,162 @@
+/**
+ * Every `core.getInput` of the action lives here. Inputs are validated once, before anything touches the
+ * cluster, and returned as a typed object; an error names the input and what would be accepted.
+ */
+import * as core from '@actions/core'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { type Channel, parseChannel } from './channel.js'
+import { InputError } from './errors.js'
+
+export type CycleMode = 'auto' | 'always' | 'never'
+export type RemovedApisMode = 'fail' | 'warn' | 'off'
+
+export interface AddonRequest {
+  name: string
+  /** Everything after the first colon (`1.1.1.1,8.8.8.8` for `dns:1.1.1.1,8.8.8.8`); undefined when absent. */
+  args?: string
+}
+
+export interface Inputs {
+  channel: Channel
+  channelText: string
+  addons: AddonRequest[]
+  cycleAddons: CycleMode
+  neverCycle: string[]
+  waitTimeout: number
+  dryRun: boolean
+  reportFile: string
+  prComment: boolean
+  githubToken: string
+  commentKey: string
+  kubeconfig: string
+  holdRefresh: boolean
+  removedApis: RemovedApisMode
+}
+
+/** Addon names as MicroK8s repositories spell them (`dns`, `hostpath-storage`, `community/argocd`). */
+const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+/**
+ * Addon arguments: what the core addons take after the colon (IP addresses and ranges, CIDRs,
+ * `key=ns/name`, sizes). No spaces, quotes or shell metacharacters: MicroK8s itself rejects nothing
+ * (`microk8s enable 'dns;rm -rf /'` exits 0), so the action must.
+ */
+const ADDON_ARGS = /^[A-Za-z0-9.,:=/_@+-]{1,256}$/
+export const WAIT_TIMEOUT_MAX = 21600
+
+type Getter = (name: string) => string
+
+export function getInputs(get: Getter = (n) => core.getInput(n), env = process.env): Inputs {
+  const channelText = get('channel').trim()
+  let channel: Channel
+  try {
+    channel = parseChannel(channelText)
+  } catch (e) {
+    throw new InputError('channel', (e as Error).message)
+  }
+
+  const addons = parseAddons(get('addons'))
+  const neverCycle = splitWords(get('never-cycle')).map((name) => {
+    if (!ADDON_NAME.test(name)) throw new InputError('never-cycle', `'${printable(name)}' is not an addon name; ${NAME_RULE}`)
+    return bareName(name)
+  })
+
+  const waitTimeout = parseWaitTimeout(get('wait-timeout'))
+  const runnerTemp = env.RUNNER_TEMP || os.tmpdir()
+  const reportFile = expandHome(get('report-file').trim() || path.join(runnerTemp, 'microk8s-report.json'))
+  const commentKey = get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`
+  if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
+    throw new InputError(
+      'comment-key',
+      `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`
+    )
+  }
+
+  return {
+    channel,
+    channelText,
+    addons,
+    cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
+    neverCycle,
+    waitTimeout,
+    dryRun: bool(get, 'dry-run', false),
+    reportFile,
+    prComment: bool(get, 'pr-comment', false),
+    githubToken: get('github-token').trim(),
+    commentKey,
+    kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
+    holdRefresh: bool(get, 'hold-refresh', true),
+    removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn')
+  }
+}
+
+const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'"
+
+/** `addons`: entries separated by whitespace or newlines, each `name` or `name:args`. */
+export function parseAddons(text: string): AddonRequest[] {
+  const seen = new Set<string>()
+  return splitWords(text).map((entry) => {
+    const colon = entry.indexOf(':')
+    const rawName = colon === -1 ? entry : entry.slice(0, colon)
+    const args = colon === -1 ? undefined : entry.slice(colon + 1)
+    if (!ADDON_NAME.test(rawName)) {
+      throw new InputError('addons', `'${printable(entry)}' does not start with an addon name; ${NAME_RULE}`)
+    }
+    if (args !== undefined && !ADDON_ARGS.test(args)) {
+      throw new InputError(
+        'addons',
+        `arguments of '${bareName(rawName)}' ('${printable(args)}') are not accepted; ` +
+          'use 1 to 256 letters, digits and . , : = / _ @ + - (for example dns:1.1.1.1,8.8.8.8 or ' +
+          'metallb:10.64.140.43-10.64.140.49); quotes, spaces and shell characters are refused'
+      )
+    }
+    const name = bareName(rawName)
+    if (seen.has(name)) throw new InputError('addons', `'${name}' is listed twice; list each addon once`)
+    seen.add(name)
+    return { name, args }
+  })
+}
+
+function bareName(name: string): string {
+  return name.replace(/^(?:core|community)\//, '')
+}
+
+function splitWords(text: string): string[] {
+  return text.split(/\s+/).filter(Boolean)
+}
+
+/** Shows control characters visibly in error messages. */
+function printable(text: string): string {
+  return JSON.stringify(text).slice(1, -1)
+}
+
+export function parseWaitTimeout(text: string): number {
+  const value = text.trim() || '600'
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > WAIT_TIMEOUT_MAX) {
+    throw new InputError(
+      'wait-timeout',
+      `'${printable(value)}' is not accepted; give a whole number of seconds from 1 to ${WAIT_TIMEOUT_MAX}`
+    )
+  }
+  return Number(value)
+}
+
+function oneOf<T extends string>(get: Getter, name: string, allowed: readonly T[], fallback: T): T {
+  const value = get(name).trim() || fallback
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new InputError(name, `'${printable(value)}' is not one of ${allowed.join(', ')}`)
+  }
+  return value as T
+}
+
+function bool(get: Getter, name: string, fallback: boolean): boolean {
+  const value = get(name).trim()
+  if (value === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new InputError(name, `'${printable(value)}' is not a boolean; use true or false`)
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p
+}

@@ -1,0 +1,393 @@
+/**
+ * The action's flow: inputs → inspect → plan → pre-flight → hops → addon cycle → inventory → report.
+ * `run()` turns any error into one `core.setFailed`, after the report has been written with what is known.
+ */
+import * as core from '@actions/core'
+import * as io from '@actions/io'
+import * as fs from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { getInputs, type Inputs } from './inputs.js'
+import { ExecCmd, type Cmd } from './cmd.js'
+import { Snap, DEFAULT_RETRY } from './snap.js'
+import { MicroK8s } from './microk8s.js'
+import { parseKubeVersion } from './channel.js'
+import { planCore, planAddons, type CorePlan, type AddonPlan } from './plan.js'
+import { addonBranch, shippedImages } from './addons.js'
+import { takeInventory, compareInventories, type Inventory } from './inventory.js'
+import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
+import { newReport, renderSummary, headline, type Report } from './report.js'
+import { StepError, phase, runHop, readHelmReleases, readCorefile, recoverArgs, cycleAddons, enableRequested, compareData, type DataSnapshot } from './execute.js'
+import { upsertComment, pullRequestTarget, commentMarker } from './github.js'
+import { InputError } from './errors.js'
+
+const SUMMARY_LIMIT = 1024 * 1024 - 4096
+
+interface Tools {
+  cmd: Cmd
+  snap: Snap
+  microk8s: MicroK8s
+}
+
+export async function run(): Promise<void> {
+  if (core.getState('isPost') === 'true') return post()
+  core.saveState('isPost', 'true')
+
+  let inputs: Inputs | undefined
+  const report = newReport(core.getInput('channel'))
+  let tools: Tools | undefined
+  try {
+    inputs = getInputs()
+    report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) }
+    checkPlatform()
+    tools = await makeTools(inputs)
+    await upgrade(inputs, tools, report)
+  } catch (error) {
+    await recordFailure(report, error, tools)
+  }
+  report.finishedAt = new Date().toISOString()
+  await publish(report, inputs)
+  if (report.status === 'failure') core.setFailed(report.failure?.message ?? 'failed')
+}
+
+function checkPlatform(): void {
+  if (process.platform !== 'linux') {
+    throw new StepError('environment', `MicroK8s needs a Linux runner with snapd; this runner is ${process.platform}. Use runs-on: ubuntu-latest (or ubuntu-24.04)`)
+  }
+}
+
+async function makeTools(inputs: Inputs): Promise<Tools> {
+  const root = process.getuid?.() === 0
+  if (!root && !(await io.which('sudo', false))) {
+    throw new StepError('environment', 'the action is not running as root and sudo is not available; snap and microk8s need root. Run as root or install sudo with passwordless access')
+  }
+  const cmd = new ExecCmd(!root)
+  const retry = { ...DEFAULT_RETRY, deadlineMs: inputs.waitTimeout * 1000 }
+  return {
+    cmd,
+    snap: new Snap(cmd, retry, (m) => core.info(m)),
+    microk8s: new MicroK8s(cmd, { waitTimeout: inputs.waitTimeout }, (m) => core.info(m))
+  }
+}
+
+async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<void> {
+  const { snap, microk8s } = tools
+
+  // Inspect: the snap, readiness, and what runs (three microk8s calls when installed).
+  const inspected = await phase(
+    report,
+    'inspect',
+    async () => {
+      const installed = await snap.installed()
+      const status = installed ? await microk8s.waitReady() : undefined
+      const store = await snap.storeChannels()
+      const { inventory, items } = await takeInventory(microk8s, installed, status)
+      return { installed, status, store, inventory, items }
+    },
+    (r) => (r.installed ? `microk8s ${r.installed.version} (rev ${r.installed.revision}, ${r.installed.tracking}); API server ${r.inventory.serverVersion}` : 'microk8s is not installed')
+  )
+  report.before = inspected.inventory
+  const before = inspected.inventory
+
+  // Plan: hops first, then the addons.
+  const { corePlan, addonPlan, dataBefore, helmSecrets } = await phase(
+    report,
+    'plan',
+    async () => {
+      const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined
+      const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store)
+      const enabled = (inspected.status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
+      const helm = inspected.status?.running ? await readHelmReleases(microk8s) : { names: [], secrets: [] }
+      const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
+      const recovered = await recoverArgs(microk8s, enabled, inspected.items, corefile)
+      const versionChanged =
+        corePlan.kind === 'upgrade' || (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version)
+      const addonPlan = planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged, neverCycle: inputs.neverCycle, recovered })
+      const dataBefore: DataSnapshot = { helmReleases: helm.names, corefile, volumes: volumesOf(before) }
+      return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets }
+    },
+    ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan)
+  )
+  recordPlan(report, corePlan, addonPlan)
+  core.info(describePlan(corePlan, addonPlan))
+
+  // Pre-flight: objects authored with APIs the hops remove.
+  if (inputs.removedApis !== 'off' && corePlan.kind === 'upgrade' && corePlan.fromMinor !== undefined) {
+    await phase(
+      report,
+      'pre-flight: removed APIs',
+      async () => {
+        const removals = removalsBetween(corePlan.fromMinor!, corePlan.targetMinor)
+        const resources = resourcesToList(removals)
+        const objects = resources.length ? (await microk8s.kubectlJson<{ items: any[] }>(['get', resources.join(','), '-A'])).items ?? [] : []
+        report.findings = [...findInObjects(objects, removals), ...findInHelmReleases(helmSecrets, removals)].sort((a, b) => a.removedIn - b.removedIn)
+        for (const f of report.findings) {
+          core.warning(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`, { title: 'Removed API' })
+        }
+        const blocking = report.findings.filter((f) => f.source === 'guide')
+        if (inputs.removedApis === 'fail' && blocking.length) {
+          const first = blocking[0]
+          throw new StepError(
+            'pre-flight: removed APIs',
+            `${blocking.length} object(s) use APIs removed by the planned hops (first: ${first.kind} ${first.name} as ${first.apiVersion}, removed in 1.${first.removedIn}); nothing was changed. Migrate them, or set removed-apis: warn`
+          )
+        }
+        return report.findings.length
+      },
+      (n) => `${n} finding(s) in ${corePlan.hops.map((h) => h.channelText).join(', ')}`
+    )
+  }
+
+  if (inputs.dryRun) {
+    report.status = 'dry-run'
+    report.after = null
+    report.dataChecks = []
+    core.info('dry-run: nothing was changed')
+    return
+  }
+
+  // Hold auto-refresh so snapd cannot move the cluster mid-job.
+  const holdNow = async () => {
+    if (!inputs.holdRefresh) return
+    await phase(report, 'hold auto-refresh', async () => {
+      await snap.hold()
+      core.saveState('held', 'true')
+    })
+  }
+  if (inspected.installed) await holdNow()
+
+  for (const hop of corePlan.hops) {
+    await phase(report, `${hop.kind} ${hop.channelText}`, () => runHop({ snap, microk8s, report }, hop), () => report.hops[report.hops.length - 1]?.serverVersion ?? '')
+    if (hop.kind === 'install') await holdNow()
+  }
+
+  const ctx = { microk8s, report, savedCorefile: dataBefore.corefile }
+  const dnsCycled = addonPlan.cycle.some((s) => s.name === 'dns')
+  for (const kept of addonPlan.kept) {
+    report.addons.push({ name: kept.name, status: 'kept', note: kept.reason })
+  }
+  if (addonPlan.cycle.length) {
+    const repos = ['core', ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])]
+    await phase(report, 'addon cycle', () => cycleAddons(ctx, addonPlan, repos), () => addonPlan.cycle.map((s) => s.name).join(' → '))
+  } else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
+    await phase(report, 'update addon repository', async () => void (await microk8s.updateAddonRepo('core')))
+  }
+  if (addonPlan.enableAfter.length) {
+    await phase(report, 'enable addons', () => enableRequested(ctx, addonPlan.enableAfter), () => addonPlan.enableAfter.map((s) => s.name).join(', '))
+  }
+
+  await phase(report, 'kubeconfig', () => writeKubeconfig(tools, inputs), () => inputs.kubeconfig)
+
+  await phase(
+    report,
+    'inventory',
+    async () => {
+      const installed = await snap.installed()
+      const { inventory } = await takeInventory(microk8s, installed)
+      report.after = inventory
+      const helm = await readHelmReleases(microk8s)
+      const hasDns = inventory.addons.some((a) => a.name === 'dns' && a.enabled)
+      const dataAfter: DataSnapshot = {
+        helmReleases: helm.names,
+        corefile: hasDns ? await readCorefile(microk8s) : undefined,
+        volumes: volumesOf(inventory)
+      }
+      report.dataChecks = compareData(dataBefore, dataAfter, dnsCycled, dnsCycled && Boolean(dataBefore.corefile))
+      const lost = report.dataChecks.filter((c) => !c.ok)
+      if (lost.length) {
+        throw new StepError('inventory', `data checks failed: ${lost.map((c) => `${c.name} (${c.detail ?? `${c.before} → ${c.after}`})`).join('; ')}`)
+      }
+    },
+    () => `${report.dataChecks.length} data checks passed`
+  )
+}
+
+function volumesOf(inv: Inventory): DataSnapshot['volumes'] {
+  return { pvs: inv.volumes.pvs, pvcs: inv.volumes.pvcs, bound: inv.volumes.bound, claims: inv.volumes.claims.filter((c) => c.phase === 'Bound').map((c) => `${c.namespace}/${c.name}`) }
+}
+
+function describePlan(corePlan: CorePlan, addonPlan: AddonPlan): string {
+  const hops = corePlan.hops.map((h) => `${h.kind} ${h.channelText} (Kubernetes 1.${h.minor}${h.storeVersion ? `, ${h.storeVersion}` : ''})`)
+  const lines = [
+    `Core: ${corePlan.kind}${corePlan.fromMinor !== undefined ? ` from 1.${corePlan.fromMinor}` : ''} to 1.${corePlan.targetMinor}${hops.length ? `: ${hops.join(' → ')}` : ': nothing to do'}`,
+    `Addons: ${addonPlan.cycling ? 'cycle' : 'no cycle'} (${addonPlan.why})`
+  ]
+  if (addonPlan.cycle.length) {
+    lines.push(`  disable: ${[...addonPlan.cycle].reverse().map((s) => s.name).join(' → ')}`)
+    lines.push(`  enable:  ${addonPlan.cycle.map((s) => (s.args ? `${s.name}:${s.args}` : s.name)).join(' → ')}`)
+  }
+  for (const k of addonPlan.kept) lines.push(`  keep ${k.name}: ${k.reason}`)
+  if (addonPlan.enableAfter.length) lines.push(`  then enable: ${addonPlan.enableAfter.map((s) => s.name).join(' → ')}`)
+  if (addonPlan.unknownOrder.length) lines.push(`  order of ${addonPlan.unknownOrder.join(', ')} is not known to the catalog: cycled after the known addons`)
+  return [...lines, ...corePlan.notes].join('\n')
+}
+
+function recordPlan(report: Report, corePlan: CorePlan, addonPlan: AddonPlan): void {
+  report.target.minor = corePlan.targetMinor
+  report.plan = {
+    kind: corePlan.kind,
+    ...(corePlan.fromMinor !== undefined ? { fromMinor: corePlan.fromMinor } : {}),
+    targetMinor: corePlan.targetMinor,
+    hops: corePlan.hops.map((h) => h.channelText),
+    cycling: addonPlan.cycling,
+    cyclingWhy: addonPlan.why,
+    enableOrder: addonPlan.cycle.map((s) => s.name),
+    disableOrder: [...addonPlan.cycle].reverse().map((s) => s.name),
+    notes: [
+      ...corePlan.notes,
+      ...(addonPlan.unknownOrder.length ? [`dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`] : [])
+    ]
+  }
+  for (const kept of addonPlan.kept) {
+    if (kept.policy === 'no-args') report.warnings.push(`${kept.name} not cycled: ${kept.reason}`)
+  }
+}
+
+/** Writes the admin kubeconfig (mode 0600) and lets the runner user use `microk8s` in later steps. */
+async function writeKubeconfig(tools: Tools, inputs: Inputs): Promise<void> {
+  const config = await tools.microk8s.config()
+  try {
+    await fs.mkdir(path.dirname(inputs.kubeconfig), { recursive: true })
+    await fs.writeFile(inputs.kubeconfig, config, { mode: 0o600 })
+    await fs.chmod(inputs.kubeconfig, 0o600)
+  } catch (error) {
+    throw new InputError('kubeconfig', `cannot write ${inputs.kubeconfig}: ${(error as Error).message}; give a writable path`)
+  }
+  if (process.getuid?.() !== 0) {
+    const user = os.userInfo().username
+    const group = (await tools.snap.installed())?.confinement === 'strict' ? 'snap_microk8s' : 'microk8s'
+    const r = await tools.cmd.run('usermod', ['-a', '-G', group, user])
+    if (r.code !== 0) core.warning(`could not add ${user} to the ${group} group: ${r.stderr.trim()}`, { title: 'microk8s group' })
+  }
+}
+
+// --------------------------------------------------------------------------------------------------- failure
+
+async function recordFailure(report: Report, error: unknown, tools: Tools | undefined): Promise<void> {
+  report.status = 'failure'
+  const e = error as Error
+  const step = error instanceof StepError ? error.step : error instanceof InputError ? `input ${error.input}` : 'unexpected error'
+  core.error(e.message, { title: `microk8s-upgrade-action: ${step}` })
+  let clusterState = 'not touched: the action stopped before any change'
+  const changed = report.hops.length > 0 || report.addons.some((a) => a.status !== 'kept' && a.status !== 'planned')
+  if (tools && (changed || report.steps.some((s) => s.name.startsWith('hold')))) {
+    // Say what the cluster looks like now (best effort, bounded: no waiting for readiness).
+    try {
+      const installed = await tools.snap.installed()
+      const status = installed ? await tools.microk8s.status() : undefined
+      const { inventory } = await takeInventory(tools.microk8s, installed, status)
+      report.after = inventory
+      const enabled = inventory.addons.filter((a) => a.enabled).map((a) => a.name)
+      clusterState = installed
+        ? `microk8s ${installed.version} (rev ${installed.revision}, ${installed.tracking}), ${inventory.running ? `running, API server ${inventory.serverVersion}` : 'not ready'}; enabled addons: ${enabled.join(', ') || 'unknown (not ready)'}`
+        : 'microk8s is not installed'
+    } catch (inner) {
+      clusterState = `unknown: could not inspect the cluster after the failure (${(inner as Error).message})`
+    }
+    report.diagnostics = await collectDiagnostics(tools).catch(() => undefined)
+  }
+  report.failure = {
+    step,
+    message: e.message,
+    ...(error instanceof StepError && error.output ? { output: error.output } : {}),
+    clusterState
+  }
+}
+
+/** `microk8s inspect`, its tarball copied under RUNNER_TEMP so a workflow can upload it. */
+async function collectDiagnostics(tools: Tools): Promise<string | undefined> {
+  const tarball = await tools.microk8s.inspect()
+  if (!tarball) return undefined
+  const dest = path.join(process.env.RUNNER_TEMP || os.tmpdir(), `microk8s-inspect-${Date.now()}.tar.gz`)
+  try {
+    await fs.copyFile(tarball, dest)
+  } catch {
+    // The tarball belongs to root on a runner: copy it with the privileges that wrote it.
+    const r = await tools.cmd.run('cp', [tarball, dest])
+    if (r.code !== 0) return tarball
+    await tools.cmd.run('chmod', ['0644', dest])
+  }
+  return dest
+}
+
+// --------------------------------------------------------------------------------------------------- publish
+
+async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
+  const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com'
+  if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
+    report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+  }
+  if (report.before && report.after) {
+    const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
+    report.changes = compareInventories(report.before, report.after, (name) => shippedImages(name, targetBranch))
+  } else if (report.before && report.status === 'dry-run') {
+    report.changes = []
+  }
+
+  const reportFile = inputs?.reportFile ?? path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'microk8s-report.json')
+  try {
+    await fs.mkdir(path.dirname(reportFile), { recursive: true })
+    await fs.writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`)
+    core.setOutput('report-file', reportFile)
+  } catch (error) {
+    core.warning(`could not write the report to ${reportFile}: ${(error as Error).message}`, { title: 'report-file' })
+  }
+
+  setOutputs(report, inputs)
+  const summary = renderSummary(report, { limit: SUMMARY_LIMIT })
+  core.info(`\n${headline(report)}`)
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(summary).write()
+    } catch (error) {
+      core.warning(`could not write the job summary (${(error as Error).message}); the report is in ${reportFile}`, { title: 'job summary' })
+    }
+  } else {
+    core.warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', { title: 'job summary' })
+  }
+
+  if (inputs?.prComment) {
+    const target = pullRequestTarget()
+    if (typeof target === 'string') core.info(`pr-comment: ${target}; no comment`)
+    else if (!inputs.githubToken) core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
+    else {
+      const marker = commentMarker(inputs.commentKey)
+      const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) => renderSummary(report, { limit, compact: true, marker }))
+      if (result.outcome === 'failed') core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
+      else if (result.outcome === 'skipped') core.info(`pr-comment: ${result.reason}`)
+      else core.info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`)
+    }
+  }
+}
+
+function setOutputs(report: Report, inputs: Inputs | undefined): void {
+  const before = report.before
+  const after = report.after ?? (report.status === 'dry-run' ? report.before : null)
+  core.setOutput('version-before', before?.serverVersion ?? before?.snap?.version ?? '')
+  core.setOutput('version', after?.serverVersion ?? after?.snap?.version ?? '')
+  core.setOutput('channel-before', before?.snap?.channel ?? '')
+  core.setOutput('channel', after?.snap?.channel ?? '')
+  core.setOutput('revision', after?.snap ? String(after.snap.revision) : '')
+  core.setOutput('hops', report.hops.filter((h) => h.status === 'done').map((h) => h.channel).join(','))
+  const upgraded = report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion
+  core.setOutput('upgraded', String(upgraded))
+  core.setOutput('cycled-addons', report.addons.filter((a) => a.status === 'cycled').map((a) => a.name).join(' '))
+  if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok')) core.setOutput('kubeconfig', inputs.kubeconfig)
+  else core.setOutput('kubeconfig', '')
+  if (report.diagnostics) core.setOutput('diagnostics', report.diagnostics)
+}
+
+// ------------------------------------------------------------------------------------------------------ post
+
+/** Post step: release the auto-refresh hold the main step took, so the runner is left as found. */
+async function post(): Promise<void> {
+  if (core.getState('held') !== 'true') return
+  try {
+    const root = process.getuid?.() === 0
+    const snap = new Snap(new ExecCmd(!root), { ...DEFAULT_RETRY, attempts: 3 })
+    await snap.unhold()
+    core.info('Released the auto-refresh hold on microk8s')
+  } catch (error) {
+    core.warning(`could not release the auto-refresh hold: ${(error as Error).message}`, { title: 'hold-refresh' })
+  }
+}

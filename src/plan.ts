@@ -1,0 +1,242 @@
+/**
+ * The upgrade plan: a pure function of what is installed and what was asked. Hops (one Kubernetes minor at a
+ * time) for the core, then which addons are cycled, in which order, with which arguments.
+ */
+import { type Channel, type KubeVersion, formatChannel, formatMinor, trackFor } from './channel.js'
+import { PlanError } from './errors.js'
+import type { InstalledSnap, StoreChannel } from './snap.js'
+import { RISKS } from './channel.js'
+import { type CyclePolicy, addonOrder, addonSpec, isKnownAddon } from './addons.js'
+import type { AddonRequest, CycleMode } from './inputs.js'
+
+export interface Hop {
+  /** `install` for a fresh install, `refresh` for a channel change. */
+  kind: 'install' | 'refresh'
+  channel: Channel
+  /** `1.29/stable`. */
+  channelText: string
+  /** The Kubernetes minor the API server must report after this hop. */
+  minor: number
+  /** What the store publishes there (`v1.29.15`, revision 8006), when it says. */
+  storeVersion?: string
+  storeRevision?: number
+}
+
+export interface CorePlan {
+  /** `install`: absent; `upgrade`: to a higher minor; `refresh`: same minor, other channel or revision; `none`. */
+  kind: 'install' | 'upgrade' | 'refresh' | 'none'
+  fromMinor?: number
+  targetMinor: number
+  hops: Hop[]
+  notes: string[]
+}
+
+export interface CurrentCore {
+  snap?: InstalledSnap
+  /** The API server's version when the cluster answered; the snap's version label otherwise. */
+  kubeVersion?: KubeVersion
+}
+
+/**
+ * The store channel that serves `channel`: a closed channel (`^`) follows the next safer risk of its track.
+ * Undefined when nothing is published there.
+ */
+export function servingChannel(store: Map<string, StoreChannel>, channelText: string): StoreChannel | undefined {
+  const [track, risk] = channelText.split('/')
+  const index = RISKS.indexOf(risk as (typeof RISKS)[number])
+  for (let i = index; i >= 0; i--) {
+    const row = store.get(`${track}/${RISKS[i]}`)
+    if (row?.version) return row
+    if (row === undefined && i === index) return undefined // track/risk not listed at all
+  }
+  return undefined
+}
+
+function minorOf(version: string | undefined): number | undefined {
+  const m = /^v?1\.(\d+)/.exec(version ?? '')
+  return m ? Number(m[1]) : undefined
+}
+
+export function planCore(current: CurrentCore, target: Channel, store: Map<string, StoreChannel>): CorePlan {
+  const targetText = formatChannel(target)
+  const served = servingChannel(store, targetText)
+  if (!served) {
+    throw new PlanError(
+      `channel ${targetText} is not published for microk8s (not listed, or closed with nothing to follow, in 'snap info microk8s')`
+    )
+  }
+  // `latest/<risk>` carries some minor today; plan as if that minor's track had been asked.
+  const targetMinor = target.minor ?? minorOf(served.version)
+  if (targetMinor === undefined) {
+    throw new PlanError(`cannot tell which Kubernetes minor ${targetText} carries (store version '${served.version}')`)
+  }
+  const hop = (kind: Hop['kind'], channel: Channel, minor: number): Hop => {
+    const text = formatChannel(channel)
+    const row = servingChannel(store, text)
+    if (!row) {
+      throw new PlanError(
+        `cannot upgrade one minor at a time: channel ${text} (Kubernetes ${formatMinor(minor)}) is not published for microk8s`
+      )
+    }
+    return { kind, channel, channelText: text, minor, storeVersion: row.version, storeRevision: row.revision }
+  }
+  const notes: string[] = []
+  if (target.track === 'latest') notes.push(`${targetText} carries Kubernetes ${formatMinor(targetMinor)} today`)
+
+  const snap = current.snap
+  if (!snap) {
+    return { kind: 'install', targetMinor, hops: [hop('install', target, targetMinor)], notes }
+  }
+
+  if (snap.confinement !== target.confinement) {
+    throw new PlanError(
+      `microk8s is installed with ${snap.confinement} confinement (tracking ${snap.tracking}) and ${targetText} is ` +
+        `${target.confinement}: MicroK8s does not switch confinement in place; use a ` +
+        `${snap.confinement === 'strict' ? "'X.Y-strict'" : "'X.Y'"} track`
+    )
+  }
+  const fromMinor = current.kubeVersion?.minor ?? snap.channel?.minor ?? minorOf(snap.version)
+  if (fromMinor === undefined) {
+    throw new PlanError(`cannot tell which Kubernetes minor is installed (snap version '${snap.version}', tracking ${snap.tracking})`)
+  }
+  if (targetMinor < fromMinor) {
+    throw new PlanError(
+      `${targetText} (Kubernetes ${formatMinor(targetMinor)}) is older than the installed Kubernetes ` +
+        `${formatMinor(fromMinor)}: MicroK8s does not support downgrades (a refresh to an older track can break ` +
+        `the datastore); use 'snap revert microk8s' to go back to the previous revision, or choose a channel at ` +
+        `${formatMinor(fromMinor)} or newer`
+    )
+  }
+  if (targetMinor === fromMinor) {
+    const sameChannel = snap.tracking === targetText
+    const sameRevision = served.revision === undefined || served.revision === snap.revision
+    if (sameChannel && sameRevision) return { kind: 'none', fromMinor, targetMinor, hops: [], notes }
+    return { kind: 'refresh', fromMinor, targetMinor, hops: [hop('refresh', target, targetMinor)], notes }
+  }
+  const hops: Hop[] = []
+  for (let minor = fromMinor + 1; minor <= targetMinor; minor++) {
+    const channel: Channel =
+      minor === targetMinor ? target : { track: trackFor(minor, target.confinement), minor, confinement: target.confinement, risk: target.risk }
+    hops.push(hop('refresh', channel, minor))
+  }
+  return { kind: 'upgrade', fromMinor, targetMinor, hops, notes }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export interface CycleStep {
+  name: string
+  /** The `name:args` argument, when there is one. */
+  args?: string
+  argsSource: 'input' | 'recovered' | 'none'
+  /** Said in the report (e.g. how the args were found, or that none could be). */
+  note?: string
+}
+
+export interface AddonPlan {
+  /** Whether addons are cycled at all, and why. */
+  cycling: boolean
+  why: string
+  /** Enable order; disabling runs in reverse. */
+  cycle: CycleStep[]
+  /** Enabled addons left as they are, with the reason. */
+  kept: Array<{ name: string; policy: CyclePolicy | 'user' | 'no-args'; reason: string }>
+  /** Addons from the `addons` input that were not enabled, in dependency order. */
+  enableAfter: CycleStep[]
+  /** Unknown (e.g. community) addons were cycled in the order status lists them. */
+  unknownOrder: string[]
+}
+
+export interface RecoveredArgs {
+  args?: string
+  note: string
+}
+
+export interface AddonPlanInput {
+  /** Enabled addon names, as `microk8s status` lists them. */
+  enabled: string[]
+  requested: AddonRequest[]
+  mode: CycleMode
+  versionChanged: boolean
+  neverCycle: string[]
+  /** Arguments read back from the cluster for addons that take them (dns upstreams, metallb ranges, …). */
+  recovered: Map<string, RecoveredArgs>
+}
+
+/** Addons whose enable prompts on stdin without arguments: never enabled without them. */
+const NEEDS_ARGS = new Set(['metallb'])
+
+export function planAddons(input: AddonPlanInput): AddonPlan {
+  const requested = new Map(input.requested.map((r) => [r.name, r]))
+  const enabledSet = new Set(input.enabled)
+  const cycling = input.mode === 'always' || (input.mode === 'auto' && input.versionChanged)
+  const why =
+    input.mode === 'never'
+      ? "cycle-addons is 'never'"
+      : input.mode === 'always'
+        ? "cycle-addons is 'always'"
+        : input.versionChanged
+          ? 'the Kubernetes version changed'
+          : 'the Kubernetes version did not change (cycle-addons: auto)'
+
+  const kept: AddonPlan['kept'] = []
+  const toCycle: string[] = []
+  for (const name of input.enabled) {
+    const spec = addonSpec(name)
+    if (spec.aliasOf) {
+      // `storage` reads enabled whenever hostpath-storage is: cycle the real addon once.
+      if (enabledSet.has(spec.aliasOf)) continue
+    }
+    if (input.neverCycle.includes(name)) {
+      kept.push({ name, policy: 'user', reason: 'listed in never-cycle' })
+    } else if (spec.policy !== 'cycle') {
+      kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' })
+    } else if (cycling) {
+      toCycle.push(name)
+    }
+  }
+
+  const stepFor = (name: string): CycleStep | undefined => {
+    const req = requested.get(name)
+    if (req?.args !== undefined) return { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' }
+    const rec = input.recovered.get(name)
+    if (rec?.args) return { name, args: rec.args, argsSource: 'recovered', note: rec.note }
+    if (NEEDS_ARGS.has(name)) return undefined
+    return { name, argsSource: 'none', note: rec?.note }
+  }
+
+  const cycle: CycleStep[] = []
+  for (const name of addonOrder(toCycle)) {
+    const step = stepFor(name)
+    if (step) cycle.push(step)
+    else {
+      kept.push({
+        name,
+        policy: 'no-args',
+        reason: `its arguments could not be read from the cluster and its enable would prompt for them; list it in the addons input with its arguments (e.g. ${name}:10.64.140.43-10.64.140.49)`
+      })
+    }
+  }
+
+  const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(addonSpec(r.name).aliasOf && enabledSet.has(addonSpec(r.name).aliasOf!)))
+  const enableAfter: CycleStep[] = addonOrder(missing.map((r) => r.name)).map((name) => {
+    const req = requested.get(name)!
+    return req.args !== undefined
+      ? { name, args: req.args, argsSource: 'input' as const, note: 'arguments from the addons input' }
+      : { name, argsSource: 'none' as const }
+  })
+  for (const step of enableAfter) {
+    if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
+      throw new PlanError(`addon ${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49' in the addons input`)
+    }
+  }
+
+  return {
+    cycling,
+    why,
+    cycle,
+    kept,
+    enableAfter,
+    unknownOrder: cycle.map((s) => s.name).filter((n) => !isKnownAddon(n))
+  }
+}
