@@ -33536,12 +33536,14 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
         const a = after.find((i) => i.repository === repo);
         const bv = b && imageVersion(b);
         const av = a && imageVersion(a);
+        // Compare tags; the same tag with another digest is a change of content, not of version.
+        const state = b && a && b.tag === a.tag ? (b.digest === a.digest ? 'unchanged' : 'changed') : changeState(b && (b.tag ?? 'latest'), a && (a.tag ?? 'latest'));
         rows.push({
             kind,
             component: repo,
             before: bv,
             after: av,
-            state: changeState(bv, av),
+            state,
             ...(addon ? { addon } : {}),
             ...(shipped[repo] ? { shipped: shipped[repo] } : {})
         });
@@ -33729,6 +33731,10 @@ function esc(value) {
         .replace(/`/g, '&#96;')
         .replace(/\r?\n/g, ' ');
 }
+/** Like esc, but keeps line breaks (for <pre> blocks). */
+function escBlock(value) {
+    return value.split('\n').map(esc).join('\n');
+}
 const code = (v) => `<code>${esc(v)}</code>`;
 const ICON = {
     upgraded: '⬆️ upgraded',
@@ -33760,10 +33766,12 @@ function headline(r) {
         parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`);
     else if (!before)
         parts.push(`MicroK8s ${after ?? '?'} installed (${r.target.channel})`);
+    else if (!after)
+        parts.push(`MicroK8s ${before} → ${r.target.channel} not reached`);
     else if (before === after)
         parts.push(`MicroK8s ${after} unchanged`);
     else
-        parts.push(`MicroK8s ${before} → ${after ?? '?'}`);
+        parts.push(`MicroK8s ${before} → ${after}`);
     const cycled = r.addons.filter((a) => a.status === 'cycled').length;
     const planned = r.plan?.enableOrder.length ?? 0;
     if (r.status === 'dry-run')
@@ -33832,7 +33840,7 @@ function renderSummary(r, options) {
     add(`### ${icon} ${esc(headline(r))}\n\n`);
     if (r.failure) {
         add(`> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
-            (r.failure.output ? details('Last output', `<pre>${esc(r.failure.output).replace(/ {2}/g, '\n')}</pre>`) : '') +
+            (r.failure.output ? details('Last output', `<pre>${escBlock(r.failure.output)}</pre>`) : '') +
             (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : ''));
     }
     if (r.plan) {

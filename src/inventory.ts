@@ -300,12 +300,14 @@ function compareImages(
     const a = after.find((i) => i.repository === repo)
     const bv = b && imageVersion(b)
     const av = a && imageVersion(a)
+    // Compare tags; the same tag with another digest is a change of content, not of version.
+    const state = b && a && b.tag === a.tag ? (b.digest === a.digest ? 'unchanged' : 'changed') : changeState(b && (b.tag ?? 'latest'), a && (a.tag ?? 'latest'))
     rows.push({
       kind,
       component: repo,
       before: bv,
       after: av,
-      state: changeState(bv, av),
+      state,
       ...(addon ? { addon } : {}),
       ...(shipped[repo] ? { shipped: shipped[repo] } : {})
     })

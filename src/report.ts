@@ -107,6 +107,11 @@ export function esc(value: unknown): string {
     .replace(/\r?\n/g, ' ')
 }
 
+/** Like esc, but keeps line breaks (for <pre> blocks). */
+export function escBlock(value: string): string {
+  return value.split('\n').map(esc).join('\n')
+}
+
 const code = (v: unknown) => `<code>${esc(v)}</code>`
 const ICON: Record<string, string> = {
   upgraded: '⬆️ upgraded',
@@ -139,8 +144,9 @@ export function headline(r: Report): string {
   const parts: string[] = []
   if (r.status === 'dry-run') parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`)
   else if (!before) parts.push(`MicroK8s ${after ?? '?'} installed (${r.target.channel})`)
+  else if (!after) parts.push(`MicroK8s ${before} → ${r.target.channel} not reached`)
   else if (before === after) parts.push(`MicroK8s ${after} unchanged`)
-  else parts.push(`MicroK8s ${before} → ${after ?? '?'}`)
+  else parts.push(`MicroK8s ${before} → ${after}`)
   const cycled = r.addons.filter((a) => a.status === 'cycled').length
   const planned = r.plan?.enableOrder.length ?? 0
   if (r.status === 'dry-run') parts.push(`${planned} addon${planned === 1 ? '' : 's'} would be cycled`)
@@ -217,7 +223,7 @@ export function renderSummary(r: Report, options: RenderOptions): string {
   if (r.failure) {
     add(
       `> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
-        (r.failure.output ? details('Last output', `<pre>${esc(r.failure.output).replace(/ {2}/g, '\n')}</pre>`) : '') +
+        (r.failure.output ? details('Last output', `<pre>${escBlock(r.failure.output)}</pre>`) : '') +
         (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')
     )
   }

@@ -1,0 +1,30 @@
+// Types for scripts/run-action.mjs, used by the integration tests.
+export const ROOT: string
+export function parseCommandFile(text: string): Record<string, string>
+export function inputEnv(inputs: Record<string, string>): Record<string, string>
+export interface SpawnResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  wallMs: number
+}
+export interface ActionRun extends SpawnResult {
+  outputs: Record<string, string>
+  savedState: Record<string, string>
+  post?: SpawnResult
+  summary: string
+  report: any
+  state: any
+  files: { output: string; state: string; summary: string; temp: string; home: string }
+  sim: { statePath: string; binDir: string; env: Record<string, string> }
+}
+export function runAction(options: {
+  scenario: string | Record<string, any>
+  inputs?: Record<string, string>
+  dir: string
+  env?: Record<string, string | undefined>
+  overrides?: Record<string, any>
+  echo?: boolean
+  post?: boolean
+  spawnOptions?: Record<string, any>
+}): Promise<ActionRun>

@@ -1,0 +1,100 @@
+// The sticky PR comment against a local HTTP server that speaks the issue-comments API.
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+interface Comment { id: number; body: string; user: { login: string }; html_url: string }
+
+/** A minimal GitHub API: GraphQL viewer, list/create/update issue comments; 403 or 422 on demand. */
+function fakeGitHub() {
+  const state = { comments: [] as Comment[], nextId: 100, requests: [] as string[], forbid: false, maxBody: Infinity, viewer: 'github-actions' }
+  const server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (d) => (body += d))
+    req.on('end', () => {
+      state.requests.push(`${req.method} ${req.url?.split('?')[0]}`)
+      const send = (status: number, data: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(data))
+      }
+      if (req.url === '/graphql') return send(200, { data: { viewer: { login: state.viewer } } })
+      const list = /^\/repos\/o\/r\/issues\/7\/comments/.exec(req.url ?? '')
+      const one = /^\/repos\/o\/r\/issues\/comments\/(\d+)/.exec(req.url ?? '')
+      if (req.method === 'GET' && list) return send(200, state.comments)
+      if (state.forbid) return send(403, { message: 'Resource not accessible by integration' })
+      const text = body ? JSON.parse(body).body : ''
+      if (text.length > state.maxBody) return send(422, { message: 'Validation Failed', errors: [{ message: 'Body is too long (maximum is 65536 characters)' }] })
+      if (req.method === 'POST' && list) {
+        const c = { id: state.nextId++, body: text, user: { login: 'github-actions[bot]' }, html_url: `http://x/c/${state.nextId}` }
+        state.comments.push(c)
+        return send(201, c)
+      }
+      if (req.method === 'PATCH' && one) {
+        const c = state.comments.find((x) => x.id === Number(one[1]))!
+        c.body = text
+        return send(200, c)
+      }
+      send(404, { message: 'Not Found' })
+    })
+  })
+  return { server, state }
+}
+
+const { server, state } = fakeGitHub()
+let upsertComment: typeof import('../src/github.js').upsertComment
+let commentMarker: typeof import('../src/github.js').commentMarker
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  process.env.GITHUB_API_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  ;({ upsertComment, commentMarker } = await import('../src/github.js'))
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+beforeEach(() => Object.assign(state, { comments: [], requests: [], forbid: false, maxBody: Infinity }))
+
+const target = { owner: 'o', repo: 'r', issueNumber: 7 }
+const body = (key: string, text: string) => () => `${text}\n${commentMarker(key)}\n`
+
+describe('sticky pull-request comment', () => {
+  it('creates the comment, then updates the same one on the next run', async () => {
+    expect(await upsertComment('t', target, 'job-1.30', body('job-1.30', 'first'))).toMatchObject({ outcome: 'created', id: 100 })
+    expect(await upsertComment('t', target, 'job-1.30', body('job-1.30', 'second'))).toMatchObject({ outcome: 'updated', id: 100 })
+    expect(state.comments).toHaveLength(1)
+    expect(state.comments[0].body).toMatch(/^second/)
+    expect(state.requests.filter((r) => r.startsWith('PATCH'))).toEqual(['PATCH /repos/o/r/issues/comments/100'])
+  })
+
+  it('does not call the API to write an unchanged body', async () => {
+    await upsertComment('t', target, 'k', body('k', 'same'))
+    expect(await upsertComment('t', target, 'k', body('k', 'same'))).toMatchObject({ outcome: 'unchanged' })
+    expect(state.requests.filter((r) => r.startsWith('PATCH') || r.startsWith('POST /repos'))).toHaveLength(1)
+  })
+
+  it('keeps matrix jobs apart by key', async () => {
+    await upsertComment('t', target, 'a', body('a', 'A'))
+    await upsertComment('t', target, 'b', body('b', 'B'))
+    expect(state.comments.map((c) => c.body[0])).toEqual(['A', 'B'])
+  })
+
+  it('does not take over a comment with the marker written by someone else', async () => {
+    state.comments.push({ id: 1, body: `quoted ${commentMarker('k')}`, user: { login: 'octocat' }, html_url: '' })
+    expect(await upsertComment('t', target, 'k', body('k', 'mine'))).toMatchObject({ outcome: 'created' })
+    expect(state.comments[0].body).toMatch(/^quoted/)
+  })
+
+  it('reports a 403 (fork’s read-only token) as a failure to warn about, not an exception', async () => {
+    state.forbid = true
+    const r = await upsertComment('t', target, 'k', body('k', 'x'))
+    expect(r).toMatchObject({ outcome: 'failed' })
+    expect((r as { reason: string }).reason).toMatch(/403.*forks get a read-only token/)
+  })
+
+  it('retries a 422 body-too-long with the shorter rendering', async () => {
+    state.maxBody = 10_000
+    const limits: number[] = []
+    const r = await upsertComment('t', target, 'k', (limit) => (limits.push(limit), 'x'.repeat(Math.min(limit, 20_000))))
+    expect(limits).toEqual([64536, 8000])
+    expect(r).toMatchObject({ outcome: 'created' })
+    expect(state.comments[0].body).toHaveLength(8000)
+  })
+})

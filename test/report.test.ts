@@ -1,0 +1,91 @@
+import { describe, it, expect } from 'vitest'
+import { renderSummary, headline, esc } from '../src/report.js'
+import { typicalUpgrade, noOpRun, failedRun } from './helpers/reports.js'
+import { validateReport } from './helpers/schema.js'
+
+describe('report rendering', () => {
+  it('renders a typical upgrade', async () => {
+    const r = typicalUpgrade()
+    expect(headline(r)).toBe('MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · no data lost')
+    await expect(renderSummary(r, { limit: 1 << 20 })).toMatchFileSnapshot('__snapshots__/summary-upgrade.md')
+  })
+
+  it('renders a run that changed nothing', async () => {
+    const r = noOpRun()
+    expect(headline(r)).toBe('MicroK8s v1.30.14 unchanged · 0 addons cycled · no data lost')
+    await expect(renderSummary(r, { limit: 1 << 20 })).toMatchFileSnapshot('__snapshots__/summary-noop.md')
+  })
+
+  it('renders a failure with the step, the message, the cluster state and the diagnostics', async () => {
+    const r = failedRun()
+    const text = renderSummary(r, { limit: 1 << 20 })
+    expect(text).toContain('Failed at refresh 1.30/stable:')
+    expect(text).toContain('Cluster left: microk8s v1.30.14 (rev 8248, 1.30/stable), not ready')
+    expect(text).toContain('microk8s-inspect-1764000000000.tar.gz')
+    await expect(text).toMatchFileSnapshot('__snapshots__/summary-failure.md')
+  })
+
+  it('escapes what comes from the cluster, snap or the user', () => {
+    const r = typicalUpgrade()
+    r.after!.addons.find((a) => a.name === 'ingress')!.images = [{ repository: 'evil/<script>alert(1)</script>', tag: 'v1|2' }]
+    r.failure = { step: 'addon cycle', message: 'enable failed: <img src=x onerror=alert(1)> | `rm`', clusterState: '<b>bold</b>' }
+    r.status = 'failure'
+    r.warnings.push('a | b <i>')
+    const { changes } = r
+    changes.push({ kind: 'image', component: '<script>x</script>', before: 'v1|0', after: 'v2', state: 'upgraded' })
+    const text = renderSummary(r, { limit: 1 << 20 })
+    expect(text).not.toMatch(/<script>|<img|<b>bold|b <i>/)
+    expect(text).toContain('&lt;script&gt;x&lt;/script&gt;')
+    expect(text).toContain('v1&#124;0')
+    expect(text).toContain('&lt;img src=x onerror=alert(1)&gt; &#124; &#96;rm&#96;')
+    expect(esc("a'b\"c\nd")).toBe('a&#39;b&quot;c d')
+  })
+
+  it('shortens a too-long summary with a note instead of dropping it, keeping headline and failure', () => {
+    const r = failedRun()
+    for (let i = 0; i < 20000; i++) r.warnings.push(`warning ${i} ${'x'.repeat(40)}`)
+    const full = renderSummary(r, { limit: 1 << 30 })
+    expect(Buffer.byteLength(full)).toBeGreaterThan(1 << 20)
+    const text = renderSummary(r, { limit: 1 << 20 })
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1 << 20)
+    expect(text).toContain(headline(r))
+    expect(text).toContain('Failed at refresh 1.30/stable')
+    expect(text).toMatch(/Shortened to fit GitHub’s size limit/)
+  })
+
+  it('cuts even undroppable parts (thousands of findings) to the limit, saying so', () => {
+    const r = typicalUpgrade()
+    r.findings = Array.from({ length: 30000 }, (_, i) => ({ removedIn: 29, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: 'FlowSchema', name: `fs-${i}`, replacement: 'flowcontrol.apiserver.k8s.io/v1', evidence: 'last-applied', source: 'guide' as const }))
+    const text = renderSummary(r, { limit: 100_000, marker: '<!-- m -->' })
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(100_000)
+    expect(text).toMatch(/cut to fit/)
+    expect(text.trimEnd().endsWith('<!-- m -->')).toBe(true)
+  })
+
+  it('keeps the compact comment rendering under the comment limit, with the top findings and a link', () => {
+    const r = typicalUpgrade()
+    r.findings = Array.from({ length: 50 }, (_, i) => ({ removedIn: 29, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: 'FlowSchema', name: `fs-${i}`, replacement: 'flowcontrol.apiserver.k8s.io/v1', evidence: 'last-applied', source: 'guide' as const }))
+    const text = renderSummary(r, { limit: 65536 - 1000, compact: true, marker: '<!-- microk8s-upgrade-report:v1 key=k -->' })
+    expect(text.length).toBeLessThan(65536)
+    expect(text).toContain('…and 30 more.')
+    expect(text).toContain('[Full report and logs](https://github.com/octo-org/octo-repo/actions/runs/4242)')
+    expect(text).not.toContain('All components (unchanged included)')
+  })
+})
+
+describe('report JSON', () => {
+  it.each([
+    ['typical upgrade', typicalUpgrade()],
+    ['no-op', noOpRun()],
+    ['failure', failedRun()]
+  ])('validates against schema/report.schema.json: %s', (_, r) => {
+    expect(validateReport(r)).toEqual([])
+  })
+
+  it('the schema rejects a report missing what readers rely on', () => {
+    const r: any = typicalUpgrade()
+    delete r.dataChecks
+    r.status = 'ok'
+    expect(validateReport(r).join('\n')).toMatch(/dataChecks|status/)
+  })
+})
