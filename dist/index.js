@@ -33256,6 +33256,11 @@ function planCore(current, target, store) {
     }
     return { kind: 'upgrade', fromMinor, targetMinor, hops, notes };
 }
+/** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
+function sameArgs(a, b) {
+    const norm = (s) => (s ?? '').split(',').filter(Boolean).sort().join(',');
+    return norm(a) === norm(b);
+}
 /** Addons whose enable prompts on stdin without arguments: never enabled without them. */
 const NEEDS_ARGS = new Set(['metallb']);
 function planAddons(input) {
@@ -33269,6 +33274,14 @@ function planAddons(input) {
             : input.versionChanged
                 ? 'the Kubernetes version changed'
                 : 'the Kubernetes version did not change (cycle-addons: auto)';
+    // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
+    // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
+    // could be read back.
+    const argsDiffer = (name) => {
+        const want = requested.get(name)?.args;
+        const rec = input.recovered.get(name);
+        return want !== undefined && rec !== undefined && sameArgs(want, rec.args) === false;
+    };
     const kept = [];
     const toCycle = [];
     for (const name of input.enabled) {
@@ -33284,14 +33297,16 @@ function planAddons(input) {
         else if (spec.policy !== 'cycle') {
             kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' });
         }
-        else if (cycling) {
+        else if (cycling || argsDiffer(name)) {
             toCycle.push(name);
         }
     }
     const stepFor = (name) => {
         const req = requested.get(name);
-        if (req?.args !== undefined)
-            return { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' };
+        if (req?.args !== undefined) {
+            const note = !cycling && argsDiffer(name) ? 'reconfigured: the addons input asks for other arguments than it ran with' : 'arguments from the addons input';
+            return { name, args: req.args, argsSource: 'input', note };
+        }
         const rec = input.recovered.get(name);
         if (rec?.args)
             return { name, args: rec.args, argsSource: 'recovered', note: rec.note };
@@ -39386,6 +39401,17 @@ async function upgrade(inputs, tools, report) {
         if (hop.kind === 'install')
             await holdNow();
     }
+    // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
+    if (corePlan.kind === 'install') {
+        const status = await microk8s.status();
+        const enabled = status.addons.filter((a) => a.enabled).map((a) => a.name);
+        const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined;
+        const recovered = await recoverArgs(microk8s, enabled, [], corefile);
+        Object.assign(addonPlan, planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged: false, neverCycle: inputs.neverCycle, recovered }));
+        dataBefore.corefile = corefile;
+        recordPlan(report, corePlan, addonPlan);
+        info(describePlan(corePlan, addonPlan));
+    }
     const ctx = { microk8s, report, savedCorefile: dataBefore.corefile };
     const dnsCycled = addonPlan.cycle.some((s) => s.name === 'dns');
     for (const kept of addonPlan.kept) {
@@ -39458,8 +39484,9 @@ function recordPlan(report, corePlan, addonPlan) {
         ]
     };
     for (const kept of addonPlan.kept) {
-        if (kept.policy === 'no-args')
-            report.warnings.push(`${kept.name} not cycled: ${kept.reason}`);
+        const warning = `${kept.name} not cycled: ${kept.reason}`;
+        if (kept.policy === 'no-args' && !report.warnings.includes(warning))
+            report.warnings.push(warning);
     }
 }
 /** Writes the admin kubeconfig (mode 0600) and lets the runner user use `microk8s` in later steps. */

@@ -161,6 +161,18 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     if (hop.kind === 'install') await holdNow()
   }
 
+  // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
+  if (corePlan.kind === 'install') {
+    const status = await microk8s.status()
+    const enabled = status.addons.filter((a) => a.enabled).map((a) => a.name)
+    const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
+    const recovered = await recoverArgs(microk8s, enabled, [], corefile)
+    Object.assign(addonPlan, planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged: false, neverCycle: inputs.neverCycle, recovered }))
+    dataBefore.corefile = corefile
+    recordPlan(report, corePlan, addonPlan)
+    core.info(describePlan(corePlan, addonPlan))
+  }
+
   const ctx = { microk8s, report, savedCorefile: dataBefore.corefile }
   const dnsCycled = addonPlan.cycle.some((s) => s.name === 'dns')
   for (const kept of addonPlan.kept) {
@@ -239,7 +251,8 @@ function recordPlan(report: Report, corePlan: CorePlan, addonPlan: AddonPlan): v
     ]
   }
   for (const kept of addonPlan.kept) {
-    if (kept.policy === 'no-args') report.warnings.push(`${kept.name} not cycled: ${kept.reason}`)
+    const warning = `${kept.name} not cycled: ${kept.reason}`
+    if (kept.policy === 'no-args' && !report.warnings.includes(warning)) report.warnings.push(warning)
   }
 }
 

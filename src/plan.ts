@@ -163,6 +163,12 @@ export interface AddonPlanInput {
   recovered: Map<string, RecoveredArgs>
 }
 
+/** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
+function sameArgs(a: string | undefined, b: string | undefined): boolean {
+  const norm = (s?: string) => (s ?? '').split(',').filter(Boolean).sort().join(',')
+  return norm(a) === norm(b)
+}
+
 /** Addons whose enable prompts on stdin without arguments: never enabled without them. */
 const NEEDS_ARGS = new Set(['metallb'])
 
@@ -179,6 +185,14 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
           ? 'the Kubernetes version changed'
           : 'the Kubernetes version did not change (cycle-addons: auto)'
 
+  // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
+  // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
+  // could be read back.
+  const argsDiffer = (name: string) => {
+    const want = requested.get(name)?.args
+    const rec = input.recovered.get(name)
+    return want !== undefined && rec !== undefined && sameArgs(want, rec.args) === false
+  }
   const kept: AddonPlan['kept'] = []
   const toCycle: string[] = []
   for (const name of input.enabled) {
@@ -191,14 +205,17 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
       kept.push({ name, policy: 'user', reason: 'listed in never-cycle' })
     } else if (spec.policy !== 'cycle') {
       kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' })
-    } else if (cycling) {
+    } else if (cycling || argsDiffer(name)) {
       toCycle.push(name)
     }
   }
 
   const stepFor = (name: string): CycleStep | undefined => {
     const req = requested.get(name)
-    if (req?.args !== undefined) return { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' }
+    if (req?.args !== undefined) {
+      const note = !cycling && argsDiffer(name) ? 'reconfigured: the addons input asks for other arguments than it ran with' : 'arguments from the addons input'
+      return { name, args: req.args, argsSource: 'input', note }
+    }
     const rec = input.recovered.get(name)
     if (rec?.args) return { name, args: rec.args, argsSource: 'recovered', note: rec.note }
     if (NEEDS_ARGS.has(name)) return undefined

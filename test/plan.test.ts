@@ -158,6 +158,15 @@ describe('planAddons', () => {
     ])
   })
 
+  it('reconfigures an enabled addon whose requested arguments differ from the running ones, even without a version change', () => {
+    const recovered = new Map([['dns', { args: '8.8.8.8,1.1.1.1', note: '' }]])
+    const same = planAddons({ ...base, versionChanged: false, enabled: ['dns'], requested: [{ name: 'dns', args: '1.1.1.1,8.8.8.8' }], recovered })
+    expect(same.cycle).toEqual([])
+    const other = planAddons({ ...base, versionChanged: false, enabled: ['dns'], requested: [{ name: 'dns', args: '9.9.9.9' }], recovered })
+    expect(other.cycle).toMatchObject([{ name: 'dns', args: '9.9.9.9', argsSource: 'input' }])
+    expect(other.cycle[0].note).toMatch(/reconfigured/)
+  })
+
   it('does not cycle metallb when its ranges cannot be recovered (its enable would prompt)', () => {
     const plan = planAddons({ ...base, enabled: ['metallb'] })
     expect(plan.cycle).toEqual([])
