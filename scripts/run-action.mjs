@@ -86,6 +86,8 @@ export async function runAction({ scenario, inputs = {}, dir, env = {}, override
     ...env
   }
   for (const [k, v] of Object.entries(baseEnv)) if (v === undefined) delete baseEnv[k]
+  // Running as another user (a non-root runner): let it use the files this process made.
+  if (spawnOptions.uid !== undefined) chmodTree(dir)
   const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions)
   const outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
   const savedState = parseCommandFile(fs.readFileSync(files.state, 'utf8'))
@@ -106,6 +108,11 @@ export async function runAction({ scenario, inputs = {}, dir, env = {}, override
     files,
     sim
   }
+}
+
+function chmodTree(p) {
+  fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o777 : 0o666)
+  if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chmodTree(path.join(p, e))
 }
 
 function spawnNode(script, env, echo, spawnOptions) {

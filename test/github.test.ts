@@ -1,44 +1,7 @@
 // The sticky PR comment against a local HTTP server that speaks the issue-comments API.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest'
-import * as http from 'node:http'
+import { fakeGitHub } from './helpers/fake-github.js'
 import type { AddressInfo } from 'node:net'
-
-interface Comment { id: number; body: string; user: { login: string }; html_url: string }
-
-/** A minimal GitHub API: GraphQL viewer, list/create/update issue comments; 403 or 422 on demand. */
-function fakeGitHub() {
-  const state = { comments: [] as Comment[], nextId: 100, requests: [] as string[], forbid: false, maxBody: Infinity, viewer: 'github-actions' }
-  const server = http.createServer((req, res) => {
-    let body = ''
-    req.on('data', (d) => (body += d))
-    req.on('end', () => {
-      state.requests.push(`${req.method} ${req.url?.split('?')[0]}`)
-      const send = (status: number, data: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' })
-        res.end(JSON.stringify(data))
-      }
-      if (req.url === '/graphql') return send(200, { data: { viewer: { login: state.viewer } } })
-      const list = /^\/repos\/o\/r\/issues\/7\/comments/.exec(req.url ?? '')
-      const one = /^\/repos\/o\/r\/issues\/comments\/(\d+)/.exec(req.url ?? '')
-      if (req.method === 'GET' && list) return send(200, state.comments)
-      if (state.forbid) return send(403, { message: 'Resource not accessible by integration' })
-      const text = body ? JSON.parse(body).body : ''
-      if (text.length > state.maxBody) return send(422, { message: 'Validation Failed', errors: [{ message: 'Body is too long (maximum is 65536 characters)' }] })
-      if (req.method === 'POST' && list) {
-        const c = { id: state.nextId++, body: text, user: { login: 'github-actions[bot]' }, html_url: `http://x/c/${state.nextId}` }
-        state.comments.push(c)
-        return send(201, c)
-      }
-      if (req.method === 'PATCH' && one) {
-        const c = state.comments.find((x) => x.id === Number(one[1]))!
-        c.body = text
-        return send(200, c)
-      }
-      send(404, { message: 'Not Found' })
-    })
-  })
-  return { server, state }
-}
 
 const { server, state } = fakeGitHub()
 let upsertComment: typeof import('../src/github.js').upsertComment
