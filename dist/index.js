@@ -33861,7 +33861,8 @@ function renderSummary(r, options) {
     if (r.plan) {
         const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none';
         const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none';
-        add(`**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`);
+        const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : '';
+        add(`**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`);
     }
     const onlyChanged = Boolean(options.compact);
     add(table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, true)) ||
@@ -39478,6 +39479,7 @@ function recordPlan(report, corePlan, addonPlan) {
         cyclingWhy: addonPlan.why,
         enableOrder: addonPlan.cycle.map((s) => s.name),
         disableOrder: [...addonPlan.cycle].reverse().map((s) => s.name),
+        thenEnable: addonPlan.enableAfter.map((s) => s.name),
         notes: [
             ...corePlan.notes,
             ...(addonPlan.unknownOrder.length ? [`dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`] : [])

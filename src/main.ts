@@ -245,6 +245,7 @@ function recordPlan(report: Report, corePlan: CorePlan, addonPlan: AddonPlan): v
     cyclingWhy: addonPlan.why,
     enableOrder: addonPlan.cycle.map((s) => s.name),
     disableOrder: [...addonPlan.cycle].reverse().map((s) => s.name),
+    thenEnable: addonPlan.enableAfter.map((s) => s.name),
     notes: [
       ...corePlan.notes,
       ...(addonPlan.unknownOrder.length ? [`dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`] : [])

@@ -58,6 +58,8 @@ export interface Report {
     cyclingWhy?: string
     enableOrder: string[]
     disableOrder: string[]
+    /** Addons from the addons input that were not enabled, enabled after the cycle. */
+    thenEnable: string[]
     notes: string[]
   }
   before: Inventory | null
@@ -230,7 +232,8 @@ export function renderSummary(r: Report, options: RenderOptions): string {
   if (r.plan) {
     const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none'
     const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none'
-    add(`**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`)
+    const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : ''
+    add(`**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`)
   }
   const onlyChanged = Boolean(options.compact)
   add(

@@ -49,7 +49,7 @@ export function typicalUpgrade(): Report {
   r.finishedAt = '2026-11-24T12:09:30.000Z'
   r.before = before
   r.after = after
-  r.plan = { kind: 'upgrade', fromMinor: 28, targetMinor: 30, hops: ['1.29/stable', '1.30/stable'], cycling: true, cyclingWhy: 'the Kubernetes version changed', enableOrder: ['dns', 'ingress', 'hostpath-storage'], disableOrder: ['hostpath-storage', 'ingress', 'dns'], notes: [] }
+  r.plan = { kind: 'upgrade', fromMinor: 28, targetMinor: 30, hops: ['1.29/stable', '1.30/stable'], cycling: true, cyclingWhy: 'the Kubernetes version changed', enableOrder: ['dns', 'ingress', 'hostpath-storage'], disableOrder: ['hostpath-storage', 'ingress', 'dns'], thenEnable: [], notes: [] }
   r.hops = [
     { channel: '1.29/stable', minor: 29, status: 'done', durationMs: 61000, readyAfterMs: 30500, serverVersion: 'v1.29.15' },
     { channel: '1.30/stable', minor: 30, status: 'done', durationMs: 58000, readyAfterMs: 29100, serverVersion: 'v1.30.14' }
@@ -80,7 +80,7 @@ export function typicalUpgrade(): Report {
 export function noOpRun(): Report {
   const r = typicalUpgrade()
   r.before = r.after
-  r.plan = { kind: 'none', targetMinor: 30, hops: [], cycling: false, cyclingWhy: 'the Kubernetes version did not change (cycle-addons: auto)', enableOrder: [], disableOrder: [], notes: [] }
+  r.plan = { kind: 'none', targetMinor: 30, hops: [], cycling: false, cyclingWhy: 'the Kubernetes version did not change (cycle-addons: auto)', enableOrder: [], disableOrder: [], thenEnable: [], notes: [] }
   r.hops = []
   r.addons = r.addons.filter((a) => a.status === 'kept')
   r.steps = r.steps.slice(0, 1)
