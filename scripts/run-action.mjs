@@ -7,6 +7,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { createSimulation, readScenario } from '../sim/lib/scenario.mjs'
+import { readStateWithCalls } from '../sim/lib/state.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const ACTION = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
@@ -104,7 +105,7 @@ export async function runAction({ scenario, inputs = {}, dir, env = {}, override
     post: postRun,
     summary: fs.readFileSync(files.summary, 'utf8'),
     report: reportPath && fs.existsSync(reportPath) ? JSON.parse(fs.readFileSync(reportPath, 'utf8')) : undefined,
-    state: JSON.parse(fs.readFileSync(sim.statePath, 'utf8')),
+    state: readStateWithCalls(sim.statePath),
     files,
     sim
   }

@@ -18,7 +18,6 @@ import { takeInventory, compareInventories, type Inventory } from './inventory.j
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
 import { newReport, renderSummary, headline, type Report } from './report.js'
 import { StepError, phase, runHop, readHelmReleases, readCorefile, recoverArgs, cycleAddons, enableRequested, compareData, type DataSnapshot } from './execute.js'
-import { upsertComment, pullRequestTarget, commentMarker } from './github.js'
 import { InputError } from './errors.js'
 
 const SUMMARY_LIMIT = 1024 * 1024 - 4096
@@ -46,13 +45,19 @@ export async function run(): Promise<void> {
     await recordFailure(report, error, tools)
   }
   report.finishedAt = new Date().toISOString()
+  const history = tools?.cmd.history ?? []
+  report.timing = {
+    wallMs: Date.parse(report.finishedAt) - Date.parse(report.startedAt),
+    commandMs: history.reduce((sum, c) => sum + c.ms, 0),
+    commands: history.length
+  }
   await publish(report, inputs)
   if (report.status === 'failure') core.setFailed(report.failure?.message ?? 'failed')
 }
 
 function checkPlatform(): void {
   if (process.platform !== 'linux') {
-    throw new StepError('environment', `MicroK8s needs a Linux runner with snapd; this runner is ${process.platform}. Use runs-on: ubuntu-latest (or ubuntu-24.04)`)
+    throw new StepError('environment', `MicroK8s needs a Linux runner with snapd; this runner is ${process.platform}. Use runs-on: ubuntu-latest`)
   }
 }
 
@@ -361,6 +366,8 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
   }
 
   if (inputs?.prComment) {
+    // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
+    const { upsertComment, pullRequestTarget, commentMarker } = await import('./github.js')
     const target = pullRequestTarget()
     if (typeof target === 'string') core.info(`pr-comment: ${target}; no comment`)
     else if (!inputs.githubToken) core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })

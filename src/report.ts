@@ -74,6 +74,8 @@ export interface Report {
   failure?: { step: string; message: string; output?: string; clusterState: string }
   diagnostics?: string
   runUrl?: string
+  /** Where the time went: inside snap/microk8s commands versus the action itself. */
+  timing?: { wallMs: number; commandMs: number; commands: number }
 }
 
 export function newReport(channel: string, minor?: number): Report {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { parse as parseYaml } from 'yaml'
-import { loadState, saveState, sleepSim, sleepUntil, realMs, latencyOf, takeFault, isRoot, viaSudo, stateDir, Out } from './state.mjs'
+import { loadState, saveState, logCall, sleepSim, sleepUntil, realMs, latencyOf, takeFault, isRoot, viaSudo, stateDir, Out } from './state.mjs'
 import { resolveChannel, renderInfo, tracks } from './store.mjs'
 import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
 import { kindOfResource, isClusterScoped, served, sameObject, makeObject } from './objects.mjs'
@@ -38,21 +38,23 @@ export async function runTool(tool, argv) {
   } else {
     code = await microk8sCommand(ctx, argv)
   }
-  state.calls = state.calls ?? []
-  state.calls.push({
+  const record = {
     tool,
     args: argv,
     sudo: viaSudo(),
+    // When this process started (before Node loaded it): the command's time as its caller sees it.
+    spawned: Math.round(performance.timeOrigin),
     start: started,
-    end: Date.now(),
     simSeconds: Math.round(ctx.simSeconds * 1000) / 1000,
     exit: code,
     ...(fault ? { fault: fault.match } : {}),
     ...(ctx.readyAt ? { readyAt: ctx.readyAt } : {}),
     stdoutTail: out.stdout.slice(-300),
     stderrTail: out.stderr.slice(-300)
-  })
+  }
   saveState(state)
+  // The end is taken after the state is saved, as the process exits: all of it is the command's time.
+  process.on('exit', () => logCall({ ...record, end: Date.now() }))
   return code
 }
 

@@ -60,8 +60,7 @@ export function buildState(scenario) {
     hostname: scenario.hostname ?? 'fv-az1234-567',
     groupMembers: [],
     snap: null,
-    cluster: null,
-    calls: []
+    cluster: null
   }
   const inst = scenario.installed
   if (inst) {

@@ -25,6 +25,23 @@ export function saveState(state) {
   fs.renameSync(tmp, file)
 }
 
+/** The call log: one JSON line per command, next to the state (`calls.jsonl`). */
+export function callLogPath(file = statePath()) {
+  return path.join(path.dirname(file), 'calls.jsonl')
+}
+
+export function logCall(record) {
+  fs.appendFileSync(callLogPath(), `${JSON.stringify(record)}\n`)
+}
+
+/** The state with its call log attached as `calls` (for tests and the bench). */
+export function readStateWithCalls(file) {
+  const state = JSON.parse(fs.readFileSync(file, 'utf8'))
+  const log = callLogPath(file)
+  state.calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []
+  return state
+}
+
 export function stateDir() {
   return path.dirname(statePath())
 }
