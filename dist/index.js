@@ -32430,7 +32430,7 @@ function planAddons(input) {
             ? "cycle-addons is 'always'"
             : input.versionChanged
                 ? 'the Kubernetes version changed'
-                : 'the Kubernetes version did not change (cycle-addons: auto)';
+                : 'the Kubernetes version did not change and cycle-addons is auto';
     // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
     // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
     // could be read back.
@@ -33029,8 +33029,10 @@ function renderSummary(r, options) {
             table(['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [code(h.channel), esc(h.status), seconds(h.durationMs), seconds(h.readyAfterMs), esc(h.serverVersion ?? '')])));
     }
     if (r.addons.length) {
+        // What was done first (cycled, enabled, failed), then what was left as it was.
+        const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
         add(`**Addons**\n\n` +
-            table(['addon', 'result', 'time', 'arguments', 'note'], r.addons.map((a) => [code(a.name), esc(a.status), seconds(a.durationMs), a.args ? code(a.args) : '', esc(a.note ?? '')])), 1);
+            table(['addon', 'result', 'time', 'arguments', 'note'], addons.map((a) => [code(a.name), esc(a.status), seconds(a.durationMs), a.args ? code(a.args) : '', esc(a.note ?? '')])), 1);
     }
     if (r.dataChecks.length) {
         add(`**Data checks**\n\n` + table(['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [esc(c.name), esc(c.before), esc(c.after), c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`])));
@@ -33282,7 +33284,9 @@ async function disableAddon(ctx, name) {
 async function cycleAddons(ctx, plan, repos) {
     const records = new Map();
     for (const step of plan.cycle) {
-        const rec = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note: step.note };
+        const keepsData = addonSpec(step.name).disableKeepsDataExit ? "its disable's prompt answered N: every volume kept" : undefined;
+        const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
+        const rec = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note };
         records.set(step.name, rec);
         ctx.report.addons.push(rec);
     }

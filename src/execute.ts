@@ -255,7 +255,9 @@ async function disableAddon(ctx: CycleContext, name: string): Promise<void> {
 export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: string[]): Promise<void> {
   const records = new Map<string, AddonRecord>()
   for (const step of plan.cycle) {
-    const rec: AddonRecord = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note: step.note }
+    const keepsData = addonSpec(step.name).disableKeepsDataExit ? "its disable's prompt answered N: every volume kept" : undefined
+    const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined
+    const rec: AddonRecord = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note }
     records.set(step.name, rec)
     ctx.report.addons.push(rec)
   }

@@ -183,7 +183,7 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
         ? "cycle-addons is 'always'"
         : input.versionChanged
           ? 'the Kubernetes version changed'
-          : 'the Kubernetes version did not change (cycle-addons: auto)'
+          : 'the Kubernetes version did not change and cycle-addons is auto'
 
   // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
   // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments

@@ -249,11 +249,13 @@ export function renderSummary(r: Report, options: RenderOptions): string {
     )
   }
   if (r.addons.length) {
+    // What was done first (cycled, enabled, failed), then what was left as it was.
+    const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')]
     add(
       `**Addons**\n\n` +
         table(
           ['addon', 'result', 'time', 'arguments', 'note'],
-          r.addons.map((a) => [code(a.name), esc(a.status), seconds(a.durationMs), a.args ? code(a.args) : '', esc(a.note ?? '')])
+          addons.map((a) => [code(a.name), esc(a.status), seconds(a.durationMs), a.args ? code(a.args) : '', esc(a.note ?? '')])
         ),
       1
     )

@@ -80,7 +80,7 @@ export function typicalUpgrade(): Report {
 export function noOpRun(): Report {
   const r = typicalUpgrade()
   r.before = r.after
-  r.plan = { kind: 'none', targetMinor: 30, hops: [], cycling: false, cyclingWhy: 'the Kubernetes version did not change (cycle-addons: auto)', enableOrder: [], disableOrder: [], thenEnable: [], notes: [] }
+  r.plan = { kind: 'none', targetMinor: 30, hops: [], cycling: false, cyclingWhy: 'the Kubernetes version did not change and cycle-addons is auto', enableOrder: [], disableOrder: [], thenEnable: [], notes: [] }
   r.hops = []
   r.addons = r.addons.filter((a) => a.status === 'kept')
   r.steps = r.steps.slice(0, 1)

@@ -1,0 +1,42 @@
+// action.yml is the user's documentation; the README's tables must say the same.
+import { describe, it, expect } from 'vitest'
+import * as fs from 'node:fs'
+import { parse } from 'yaml'
+
+const action = parse(fs.readFileSync(new URL('../action.yml', import.meta.url), 'utf8'))
+const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+
+/** Rows of the Markdown table under a `## heading`: first cell (backticks removed) → second cell. */
+function tableRows(heading: string): Map<string, string> {
+  const section = readme.split(`\n## ${heading}\n`)[1].split('\n## ')[0]
+  const rows = section.split('\n').filter((l) => l.startsWith('| `'))
+  return new Map(rows.map((l) => l.split('|').map((c) => c.trim())).map((cells) => [cells[1].replace(/`/g, ''), cells[2]]))
+}
+
+describe('documentation', () => {
+  it('lists every input of action.yml in the README with its default, and nothing else', () => {
+    const rows = tableRows('Inputs')
+    expect([...rows.keys()].sort()).toEqual(Object.keys(action.inputs).sort())
+    for (const [name, spec] of Object.entries<any>(action.inputs)) {
+      const documented = rows.get(name)!.replace(/`/g, '')
+      if (spec.required) expect(documented).toBe('(required)')
+      else if (spec.default === '') expect(documented, name).toMatch(/^(empty|\$RUNNER_TEMP|<job id>)/)
+      else expect(documented, name).toBe(String(spec.default))
+    }
+  })
+
+  it('lists every output of action.yml in the README', () => {
+    expect([...tableRows('Outputs').keys()].sort()).toEqual(Object.keys(action.outputs).sort())
+  })
+
+  it('describes every input and output in action.yml and runs on node24 with a post step', () => {
+    for (const spec of [...Object.values<any>(action.inputs), ...Object.values<any>(action.outputs)]) expect(spec.description.length).toBeGreaterThan(20)
+    expect(action.runs).toMatchObject({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' })
+  })
+
+  it('gives the demo and test commands in its first lines', () => {
+    const head = readme.split('\n').slice(0, 12).join('\n')
+    expect(head).toContain('npm run demo')
+    expect(head).toContain('npm test')
+  })
+})
