@@ -31826,6 +31826,10 @@ function parseStatusYaml(stdout) {
         message: typeof ha.message === 'string' ? ha.message : undefined
     };
 }
+/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, facts §1.1). */
+function isStopped(status) {
+    return !status.running && /try microk8s start/.test(status.message ?? '');
+}
 /** `microk8s version` prints `MicroK8s v1.30.14 revision 8159`. */
 function parseMicroK8sVersion(stdout) {
     const m = /MicroK8s (\S+) revision (\d+)/.exec(stdout);
@@ -31870,8 +31874,17 @@ class MicroK8s {
      */
     async waitReady() {
         const args = ['status', '--wait-ready', '--timeout', String(this.options.waitTimeout), '--format', 'yaml'];
-        const r = await this.run(args);
-        const status = parseStatusYaml(r.stdout);
+        let r = await this.run(args);
+        let status = parseStatusYaml(r.stdout);
+        if (isStopped(status)) {
+            // `microk8s stop` was run: status answers at once (exit 0) instead of waiting. Start it, then wait.
+            this.log('MicroK8s is stopped; starting it');
+            const started = await this.run(['start']);
+            if (started.code !== 0)
+                throw new CommandError('microk8s start', started.code, started.stdout, started.stderr);
+            r = await this.run(args);
+            status = parseStatusYaml(r.stdout);
+        }
         if (r.code !== 0 || !status.running) {
             throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr, `MicroK8s did not become ready within wait-timeout (${this.options.waitTimeout}s)` +
                 (status.message ? `: ${status.message}` : ''));
@@ -32213,6 +32226,14 @@ function addonSpec(name) {
 }
 function isKnownAddon(name) {
     return BY_NAME.has(name);
+}
+/**
+ * The Calico the snap bundles per branch (facts §3.6). Calico is not an addon and a refresh only replaces
+ * Calico 3.21, so a cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
+ */
+function bundledCalico(branch) {
+    const table = { '1.28': 'v3.25.1', '1.29': 'v3.25.1', '1.30': 'v3.25.1', '1.31': 'v3.25.1', '1.32': 'v3.28.1' };
+    return table[branch] ?? (/^1\.3[3-9]$|^main$/.test(branch) ? 'v3.29.3' : undefined);
 }
 /** The addon branch a Kubernetes minor's snap ships (`latest` builds bundle `main`, facts §6). */
 function addonBranch(minor) {
@@ -32683,7 +32704,7 @@ function compareInventories(before, after, shipped = () => ({})) {
     for (const name of nodeNames) {
         row('node', `kubelet on ${name}`, before.nodes.find((n) => n.name === name)?.kubeletVersion, after.nodes.find((n) => n.name === name)?.kubeletVersion);
     }
-    compareImages(rows, 'cni', before.cni?.images ?? [], after.cni?.images ?? []);
+    compareImages(rows, 'cni', before.cni?.images ?? [], after.cni?.images ?? [], undefined, shipped('calico'));
     const addonNames = [...new Set([...before.addons, ...after.addons].filter((a) => a.enabled).map((a) => a.name))];
     for (const name of addonNames) {
         const b = before.addons.find((a) => a.name === name);
@@ -33473,6 +33494,9 @@ async function upgrade(inputs, tools, report) {
     const holdNow = async () => {
         if (!inputs.holdRefresh)
             return;
+        // A hold the user took stays theirs: neither taken again nor released in the post step.
+        if (inspected.installed?.held)
+            return info('microk8s refreshes were already held; leaving the hold as it is');
         await phase(report, 'hold auto-refresh', async () => {
             await snap.hold();
             saveState('held', 'true');
@@ -33651,7 +33675,13 @@ async function publish(report, inputs) {
     }
     if (report.before && report.after) {
         const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor);
-        report.changes = compareInventories(report.before, report.after, (name) => shippedImages(name, targetBranch));
+        const calico = bundledCalico(targetBranch);
+        report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch));
+        const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
+        if (calico && running && running !== calico) {
+            report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
+                `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`);
+        }
     }
     else if (report.before && report.status === 'dry-run') {
         report.changes = [];

@@ -299,6 +299,15 @@ export function isKnownAddon(name: string): boolean {
   return BY_NAME.has(name)
 }
 
+/**
+ * The Calico the snap bundles per branch (facts §3.6). Calico is not an addon and a refresh only replaces
+ * Calico 3.21, so a cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
+ */
+export function bundledCalico(branch: string): string | undefined {
+  const table: Record<string, string> = { '1.28': 'v3.25.1', '1.29': 'v3.25.1', '1.30': 'v3.25.1', '1.31': 'v3.25.1', '1.32': 'v3.28.1' }
+  return table[branch] ?? (/^1\.3[3-9]$|^main$/.test(branch) ? 'v3.29.3' : undefined)
+}
+
 /** The addon branch a Kubernetes minor's snap ships (`latest` builds bundle `main`, facts §6). */
 export function addonBranch(minor: number | undefined): string {
   return minor === undefined ? 'main' : `1.${minor}`

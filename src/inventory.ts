@@ -266,7 +266,7 @@ export function compareInventories(
   for (const name of nodeNames) {
     row('node', `kubelet on ${name}`, before.nodes.find((n) => n.name === name)?.kubeletVersion, after.nodes.find((n) => n.name === name)?.kubeletVersion)
   }
-  compareImages(rows, 'cni', before.cni?.images ?? [], after.cni?.images ?? [])
+  compareImages(rows, 'cni', before.cni?.images ?? [], after.cni?.images ?? [], undefined, shipped('calico'))
 
   const addonNames = [...new Set([...before.addons, ...after.addons].filter((a) => a.enabled).map((a) => a.name))]
   for (const name of addonNames) {

@@ -13,7 +13,7 @@ import { Snap, DEFAULT_RETRY } from './snap.js'
 import { MicroK8s } from './microk8s.js'
 import { parseKubeVersion } from './channel.js'
 import { planCore, planAddons, type CorePlan, type AddonPlan } from './plan.js'
-import { addonBranch, shippedImages } from './addons.js'
+import { addonBranch, bundledCalico, shippedImages } from './addons.js'
 import { takeInventory, compareInventories, type Inventory } from './inventory.js'
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
 import { newReport, renderSummary, headline, type Report } from './report.js'
@@ -154,6 +154,8 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   // Hold auto-refresh so snapd cannot move the cluster mid-job.
   const holdNow = async () => {
     if (!inputs.holdRefresh) return
+    // A hold the user took stays theirs: neither taken again nor released in the post step.
+    if (inspected.installed?.held) return core.info('microk8s refreshes were already held; leaving the hold as it is')
     await phase(report, 'hold auto-refresh', async () => {
       await snap.hold()
       core.saveState('held', 'true')
@@ -338,7 +340,17 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
   }
   if (report.before && report.after) {
     const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
-    report.changes = compareInventories(report.before, report.after, (name) => shippedImages(name, targetBranch))
+    const calico = bundledCalico(targetBranch)
+    report.changes = compareInventories(report.before, report.after, (name) =>
+      name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch)
+    )
+    const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
+    if (calico && running && running !== calico) {
+      report.warnings.push(
+        `Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
+          `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`
+      )
+    }
   } else if (report.before && report.status === 'dry-run') {
     report.changes = []
   }

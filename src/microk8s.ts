@@ -57,6 +57,11 @@ export function parseStatusYaml(stdout: string): MicroK8sStatus {
   }
 }
 
+/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, facts §1.1). */
+export function isStopped(status: MicroK8sStatus): boolean {
+  return !status.running && /try microk8s start/.test(status.message ?? '')
+}
+
 /** `microk8s version` prints `MicroK8s v1.30.14 revision 8159`. */
 export function parseMicroK8sVersion(stdout: string): { version: string; revision: number } | undefined {
   const m = /MicroK8s (\S+) revision (\d+)/.exec(stdout)
@@ -120,8 +125,16 @@ export class MicroK8s {
    */
   async waitReady(): Promise<MicroK8sStatus> {
     const args = ['status', '--wait-ready', '--timeout', String(this.options.waitTimeout), '--format', 'yaml']
-    const r = await this.run(args)
-    const status = parseStatusYaml(r.stdout)
+    let r = await this.run(args)
+    let status = parseStatusYaml(r.stdout)
+    if (isStopped(status)) {
+      // `microk8s stop` was run: status answers at once (exit 0) instead of waiting. Start it, then wait.
+      this.log('MicroK8s is stopped; starting it')
+      const started = await this.run(['start'])
+      if (started.code !== 0) throw new CommandError('microk8s start', started.code, started.stdout, started.stderr)
+      r = await this.run(args)
+      status = parseStatusYaml(r.stdout)
+    }
     if (r.code !== 0 || !status.running) {
       throw new CommandError(
         displayCommand('microk8s', args),

@@ -267,7 +267,7 @@ function snapRefresh(ctx, channelText, classic) {
 
 function isReady(state) {
   const c = state.cluster
-  return Boolean(c && !c.broken && c.readyAt !== null && Date.now() >= c.readyAt)
+  return Boolean(c && !c.broken && !c.stopped && c.readyAt !== null && Date.now() >= c.readyAt)
 }
 
 function serverMinor(state) {
@@ -308,6 +308,20 @@ async function microk8sCommand(ctx, argv) {
       return addonsRepo(ctx, rest)
     case 'inspect':
       return inspect(ctx)
+    case 'start':
+      if (!isRoot()) {
+        out.err(INSUFFICIENT)
+        return 1
+      }
+      if (state.cluster.stopped) {
+        state.cluster.stopped = false
+        state.cluster.readyAt = Date.now() + realMs(state, state.readiness?.afterStart ?? 20)
+      }
+      return 0
+    case 'stop':
+      state.cluster.stopped = true
+      out.out('Stopped.')
+      return 0
     default:
       out.out(`'${verb}' is not a valid MicroK8s subcommand.`)
       return 1

@@ -12,8 +12,12 @@ import { makeObject, sameObject } from './objects.mjs'
 
 export const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
 
+/** Reads a scenario; `extends: other.yaml` (relative to the file) starts from another scenario's fields. */
 export function readScenario(file) {
-  return parseYaml(fs.readFileSync(file, 'utf8'))
+  const doc = parseYaml(fs.readFileSync(file, 'utf8')) ?? {}
+  if (!doc.extends) return doc
+  const { extends: base, ...rest } = doc
+  return { ...readScenario(path.resolve(path.dirname(file), base)), ...rest }
 }
 
 /** Helm v3 storage: Secret data.release = base64(gzip(JSON)), itself base64 in the Secret (facts, removed-API §3.4). */
@@ -107,6 +111,7 @@ export function buildState(scenario) {
     for (const o of scenario.authoredObjects ?? []) cluster.objects.push(authoredObject(o))
     for (const o of scenario.objects ?? []) cluster.objects.push(o)
     if (scenario.readyAtStart === false) cluster.readyAt = null
+    if (scenario.stopped) cluster.stopped = true
   }
   return state
 }

@@ -10,7 +10,6 @@ import { validateReport } from '../helpers/schema.js'
 import { fakeGitHub } from '../helpers/fake-github.js'
 import type { ActionRun } from '../../scripts/run-action.mjs'
 
-const CONFLICT = 'error: snap "microk8s" has "auto-refresh" change in progress'
 const fast = { timeScale: 0.001 }
 
 /** The demo cluster's data is all still there: bound claims, Helm release, the customised Corefile. */
@@ -32,7 +31,7 @@ function expectReport(r: ActionRun, status: string) {
 
 describe('faults that end in a retry that succeeds', () => {
   it('snapd "change in progress" twice, then the refresh goes through', async () => {
-    const r = await run('demo', { channel: '1.29/stable' }, { overrides: { ...fast, faults: [{ match: '^snap refresh microk8s --channel=1.29/stable', times: 2, exit: 10, stderr: CONFLICT }] } })
+    const r = await run('faults/snapd-busy', { channel: '1.29/stable' })
     expect(r.code, r.stdout).toBe(0)
     expect(commandLines(r).filter((l) => l.startsWith('snap refresh microk8s --channel=1.29/stable'))).toHaveLength(3)
     expect(r.stdout).toMatch(/change in progress; retrying in 1s \(attempt 2 of 6\)/)
@@ -41,17 +40,14 @@ describe('faults that end in a retry that succeeds', () => {
   })
 
   it('a transient download failure, then the refresh goes through', async () => {
-    const stderr = 'error: cannot perform the following tasks:\n- Download snap "microk8s" (8006) from channel "1.29/stable" (received an unexpected http response code (503) when trying to download https://api.snapcraft.io/...)'
-    const r = await run('demo', { channel: '1.29/stable' }, { overrides: { ...fast, faults: [{ match: '^snap refresh microk8s --channel', times: 1, exit: 1, stderr }] } })
+    const r = await run('faults/download-failure', { channel: '1.29/stable' })
     expect(r.code, r.stdout).toBe(0)
     expect(r.outputs.hops).toBe('1.29/stable')
     expectNothingLost(r)
   })
 
   it('snapd holding a service-control change right after install delays an enable, then it goes through', async () => {
-    const r = await run('fresh-runner', { channel: '1.30/stable', addons: 'ingress' }, {
-      overrides: { faults: [{ match: '^microk8s enable ingress', times: 1, exit: 1, stderr: 'error: error running snapctl: snap "microk8s" has "service-control" change in progress' }] }
-    })
+    const r = await run('faults/service-control', { channel: '1.30/stable', addons: 'ingress' })
     expect(r.code, r.stdout).toBe(0)
     expect(commandLines(r).filter((l) => l === 'microk8s enable ingress')).toHaveLength(2)
   })
@@ -59,7 +55,7 @@ describe('faults that end in a retry that succeeds', () => {
 
 describe('faults that end in a clear error', () => {
   it('an unknown channel: the plan fails before anything changes, naming the channel', async () => {
-    const r = await run('demo', { channel: '1.30/stable' }, { overrides: { ...fast, store: { remove: ['1.29'] } } })
+    const r = await run('faults/missing-hop', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/channel 1\.29\/stable \(Kubernetes 1\.29\) is not published/)
     expect(mutatingCommands(r)).toEqual([])
@@ -69,7 +65,7 @@ describe('faults that end in a clear error', () => {
   })
 
   it('readiness never comes: fails within wait-timeout, says so, describes the cluster and collects diagnostics', async () => {
-    const r = await run('demo', { channel: '1.30/stable', 'wait-timeout': '5' }, { overrides: { ...fast, readiness: { neverOn: ['1.30/stable'] } } })
+    const r = await run('faults/readiness-never', { channel: '1.30/stable', 'wait-timeout': '5' })
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/refresh 1\.30\/stable.*did not become ready within wait-timeout \(5s\)/)
     const wait = r.state.calls.filter((c: any) => c.args.includes('--wait-ready')).pop()
@@ -86,7 +82,7 @@ describe('faults that end in a clear error', () => {
   })
 
   it('the API server reports the wrong minor after a refresh: stops before the next hop', async () => {
-    const r = await run('demo', { channel: '1.30/stable' }, { overrides: { ...fast, serverVersionAfter: { '1.29/stable': 'v1.28.15' } } })
+    const r = await run('faults/wrong-minor', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/after refreshing to 1\.29\/stable the API server reports v1\.28\.15, not Kubernetes 1\.29; stopping before the next hop/)
     expect(commandLines(r)).not.toContain('snap refresh microk8s --channel=1.30/stable --classic')
@@ -95,7 +91,7 @@ describe('faults that end in a clear error', () => {
   })
 
   it('an addon enable fails mid-way: every disabled addon is re-enabled and the error lists them', async () => {
-    const r = await run('demo', { channel: '1.30/stable' }, { overrides: { ...fast, faults: [{ match: '^microk8s enable ingress', times: 1, exit: 1, stdout: 'Enabling Ingress\nError from server (InternalError): error when creating "ingress.yaml"' }] } })
+    const r = await run('faults/enable-fails', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
     const message = errorAnnotation(r)
     expect(message).toMatch(/microk8s enable ingress failed with exit code 1/)
@@ -110,7 +106,7 @@ describe('faults that end in a clear error', () => {
   })
 
   it('an addon’s rollout never completes: fails naming the workload and wait-timeout, addons left enabled', async () => {
-    const r = await run('demo', { channel: '1.30/stable', 'wait-timeout': '30' }, { overrides: { ...fast, rolloutNeverCompletes: ['ingress/nginx-ingress-microk8s-controller'] } })
+    const r = await run('faults/rollout-stuck', { channel: '1.30/stable', 'wait-timeout': '30' })
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/addon ingress: daemonset ingress\/nginx-ingress-microk8s-controller did not finish rolling out within wait-timeout/)
     expect(object(r, 'Deployment', 'kube-system', 'hostpath-provisioner')).toBeDefined()
@@ -118,7 +114,7 @@ describe('faults that end in a clear error', () => {
   })
 
   it('microk8s missing after install: says so', async () => {
-    const r = await run('fresh-runner', { channel: '1.30/stable' }, { overrides: { microk8sMissing: true } })
+    const r = await run('faults/microk8s-missing', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/the 'microk8s' command was not found after the snap was installed/)
     expectReport(r, 'failure')
@@ -159,6 +155,21 @@ describe('faults that end in a clear error', () => {
     expect(r.code, r.stdout).toBe(0)
     expect(r.stdout).toMatch(/::warning title=job summary::could not write the job summary/)
     expectReport(r, 'success')
+  })
+})
+
+describe('a stopped cluster', () => {
+  it('is started, then waited for, instead of being reported as a readiness timeout', async () => {
+    const r = await run('stopped', { channel: '1.29/stable' })
+    expect(r.code, r.stdout).toBe(0)
+    const lines = commandLines(r)
+    expect(lines.slice(1, 4)).toEqual([
+      'microk8s status --wait-ready --timeout 600 --format yaml',
+      'microk8s start',
+      'microk8s status --wait-ready --timeout 600 --format yaml'
+    ])
+    expect(r.outputs.version).toBe('v1.29.15')
+    expectNothingLost(r)
   })
 })
 

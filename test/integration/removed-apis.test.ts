@@ -20,6 +20,9 @@ describe('removed-API pre-flight', () => {
     expect(preflight).toBeLessThan(commandLines(r).indexOf('snap refresh microk8s --channel=1.29/stable --classic'))
     expect(r.outputs.hops).toBe('1.29/stable,1.30/stable,1.31/stable,1.32/stable')
     expect(r.summary).toContain('Removed APIs')
+    // Calico is not an addon: 1.32 bundles v3.28.1 but the cluster keeps v3.25.1, and the report says so.
+    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({ before: 'v3.25.1', after: 'v3.25.1', state: 'unchanged', shipped: 'v3.28.1' })
+    expect(r.report.warnings.join('\n')).toMatch(/Calico v3\.25\.1 keeps running: .* the 1\.32 snap bundles v3\.28\.1/)
     expect(validateReport(r.report)).toEqual([])
   })
 

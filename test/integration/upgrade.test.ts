@@ -166,3 +166,24 @@ describe('installing on a fresh runner', () => {
     expect(commandLines(r)).toContain('snap install microk8s --channel=1.30-strict/stable')
   })
 })
+
+describe('community addons', () => {
+  it('are cycled after the known addons, and the report says their order was not known', async () => {
+    const r = await run('community', { channel: '1.29/stable' })
+    expect(r.code, r.stdout).toBe(0)
+    const lines = commandLines(r)
+    expect(lines.filter((l) => l.startsWith('microk8s enable')).map((l) => l.split(' ')[2].split(':')[0])).toEqual(['dns', 'ingress', 'hostpath-storage', 'argocd'])
+    expect(lines.filter((l) => l.startsWith('microk8s disable')).map((l) => l.split(' ')[2])).toEqual(['argocd', 'hostpath-storage', 'ingress', 'dns'])
+    expect(lines).toContain('microk8s addons repo update community')
+    expect(r.report.plan.notes.join()).toMatch(/dependency order of argocd is not known/)
+  })
+})
+
+describe('a hold the user already took', () => {
+  it('is neither taken again nor released by the post step', async () => {
+    const r = await run('demo', { channel: '1.29/stable' }, { overrides: { timeScale: 0.001, installed: { channel: '1.28/stable', held: true } }, post: true })
+    expect(r.code, r.stdout).toBe(0)
+    expect(commandLines(r).filter((l) => /--(un)?hold/.test(l))).toEqual([])
+    expect(r.state.snap.held).toBe(true)
+  })
+})

@@ -1,0 +1,37 @@
+import { describe, it, expect } from 'vitest'
+import { ExecCmd, displayCommand } from '../src/cmd.js'
+
+const node = process.execPath
+
+describe('running commands', () => {
+  it('passes arguments as an array: nothing is interpreted by a shell', async () => {
+    const hostile = ['dns;rm -rf /', '$(id)', '`id`', "a'b\"c", 'x y', '|', '>out', '\n']
+    const r = await new ExecCmd(false).run(node, ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...hostile])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual(hostile)
+  })
+
+  it('closes stdin, so a program that reads it ends instead of hanging', async () => {
+    const script = "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.stringify(s)))"
+    expect(JSON.parse((await new ExecCmd(false).run(node, ['-e', script])).stdout)).toBe('')
+    expect(JSON.parse((await new ExecCmd(false).run(node, ['-e', script], { input: 'N\n' })).stdout)).toBe('N\n')
+  })
+
+  it('returns non-zero exit codes instead of throwing, and 127 for a missing program', async () => {
+    expect((await new ExecCmd(false).run(node, ['-e', 'process.exit(3)'])).code).toBe(3)
+    const missing = await new ExecCmd(false).run('no-such-program-here', [])
+    expect(missing.code).toBe(127)
+  })
+
+  it('records every command for the report', async () => {
+    const cmd = new ExecCmd(false)
+    await cmd.run(node, ['-e', '0'])
+    expect(cmd.history).toHaveLength(1)
+    expect(cmd.history[0]).toMatchObject({ code: 0 })
+  })
+
+  it('quotes arguments only for display', () => {
+    expect(displayCommand('microk8s', ['enable', 'dns:1.1.1.1,8.8.8.8'])).toBe('microk8s enable dns:1.1.1.1,8.8.8.8')
+    expect(displayCommand('x', ['a b', 'c"d'])).toBe('x "a b" "c\\"d"')
+  })
+})
