@@ -480,24 +480,35 @@ function applyManifest(state, name, args) {
   return m
 }
 
-async function enable(ctx, argv) {
+/**
+ * What enable.py and disable.py do before any script runs (facts §3.2): root, a running cluster, the addon found
+ * in a repository (`Infer repository core for addon dns` on stderr). Returns the addon, or the exit code.
+ */
+function resolveAddon(ctx, argv) {
   const { state, out } = ctx
   if (!isRoot()) {
     out.err(INSUFFICIENT)
-    return 1
+    return { code: 1 }
   }
   if (!isReady(state)) {
     out.err('microk8s is not running, try microk8s start')
-    return 1
+    return { code: 1 }
   }
-  const specs = argv.filter((a) => !a.startsWith('-'))
-  const { repo, name, args } = parseAddonSpec(specs[0] ?? '')
+  const { repo, name, args } = parseAddonSpec(argv.filter((a) => !a.startsWith('-'))[0] ?? '')
   const addon = findAddon(state, repo, name)
   if (!addon) {
     out.err(`Addon ${name} was not found in any repository`)
-    return 1
+    return { code: 1 }
   }
   if (!repo) out.err(`Infer repository ${addon.repository} for addon ${name}`)
+  return { addon, name, args }
+}
+
+async function enable(ctx, argv) {
+  const { state, out } = ctx
+  const resolved = resolveAddon(ctx, argv)
+  if (!resolved.addon) return resolved.code
+  const { addon, name, args } = resolved
   if (addon.enabled) {
     out.out(`Addon ${addon.repository}/${name} is already enabled`)
     return 0
@@ -532,7 +543,6 @@ async function enable(ctx, argv) {
   } else {
     for (const l of applyManifest(state, real, args).out ?? []) out.out(l)
   }
-  if (name === 'dns') ctx.simSeconds += 0 // kubelite restart is inside the latency figure
   return 0
 }
 
@@ -542,22 +552,10 @@ function removeAddonObjects(state, name, keep = () => false) {
 
 async function disable(ctx, argv) {
   const { state, out } = ctx
-  if (!isRoot()) {
-    out.err(INSUFFICIENT)
-    return 1
-  }
-  if (!isReady(state)) {
-    out.err('microk8s is not running, try microk8s start')
-    return 1
-  }
   const force = argv.includes('--force')
-  const { repo, name, args } = parseAddonSpec(argv.filter((a) => !a.startsWith('-'))[0] ?? '')
-  const addon = findAddon(state, repo, name)
-  if (!addon) {
-    out.err(`Addon ${name} was not found in any repository`)
-    return 1
-  }
-  if (!repo) out.err(`Infer repository ${addon.repository} for addon ${name}`)
+  const resolved = resolveAddon(ctx, argv)
+  if (!resolved.addon) return resolved.code
+  const { addon, name, args } = resolved
   const alwaysRuns = ['helm', 'helm3', 'ha-cluster'].includes(name)
   if (!addon.enabled && !alwaysRuns) {
     out.out(`Addon ${addon.repository}/${name} is already disabled`)
