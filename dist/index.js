@@ -33454,12 +33454,9 @@ async function upgrade(inputs, tools, report) {
     const { corePlan, addonPlan, dataBefore, helmSecrets } = await phase(report, 'plan', async () => {
         const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined;
         const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store);
-        const enabled = (inspected.status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name);
         const helm = inspected.status?.running ? await readHelmReleases(microk8s) : { names: [], secrets: [] };
-        const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined;
-        const recovered = await recoverArgs(microk8s, enabled, inspected.items, corefile);
         const versionChanged = corePlan.kind === 'upgrade' || (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version);
-        const addonPlan = planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged, neverCycle: inputs.neverCycle, recovered });
+        const { addonPlan, corefile } = await planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, versionChanged);
         const dataBefore = { helmReleases: helm.names, corefile, volumes: volumesOf(before) };
         return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets };
     }, ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan));
@@ -33511,13 +33508,12 @@ async function upgrade(inputs, tools, report) {
     }
     // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
     if (corePlan.kind === 'install') {
-        const status = await microk8s.status();
-        const enabled = status.addons.filter((a) => a.enabled).map((a) => a.name);
-        const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined;
-        const recovered = await recoverArgs(microk8s, enabled, [], corefile);
-        Object.assign(addonPlan, planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged: false, neverCycle: inputs.neverCycle, recovered }));
-        dataBefore.corefile = corefile;
-        recordPlan(report, corePlan, addonPlan);
+        await phase(report, 'plan addons', async () => {
+            const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false);
+            Object.assign(addonPlan, fresh.addonPlan);
+            dataBefore.corefile = fresh.corefile;
+            recordPlan(report, corePlan, addonPlan);
+        }, () => describePlan(corePlan, addonPlan));
         info(describePlan(corePlan, addonPlan));
     }
     const ctx = { microk8s, report, savedCorefile: dataBefore.corefile };
@@ -33553,6 +33549,14 @@ async function upgrade(inputs, tools, report) {
             throw new StepError('inventory', `data checks failed: ${lost.map((c) => `${c.name} (${c.detail ?? `${c.before} → ${c.after}`})`).join('; ')}`);
         }
     }, () => `${report.dataChecks.length} data checks passed`);
+}
+/** The addon plan from what the cluster runs: enabled addons, and the arguments read back from it. */
+async function planAddonsFromCluster(microk8s, inputs, status, items, versionChanged) {
+    const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name);
+    const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined;
+    const recovered = await recoverArgs(microk8s, enabled, items, corefile);
+    const addonPlan = planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged, neverCycle: inputs.neverCycle, recovered });
+    return { addonPlan, corefile };
 }
 function volumesOf(inv) {
     return { pvs: inv.volumes.pvs, pvcs: inv.volumes.pvcs, bound: inv.volumes.bound, claims: inv.volumes.claims.filter((c) => c.phase === 'Bound').map((c) => `${c.namespace}/${c.name}`) };

@@ -10,7 +10,7 @@ import * as path from 'node:path'
 import { getInputs, type Inputs } from './inputs.js'
 import { ExecCmd, type Cmd } from './cmd.js'
 import { Snap, DEFAULT_RETRY } from './snap.js'
-import { MicroK8s } from './microk8s.js'
+import { MicroK8s, type MicroK8sStatus } from './microk8s.js'
 import { parseKubeVersion } from './channel.js'
 import { planCore, planAddons, type CorePlan, type AddonPlan } from './plan.js'
 import { addonBranch, bundledCalico, shippedImages } from './addons.js'
@@ -101,13 +101,10 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     async () => {
       const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined
       const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store)
-      const enabled = (inspected.status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
       const helm = inspected.status?.running ? await readHelmReleases(microk8s) : { names: [], secrets: [] }
-      const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
-      const recovered = await recoverArgs(microk8s, enabled, inspected.items, corefile)
       const versionChanged =
         corePlan.kind === 'upgrade' || (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version)
-      const addonPlan = planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged, neverCycle: inputs.neverCycle, recovered })
+      const { addonPlan, corefile } = await planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, versionChanged)
       const dataBefore: DataSnapshot = { helmReleases: helm.names, corefile, volumes: volumesOf(before) }
       return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets }
     },
@@ -170,13 +167,17 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
 
   // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
   if (corePlan.kind === 'install') {
-    const status = await microk8s.status()
-    const enabled = status.addons.filter((a) => a.enabled).map((a) => a.name)
-    const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
-    const recovered = await recoverArgs(microk8s, enabled, [], corefile)
-    Object.assign(addonPlan, planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged: false, neverCycle: inputs.neverCycle, recovered }))
-    dataBefore.corefile = corefile
-    recordPlan(report, corePlan, addonPlan)
+    await phase(
+      report,
+      'plan addons',
+      async () => {
+        const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false)
+        Object.assign(addonPlan, fresh.addonPlan)
+        dataBefore.corefile = fresh.corefile
+        recordPlan(report, corePlan, addonPlan)
+      },
+      () => describePlan(corePlan, addonPlan)
+    )
     core.info(describePlan(corePlan, addonPlan))
   }
 
@@ -219,6 +220,21 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     },
     () => `${report.dataChecks.length} data checks passed`
   )
+}
+
+/** The addon plan from what the cluster runs: enabled addons, and the arguments read back from it. */
+async function planAddonsFromCluster(
+  microk8s: MicroK8s,
+  inputs: Inputs,
+  status: MicroK8sStatus | undefined,
+  items: any[],
+  versionChanged: boolean
+): Promise<{ addonPlan: AddonPlan; corefile?: string }> {
+  const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
+  const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
+  const recovered = await recoverArgs(microk8s, enabled, items, corefile)
+  const addonPlan = planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged, neverCycle: inputs.neverCycle, recovered })
+  return { addonPlan, corefile }
 }
 
 function volumesOf(inv: Inventory): DataSnapshot['volumes'] {
