@@ -31600,18 +31600,28 @@ function expandHome(p) {
 function displayCommand(file, args) {
     return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 }
+/** Exit code of coreutils `timeout` when the command ran out of time. */
+const TIMED_OUT = 124;
 class ExecCmd {
     useSudo;
+    boundSeconds;
     history = [];
     /**
      * @param useSudo prefix privileged programs with `sudo -n` (GitHub-hosted runners run as `runner`;
      *   as root the programs are called directly).
+     * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
+     *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
      */
-    constructor(useSudo) {
+    constructor(useSudo, boundSeconds) {
         this.useSudo = useSudo;
+        this.boundSeconds = boundSeconds;
     }
     async run(file, args, options = {}) {
-        const [program, argv] = this.useSudo ? ['sudo', ['-n', file, ...args]] : [file, args];
+        let [program, argv] = [file, args];
+        if (this.boundSeconds)
+            [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]];
+        if (this.useSudo)
+            [program, argv] = ['sudo', ['-n', program, ...argv]];
         const command = displayCommand(file, args);
         core_debug(`run: ${displayCommand(program, argv)}`);
         const started = Date.now();
@@ -31634,7 +31644,10 @@ class ExecCmd {
         }
         const ms = Date.now() - started;
         this.history.push({ command, code: result.exitCode, ms });
-        return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms };
+        const stderr = this.boundSeconds && result.exitCode === TIMED_OUT
+            ? `${result.stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`
+            : result.stderr;
+        return { code: result.exitCode, stdout: result.stdout, stderr, ms };
     }
 }
 
@@ -33430,7 +33443,12 @@ async function makeTools(inputs) {
     if (!root && !(await which('sudo', false))) {
         throw new StepError('environment', 'the action is not running as root and sudo is not available; snap and microk8s need root. Run as root or install sudo with passwordless access');
     }
-    const cmd = new ExecCmd(!root);
+    // Every command is bounded: wait-timeout plus a margin (as long again, at most 60 s), so the commands' own
+    // timeouts (status --timeout, rollout status --timeout) fire first with their clearer messages.
+    const timeout = await which('timeout', false);
+    if (!timeout)
+        warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' });
+    const cmd = new ExecCmd(!root, timeout ? inputs.waitTimeout + Math.min(inputs.waitTimeout, 60) : undefined);
     const retry = { ...DEFAULT_RETRY, deadlineMs: inputs.waitTimeout * 1000 };
     return {
         cmd,

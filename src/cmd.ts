@@ -32,17 +32,27 @@ export function displayCommand(file: string, args: string[]): string {
   return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')
 }
 
+/** Exit code of coreutils `timeout` when the command ran out of time. */
+export const TIMED_OUT = 124
+
 export class ExecCmd implements Cmd {
   readonly history: Array<{ command: string; code: number; ms: number }> = []
 
   /**
    * @param useSudo prefix privileged programs with `sudo -n` (GitHub-hosted runners run as `runner`;
    *   as root the programs are called directly).
+   * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
+   *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
    */
-  constructor(private readonly useSudo: boolean) {}
+  constructor(
+    private readonly useSudo: boolean,
+    private readonly boundSeconds?: number
+  ) {}
 
   async run(file: string, args: string[], options: CmdOptions = {}): Promise<CmdResult> {
-    const [program, argv] = this.useSudo ? ['sudo', ['-n', file, ...args]] : [file, args]
+    let [program, argv] = [file, args]
+    if (this.boundSeconds) [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]]
+    if (this.useSudo) [program, argv] = ['sudo', ['-n', program, ...argv]]
     const command = displayCommand(file, args)
     core.debug(`run: ${displayCommand(program, argv)}`)
     const started = Date.now()
@@ -64,6 +74,10 @@ export class ExecCmd implements Cmd {
     }
     const ms = Date.now() - started
     this.history.push({ command, code: result.exitCode, ms })
-    return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms }
+    const stderr =
+      this.boundSeconds && result.exitCode === TIMED_OUT
+        ? `${result.stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`
+        : result.stderr
+    return { code: result.exitCode, stdout: result.stdout, stderr, ms }
   }
 }

@@ -66,7 +66,11 @@ async function makeTools(inputs: Inputs): Promise<Tools> {
   if (!root && !(await io.which('sudo', false))) {
     throw new StepError('environment', 'the action is not running as root and sudo is not available; snap and microk8s need root. Run as root or install sudo with passwordless access')
   }
-  const cmd = new ExecCmd(!root)
+  // Every command is bounded: wait-timeout plus a margin (as long again, at most 60 s), so the commands' own
+  // timeouts (status --timeout, rollout status --timeout) fire first with their clearer messages.
+  const timeout = await io.which('timeout', false)
+  if (!timeout) core.warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' })
+  const cmd = new ExecCmd(!root, timeout ? inputs.waitTimeout + Math.min(inputs.waitTimeout, 60) : undefined)
   const retry = { ...DEFAULT_RETRY, deadlineMs: inputs.waitTimeout * 1000 }
   return {
     cmd,

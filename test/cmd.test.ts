@@ -23,6 +23,19 @@ describe('running commands', () => {
     expect(missing.code).toBe(127)
   })
 
+  it('stops a command that outlives its bound, and says so', async () => {
+    const started = Date.now()
+    const r = await new ExecCmd(false, 1).run(node, ['-e', 'setTimeout(() => {}, 30000)'])
+    expect(r.code).toBe(124)
+    expect(r.stderr).toMatch(/was stopped after 1s/)
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it('passes stdin through the bound to the program', async () => {
+    const script = "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.stringify(s)))"
+    expect(JSON.parse((await new ExecCmd(false, 30).run(node, ['-e', script], { input: 'N\n' })).stdout)).toBe('N\n')
+  })
+
   it('records every command for the report', async () => {
     const cmd = new ExecCmd(false)
     await cmd.run(node, ['-e', '0'])

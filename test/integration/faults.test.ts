@@ -81,6 +81,15 @@ describe('faults that end in a clear error', () => {
     expectNothingLost(r)
   })
 
+  it('a snap refresh that hangs (a stuck snapd change) is stopped after wait-timeout plus a margin', async () => {
+    const r = await run('faults/refresh-hangs', { channel: '1.29/stable', 'wait-timeout': '1' })
+    expect(r.code).toBe(1)
+    expect(errorAnnotation(r)).toMatch(/snap refresh microk8s --channel=1\.29\/stable --classic' failed with exit code 124.*was stopped after 2s/)
+    expect(r.wallMs).toBeLessThan(30_000)
+    expectReport(r, 'failure')
+    expectNothingLost(r)
+  })
+
   it('the API server reports the wrong minor after a refresh: stops before the next hop', async () => {
     const r = await run('faults/wrong-minor', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
