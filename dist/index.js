@@ -31096,7 +31096,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31623,13 +31623,13 @@ class ExecCmd {
         if (this.useSudo)
             [program, argv] = ['sudo', ['-n', program, ...argv]];
         const command = displayCommand(file, args);
-        core_debug(`run: ${displayCommand(program, argv)}`);
+        core_debug(`run: ${command}`);
         const started = Date.now();
         let result;
         try {
             result = await getExecOutput(program, argv, {
                 ignoreReturnCode: true,
-                silent: !(options.echo || isDebug()),
+                silent: options.secret || !(options.echo || isDebug()),
                 // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
                 // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
                 input: Buffer.from(options.input ?? ''),
@@ -31807,6 +31807,7 @@ var dist = __nccwpck_require__(8815);
 
 
 
+
 /**
  * `microk8s status --format yaml`. Python booleans (`True`) parse as YAML booleans; `version` must be read as a
  * string (`3.9` would become a float); a stopped cluster prints plain text and exits 0; not ready has no
@@ -31862,16 +31863,16 @@ class MicroK8s {
         this.log = log;
     }
     /** Runs `microk8s args…`; exit 127 means the command itself is missing. */
-    async run(args, input) {
-        const r = await this.cmd.run('microk8s', args, { input });
+    async run(args, input, secret = false) {
+        const r = await this.cmd.run('microk8s', args, { input, secret });
         if (r.code === 127) {
             throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr, `the 'microk8s' command was not found after the snap was installed (${r.stderr.trim() || 'exit 127'}); ` +
                 'check that /snap/bin is on PATH and that the snap installed correctly');
         }
         return r;
     }
-    async runOk(args, input) {
-        const r = await this.run(args, input);
+    async runOk(args, input, secret = false) {
+        const r = await this.run(args, input, secret);
         if (r.code !== 0)
             throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
         return r;
@@ -31908,9 +31909,9 @@ class MicroK8s {
         const r = await this.run(['version']);
         return r.code === 0 ? parseMicroK8sVersion(r.stdout) : undefined;
     }
-    /** `microk8s kubectl …args -o json`, parsed. */
-    async kubectlJson(args) {
-        const r = await this.runOk(['kubectl', ...args, '-o', 'json']);
+    /** `microk8s kubectl …args -o json`, parsed. `secret`: the objects hold secret data (never echoed). */
+    async kubectlJson(args, secret = false) {
+        const r = await this.runOk(['kubectl', ...args, '-o', 'json'], undefined, secret);
         try {
             return JSON.parse(r.stdout);
         }
@@ -31954,9 +31955,12 @@ class MicroK8s {
     async updateAddonRepo(repo) {
         return this.runOk(['addons', 'repo', 'update', repo]);
     }
-    /** The admin kubeconfig (`microk8s config`). */
+    /** The admin kubeconfig (`microk8s config`): credentials, so never echoed and its keys masked in the log. */
     async config() {
-        return (await this.runOk(['config'])).stdout;
+        const text = (await this.runOk(['config'], undefined, true)).stdout;
+        for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm))
+            core_setSecret(m[1]);
+        return text;
     }
     /** `kubectl rollout status kind/name -n ns --timeout=Ns`; resolves to the result, never throws on exit. */
     async rolloutStatus(kind, namespace, name) {
@@ -33193,7 +33197,8 @@ async function runHop(ctx, hop) {
 }
 /** The Helm release records (Secrets labelled owner=helm), as `namespace/name vN status`. */
 async function readHelmReleases(microk8s) {
-    const list = await microk8s.kubectlJson(['get', 'secrets', '-A', '-l', 'owner=helm']);
+    // Release records carry the chart values (which may hold passwords): never echoed.
+    const list = await microk8s.kubectlJson(['get', 'secrets', '-A', '-l', 'owner=helm'], true);
     const secrets = (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1');
     const names = secrets
         .map((s) => {

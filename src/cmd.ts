@@ -18,6 +18,8 @@ export interface CmdOptions {
   input?: string
   /** Echo the program's output into the log (default: only with ACTIONS_STEP_DEBUG). */
   echo?: boolean
+  /** The output holds credentials or secret data: never echo it, not even in debug mode. */
+  secret?: boolean
 }
 
 export interface Cmd {
@@ -54,13 +56,13 @@ export class ExecCmd implements Cmd {
     if (this.boundSeconds) [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]]
     if (this.useSudo) [program, argv] = ['sudo', ['-n', program, ...argv]]
     const command = displayCommand(file, args)
-    core.debug(`run: ${displayCommand(program, argv)}`)
+    core.debug(`run: ${command}`)
     const started = Date.now()
     let result: exec.ExecOutput
     try {
       result = await exec.getExecOutput(program, argv, {
         ignoreReturnCode: true,
-        silent: !(options.echo || core.isDebug()),
+        silent: options.secret || !(options.echo || core.isDebug()),
         // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
         // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
         input: Buffer.from(options.input ?? ''),

@@ -104,7 +104,8 @@ export interface DataSnapshot {
 
 /** The Helm release records (Secrets labelled owner=helm), as `namespace/name vN status`. */
 export async function readHelmReleases(microk8s: MicroK8s): Promise<{ names: string[]; secrets: any[] }> {
-  const list = await microk8s.kubectlJson<{ items: any[] }>(['get', 'secrets', '-A', '-l', 'owner=helm'])
+  // Release records carry the chart values (which may hold passwords): never echoed.
+  const list = await microk8s.kubectlJson<{ items: any[] }>(['get', 'secrets', '-A', '-l', 'owner=helm'], true)
   const secrets = (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1')
   const names = secrets
     .map((s) => {

@@ -2,6 +2,7 @@
  * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
  * (../shared/reference/microk8s-facts.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
  */
+import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
 import type { Cmd, CmdResult } from './cmd.js'
 import { displayCommand } from './cmd.js'
@@ -92,8 +93,8 @@ export class MicroK8s {
   ) {}
 
   /** Runs `microk8s args…`; exit 127 means the command itself is missing. */
-  async run(args: string[], input?: string): Promise<CmdResult> {
-    const r = await this.cmd.run('microk8s', args, { input })
+  async run(args: string[], input?: string, secret = false): Promise<CmdResult> {
+    const r = await this.cmd.run('microk8s', args, { input, secret })
     if (r.code === 127) {
       throw new CommandError(
         displayCommand('microk8s', args),
@@ -107,8 +108,8 @@ export class MicroK8s {
     return r
   }
 
-  private async runOk(args: string[], input?: string): Promise<CmdResult> {
-    const r = await this.run(args, input)
+  private async runOk(args: string[], input?: string, secret = false): Promise<CmdResult> {
+    const r = await this.run(args, input, secret)
     if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr)
     return r
   }
@@ -153,9 +154,9 @@ export class MicroK8s {
     return r.code === 0 ? parseMicroK8sVersion(r.stdout) : undefined
   }
 
-  /** `microk8s kubectl …args -o json`, parsed. */
-  async kubectlJson<T = any>(args: string[]): Promise<T> {
-    const r = await this.runOk(['kubectl', ...args, '-o', 'json'])
+  /** `microk8s kubectl …args -o json`, parsed. `secret`: the objects hold secret data (never echoed). */
+  async kubectlJson<T = any>(args: string[], secret = false): Promise<T> {
+    const r = await this.runOk(['kubectl', ...args, '-o', 'json'], undefined, secret)
     try {
       return JSON.parse(r.stdout) as T
     } catch {
@@ -202,9 +203,11 @@ export class MicroK8s {
     return this.runOk(['addons', 'repo', 'update', repo])
   }
 
-  /** The admin kubeconfig (`microk8s config`). */
+  /** The admin kubeconfig (`microk8s config`): credentials, so never echoed and its keys masked in the log. */
   async config(): Promise<string> {
-    return (await this.runOk(['config'])).stdout
+    const text = (await this.runOk(['config'], undefined, true)).stdout
+    for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm)) core.setSecret(m[1])
+    return text
   }
 
   /** `kubectl rollout status kind/name -n ns --timeout=Ns`; resolves to the result, never throws on exit. */

@@ -187,3 +187,15 @@ describe('a hold the user already took', () => {
     expect(r.state.snap.held).toBe(true)
   })
 })
+
+describe('credentials in debug mode', () => {
+  it('never echoes the kubeconfig or Helm release records, even with ACTIONS_STEP_DEBUG, and masks the key', async () => {
+    const r = await run('demo', { channel: '1.28/stable' }, { env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }, overrides: { timeScale: 0.001 } })
+    expect(r.code, r.stdout).toBe(0)
+    expect(r.stdout).toContain('::debug::run: microk8s config')
+    expect(r.stdout).toContain('"kind": "List"') // other reads are echoed in debug mode
+    expect(r.stdout).not.toContain('client-key-data')
+    expect(r.stdout).not.toContain('helm.sh/release.v1')
+    expect(r.stdout).toContain('::add-mask::U0lNVUxBVE9SLUtFWQ==')
+  })
+})
