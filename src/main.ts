@@ -364,6 +364,15 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
     report.changes = compareInventories(report.before, report.after, (name) =>
       name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch)
     )
+    // Addons left as they were that run something older than the target snap ships.
+    const cycled = new Set(report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name))
+    for (const c of report.changes) {
+      if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after) continue
+      const tag = c.after.split('@')[0]
+      if (tag === c.shipped) continue
+      const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ?? (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed')
+      report.warnings.push(`${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`)
+    }
     const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
     if (calico && running && running !== calico) {
       report.warnings.push(

@@ -141,6 +141,7 @@ describe('when nothing needs upgrading', () => {
     expect(r.outputs.hops).toBe('1.29/stable,1.30/stable')
     expect(commandLines(r).filter((l) => /enable|disable|repo update/.test(l))).toEqual([])
     expect(r.state.cluster.repoBranch).toBe('1.28')
+    expect(r.report.warnings).toContain('ingress still runs registry.k8s.io/ingress-nginx/controller:v1.8.0; the 1.30 snap ships v1.11.5 (not cycled: cycle-addons is \'never\')')
   })
 })
 
