@@ -262,40 +262,50 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
     records.set(step.name, rec)
     ctx.report.addons.push(rec)
   }
-  const disabled: CycleStep[] = []
+  // Addons that may be down: disabled, or whose disable was started. Emptied as they come back.
+  const down: CycleStep[] = []
   const started = new Map<string, number>()
+  let current = ''
   try {
     for (const step of [...plan.cycle].reverse()) {
+      current = `disable ${step.name}`
       started.set(step.name, Date.now())
+      down.push(step)
       core.info(`Disabling ${step.name}`)
       await disableAddon(ctx, step.name)
-      disabled.push(step)
     }
-    for (const repo of repos) await ctx.microk8s.updateAddonRepo(repo)
+    for (const repo of repos) {
+      current = `addons repo update ${repo}`
+      await ctx.microk8s.updateAddonRepo(repo)
+    }
     for (const step of plan.cycle) {
+      current = `enable ${step.name}`
       core.info(`Enabling ${step.name}${step.args ? ` with ${step.args}` : ''}`)
       await enableAddon(ctx, step)
-      disabled.splice(disabled.indexOf(step), 1)
+      down.splice(down.indexOf(step), 1)
       Object.assign(records.get(step.name)!, { status: 'cycled', durationMs: Date.now() - started.get(step.name)! })
     }
   } catch (error) {
-    const failedName = plan.cycle.find((s) => records.get(s.name)!.status === 'planned' && disabled.includes(s))?.name
-    if (failedName) records.get(failedName)!.status = 'failed'
-    // Leave no addon disabled (above all not DNS): one attempt each, in enable order.
+    const failed = current.split(' ').pop()!
+    if (records.has(failed)) records.get(failed)!.note = `${current} failed`
+    // Leave no addon down (above all not DNS): one attempt each, in enable order. Enabling an addon whose
+    // disable failed half-way is harmless: MicroK8s answers "already enabled" when it still is.
     const rescue: string[] = []
-    for (const step of plan.cycle.filter((s) => disabled.includes(s))) {
+    for (const step of plan.cycle.filter((s) => down.includes(s))) {
+      const rec = records.get(step.name)!
       try {
         await enableAddon(ctx, step)
-        records.get(step.name)!.status = step.name === failedName ? 'failed' : 're-enabled'
-        if (step.name === failedName) records.get(step.name)!.note = 'failed, then re-enabled on the second attempt'
+        rec.status = step.name === failed ? 'failed' : 're-enabled'
+        if (step.name === failed) rec.note = `${current} failed; re-enabled on a second attempt`
         rescue.push(`${step.name}: re-enabled`)
       } catch (e) {
-        records.get(step.name)!.status = 'failed'
-        rescue.push(`${step.name}: still disabled (${(e as Error).message})`)
+        rec.status = 'failed'
+        rescue.push(`${step.name}: still down (${(e as Error).message})`)
       }
     }
     const states = plan.cycle.map((s) => `${s.name} ${records.get(s.name)!.status}`).join(', ')
-    throw new StepError('addon cycle', `${(error as Error).message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`, error instanceof CommandError ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n') : undefined)
+    const output = error instanceof CommandError ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n') : undefined
+    throw new StepError('addon cycle', `${current}: ${(error as Error).message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`, output)
   }
 }
 

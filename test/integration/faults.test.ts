@@ -103,7 +103,7 @@ describe('faults that end in a clear error', () => {
     const r = await run('faults/enable-fails', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
     const message = errorAnnotation(r)
-    expect(message).toMatch(/microk8s enable ingress failed with exit code 1/)
+    expect(message).toMatch(/enable ingress: microk8s enable ingress failed with exit code 1/)
     expect(message).toMatch(/Addons: dns cycled, ingress failed, hostpath-storage re-enabled/)
     expect(message).toMatch(/Recovery: ingress: re-enabled; hostpath-storage: re-enabled/)
     for (const [kind, ns, name] of [['Deployment', 'kube-system', 'coredns'], ['DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller'], ['Deployment', 'kube-system', 'hostpath-provisioner']]) {
@@ -111,6 +111,20 @@ describe('faults that end in a clear error', () => {
     }
     expectReport(r, 'failure')
     expect(r.report.failure.clusterState).toMatch(/enabled addons: dns, ha-cluster, helm, helm3, hostpath-storage, ingress/)
+    expectNothingLost(r)
+  })
+
+  it('an addon disable fails mid-way: the one already disabled and the failing one are brought back', async () => {
+    const r = await run('demo', { channel: '1.30/stable' }, { overrides: { ...fast, faults: [{ match: '^microk8s disable ingress', times: 1, exit: 1, stdout: 'Disabling Ingress\nerror: timed out waiting for the condition' }] } })
+    expect(r.code).toBe(1)
+    const message = errorAnnotation(r)
+    expect(message).toMatch(/disable ingress: microk8s disable ingress failed with exit code 1/)
+    expect(message).toMatch(/Addons: dns planned, ingress failed, hostpath-storage re-enabled/)
+    expect(message).toMatch(/Recovery: ingress: re-enabled; hostpath-storage: re-enabled/)
+    // dns was never disabled; the repository was not updated, so the old scripts came back.
+    expect(commandLines(r)).not.toContain('microk8s disable dns')
+    expect(commandLines(r)).not.toContain('microk8s addons repo update core')
+    expect(object(r, 'Deployment', 'kube-system', 'hostpath-provisioner')).toBeDefined()
     expectNothingLost(r)
   })
 
