@@ -158,9 +158,18 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     // A hold the user took stays theirs: neither taken again nor released in the post step.
     if (inspected.installed?.held) return core.info('microk8s refreshes were already held; leaving the hold as it is')
     await phase(report, 'hold auto-refresh', async () => {
-      await snap.hold()
-      core.saveState('held', 'true')
-    })
+      try {
+        await snap.hold()
+        core.saveState('held', 'true')
+        return 'held'
+      } catch (error) {
+        // Holds need snapd 2.58+ (older self-hosted runners): go on without one rather than fail the job.
+        const message = `could not hold auto-refresh of microk8s (snapd 2.58 or newer is needed); snapd may refresh it during the job: ${(error as Error).message}`
+        core.warning(message, { title: 'hold-refresh' })
+        report.warnings.push(message)
+        return 'not held'
+      }
+    }, (r) => r)
   }
   if (inspected.installed) await holdNow()
 
@@ -446,7 +455,7 @@ async function post(): Promise<void> {
   if (core.getState('held') !== 'true') return
   try {
     const root = process.getuid?.() === 0
-    const snap = new Snap(new ExecCmd(!root), { ...DEFAULT_RETRY, attempts: 3 })
+    const snap = new Snap(new ExecCmd(!root, 120), { ...DEFAULT_RETRY, attempts: 3, deadlineMs: 120_000 })
     await snap.unhold()
     core.info('Released the auto-refresh hold on microk8s')
   } catch (error) {

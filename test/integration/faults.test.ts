@@ -53,6 +53,16 @@ describe('faults that end in a retry that succeeds', () => {
   })
 })
 
+describe('faults that end in a warning', () => {
+  it('snapd too old to hold refreshes: warns and upgrades anyway', async () => {
+    const r = await run('demo', { channel: '1.29/stable' }, { overrides: { ...fast, faults: [{ match: '^snap refresh --hold', times: 1, exit: 1, stderr: 'error: unknown flag `hold\'' }] } })
+    expect(r.code, r.stdout).toBe(0)
+    expect(r.stdout).toMatch(/::warning title=hold-refresh::could not hold auto-refresh of microk8s \(snapd 2.58 or newer is needed\)/)
+    expect(r.outputs.version).toBe('v1.29.15')
+    expect(r.savedState.held).toBeUndefined()
+  })
+})
+
 describe('faults that end in a clear error', () => {
   it('an unknown channel: the plan fails before anything changes, naming the channel', async () => {
     const r = await run('faults/missing-hop', { channel: '1.30/stable' })
