@@ -33657,7 +33657,8 @@ async function writeKubeconfig(tools, inputs) {
     }
     if (process.getuid?.() !== 0) {
         const user = external_node_os_namespaceObject.userInfo().username;
-        const group = (await tools.snap.installed())?.confinement === 'strict' ? 'snap_microk8s' : 'microk8s';
+        // The plan refuses to change confinement, so the target channel's is the installed one's.
+        const group = inputs.channel.confinement === 'strict' ? 'snap_microk8s' : 'microk8s';
         const r = await tools.cmd.run('usermod', ['-a', '-G', group, user]);
         if (r.code !== 0)
             warning(`could not add ${user} to the ${group} group: ${r.stderr.trim()}`, { title: 'microk8s group' });
