@@ -20,7 +20,12 @@ const TARGETS = { overheadPct: 2, readinessNoticedMs: 1000, inventoryCalls: 3 }
 const results = []
 for (let i = 0; i < runs; i++) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-bench-'))
-  const r = await runAction({ scenario, dir, overrides: { timeScale: scale }, inputs: { channel: '1.30/stable', addons: 'dns ingress hostpath-storage' } })
+  const r = await runAction({
+    scenario,
+    dir,
+    overrides: { timeScale: scale },
+    inputs: { channel: '1.30/stable', addons: 'dns ingress hostpath-storage' }
+  })
   if (r.code !== 0) {
     console.error(r.stdout, r.stderr)
     throw new Error(`bench run ${i + 1} failed`)
@@ -36,7 +41,9 @@ for (let i = 0; i < runs; i++) {
   })
   // The final inventory: the microk8s calls after the last `snap list`, before the data-check reads.
   const lastList = calls.map((c) => c.args.join(' ')).lastIndexOf('list microk8s')
-  const inventory = calls.slice(lastList + 1).filter((c) => c.tool === 'microk8s' && !/secrets|configmap/.test(c.args.join(' ')))
+  const inventory = calls
+    .slice(lastList + 1)
+    .filter((c) => c.tool === 'microk8s' && !/secrets|configmap/.test(c.args.join(' ')))
   results.push({
     wallMs: r.wallMs,
     inCommandsMs: inCommands,
@@ -46,21 +53,43 @@ for (let i = 0; i < runs; i++) {
     snap: calls.filter((c) => c.tool === 'snap').length,
     microk8s: calls.filter((c) => c.tool === 'microk8s' && c.args[0] !== 'kubectl').length,
     kubectl: calls.filter((c) => c.tool === 'microk8s' && c.args[0] === 'kubectl').length,
-    inventoryCalls: inventory.length,
+    inventoryCalls: inventory.length
   })
 }
 
 const median = (k) => results.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(results.length / 2)]
 const fmt = (n, d = 1) => n.toFixed(d)
-const line = (label, value, target, ok) => console.log(`${label.padEnd(46)} ${String(value).padStart(12)}   ${target ? `${target.padEnd(10)} ${ok ? 'ok' : 'MISSED'}` : ''}`)
-console.log(`bench: demo scenario 1.28 → 1.30, time scale ${scale} (simulated seconds × ${scale} = real seconds), ${runs} run(s), median shown\n`)
+const line = (label, value, target, ok) =>
+  console.log(
+    `${label.padEnd(46)} ${String(value).padStart(12)}   ${target ? `${target.padEnd(10)} ${ok ? 'ok' : 'MISSED'}` : ''}`
+  )
+console.log(
+  `bench: demo scenario 1.28 → 1.30, time scale ${scale} (simulated seconds × ${scale} = real seconds), ${runs} run(s), median shown\n`
+)
 line('wall time of the action process (real)', `${fmt(median('wallMs') / 1000, 2)} s`)
 line('time inside snap/microk8s commands (real)', `${fmt(median('inCommandsMs') / 1000, 2)} s`)
 line('sum of simulated command time (unscaled)', `${fmt(median('simulatedS'), 0)} s`)
-line('action overhead (process wall − in commands) / wall', `${fmt(median('overheadPct'), 2)} %`, `≤ ${TARGETS.overheadPct} %`, median('overheadPct') <= TARGETS.overheadPct)
-line('readiness noticed after it came (real, worst hop)', `${fmt(median('readinessLagMs'), 0)} ms`, `≤ ${TARGETS.readinessNoticedMs} ms`, median('readinessLagMs') <= TARGETS.readinessNoticedMs)
-line('final inventory: microk8s calls', median('inventoryCalls'), `≤ ${TARGETS.inventoryCalls}`, median('inventoryCalls') <= TARGETS.inventoryCalls)
+line(
+  'action overhead (process wall − in commands) / wall',
+  `${fmt(median('overheadPct'), 2)} %`,
+  `≤ ${TARGETS.overheadPct} %`,
+  median('overheadPct') <= TARGETS.overheadPct
+)
+line(
+  'readiness noticed after it came (real, worst hop)',
+  `${fmt(median('readinessLagMs'), 0)} ms`,
+  `≤ ${TARGETS.readinessNoticedMs} ms`,
+  median('readinessLagMs') <= TARGETS.readinessNoticedMs
+)
+line(
+  'final inventory: microk8s calls',
+  median('inventoryCalls'),
+  `≤ ${TARGETS.inventoryCalls}`,
+  median('inventoryCalls') <= TARGETS.inventoryCalls
+)
 line('snap calls', median('snap'))
 line('microk8s calls (not kubectl)', median('microk8s'))
 line('microk8s kubectl calls', median('kubectl'))
-console.log(`\nper run: ${results.map((x) => `${fmt(x.wallMs / 1000, 2)} s wall / ${fmt(x.overheadPct, 2)} % overhead`).join('; ')}`)
+console.log(
+  `\nper run: ${results.map((x) => `${fmt(x.wallMs / 1000, 2)} s wall / ${fmt(x.overheadPct, 2)} % overhead`).join('; ')}`
+)

@@ -31790,7 +31790,10 @@ function failureSummary(command, r, why) {
     return `'${command}' failed with exit code ${r.code}${why}: ${text.slice(0, 600)}`;
 }
 function firstLine(text) {
-    return text.split('\n').find((l) => l.trim())?.trim() ?? '';
+    return (text
+        .split('\n')
+        .find((l) => l.trim())
+        ?.trim() ?? '');
 }
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -32114,7 +32117,12 @@ const CATALOG = [
         policy: 'never',
         reason: 'its disable deletes namespace container-registry and PVC registry-claim, with every pushed image',
         workloads: [{ namespace: 'container-registry', kind: 'deployment', name: 'registry' }],
-        shipped: { registry: branches([[B28_32, '2.8.1'], [['1.33', '1.34', '1.35', 'main'], '2.8.3']]) }
+        shipped: {
+            registry: branches([
+                [B28_32, '2.8.1'],
+                [['1.33', '1.34', '1.35', 'main'], '2.8.3']
+            ])
+        }
     },
     {
         name: 'cert-manager',
@@ -32249,7 +32257,13 @@ function isKnownAddon(name) {
  * Calico 3.21, so a cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
  */
 function bundledCalico(branch) {
-    const table = { '1.28': 'v3.25.1', '1.29': 'v3.25.1', '1.30': 'v3.25.1', '1.31': 'v3.25.1', '1.32': 'v3.28.1' };
+    const table = {
+        '1.28': 'v3.25.1',
+        '1.29': 'v3.25.1',
+        '1.30': 'v3.25.1',
+        '1.31': 'v3.25.1',
+        '1.32': 'v3.28.1'
+    };
     return table[branch] ?? (/^1\.3[3-9]$|^main$/.test(branch) ? 'v3.29.3' : undefined);
 }
 /** The addon branch a Kubernetes minor's snap ships (`latest` builds bundle `main`, facts §6). */
@@ -32446,7 +32460,9 @@ function planCore(current, target, store) {
     }
     const hops = [];
     for (let minor = fromMinor + 1; minor <= targetMinor; minor++) {
-        const channel = minor === targetMinor ? target : { track: trackFor(minor, target.confinement), minor, confinement: target.confinement, risk: target.risk };
+        const channel = minor === targetMinor
+            ? target
+            : { track: trackFor(minor, target.confinement), minor, confinement: target.confinement, risk: target.risk };
         hops.push(hop('refresh', channel, minor));
     }
     return { kind: 'upgrade', fromMinor, targetMinor, hops, notes };
@@ -32499,7 +32515,9 @@ function planAddons(input) {
     const stepFor = (name) => {
         const req = requested.get(name);
         if (req?.args !== undefined) {
-            const note = !cycling && argsDiffer(name) ? 'reconfigured: the addons input asks for other arguments than it ran with' : 'arguments from the addons input';
+            const note = !cycling && argsDiffer(name)
+                ? 'reconfigured: the addons input asks for other arguments than it ran with'
+                : 'arguments from the addons input';
             return { name, args: req.args, argsSource: 'input', note };
         }
         const rec = input.recovered.get(name);
@@ -32552,7 +32570,10 @@ function parseImage(text) {
     let digest;
     const at = rest.indexOf('@');
     if (at !== -1) {
-        digest = rest.slice(at + 1).replace(/^sha256:/, '').slice(0, 12);
+        digest = rest
+            .slice(at + 1)
+            .replace(/^sha256:/, '')
+            .slice(0, 12);
         rest = rest.slice(0, at);
     }
     const slash = rest.lastIndexOf('/');
@@ -32611,7 +32632,11 @@ function readObjects(items) {
         }
     }
     claims.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
-    return { nodes, workloads, volumes: { pvs, pvcs: claims.length, bound: claims.filter((c) => c.phase === 'Bound').length, claims } };
+    return {
+        nodes,
+        workloads,
+        volumes: { pvs, pvcs: claims.length, bound: claims.filter((c) => c.phase === 'Bound').length, claims }
+    };
 }
 /** Which running workloads belong to an addon: the catalog's, or for unknown addons its namespace's. */
 function addonWorkloads(name, workloads) {
@@ -32714,7 +32739,13 @@ function compareInventories(before, after, shipped = () => ({})) {
     if (before.snap || after.snap) {
         const rb = before.snap ? String(before.snap.revision) : undefined;
         const ra = after.snap ? String(after.snap.revision) : undefined;
-        rows.push({ kind: 'core', component: 'snap revision', before: rb, after: ra, state: rb === ra ? 'unchanged' : rb && ra ? 'changed' : changeState(rb, ra) });
+        rows.push({
+            kind: 'core',
+            component: 'snap revision',
+            before: rb,
+            after: ra,
+            state: rb === ra ? 'unchanged' : rb && ra ? 'changed' : changeState(rb, ra)
+        });
     }
     row('kubernetes', 'API server', before.serverVersion, after.serverVersion);
     const nodeNames = [...new Set([...before.nodes, ...after.nodes].map((n) => n.name))];
@@ -32747,7 +32778,11 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
         const bv = b && imageVersion(b);
         const av = a && imageVersion(a);
         // Compare tags; the same tag with another digest is a change of content, not of version.
-        const state = b && a && b.tag === a.tag ? (b.digest === a.digest ? 'unchanged' : 'changed') : changeState(b && (b.tag ?? 'latest'), a && (a.tag ?? 'latest'));
+        const state = b && a && b.tag === a.tag
+            ? b.digest === a.digest
+                ? 'unchanged'
+                : 'changed'
+            : changeState(b && (b.tag ?? 'latest'), a && (a.tag ?? 'latest'));
         rows.push({
             kind,
             component: repo,
@@ -32771,39 +32806,97 @@ var external_node_zlib_ = __nccwpck_require__(8522);
  */
 
 
-const g = (removedIn, apiVersion, kinds, replacement, resources = []) => kinds.map((kind, i) => ({ removedIn, apiVersion, kind, replacement, source: 'guide', resource: resources[i] }));
+const g = (removedIn, apiVersion, kinds, replacement, resources = []) => kinds.map((kind, i) => ({
+    removedIn,
+    apiVersion,
+    kind,
+    replacement,
+    source: 'guide',
+    resource: resources[i]
+}));
 const REMOVED_APIS = [
-    ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', ['mutatingwebhookconfigurations.admissionregistration.k8s.io', 'validatingwebhookconfigurations.admissionregistration.k8s.io']),
-    ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', ['customresourcedefinitions.apiextensions.k8s.io']),
-    ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', ['apiservices.apiregistration.k8s.io']),
+    ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', [
+        'mutatingwebhookconfigurations.admissionregistration.k8s.io',
+        'validatingwebhookconfigurations.admissionregistration.k8s.io'
+    ]),
+    ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', [
+        'customresourcedefinitions.apiextensions.k8s.io'
+    ]),
+    ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', [
+        'apiservices.apiregistration.k8s.io'
+    ]),
     ...g(22, 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'),
     ...g(22, 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'], 'authorization.k8s.io/v1'),
-    ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', ['certificatesigningrequests.certificates.k8s.io']),
+    ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', [
+        'certificatesigningrequests.certificates.k8s.io'
+    ]),
     ...g(22, 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1', ['leases.coordination.k8s.io']),
     ...g(22, 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io']),
-    ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io', 'ingressclasses.networking.k8s.io']),
-    ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', ['clusterroles.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io']),
-    ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', ['priorityclasses.scheduling.k8s.io']),
-    ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', ['csidrivers.storage.k8s.io', 'csinodes.storage.k8s.io', 'storageclasses.storage.k8s.io', 'volumeattachments.storage.k8s.io']),
+    ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', [
+        'ingresses.networking.k8s.io',
+        'ingressclasses.networking.k8s.io'
+    ]),
+    ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', [
+        'clusterroles.rbac.authorization.k8s.io',
+        'clusterrolebindings.rbac.authorization.k8s.io',
+        'roles.rbac.authorization.k8s.io',
+        'rolebindings.rbac.authorization.k8s.io'
+    ]),
+    ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', [
+        'priorityclasses.scheduling.k8s.io'
+    ]),
+    ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', [
+        'csidrivers.storage.k8s.io',
+        'csinodes.storage.k8s.io',
+        'storageclasses.storage.k8s.io',
+        'volumeattachments.storage.k8s.io'
+    ]),
     ...g(25, 'batch/v1beta1', ['CronJob'], 'batch/v1', ['cronjobs.batch']),
     ...g(25, 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1', ['endpointslices.discovery.k8s.io']),
     ...g(25, 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'),
-    ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', ['horizontalpodautoscalers.autoscaling']),
+    ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+        'horizontalpodautoscalers.autoscaling'
+    ]),
     ...g(25, 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1', ['poddisruptionbudgets.policy']),
     ...g(25, 'policy/v1beta1', ['PodSecurityPolicy'], 'none: Pod Security Admission or a third-party admission webhook'),
     ...g(25, 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1', ['runtimeclasses.node.k8s.io']),
     ...g(26, 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', ['horizontalpodautoscalers.autoscaling']),
-    ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', ['csistoragecapacities.storage.k8s.io']),
+    ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+        'horizontalpodautoscalers.autoscaling'
+    ]),
+    ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', [
+        'csistoragecapacities.storage.k8s.io'
+    ]),
     ...g(29, 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
     ...g(32, 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
     ...[
-        [33, 'admissionregistration.k8s.io/v1alpha1', ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], 'admissionregistration.k8s.io/v1'],
-        [34, 'resource.k8s.io/v1alpha3', ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'], 'resource.k8s.io/v1'],
+        [
+            33,
+            'admissionregistration.k8s.io/v1alpha1',
+            ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+            'admissionregistration.k8s.io/v1'
+        ],
+        [
+            34,
+            'resource.k8s.io/v1alpha3',
+            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+            'resource.k8s.io/v1'
+        ],
         [35, 'storage.k8s.io/v1alpha1', ['VolumeAttributesClass'], 'storage.k8s.io/v1'],
         [35, 'storagemigration.k8s.io/v1alpha1', ['StorageVersionMigration'], 'storagemigration.k8s.io/v1beta1'],
-        [36, 'resource.k8s.io/v1beta1', ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'], 'resource.k8s.io/v1']
-    ].flatMap(([removedIn, apiVersion, kinds, replacement]) => kinds.map((kind) => ({ removedIn: removedIn, apiVersion: apiVersion, kind, replacement: replacement, source: 'off-by-default' })))
+        [
+            36,
+            'resource.k8s.io/v1beta1',
+            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+            'resource.k8s.io/v1'
+        ]
+    ].flatMap(([removedIn, apiVersion, kinds, replacement]) => kinds.map((kind) => ({
+        removedIn: removedIn,
+        apiVersion: apiVersion,
+        kind,
+        replacement: replacement,
+        source: 'off-by-default'
+    })))
 ];
 /** The removals that land in the minors the plan goes through: `(fromMinor, toMinor]`. */
 function removalsBetween(fromMinor, toMinor) {
@@ -32843,7 +32936,16 @@ function findInObjects(items, removals) {
             if (!r || seen.has(`${apiVersion}|${evidence}`))
                 return;
             seen.add(`${apiVersion}|${evidence}`);
-            findings.push({ removedIn: r.removedIn, apiVersion, kind: o.kind, namespace: meta.namespace, name: meta.name, replacement: r.replacement, evidence, source: r.source });
+            findings.push({
+                removedIn: r.removedIn,
+                apiVersion,
+                kind: o.kind,
+                namespace: meta.namespace,
+                name: meta.name,
+                replacement: r.replacement,
+                evidence,
+                source: r.source
+            });
         };
         const lastApplied = annotations['kubectl.kubernetes.io/last-applied-configuration'];
         if (lastApplied) {
@@ -32875,8 +32977,17 @@ function decodeHelmRelease(secret) {
         if (raw[0] === 0x1f && raw[1] === 0x8b)
             raw = (0,external_node_zlib_.gunzipSync)(raw);
         const release = JSON.parse(raw.toString('utf8'));
-        const chart = release.chart?.metadata ? `${release.chart.metadata.name}-${release.chart.metadata.version}` : undefined;
-        return { name: release.name, namespace: release.namespace, version: release.version, status: release.info?.status ?? '', manifest: release.manifest ?? '', chart };
+        const chart = release.chart?.metadata
+            ? `${release.chart.metadata.name}-${release.chart.metadata.version}`
+            : undefined;
+        return {
+            name: release.name,
+            namespace: release.namespace,
+            version: release.version,
+            status: release.info?.status ?? '',
+            manifest: release.manifest ?? '',
+            chart
+        };
     }
     catch {
         return undefined;
@@ -32902,7 +33013,16 @@ function findInHelmReleases(secrets, removals) {
             const r = lookup(removals, o.apiVersion, o.kind);
             if (!r)
                 continue;
-            findings.push({ removedIn: r.removedIn, apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata?.namespace ?? release.namespace, name: o.metadata?.name ?? '', replacement: r.replacement, evidence: `helm:${key}`, source: r.source });
+            findings.push({
+                removedIn: r.removedIn,
+                apiVersion: o.apiVersion,
+                kind: o.kind,
+                namespace: o.metadata?.namespace ?? release.namespace,
+                name: o.metadata?.name ?? '',
+                replacement: r.replacement,
+                evidence: `helm:${key}`,
+                source: r.source
+            });
         }
     }
     return findings;
@@ -33010,10 +33130,17 @@ function changeRows(changes, onlyChanged) {
     ]);
 }
 function stepRows(r) {
-    return r.steps.map((s) => [esc(s.name), s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️', seconds(s.durationMs), esc(s.detail ?? '')]);
+    return r.steps.map((s) => [
+        esc(s.name),
+        s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️',
+        seconds(s.durationMs),
+        esc(s.detail ?? '')
+    ]);
 }
 function findingRows(findings, limit = Infinity) {
-    return findings.slice(0, limit).map((f) => [
+    return findings
+        .slice(0, limit)
+        .map((f) => [
         `1.${f.removedIn}`,
         `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
         code(f.apiVersion),
@@ -33025,7 +33152,12 @@ function inventoryBlock(label, inv) {
     if (!inv)
         return '';
     const rows = [
-        ['snap', esc(inv.snap ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})` : 'not installed')],
+        [
+            'snap',
+            esc(inv.snap
+                ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
+                : 'not installed')
+        ],
         ['API server', esc(inv.serverVersion ?? (inv.running ? '?' : 'not running'))],
         ...inv.nodes.map((n) => [`node ${esc(n.name)}`, esc(`${n.kubeletVersion} ${n.ready ? 'Ready' : 'NotReady'}`)]),
         ['CNI', esc(inv.cni ? `${inv.cni.name}: ${inv.cni.images.map(formatImage).join(', ')}` : '—')],
@@ -33064,16 +33196,34 @@ function renderSummary(r, options) {
         (r.changes.length ? '_No component changed._\n\n' : ''));
     if (r.hops.length) {
         add(`**Hops**\n\n` +
-            table(['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [code(h.channel), esc(h.status), seconds(h.durationMs), seconds(h.readyAfterMs), esc(h.serverVersion ?? '')])));
+            table(['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [
+                code(h.channel),
+                esc(h.status),
+                seconds(h.durationMs),
+                seconds(h.readyAfterMs),
+                esc(h.serverVersion ?? '')
+            ])));
     }
     if (r.addons.length) {
         // What was done first (cycled, enabled, failed), then what was left as it was.
         const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
         add(`**Addons**\n\n` +
-            table(['addon', 'result', 'time', 'arguments', 'note'], addons.map((a) => [code(a.name), esc(a.status), seconds(a.durationMs), a.args ? code(a.args) : '', esc(a.note ?? '')])), 1);
+            table(['addon', 'result', 'time', 'arguments', 'note'], addons.map((a) => [
+                code(a.name),
+                esc(a.status),
+                seconds(a.durationMs),
+                a.args ? code(a.args) : '',
+                esc(a.note ?? '')
+            ])), 1);
     }
     if (r.dataChecks.length) {
-        add(`**Data checks**\n\n` + table(['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [esc(c.name), esc(c.before), esc(c.after), c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`])));
+        add(`**Data checks**\n\n` +
+            table(['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [
+                esc(c.name),
+                esc(c.before),
+                esc(c.after),
+                c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
+            ])));
     }
     if (r.findings.length) {
         const limit = options.compact ? 20 : Infinity;
@@ -33153,7 +33303,11 @@ async function phase(report, name, fn, detail) {
         catch (error) {
             const ms = Date.now() - started;
             const e = error;
-            const output = error instanceof CommandError ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n') : error instanceof StepError ? error.output : undefined;
+            const output = error instanceof CommandError
+                ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
+                : error instanceof StepError
+                    ? error.output
+                    : undefined;
             report.steps.push({ name, status: 'failed', durationMs: ms, detail: e.message });
             info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`);
             if (error instanceof StepError)
@@ -33221,17 +33375,25 @@ async function recoverArgs(microk8s, enabled, items, corefile) {
         const upstreams = corefile ? dnsUpstreams(corefile) : undefined;
         out.set('dns', upstreams
             ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
-            : { note: corefile ? "upstreams follow the host's resolv.conf, as before" : 'no CoreDNS ConfigMap found: enabled plainly' });
+            : {
+                note: corefile
+                    ? "upstreams follow the host's resolv.conf, as before"
+                    : 'no CoreDNS ConfigMap found: enabled plainly'
+            });
     }
     if (enabled.includes('ingress')) {
-        const ds = items.find((o) => o.kind === 'DaemonSet' && o.metadata?.namespace === 'ingress' && o.metadata?.name === 'nginx-ingress-microk8s-controller');
+        const ds = items.find((o) => o.kind === 'DaemonSet' &&
+            o.metadata?.namespace === 'ingress' &&
+            o.metadata?.name === 'nginx-ingress-microk8s-controller');
         const args = ingressArgs(ds);
         out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' });
     }
     if (enabled.includes('metallb')) {
         const r = await microk8s.run(['kubectl', 'get', 'ipaddresspools.metallb.io', '-n', 'metallb-system', '-o', 'json']);
         const ranges = r.code === 0 ? metallbRanges(JSON.parse(r.stdout).items ?? []) : undefined;
-        out.set('metallb', ranges ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` } : { note: 'no IPAddressPool found' });
+        out.set('metallb', ranges
+            ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` }
+            : { note: 'no IPAddressPool found' });
     }
     return out;
 }
@@ -33243,14 +33405,20 @@ function compareData(before, after, dnsCycled, corefileRestored) {
         before: String(before.volumes.pvs),
         after: String(after.volumes.pvs),
         ok: after.volumes.pvs >= before.volumes.pvs,
-        ...(after.volumes.pvs < before.volumes.pvs ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` } : {})
+        ...(after.volumes.pvs < before.volumes.pvs
+            ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` }
+            : {})
     });
     checks.push({
         name: 'PersistentVolumeClaims bound',
         before: `${before.volumes.bound} of ${before.volumes.pvcs}`,
         after: `${after.volumes.bound} of ${after.volumes.pvcs}`,
         ok: lostClaims.length === 0 && after.volumes.bound >= before.volumes.bound,
-        ...(lostClaims.length ? { detail: `no longer bound: ${lostClaims.join(', ')}` } : after.volumes.bound < before.volumes.bound ? { detail: 'fewer bound claims' } : {})
+        ...(lostClaims.length
+            ? { detail: `no longer bound: ${lostClaims.join(', ')}` }
+            : after.volumes.bound < before.volumes.bound
+                ? { detail: 'fewer bound claims' }
+                : {})
     });
     const lostReleases = before.helmReleases.filter((r) => !after.helmReleases.includes(r));
     checks.push({
@@ -33299,7 +33467,11 @@ async function restoreCorefile(microk8s, corefile) {
     await microk8s.apply({
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' } },
+        metadata: {
+            name: 'coredns',
+            namespace: 'kube-system',
+            labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
+        },
         data: { Corefile: corefile }
     });
     await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns');
@@ -33323,7 +33495,9 @@ async function disableAddon(ctx, name) {
 async function cycleAddons(ctx, plan, repos) {
     const records = new Map();
     for (const step of plan.cycle) {
-        const keepsData = addonSpec(step.name).disableKeepsDataExit ? "its disable's prompt answered N: every volume kept" : undefined;
+        const keepsData = addonSpec(step.name).disableKeepsDataExit
+            ? "its disable's prompt answered N: every volume kept"
+            : undefined;
         const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
         const rec = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note };
         records.set(step.name, rec);
@@ -33375,7 +33549,9 @@ async function cycleAddons(ctx, plan, repos) {
             }
         }
         const states = plan.cycle.map((s) => `${s.name} ${records.get(s.name).status}`).join(', ');
-        const output = error instanceof CommandError ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n') : undefined;
+        const output = error instanceof CommandError
+            ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
+            : undefined;
         throw new StepError('addon cycle', `${current}: ${error.message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`, output);
     }
 }
@@ -33383,7 +33559,13 @@ async function cycleAddons(ctx, plan, repos) {
 async function enableRequested(ctx, steps) {
     for (const step of steps) {
         const started = Date.now();
-        const rec = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note: 'requested in the addons input' };
+        const rec = {
+            name: step.name,
+            status: 'planned',
+            args: step.args,
+            argsSource: step.argsSource,
+            note: 'requested in the addons input'
+        };
         ctx.report.addons.push(rec);
         try {
             await enableAddon(ctx, step);
@@ -33479,7 +33661,9 @@ async function upgrade(inputs, tools, report) {
         const store = await snap.storeChannels();
         const { inventory, items } = await takeInventory(microk8s, installed, status);
         return { installed, status, store, inventory, items };
-    }, (r) => (r.installed ? `microk8s ${r.installed.version} (rev ${r.installed.revision}, ${r.installed.tracking}); API server ${r.inventory.serverVersion}` : 'microk8s is not installed'));
+    }, (r) => r.installed
+        ? `microk8s ${r.installed.version} (rev ${r.installed.revision}, ${r.installed.tracking}); API server ${r.inventory.serverVersion}`
+        : 'microk8s is not installed');
     report.before = inspected.inventory;
     const before = inspected.inventory;
     // Plan: hops first, then the addons.
@@ -33487,7 +33671,8 @@ async function upgrade(inputs, tools, report) {
         const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined;
         const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store);
         const helm = inspected.status?.running ? await readHelmReleases(microk8s) : { names: [], secrets: [] };
-        const versionChanged = corePlan.kind === 'upgrade' || (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version);
+        const versionChanged = corePlan.kind === 'upgrade' ||
+            (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version);
         const { addonPlan, corefile } = await planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, versionChanged);
         const dataBefore = { helmReleases: helm.names, corefile, volumes: volumesOf(before) };
         return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets };
@@ -33499,7 +33684,9 @@ async function upgrade(inputs, tools, report) {
         await phase(report, 'pre-flight: removed APIs', async () => {
             const removals = removalsBetween(corePlan.fromMinor, corePlan.targetMinor);
             const resources = resourcesToList(removals);
-            const objects = resources.length ? (await microk8s.kubectlJson(['get', resources.join(','), '-A'])).items ?? [] : [];
+            const objects = resources.length
+                ? ((await microk8s.kubectlJson(['get', resources.join(','), '-A'])).items ?? [])
+                : [];
             report.findings = [...findInObjects(objects, removals), ...findInHelmReleases(helmSecrets, removals)].sort((a, b) => a.removedIn - b.removedIn);
             for (const f of report.findings) {
                 warning(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`, { title: 'Removed API' });
@@ -33564,7 +33751,10 @@ async function upgrade(inputs, tools, report) {
         report.addons.push({ name: kept.name, status: 'kept', note: kept.reason });
     }
     if (addonPlan.cycle.length) {
-        const repos = ['core', ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])];
+        const repos = [
+            'core',
+            ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])
+        ];
         await phase(report, 'addon cycle', () => cycleAddons(ctx, addonPlan, repos), () => addonPlan.cycle.map((s) => s.name).join(' → '));
     }
     else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
@@ -33597,11 +33787,23 @@ async function planAddonsFromCluster(microk8s, inputs, status, items, versionCha
     const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name);
     const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined;
     const recovered = await recoverArgs(microk8s, enabled, items, corefile);
-    const addonPlan = planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged, neverCycle: inputs.neverCycle, recovered });
+    const addonPlan = planAddons({
+        enabled,
+        requested: inputs.addons,
+        mode: inputs.cycleAddons,
+        versionChanged,
+        neverCycle: inputs.neverCycle,
+        recovered
+    });
     return { addonPlan, corefile };
 }
 function volumesOf(inv) {
-    return { pvs: inv.volumes.pvs, pvcs: inv.volumes.pvcs, bound: inv.volumes.bound, claims: inv.volumes.claims.filter((c) => c.phase === 'Bound').map((c) => `${c.namespace}/${c.name}`) };
+    return {
+        pvs: inv.volumes.pvs,
+        pvcs: inv.volumes.pvcs,
+        bound: inv.volumes.bound,
+        claims: inv.volumes.claims.filter((c) => c.phase === 'Bound').map((c) => `${c.namespace}/${c.name}`)
+    };
 }
 function describePlan(corePlan, addonPlan) {
     const hops = corePlan.hops.map((h) => `${h.kind} ${h.channelText} (Kubernetes 1.${h.minor}${h.storeVersion ? `, ${h.storeVersion}` : ''})`);
@@ -33610,7 +33812,10 @@ function describePlan(corePlan, addonPlan) {
         `Addons: ${addonPlan.cycling ? 'cycle' : 'no cycle'} (${addonPlan.why})`
     ];
     if (addonPlan.cycle.length) {
-        lines.push(`  disable: ${[...addonPlan.cycle].reverse().map((s) => s.name).join(' → ')}`);
+        lines.push(`  disable: ${[...addonPlan.cycle]
+            .reverse()
+            .map((s) => s.name)
+            .join(' → ')}`);
         lines.push(`  enable:  ${addonPlan.cycle.map((s) => (s.args ? `${s.name}:${s.args}` : s.name)).join(' → ')}`);
     }
     for (const k of addonPlan.kept)
@@ -33635,7 +33840,11 @@ function recordPlan(report, corePlan, addonPlan) {
         thenEnable: addonPlan.enableAfter.map((s) => s.name),
         notes: [
             ...corePlan.notes,
-            ...(addonPlan.unknownOrder.length ? [`dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`] : [])
+            ...(addonPlan.unknownOrder.length
+                ? [
+                    `dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`
+                ]
+                : [])
         ]
     };
     for (const kept of addonPlan.kept) {
@@ -33732,7 +33941,8 @@ async function publish(report, inputs) {
             const tag = c.after.split('@')[0];
             if (tag === c.shipped)
                 continue;
-            const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ?? (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed');
+            const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
+                (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed');
             report.warnings.push(`${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`);
         }
         const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
@@ -33761,11 +33971,15 @@ async function publish(report, inputs) {
             await summary_summary.addRaw(summary).write();
         }
         catch (error) {
-            warning(`could not write the job summary (${error.message}); the report is in ${reportFile}`, { title: 'job summary' });
+            warning(`could not write the job summary (${error.message}); the report is in ${reportFile}`, {
+                title: 'job summary'
+            });
         }
     }
     else {
-        warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', { title: 'job summary' });
+        warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
+            title: 'job summary'
+        });
     }
     if (inputs?.prComment) {
         // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
@@ -33795,10 +34009,16 @@ function setOutputs(report, inputs) {
     setOutput('channel-before', before?.snap?.channel ?? '');
     setOutput('channel', after?.snap?.channel ?? '');
     setOutput('revision', after?.snap ? String(after.snap.revision) : '');
-    setOutput('hops', report.hops.filter((h) => h.status === 'done').map((h) => h.channel).join(','));
+    setOutput('hops', report.hops
+        .filter((h) => h.status === 'done')
+        .map((h) => h.channel)
+        .join(','));
     const upgraded = report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion;
     setOutput('upgraded', String(upgraded));
-    setOutput('cycled-addons', report.addons.filter((a) => a.status === 'cycled').map((a) => a.name).join(' '));
+    setOutput('cycled-addons', report.addons
+        .filter((a) => a.status === 'cycled')
+        .map((a) => a.name)
+        .join(' '));
     if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok'))
         setOutput('kubeconfig', inputs.kubeconfig);
     else

@@ -9,7 +9,11 @@ import * as path from 'node:path'
 import { runAction, ROOT } from './run-action.mjs'
 
 const args = process.argv.slice(2)
-const opts = { scenario: path.join(ROOT, 'sim', 'scenarios', 'demo.yaml'), channel: '1.30/stable', addons: 'dns ingress hostpath-storage' }
+const opts = {
+  scenario: path.join(ROOT, 'sim', 'scenarios', 'demo.yaml'),
+  channel: '1.30/stable',
+  addons: 'dns ingress hostpath-storage'
+}
 for (let i = 0; i < args.length; i += 2) opts[args[i].replace(/^--/, '')] = args[i + 1]
 const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'microk8s-demo-'))
 const { scenario, dir: _d, ...inputs } = opts
@@ -18,7 +22,9 @@ if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) {
   console.error('dist/index.js is missing: run `npm run build` first')
   process.exit(1)
 }
-console.log(`# Running dist/index.js against the simulator (${path.relative(ROOT, scenario)}), inputs: ${JSON.stringify(inputs)}\n`)
+console.log(
+  `# Running dist/index.js against the simulator (${path.relative(ROOT, scenario)}), inputs: ${JSON.stringify(inputs)}\n`
+)
 const r = await runAction({ scenario, inputs, dir, echo: true })
 console.log('\n# Outputs')
 for (const [k, v] of Object.entries(r.outputs)) console.log(`${k}=${v}`)

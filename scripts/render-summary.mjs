@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process'
 import { marked } from 'marked'
 
 const [input, output = 'docs/summary.png'] = process.argv.slice(2)
-const markdown = fs.readFileSync(input, 'utf8')
+const markdown = fs
+  .readFileSync(input, 'utf8')
   // GitHub renders `> [!CAUTION]` as an alert; show it the same way here.
   .replace(/^> \[!CAUTION\]\n/m, '> **⛔ Caution**\n>\n')
 const body = marked.parse(markdown, { gfm: true })
@@ -31,7 +32,25 @@ if (!chromium) {
   console.log(`wrote ${htmlFile}; install chromium to take the screenshot`)
   process.exit(0)
 }
-const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars', `--user-data-dir=${fs.mkdtempSync('/tmp/chromium-')}`, `--screenshot=${path.resolve(output)}`, '--window-size=1180,1180', `file://${path.resolve(htmlFile)}`], { encoding: 'utf8' })
+const r = spawnSync(
+  chromium,
+  [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--hide-scrollbars',
+    `--user-data-dir=${fs.mkdtempSync('/tmp/chromium-')}`,
+    `--screenshot=${path.resolve(output)}`,
+    '--window-size=1180,1180',
+    `file://${path.resolve(htmlFile)}`
+  ],
+  { encoding: 'utf8' }
+)
 if (r.status !== 0) {
   console.error(r.stderr)
   process.exit(1)

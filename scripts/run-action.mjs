@@ -54,7 +54,16 @@ export function inputEnv(inputs) {
  * @param {boolean} [o.echo]          stream the action's output to this process
  * @param {boolean} [o.post]          also run the post step afterwards
  */
-export async function runAction({ scenario, inputs = {}, dir, env = {}, overrides = {}, echo = false, post = false, spawnOptions = {} }) {
+export async function runAction({
+  scenario,
+  inputs = {},
+  dir,
+  env = {},
+  overrides = {},
+  echo = false,
+  post = false,
+  spawnOptions = {}
+}) {
   fs.mkdirSync(dir, { recursive: true })
   const scenarioObject = typeof scenario === 'string' ? readScenario(scenario) : scenario
   const sim = createSimulation(scenarioObject, path.join(dir, 'sim'), overrides)

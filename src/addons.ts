@@ -165,7 +165,12 @@ export const CATALOG: readonly AddonSpec[] = [
     policy: 'never',
     reason: 'its disable deletes namespace container-registry and PVC registry-claim, with every pushed image',
     workloads: [{ namespace: 'container-registry', kind: 'deployment', name: 'registry' }],
-    shipped: { registry: branches([[B28_32, '2.8.1'], [['1.33', '1.34', '1.35', 'main'], '2.8.3']]) }
+    shipped: {
+      registry: branches([
+        [B28_32, '2.8.1'],
+        [['1.33', '1.34', '1.35', 'main'], '2.8.3']
+      ])
+    }
   },
   {
     name: 'cert-manager',
@@ -304,7 +309,13 @@ export function isKnownAddon(name: string): boolean {
  * Calico 3.21, so a cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
  */
 export function bundledCalico(branch: string): string | undefined {
-  const table: Record<string, string> = { '1.28': 'v3.25.1', '1.29': 'v3.25.1', '1.30': 'v3.25.1', '1.31': 'v3.25.1', '1.32': 'v3.28.1' }
+  const table: Record<string, string> = {
+    '1.28': 'v3.25.1',
+    '1.29': 'v3.25.1',
+    '1.30': 'v3.25.1',
+    '1.31': 'v3.25.1',
+    '1.32': 'v3.28.1'
+  }
   return table[branch] ?? (/^1\.3[3-9]$|^main$/.test(branch) ? 'v3.29.3' : undefined)
 }
 
@@ -329,10 +340,7 @@ export class DependencyCycleError extends Error {}
  * ties broken by seed rank, then by their position in `seed` (the order they were found). Disable order is
  * the reverse. A dependency cycle is an error naming it.
  */
-export function addonOrder(
-  names: readonly string[],
-  specOf: (name: string) => AddonSpec = addonSpec
-): string[] {
+export function addonOrder(names: readonly string[], specOf: (name: string) => AddonSpec = addonSpec): string[] {
   const set = new Set(names)
   const position = new Map(names.map((n, i) => [n, i]))
   const key = (n: string) => [RANKS.indexOf(specOf(n).rank), position.get(n) ?? 0] as const
@@ -347,7 +355,12 @@ export function addonOrder(
   while (order.length < names.length) {
     const ready = names.filter((n) => !done.has(n) && deps.get(n)!.every((d) => done.has(d)))
     if (ready.length === 0) {
-      throw new DependencyCycleError(`addon dependency cycle: ${findCycle(names.filter((n) => !done.has(n)), deps).join(' -> ')}`)
+      throw new DependencyCycleError(
+        `addon dependency cycle: ${findCycle(
+          names.filter((n) => !done.has(n)),
+          deps
+        ).join(' -> ')}`
+      )
     }
     const next = ready.sort(before)[0]
     order.push(next)

@@ -53,7 +53,8 @@ export class ExecCmd implements Cmd {
 
   async run(file: string, args: string[], options: CmdOptions = {}): Promise<CmdResult> {
     let [program, argv] = [file, args]
-    if (this.boundSeconds) [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]]
+    if (this.boundSeconds)
+      [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]]
     if (this.useSudo) [program, argv] = ['sudo', ['-n', program, ...argv]]
     const command = displayCommand(file, args)
     core.debug(`run: ${command}`)

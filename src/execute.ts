@@ -28,7 +28,12 @@ export class StepError extends Error {
 }
 
 /** Runs one phase as a log group, timed, recorded in the report; failures become StepErrors naming the step. */
-export async function phase<T>(report: Report, name: string, fn: () => Promise<T>, detail?: (t: T) => string): Promise<T> {
+export async function phase<T>(
+  report: Report,
+  name: string,
+  fn: () => Promise<T>,
+  detail?: (t: T) => string
+): Promise<T> {
   const started = Date.now()
   return core.group(name, async () => {
     try {
@@ -40,7 +45,12 @@ export async function phase<T>(report: Report, name: string, fn: () => Promise<T
     } catch (error) {
       const ms = Date.now() - started
       const e = error as Error
-      const output = error instanceof CommandError ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n') : error instanceof StepError ? error.output : undefined
+      const output =
+        error instanceof CommandError
+          ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
+          : error instanceof StepError
+            ? error.output
+            : undefined
       report.steps.push({ name, status: 'failed', durationMs: ms, detail: e.message })
       core.info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`)
       if (error instanceof StepError) throw error
@@ -88,7 +98,10 @@ export async function runHop(ctx: HopContext, hop: Hop): Promise<void> {
     .map((n) => n.metadata?.name)
   if (notReady.length) {
     Object.assign(record, { status: 'failed', durationMs: Date.now() - started })
-    throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} these nodes are not Ready: ${notReady.join(', ')}`)
+    throw new StepError(
+      `hop ${hop.channelText}`,
+      `after refreshing to ${hop.channelText} these nodes are not Ready: ${notReady.join(', ')}`
+    )
   }
   Object.assign(record, { status: 'done', durationMs: Date.now() - started })
   core.info(`API server ${serverVersion}; ${nodes.items.length} node(s) Ready`)
@@ -123,7 +136,12 @@ export async function readCorefile(microk8s: MicroK8s): Promise<string | undefin
 }
 
 /** Arguments of enabled addons read back from the cluster, with how they were found. */
-export async function recoverArgs(microk8s: MicroK8s, enabled: string[], items: any[], corefile: string | undefined): Promise<Map<string, RecoveredArgs>> {
+export async function recoverArgs(
+  microk8s: MicroK8s,
+  enabled: string[],
+  items: any[],
+  corefile: string | undefined
+): Promise<Map<string, RecoveredArgs>> {
   const out = new Map<string, RecoveredArgs>()
   if (enabled.includes('dns')) {
     const upstreams = corefile ? dnsUpstreams(corefile) : undefined
@@ -131,23 +149,45 @@ export async function recoverArgs(microk8s: MicroK8s, enabled: string[], items: 
       'dns',
       upstreams
         ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
-        : { note: corefile ? "upstreams follow the host's resolv.conf, as before" : 'no CoreDNS ConfigMap found: enabled plainly' }
+        : {
+            note: corefile
+              ? "upstreams follow the host's resolv.conf, as before"
+              : 'no CoreDNS ConfigMap found: enabled plainly'
+          }
     )
   }
   if (enabled.includes('ingress')) {
-    const ds = items.find((o) => o.kind === 'DaemonSet' && o.metadata?.namespace === 'ingress' && o.metadata?.name === 'nginx-ingress-microk8s-controller')
+    const ds = items.find(
+      (o) =>
+        o.kind === 'DaemonSet' &&
+        o.metadata?.namespace === 'ingress' &&
+        o.metadata?.name === 'nginx-ingress-microk8s-controller'
+    )
     const args = ingressArgs(ds)
-    out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' })
+    out.set(
+      'ingress',
+      args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' }
+    )
   }
   if (enabled.includes('metallb')) {
     const r = await microk8s.run(['kubectl', 'get', 'ipaddresspools.metallb.io', '-n', 'metallb-system', '-o', 'json'])
     const ranges = r.code === 0 ? metallbRanges(JSON.parse(r.stdout).items ?? []) : undefined
-    out.set('metallb', ranges ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` } : { note: 'no IPAddressPool found' })
+    out.set(
+      'metallb',
+      ranges
+        ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` }
+        : { note: 'no IPAddressPool found' }
+    )
   }
   return out
 }
 
-export function compareData(before: DataSnapshot, after: DataSnapshot, dnsCycled: boolean, corefileRestored: boolean): DataCheck[] {
+export function compareData(
+  before: DataSnapshot,
+  after: DataSnapshot,
+  dnsCycled: boolean,
+  corefileRestored: boolean
+): DataCheck[] {
   const checks: DataCheck[] = []
   const lostClaims = before.volumes.claims.filter((c) => !after.volumes.claims.includes(c))
   checks.push({
@@ -155,14 +195,20 @@ export function compareData(before: DataSnapshot, after: DataSnapshot, dnsCycled
     before: String(before.volumes.pvs),
     after: String(after.volumes.pvs),
     ok: after.volumes.pvs >= before.volumes.pvs,
-    ...(after.volumes.pvs < before.volumes.pvs ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` } : {})
+    ...(after.volumes.pvs < before.volumes.pvs
+      ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` }
+      : {})
   })
   checks.push({
     name: 'PersistentVolumeClaims bound',
     before: `${before.volumes.bound} of ${before.volumes.pvcs}`,
     after: `${after.volumes.bound} of ${after.volumes.pvcs}`,
     ok: lostClaims.length === 0 && after.volumes.bound >= before.volumes.bound,
-    ...(lostClaims.length ? { detail: `no longer bound: ${lostClaims.join(', ')}` } : after.volumes.bound < before.volumes.bound ? { detail: 'fewer bound claims' } : {})
+    ...(lostClaims.length
+      ? { detail: `no longer bound: ${lostClaims.join(', ')}` }
+      : after.volumes.bound < before.volumes.bound
+        ? { detail: 'fewer bound claims' }
+        : {})
   })
   const lostReleases = before.helmReleases.filter((r) => !after.helmReleases.includes(r))
   checks.push({
@@ -217,7 +263,13 @@ async function enableAddon(ctx: CycleContext, step: CycleStep): Promise<void> {
   const spec = step.args !== undefined ? `${step.name}:${step.args}` : step.name
   const r = await ctx.microk8s.enable(spec)
   if (r.code !== 0) {
-    throw new CommandError(displayCommand('microk8s', ['enable', spec]), r.code, r.stdout, r.stderr, `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`)
+    throw new CommandError(
+      displayCommand('microk8s', ['enable', spec]),
+      r.code,
+      r.stdout,
+      r.stderr,
+      `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`
+    )
   }
   await waitForAddon(ctx.microk8s, step.name)
   if (step.name === 'dns' && ctx.savedCorefile && isCorefileCustomised(ctx.savedCorefile)) {
@@ -230,7 +282,11 @@ async function restoreCorefile(microk8s: MicroK8s, corefile: string): Promise<vo
   await microk8s.apply({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'coredns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' } },
+    metadata: {
+      name: 'coredns',
+      namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
+    },
     data: { Corefile: corefile }
   })
   await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns')
@@ -244,7 +300,13 @@ async function disableAddon(ctx: CycleContext, name: string): Promise<void> {
   const keepsData = spec.disableKeepsDataExit
   const expected = r.code === 0 || (keepsData && r.code === keepsData.code && r.stdout.includes(keepsData.marker))
   if (!expected) {
-    throw new CommandError(displayCommand('microk8s', ['disable', name]), r.code, r.stdout, r.stderr, `microk8s disable ${name} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`)
+    throw new CommandError(
+      displayCommand('microk8s', ['disable', name]),
+      r.code,
+      r.stdout,
+      r.stderr,
+      `microk8s disable ${name} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`
+    )
   }
 }
 
@@ -256,7 +318,9 @@ async function disableAddon(ctx: CycleContext, name: string): Promise<void> {
 export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: string[]): Promise<void> {
   const records = new Map<string, AddonRecord>()
   for (const step of plan.cycle) {
-    const keepsData = addonSpec(step.name).disableKeepsDataExit ? "its disable's prompt answered N: every volume kept" : undefined
+    const keepsData = addonSpec(step.name).disableKeepsDataExit
+      ? "its disable's prompt answered N: every volume kept"
+      : undefined
     const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined
     const rec: AddonRecord = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note }
     records.set(step.name, rec)
@@ -304,8 +368,15 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       }
     }
     const states = plan.cycle.map((s) => `${s.name} ${records.get(s.name)!.status}`).join(', ')
-    const output = error instanceof CommandError ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n') : undefined
-    throw new StepError('addon cycle', `${current}: ${(error as Error).message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`, output)
+    const output =
+      error instanceof CommandError
+        ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
+        : undefined
+    throw new StepError(
+      'addon cycle',
+      `${current}: ${(error as Error).message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`,
+      output
+    )
   }
 }
 
@@ -313,7 +384,13 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
 export async function enableRequested(ctx: CycleContext, steps: CycleStep[]): Promise<void> {
   for (const step of steps) {
     const started = Date.now()
-    const rec: AddonRecord = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note: 'requested in the addons input' }
+    const rec: AddonRecord = {
+      name: step.name,
+      status: 'planned',
+      args: step.args,
+      argsSource: step.argsSource,
+      note: 'requested in the addons input'
+    }
     ctx.report.addons.push(rec)
     try {
       await enableAddon(ctx, step)

@@ -58,10 +58,20 @@ export async function upsertComment(
       try {
         if (mine) {
           if (mine.body === body) return { outcome: 'unchanged', id: mine.id, url: mine.html_url }
-          const r = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: mine.id, body })
+          const r = await octokit.rest.issues.updateComment({
+            owner: target.owner,
+            repo: target.repo,
+            comment_id: mine.id,
+            body
+          })
           return { outcome: 'updated', id: r.data.id, url: r.data.html_url }
         }
-        const r = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body })
+        const r = await octokit.rest.issues.createComment({
+          owner: target.owner,
+          repo: target.repo,
+          issue_number: target.issueNumber,
+          body
+        })
         return { outcome: 'created', id: r.data.id, url: r.data.html_url }
       } catch (error) {
         if (statusOf(error) !== 422 || limit === 8000) throw error

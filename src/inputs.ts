@@ -57,7 +57,8 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
 
   const addons = parseAddons(get('addons'))
   const neverCycle = splitWords(get('never-cycle')).map((name) => {
-    if (!ADDON_NAME.test(name)) throw new InputError('never-cycle', `'${printable(name)}' is not an addon name; ${NAME_RULE}`)
+    if (!ADDON_NAME.test(name))
+      throw new InputError('never-cycle', `'${printable(name)}' is not an addon name; ${NAME_RULE}`)
     return bareName(name)
   })
 

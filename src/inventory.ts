@@ -64,7 +64,10 @@ export function parseImage(text: string): ImageRef {
   let digest: string | undefined
   const at = rest.indexOf('@')
   if (at !== -1) {
-    digest = rest.slice(at + 1).replace(/^sha256:/, '').slice(0, 12)
+    digest = rest
+      .slice(at + 1)
+      .replace(/^sha256:/, '')
+      .slice(0, 12)
     rest = rest.slice(0, at)
   }
   const slash = rest.lastIndexOf('/')
@@ -125,7 +128,11 @@ export function readObjects(items: any[]): Pick<Inventory, 'nodes' | 'workloads'
     }
   }
   claims.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))
-  return { nodes, workloads, volumes: { pvs, pvcs: claims.length, bound: claims.filter((c) => c.phase === 'Bound').length, claims } }
+  return {
+    nodes,
+    workloads,
+    volumes: { pvs, pvcs: claims.length, bound: claims.filter((c) => c.phase === 'Bound').length, claims }
+  }
 }
 
 /** Which running workloads belong to an addon: the catalog's, or for unknown addons its namespace's. */
@@ -259,12 +266,23 @@ export function compareInventories(
   if (before.snap || after.snap) {
     const rb = before.snap ? String(before.snap.revision) : undefined
     const ra = after.snap ? String(after.snap.revision) : undefined
-    rows.push({ kind: 'core', component: 'snap revision', before: rb, after: ra, state: rb === ra ? 'unchanged' : rb && ra ? 'changed' : changeState(rb, ra) })
+    rows.push({
+      kind: 'core',
+      component: 'snap revision',
+      before: rb,
+      after: ra,
+      state: rb === ra ? 'unchanged' : rb && ra ? 'changed' : changeState(rb, ra)
+    })
   }
   row('kubernetes', 'API server', before.serverVersion, after.serverVersion)
   const nodeNames = [...new Set([...before.nodes, ...after.nodes].map((n) => n.name))]
   for (const name of nodeNames) {
-    row('node', `kubelet on ${name}`, before.nodes.find((n) => n.name === name)?.kubeletVersion, after.nodes.find((n) => n.name === name)?.kubeletVersion)
+    row(
+      'node',
+      `kubelet on ${name}`,
+      before.nodes.find((n) => n.name === name)?.kubeletVersion,
+      after.nodes.find((n) => n.name === name)?.kubeletVersion
+    )
   }
   compareImages(rows, 'cni', before.cni?.images ?? [], after.cni?.images ?? [], undefined, shipped('calico'))
 
@@ -301,7 +319,12 @@ function compareImages(
     const bv = b && imageVersion(b)
     const av = a && imageVersion(a)
     // Compare tags; the same tag with another digest is a change of content, not of version.
-    const state = b && a && b.tag === a.tag ? (b.digest === a.digest ? 'unchanged' : 'changed') : changeState(b && (b.tag ?? 'latest'), a && (a.tag ?? 'latest'))
+    const state =
+      b && a && b.tag === a.tag
+        ? b.digest === a.digest
+          ? 'unchanged'
+          : 'changed'
+        : changeState(b && (b.tag ?? 'latest'), a && (a.tag ?? 'latest'))
     rows.push({
       kind,
       component: repo,

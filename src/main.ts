@@ -17,7 +17,18 @@ import { addonBranch, bundledCalico, shippedImages } from './addons.js'
 import { takeInventory, compareInventories, type Inventory } from './inventory.js'
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
 import { newReport, renderSummary, headline, type Report } from './report.js'
-import { StepError, phase, runHop, readHelmReleases, readCorefile, recoverArgs, cycleAddons, enableRequested, compareData, type DataSnapshot } from './execute.js'
+import {
+  StepError,
+  phase,
+  runHop,
+  readHelmReleases,
+  readCorefile,
+  recoverArgs,
+  cycleAddons,
+  enableRequested,
+  compareData,
+  type DataSnapshot
+} from './execute.js'
 import { InputError } from './errors.js'
 
 const SUMMARY_LIMIT = 1024 * 1024 - 4096
@@ -57,19 +68,26 @@ export async function run(): Promise<void> {
 
 function checkPlatform(): void {
   if (process.platform !== 'linux') {
-    throw new StepError('environment', `MicroK8s needs a Linux runner with snapd; this runner is ${process.platform}. Use runs-on: ubuntu-latest`)
+    throw new StepError(
+      'environment',
+      `MicroK8s needs a Linux runner with snapd; this runner is ${process.platform}. Use runs-on: ubuntu-latest`
+    )
   }
 }
 
 async function makeTools(inputs: Inputs): Promise<Tools> {
   const root = process.getuid?.() === 0
   if (!root && !(await io.which('sudo', false))) {
-    throw new StepError('environment', 'the action is not running as root and sudo is not available; snap and microk8s need root. Run as root or install sudo with passwordless access')
+    throw new StepError(
+      'environment',
+      'the action is not running as root and sudo is not available; snap and microk8s need root. Run as root or install sudo with passwordless access'
+    )
   }
   // Every command is bounded: wait-timeout plus a margin (as long again, at most 60 s), so the commands' own
   // timeouts (status --timeout, rollout status --timeout) fire first with their clearer messages.
   const timeout = await io.which('timeout', false)
-  if (!timeout) core.warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' })
+  if (!timeout)
+    core.warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' })
   const cmd = new ExecCmd(!root, timeout ? inputs.waitTimeout + Math.min(inputs.waitTimeout, 60) : undefined)
   const retry = { ...DEFAULT_RETRY, deadlineMs: inputs.waitTimeout * 1000 }
   return {
@@ -93,7 +111,10 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       const { inventory, items } = await takeInventory(microk8s, installed, status)
       return { installed, status, store, inventory, items }
     },
-    (r) => (r.installed ? `microk8s ${r.installed.version} (rev ${r.installed.revision}, ${r.installed.tracking}); API server ${r.inventory.serverVersion}` : 'microk8s is not installed')
+    (r) =>
+      r.installed
+        ? `microk8s ${r.installed.version} (rev ${r.installed.revision}, ${r.installed.tracking}); API server ${r.inventory.serverVersion}`
+        : 'microk8s is not installed'
   )
   report.before = inspected.inventory
   const before = inspected.inventory
@@ -107,8 +128,15 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store)
       const helm = inspected.status?.running ? await readHelmReleases(microk8s) : { names: [], secrets: [] }
       const versionChanged =
-        corePlan.kind === 'upgrade' || (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version)
-      const { addonPlan, corefile } = await planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, versionChanged)
+        corePlan.kind === 'upgrade' ||
+        (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version)
+      const { addonPlan, corefile } = await planAddonsFromCluster(
+        microk8s,
+        inputs,
+        inspected.status,
+        inspected.items,
+        versionChanged
+      )
       const dataBefore: DataSnapshot = { helmReleases: helm.names, corefile, volumes: volumesOf(before) }
       return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets }
     },
@@ -125,10 +153,17 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       async () => {
         const removals = removalsBetween(corePlan.fromMinor!, corePlan.targetMinor)
         const resources = resourcesToList(removals)
-        const objects = resources.length ? (await microk8s.kubectlJson<{ items: any[] }>(['get', resources.join(','), '-A'])).items ?? [] : []
-        report.findings = [...findInObjects(objects, removals), ...findInHelmReleases(helmSecrets, removals)].sort((a, b) => a.removedIn - b.removedIn)
+        const objects = resources.length
+          ? ((await microk8s.kubectlJson<{ items: any[] }>(['get', resources.join(','), '-A'])).items ?? [])
+          : []
+        report.findings = [...findInObjects(objects, removals), ...findInHelmReleases(helmSecrets, removals)].sort(
+          (a, b) => a.removedIn - b.removedIn
+        )
         for (const f of report.findings) {
-          core.warning(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`, { title: 'Removed API' })
+          core.warning(
+            `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`,
+            { title: 'Removed API' }
+          )
         }
         const blocking = report.findings.filter((f) => f.source === 'guide')
         if (inputs.removedApis === 'fail' && blocking.length) {
@@ -157,24 +192,34 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     if (!inputs.holdRefresh) return
     // A hold the user took stays theirs: neither taken again nor released in the post step.
     if (inspected.installed?.held) return core.info('microk8s refreshes were already held; leaving the hold as it is')
-    await phase(report, 'hold auto-refresh', async () => {
-      try {
-        await snap.hold()
-        core.saveState('held', 'true')
-        return 'held'
-      } catch (error) {
-        // Holds need snapd 2.58+ (older self-hosted runners): go on without one rather than fail the job.
-        const message = `could not hold auto-refresh of microk8s (snapd 2.58 or newer is needed); snapd may refresh it during the job: ${(error as Error).message}`
-        core.warning(message, { title: 'hold-refresh' })
-        report.warnings.push(message)
-        return 'not held'
-      }
-    }, (r) => r)
+    await phase(
+      report,
+      'hold auto-refresh',
+      async () => {
+        try {
+          await snap.hold()
+          core.saveState('held', 'true')
+          return 'held'
+        } catch (error) {
+          // Holds need snapd 2.58+ (older self-hosted runners): go on without one rather than fail the job.
+          const message = `could not hold auto-refresh of microk8s (snapd 2.58 or newer is needed); snapd may refresh it during the job: ${(error as Error).message}`
+          core.warning(message, { title: 'hold-refresh' })
+          report.warnings.push(message)
+          return 'not held'
+        }
+      },
+      (r) => r
+    )
   }
   if (inspected.installed) await holdNow()
 
   for (const hop of corePlan.hops) {
-    await phase(report, `${hop.kind} ${hop.channelText}`, () => runHop({ snap, microk8s, report }, hop), () => report.hops[report.hops.length - 1]?.serverVersion ?? '')
+    await phase(
+      report,
+      `${hop.kind} ${hop.channelText}`,
+      () => runHop({ snap, microk8s, report }, hop),
+      () => report.hops[report.hops.length - 1]?.serverVersion ?? ''
+    )
     if (hop.kind === 'install') await holdNow()
   }
 
@@ -200,16 +245,34 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     report.addons.push({ name: kept.name, status: 'kept', note: kept.reason })
   }
   if (addonPlan.cycle.length) {
-    const repos = ['core', ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])]
-    await phase(report, 'addon cycle', () => cycleAddons(ctx, addonPlan, repos), () => addonPlan.cycle.map((s) => s.name).join(' → '))
+    const repos = [
+      'core',
+      ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])
+    ]
+    await phase(
+      report,
+      'addon cycle',
+      () => cycleAddons(ctx, addonPlan, repos),
+      () => addonPlan.cycle.map((s) => s.name).join(' → ')
+    )
   } else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
     await phase(report, 'update addon repository', async () => void (await microk8s.updateAddonRepo('core')))
   }
   if (addonPlan.enableAfter.length) {
-    await phase(report, 'enable addons', () => enableRequested(ctx, addonPlan.enableAfter), () => addonPlan.enableAfter.map((s) => s.name).join(', '))
+    await phase(
+      report,
+      'enable addons',
+      () => enableRequested(ctx, addonPlan.enableAfter),
+      () => addonPlan.enableAfter.map((s) => s.name).join(', ')
+    )
   }
 
-  await phase(report, 'kubeconfig', () => writeKubeconfig(tools, inputs), () => inputs.kubeconfig)
+  await phase(
+    report,
+    'kubeconfig',
+    () => writeKubeconfig(tools, inputs),
+    () => inputs.kubeconfig
+  )
 
   await phase(
     report,
@@ -228,7 +291,10 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       report.dataChecks = compareData(dataBefore, dataAfter, dnsCycled, dnsCycled && Boolean(dataBefore.corefile))
       const lost = report.dataChecks.filter((c) => !c.ok)
       if (lost.length) {
-        throw new StepError('inventory', `data checks failed: ${lost.map((c) => `${c.name} (${c.detail ?? `${c.before} → ${c.after}`})`).join('; ')}`)
+        throw new StepError(
+          'inventory',
+          `data checks failed: ${lost.map((c) => `${c.name} (${c.detail ?? `${c.before} → ${c.after}`})`).join('; ')}`
+        )
       }
     },
     () => `${report.dataChecks.length} data checks passed`
@@ -246,27 +312,49 @@ async function planAddonsFromCluster(
   const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
   const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
   const recovered = await recoverArgs(microk8s, enabled, items, corefile)
-  const addonPlan = planAddons({ enabled, requested: inputs.addons, mode: inputs.cycleAddons, versionChanged, neverCycle: inputs.neverCycle, recovered })
+  const addonPlan = planAddons({
+    enabled,
+    requested: inputs.addons,
+    mode: inputs.cycleAddons,
+    versionChanged,
+    neverCycle: inputs.neverCycle,
+    recovered
+  })
   return { addonPlan, corefile }
 }
 
 function volumesOf(inv: Inventory): DataSnapshot['volumes'] {
-  return { pvs: inv.volumes.pvs, pvcs: inv.volumes.pvcs, bound: inv.volumes.bound, claims: inv.volumes.claims.filter((c) => c.phase === 'Bound').map((c) => `${c.namespace}/${c.name}`) }
+  return {
+    pvs: inv.volumes.pvs,
+    pvcs: inv.volumes.pvcs,
+    bound: inv.volumes.bound,
+    claims: inv.volumes.claims.filter((c) => c.phase === 'Bound').map((c) => `${c.namespace}/${c.name}`)
+  }
 }
 
 function describePlan(corePlan: CorePlan, addonPlan: AddonPlan): string {
-  const hops = corePlan.hops.map((h) => `${h.kind} ${h.channelText} (Kubernetes 1.${h.minor}${h.storeVersion ? `, ${h.storeVersion}` : ''})`)
+  const hops = corePlan.hops.map(
+    (h) => `${h.kind} ${h.channelText} (Kubernetes 1.${h.minor}${h.storeVersion ? `, ${h.storeVersion}` : ''})`
+  )
   const lines = [
     `Core: ${corePlan.kind}${corePlan.fromMinor !== undefined ? ` from 1.${corePlan.fromMinor}` : ''} to 1.${corePlan.targetMinor}${hops.length ? `: ${hops.join(' → ')}` : ': nothing to do'}`,
     `Addons: ${addonPlan.cycling ? 'cycle' : 'no cycle'} (${addonPlan.why})`
   ]
   if (addonPlan.cycle.length) {
-    lines.push(`  disable: ${[...addonPlan.cycle].reverse().map((s) => s.name).join(' → ')}`)
+    lines.push(
+      `  disable: ${[...addonPlan.cycle]
+        .reverse()
+        .map((s) => s.name)
+        .join(' → ')}`
+    )
     lines.push(`  enable:  ${addonPlan.cycle.map((s) => (s.args ? `${s.name}:${s.args}` : s.name)).join(' → ')}`)
   }
   for (const k of addonPlan.kept) lines.push(`  keep ${k.name}: ${k.reason}`)
   if (addonPlan.enableAfter.length) lines.push(`  then enable: ${addonPlan.enableAfter.map((s) => s.name).join(' → ')}`)
-  if (addonPlan.unknownOrder.length) lines.push(`  order of ${addonPlan.unknownOrder.join(', ')} is not known to the catalog: cycled after the known addons`)
+  if (addonPlan.unknownOrder.length)
+    lines.push(
+      `  order of ${addonPlan.unknownOrder.join(', ')} is not known to the catalog: cycled after the known addons`
+    )
   return [...lines, ...corePlan.notes].join('\n')
 }
 
@@ -284,7 +372,11 @@ function recordPlan(report: Report, corePlan: CorePlan, addonPlan: AddonPlan): v
     thenEnable: addonPlan.enableAfter.map((s) => s.name),
     notes: [
       ...corePlan.notes,
-      ...(addonPlan.unknownOrder.length ? [`dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`] : [])
+      ...(addonPlan.unknownOrder.length
+        ? [
+            `dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`
+          ]
+        : [])
     ]
   }
   for (const kept of addonPlan.kept) {
@@ -301,14 +393,18 @@ async function writeKubeconfig(tools: Tools, inputs: Inputs): Promise<void> {
     await fs.writeFile(inputs.kubeconfig, config, { mode: 0o600 })
     await fs.chmod(inputs.kubeconfig, 0o600)
   } catch (error) {
-    throw new InputError('kubeconfig', `cannot write ${inputs.kubeconfig}: ${(error as Error).message}; give a writable path`)
+    throw new InputError(
+      'kubeconfig',
+      `cannot write ${inputs.kubeconfig}: ${(error as Error).message}; give a writable path`
+    )
   }
   if (process.getuid?.() !== 0) {
     const user = os.userInfo().username
     // The plan refuses to change confinement, so the target channel's is the installed one's.
     const group = inputs.channel.confinement === 'strict' ? 'snap_microk8s' : 'microk8s'
     const r = await tools.cmd.run('usermod', ['-a', '-G', group, user])
-    if (r.code !== 0) core.warning(`could not add ${user} to the ${group} group: ${r.stderr.trim()}`, { title: 'microk8s group' })
+    if (r.code !== 0)
+      core.warning(`could not add ${user} to the ${group} group: ${r.stderr.trim()}`, { title: 'microk8s group' })
   }
 }
 
@@ -317,7 +413,8 @@ async function writeKubeconfig(tools: Tools, inputs: Inputs): Promise<void> {
 async function recordFailure(report: Report, error: unknown, tools: Tools | undefined): Promise<void> {
   report.status = 'failure'
   const e = error as Error
-  const step = error instanceof StepError ? error.step : error instanceof InputError ? `input ${error.input}` : 'unexpected error'
+  const step =
+    error instanceof StepError ? error.step : error instanceof InputError ? `input ${error.input}` : 'unexpected error'
   core.error(e.message, { title: `microk8s-upgrade-action: ${step}` })
   let clusterState = 'not touched: the action stopped before any change'
   const changed = report.hops.length > 0 || report.addons.some((a) => a.status !== 'kept' && a.status !== 'planned')
@@ -375,13 +472,19 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
       name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch)
     )
     // Addons left as they were that run something older than the target snap ships.
-    const cycled = new Set(report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name))
+    const cycled = new Set(
+      report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name)
+    )
     for (const c of report.changes) {
       if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after) continue
       const tag = c.after.split('@')[0]
       if (tag === c.shipped) continue
-      const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ?? (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed')
-      report.warnings.push(`${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`)
+      const why =
+        report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
+        (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed')
+      report.warnings.push(
+        `${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`
+      )
     }
     const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
     if (calico && running && running !== calico) {
@@ -410,10 +513,14 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
     try {
       await core.summary.addRaw(summary).write()
     } catch (error) {
-      core.warning(`could not write the job summary (${(error as Error).message}); the report is in ${reportFile}`, { title: 'job summary' })
+      core.warning(`could not write the job summary (${(error as Error).message}); the report is in ${reportFile}`, {
+        title: 'job summary'
+      })
     }
   } else {
-    core.warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', { title: 'job summary' })
+    core.warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
+      title: 'job summary'
+    })
   }
 
   if (inputs?.prComment) {
@@ -421,11 +528,15 @@ async function publish(report: Report, inputs: Inputs | undefined): Promise<void
     const { upsertComment, pullRequestTarget, commentMarker } = await import('./github.js')
     const target = pullRequestTarget()
     if (typeof target === 'string') core.info(`pr-comment: ${target}; no comment`)
-    else if (!inputs.githubToken) core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
+    else if (!inputs.githubToken)
+      core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
     else {
       const marker = commentMarker(inputs.commentKey)
-      const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) => renderSummary(report, { limit, compact: true, marker }))
-      if (result.outcome === 'failed') core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
+      const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) =>
+        renderSummary(report, { limit, compact: true, marker })
+      )
+      if (result.outcome === 'failed')
+        core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
       else if (result.outcome === 'skipped') core.info(`pr-comment: ${result.reason}`)
       else core.info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`)
     }
@@ -440,11 +551,25 @@ function setOutputs(report: Report, inputs: Inputs | undefined): void {
   core.setOutput('channel-before', before?.snap?.channel ?? '')
   core.setOutput('channel', after?.snap?.channel ?? '')
   core.setOutput('revision', after?.snap ? String(after.snap.revision) : '')
-  core.setOutput('hops', report.hops.filter((h) => h.status === 'done').map((h) => h.channel).join(','))
-  const upgraded = report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion
+  core.setOutput(
+    'hops',
+    report.hops
+      .filter((h) => h.status === 'done')
+      .map((h) => h.channel)
+      .join(',')
+  )
+  const upgraded =
+    report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion
   core.setOutput('upgraded', String(upgraded))
-  core.setOutput('cycled-addons', report.addons.filter((a) => a.status === 'cycled').map((a) => a.name).join(' '))
-  if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok')) core.setOutput('kubeconfig', inputs.kubeconfig)
+  core.setOutput(
+    'cycled-addons',
+    report.addons
+      .filter((a) => a.status === 'cycled')
+      .map((a) => a.name)
+      .join(' ')
+  )
+  if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok'))
+    core.setOutput('kubeconfig', inputs.kubeconfig)
   else core.setOutput('kubeconfig', '')
   if (report.diagnostics) core.setOutput('diagnostics', report.diagnostics)
 }

@@ -206,7 +206,8 @@ export class MicroK8s {
   /** The admin kubeconfig (`microk8s config`): credentials, so never echoed and its keys masked in the log. */
   async config(): Promise<string> {
     const text = (await this.runOk(['config'], undefined, true)).stdout
-    for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm)) core.setSecret(m[1])
+    for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm))
+      core.setSecret(m[1])
     return text
   }
 

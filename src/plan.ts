@@ -97,7 +97,9 @@ export function planCore(current: CurrentCore, target: Channel, store: Map<strin
   }
   const fromMinor = current.kubeVersion?.minor ?? snap.channel?.minor ?? minorOf(snap.version)
   if (fromMinor === undefined) {
-    throw new PlanError(`cannot tell which Kubernetes minor is installed (snap version '${snap.version}', tracking ${snap.tracking})`)
+    throw new PlanError(
+      `cannot tell which Kubernetes minor is installed (snap version '${snap.version}', tracking ${snap.tracking})`
+    )
   }
   if (targetMinor < fromMinor) {
     throw new PlanError(
@@ -116,7 +118,9 @@ export function planCore(current: CurrentCore, target: Channel, store: Map<strin
   const hops: Hop[] = []
   for (let minor = fromMinor + 1; minor <= targetMinor; minor++) {
     const channel: Channel =
-      minor === targetMinor ? target : { track: trackFor(minor, target.confinement), minor, confinement: target.confinement, risk: target.risk }
+      minor === targetMinor
+        ? target
+        : { track: trackFor(minor, target.confinement), minor, confinement: target.confinement, risk: target.risk }
     hops.push(hop('refresh', channel, minor))
   }
   return { kind: 'upgrade', fromMinor, targetMinor, hops, notes }
@@ -213,7 +217,10 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   const stepFor = (name: string): CycleStep | undefined => {
     const req = requested.get(name)
     if (req?.args !== undefined) {
-      const note = !cycling && argsDiffer(name) ? 'reconfigured: the addons input asks for other arguments than it ran with' : 'arguments from the addons input'
+      const note =
+        !cycling && argsDiffer(name)
+          ? 'reconfigured: the addons input asks for other arguments than it ran with'
+          : 'arguments from the addons input'
       return { name, args: req.args, argsSource: 'input', note }
     }
     const rec = input.recovered.get(name)
@@ -235,7 +242,9 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
     }
   }
 
-  const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(addonSpec(r.name).aliasOf && enabledSet.has(addonSpec(r.name).aliasOf!)))
+  const missing = input.requested.filter(
+    (r) => !enabledSet.has(r.name) && !(addonSpec(r.name).aliasOf && enabledSet.has(addonSpec(r.name).aliasOf!))
+  )
   const enableAfter: CycleStep[] = addonOrder(missing.map((r) => r.name)).map((name) => {
     const req = requested.get(name)!
     return req.args !== undefined
@@ -244,7 +253,9 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   })
   for (const step of enableAfter) {
     if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
-      throw new PlanError(`addon ${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49' in the addons input`)
+      throw new PlanError(
+        `addon ${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49' in the addons input`
+      )
     }
   }
 

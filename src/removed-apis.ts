@@ -18,42 +18,147 @@ export interface RemovedApi {
   resource?: string
 }
 
-const g = (removedIn: number, apiVersion: string, kinds: string[], replacement: string, resources: Array<string | undefined> = []) =>
-  kinds.map((kind, i): RemovedApi => ({ removedIn, apiVersion, kind, replacement, source: 'guide', resource: resources[i] }))
+const g = (
+  removedIn: number,
+  apiVersion: string,
+  kinds: string[],
+  replacement: string,
+  resources: Array<string | undefined> = []
+) =>
+  kinds.map((kind, i): RemovedApi => ({
+    removedIn,
+    apiVersion,
+    kind,
+    replacement,
+    source: 'guide',
+    resource: resources[i]
+  }))
 
 export const REMOVED_APIS: readonly RemovedApi[] = [
-  ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', ['mutatingwebhookconfigurations.admissionregistration.k8s.io', 'validatingwebhookconfigurations.admissionregistration.k8s.io']),
-  ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', ['customresourcedefinitions.apiextensions.k8s.io']),
-  ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', ['apiservices.apiregistration.k8s.io']),
+  ...g(
+    22,
+    'admissionregistration.k8s.io/v1beta1',
+    ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    'admissionregistration.k8s.io/v1',
+    [
+      'mutatingwebhookconfigurations.admissionregistration.k8s.io',
+      'validatingwebhookconfigurations.admissionregistration.k8s.io'
+    ]
+  ),
+  ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', [
+    'customresourcedefinitions.apiextensions.k8s.io'
+  ]),
+  ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', [
+    'apiservices.apiregistration.k8s.io'
+  ]),
   ...g(22, 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'),
-  ...g(22, 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'], 'authorization.k8s.io/v1'),
-  ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', ['certificatesigningrequests.certificates.k8s.io']),
+  ...g(
+    22,
+    'authorization.k8s.io/v1beta1',
+    ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'],
+    'authorization.k8s.io/v1'
+  ),
+  ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', [
+    'certificatesigningrequests.certificates.k8s.io'
+  ]),
   ...g(22, 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1', ['leases.coordination.k8s.io']),
   ...g(22, 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io']),
-  ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io', 'ingressclasses.networking.k8s.io']),
-  ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', ['clusterroles.rbac.authorization.k8s.io', 'clusterrolebindings.rbac.authorization.k8s.io', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io']),
-  ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', ['priorityclasses.scheduling.k8s.io']),
-  ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', ['csidrivers.storage.k8s.io', 'csinodes.storage.k8s.io', 'storageclasses.storage.k8s.io', 'volumeattachments.storage.k8s.io']),
+  ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', [
+    'ingresses.networking.k8s.io',
+    'ingressclasses.networking.k8s.io'
+  ]),
+  ...g(
+    22,
+    'rbac.authorization.k8s.io/v1beta1',
+    ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+    'rbac.authorization.k8s.io/v1',
+    [
+      'clusterroles.rbac.authorization.k8s.io',
+      'clusterrolebindings.rbac.authorization.k8s.io',
+      'roles.rbac.authorization.k8s.io',
+      'rolebindings.rbac.authorization.k8s.io'
+    ]
+  ),
+  ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', [
+    'priorityclasses.scheduling.k8s.io'
+  ]),
+  ...g(
+    22,
+    'storage.k8s.io/v1beta1',
+    ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+    'storage.k8s.io/v1',
+    [
+      'csidrivers.storage.k8s.io',
+      'csinodes.storage.k8s.io',
+      'storageclasses.storage.k8s.io',
+      'volumeattachments.storage.k8s.io'
+    ]
+  ),
   ...g(25, 'batch/v1beta1', ['CronJob'], 'batch/v1', ['cronjobs.batch']),
   ...g(25, 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1', ['endpointslices.discovery.k8s.io']),
   ...g(25, 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'),
-  ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', ['horizontalpodautoscalers.autoscaling']),
+  ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+    'horizontalpodautoscalers.autoscaling'
+  ]),
   ...g(25, 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1', ['poddisruptionbudgets.policy']),
   ...g(25, 'policy/v1beta1', ['PodSecurityPolicy'], 'none: Pod Security Admission or a third-party admission webhook'),
   ...g(25, 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1', ['runtimeclasses.node.k8s.io']),
-  ...g(26, 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-  ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', ['horizontalpodautoscalers.autoscaling']),
-  ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', ['csistoragecapacities.storage.k8s.io']),
-  ...g(29, 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-  ...g(32, 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
+  ...g(
+    26,
+    'flowcontrol.apiserver.k8s.io/v1beta1',
+    ['FlowSchema', 'PriorityLevelConfiguration'],
+    'flowcontrol.apiserver.k8s.io/v1',
+    ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']
+  ),
+  ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+    'horizontalpodautoscalers.autoscaling'
+  ]),
+  ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', [
+    'csistoragecapacities.storage.k8s.io'
+  ]),
+  ...g(
+    29,
+    'flowcontrol.apiserver.k8s.io/v1beta2',
+    ['FlowSchema', 'PriorityLevelConfiguration'],
+    'flowcontrol.apiserver.k8s.io/v1',
+    ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']
+  ),
+  ...g(
+    32,
+    'flowcontrol.apiserver.k8s.io/v1beta3',
+    ['FlowSchema', 'PriorityLevelConfiguration'],
+    'flowcontrol.apiserver.k8s.io/v1',
+    ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']
+  ),
   ...[
-    [33, 'admissionregistration.k8s.io/v1alpha1', ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], 'admissionregistration.k8s.io/v1'],
-    [34, 'resource.k8s.io/v1alpha3', ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'], 'resource.k8s.io/v1'],
+    [
+      33,
+      'admissionregistration.k8s.io/v1alpha1',
+      ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+      'admissionregistration.k8s.io/v1'
+    ],
+    [
+      34,
+      'resource.k8s.io/v1alpha3',
+      ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+      'resource.k8s.io/v1'
+    ],
     [35, 'storage.k8s.io/v1alpha1', ['VolumeAttributesClass'], 'storage.k8s.io/v1'],
     [35, 'storagemigration.k8s.io/v1alpha1', ['StorageVersionMigration'], 'storagemigration.k8s.io/v1beta1'],
-    [36, 'resource.k8s.io/v1beta1', ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'], 'resource.k8s.io/v1']
+    [
+      36,
+      'resource.k8s.io/v1beta1',
+      ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+      'resource.k8s.io/v1'
+    ]
   ].flatMap(([removedIn, apiVersion, kinds, replacement]) =>
-    (kinds as string[]).map((kind): RemovedApi => ({ removedIn: removedIn as number, apiVersion: apiVersion as string, kind, replacement: replacement as string, source: 'off-by-default' }))
+    (kinds as string[]).map((kind): RemovedApi => ({
+      removedIn: removedIn as number,
+      apiVersion: apiVersion as string,
+      kind,
+      replacement: replacement as string,
+      source: 'off-by-default'
+    }))
   )
 ]
 
@@ -110,7 +215,16 @@ export function findInObjects(items: any[], removals: RemovedApi[]): Finding[] {
       const r = lookup(removals, apiVersion, o.kind)
       if (!r || seen.has(`${apiVersion}|${evidence}`)) return
       seen.add(`${apiVersion}|${evidence}`)
-      findings.push({ removedIn: r.removedIn, apiVersion, kind: o.kind, namespace: meta.namespace, name: meta.name, replacement: r.replacement, evidence, source: r.source })
+      findings.push({
+        removedIn: r.removedIn,
+        apiVersion,
+        kind: o.kind,
+        namespace: meta.namespace,
+        name: meta.name,
+        replacement: r.replacement,
+        evidence,
+        source: r.source
+      })
     }
     const lastApplied = annotations['kubectl.kubernetes.io/last-applied-configuration']
     if (lastApplied) {
@@ -130,7 +244,9 @@ export function findInObjects(items: any[], removals: RemovedApi[]): Finding[] {
 }
 
 /** A Helm v3 release from its storage Secret: base64 (Secret) of base64 (Helm) of gzip (JSON). */
-export function decodeHelmRelease(secret: any): { name: string; namespace: string; version: number; status: string; manifest: string; chart?: string } | undefined {
+export function decodeHelmRelease(
+  secret: any
+): { name: string; namespace: string; version: number; status: string; manifest: string; chart?: string } | undefined {
   const data = secret?.data?.release
   if (typeof data !== 'string') return undefined
   try {
@@ -138,8 +254,17 @@ export function decodeHelmRelease(secret: any): { name: string; namespace: strin
     let raw = Buffer.from(helmEncoded, 'base64')
     if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw)
     const release = JSON.parse(raw.toString('utf8'))
-    const chart = release.chart?.metadata ? `${release.chart.metadata.name}-${release.chart.metadata.version}` : undefined
-    return { name: release.name, namespace: release.namespace, version: release.version, status: release.info?.status ?? '', manifest: release.manifest ?? '', chart }
+    const chart = release.chart?.metadata
+      ? `${release.chart.metadata.name}-${release.chart.metadata.version}`
+      : undefined
+    return {
+      name: release.name,
+      namespace: release.namespace,
+      version: release.version,
+      status: release.info?.status ?? '',
+      manifest: release.manifest ?? '',
+      chart
+    }
   } catch {
     return undefined
   }
@@ -161,7 +286,16 @@ export function findInHelmReleases(secrets: any[], removals: RemovedApi[]): Find
       if (!o?.apiVersion || !o.kind) continue
       const r = lookup(removals, o.apiVersion, o.kind)
       if (!r) continue
-      findings.push({ removedIn: r.removedIn, apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata?.namespace ?? release.namespace, name: o.metadata?.name ?? '', replacement: r.replacement, evidence: `helm:${key}`, source: r.source })
+      findings.push({
+        removedIn: r.removedIn,
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        namespace: o.metadata?.namespace ?? release.namespace,
+        name: o.metadata?.name ?? '',
+        replacement: r.replacement,
+        evidence: `helm:${key}`,
+        source: r.source
+      })
     }
   }
   return findings

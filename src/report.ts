@@ -156,7 +156,8 @@ export function headline(r: Report): string {
   if (r.status === 'dry-run') parts.push(`${planned} addon${planned === 1 ? '' : 's'} would be cycled`)
   else parts.push(`${cycled} addon${cycled === 1 ? '' : 's'} cycled`)
   const lost = r.dataChecks.filter((c) => !c.ok)
-  if (r.dataChecks.length > 0) parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'no data lost')
+  if (r.dataChecks.length > 0)
+    parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'no data lost')
   if (r.findings.length) parts.push(`${r.findings.length} removed-API finding${r.findings.length === 1 ? '' : 's'}`)
   if (r.status === 'failure') parts.push(`❌ failed at ${r.failure?.step ?? '?'}`)
   return parts.join(' · ')
@@ -176,23 +177,37 @@ function changeRows(changes: Change[], onlyChanged: boolean): string[][] {
 }
 
 function stepRows(r: Report): string[][] {
-  return r.steps.map((s) => [esc(s.name), s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️', seconds(s.durationMs), esc(s.detail ?? '')])
+  return r.steps.map((s) => [
+    esc(s.name),
+    s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️',
+    seconds(s.durationMs),
+    esc(s.detail ?? '')
+  ])
 }
 
 function findingRows(findings: Finding[], limit = Infinity): string[][] {
-  return findings.slice(0, limit).map((f) => [
-    `1.${f.removedIn}`,
-    `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
-    code(f.apiVersion),
-    code(f.replacement),
-    esc(f.evidence)
-  ])
+  return findings
+    .slice(0, limit)
+    .map((f) => [
+      `1.${f.removedIn}`,
+      `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
+      code(f.apiVersion),
+      code(f.replacement),
+      esc(f.evidence)
+    ])
 }
 
 function inventoryBlock(label: string, inv: Inventory | null): string {
   if (!inv) return ''
   const rows = [
-    ['snap', esc(inv.snap ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})` : 'not installed')],
+    [
+      'snap',
+      esc(
+        inv.snap
+          ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
+          : 'not installed'
+      )
+    ],
     ['API server', esc(inv.serverVersion ?? (inv.running ? '?' : 'not running'))],
     ...inv.nodes.map((n) => [`node ${esc(n.name)}`, esc(`${n.kubeletVersion} ${n.ready ? 'Ready' : 'NotReady'}`)]),
     ['CNI', esc(inv.cni ? `${inv.cni.name}: ${inv.cni.images.map(formatImage).join(', ')}` : '—')],
@@ -235,7 +250,9 @@ export function renderSummary(r: Report, options: RenderOptions): string {
     const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none'
     const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none'
     const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : ''
-    add(`**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`)
+    add(
+      `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`
+    )
   }
   const onlyChanged = Boolean(options.compact)
   add(
@@ -245,7 +262,16 @@ export function renderSummary(r: Report, options: RenderOptions): string {
   if (r.hops.length) {
     add(
       `**Hops**\n\n` +
-        table(['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [code(h.channel), esc(h.status), seconds(h.durationMs), seconds(h.readyAfterMs), esc(h.serverVersion ?? '')]))
+        table(
+          ['channel', 'status', 'time', 'ready after', 'API server'],
+          r.hops.map((h) => [
+            code(h.channel),
+            esc(h.status),
+            seconds(h.durationMs),
+            seconds(h.readyAfterMs),
+            esc(h.serverVersion ?? '')
+          ])
+        )
     )
   }
   if (r.addons.length) {
@@ -255,13 +281,30 @@ export function renderSummary(r: Report, options: RenderOptions): string {
       `**Addons**\n\n` +
         table(
           ['addon', 'result', 'time', 'arguments', 'note'],
-          addons.map((a) => [code(a.name), esc(a.status), seconds(a.durationMs), a.args ? code(a.args) : '', esc(a.note ?? '')])
+          addons.map((a) => [
+            code(a.name),
+            esc(a.status),
+            seconds(a.durationMs),
+            a.args ? code(a.args) : '',
+            esc(a.note ?? '')
+          ])
         ),
       1
     )
   }
   if (r.dataChecks.length) {
-    add(`**Data checks**\n\n` + table(['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [esc(c.name), esc(c.before), esc(c.after), c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`])))
+    add(
+      `**Data checks**\n\n` +
+        table(
+          ['check', 'before', 'after', 'result'],
+          r.dataChecks.map((c) => [
+            esc(c.name),
+            esc(c.before),
+            esc(c.after),
+            c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
+          ])
+        )
+    )
   }
   if (r.findings.length) {
     const limit = options.compact ? 20 : Infinity
@@ -273,12 +316,19 @@ export function renderSummary(r: Report, options: RenderOptions): string {
   }
   if (r.warnings.length) add(`**Warnings**\n\n${r.warnings.map((w) => `- ${esc(w)}`).join('\n')}\n\n`, 1)
   if (!options.compact) {
-    add(details('All components (unchanged included)', table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, onlyChanged))), 3)
+    add(
+      details(
+        'All components (unchanged included)',
+        table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, onlyChanged))
+      ),
+      3
+    )
     add(details('Steps', table(['step', '', 'time', 'detail'], stepRows(r))), 2)
     add(inventoryBlock('Before', r.before), 3)
     add(inventoryBlock('After', r.after), 3)
   }
-  const tail = (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n')
+  const tail =
+    (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n')
   return fit(sections, tail, options.limit)
 }
 

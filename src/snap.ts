@@ -164,7 +164,9 @@ export class Snap {
         const why = retryable ? ` (gave up after ${attempt} attempts)` : ''
         throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, why))
       }
-      this.log(`${command}: ${firstLine(r.stderr)}; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${this.retry.attempts})`)
+      this.log(
+        `${command}: ${firstLine(r.stderr)}; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${this.retry.attempts})`
+      )
       await sleep(delay)
     }
   }
@@ -176,7 +178,12 @@ function failureSummary(command: string, r: CmdResult, why: string): string {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim())?.trim() ?? ''
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? ''
+  )
 }
 
 export function sleep(ms: number): Promise<void> {

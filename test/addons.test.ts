@@ -1,9 +1,27 @@
 import { describe, it, expect } from 'vitest'
-import { addonOrder, addonSpec, CATALOG, dnsUpstreams, isCorefileCustomised, metallbRanges, ingressArgs, DEFAULT_COREFILE, shippedImages, addonBranch, type AddonSpec } from '../src/addons.js'
+import {
+  addonOrder,
+  addonSpec,
+  CATALOG,
+  dnsUpstreams,
+  isCorefileCustomised,
+  metallbRanges,
+  ingressArgs,
+  DEFAULT_COREFILE,
+  shippedImages,
+  addonBranch,
+  type AddonSpec
+} from '../src/addons.js'
 
 describe('addon order', () => {
   it('seeds CNI, DNS, ingress, storage, then the rest', () => {
-    expect(addonOrder(['metrics-server', 'hostpath-storage', 'ingress', 'dns', 'kube-ovn'])).toEqual(['kube-ovn', 'dns', 'ingress', 'hostpath-storage', 'metrics-server'])
+    expect(addonOrder(['metrics-server', 'hostpath-storage', 'ingress', 'dns', 'kube-ovn'])).toEqual([
+      'kube-ovn',
+      'dns',
+      'ingress',
+      'hostpath-storage',
+      'metrics-server'
+    ])
   })
 
   it('puts dependencies first even across ranks', () => {
@@ -15,7 +33,12 @@ describe('addon order', () => {
   })
 
   it('orders dashboard after metrics-server and registry after hostpath-storage', () => {
-    expect(addonOrder(['dashboard', 'registry', 'metrics-server', 'hostpath-storage'])).toEqual(['hostpath-storage', 'registry', 'metrics-server', 'dashboard'])
+    expect(addonOrder(['dashboard', 'registry', 'metrics-server', 'hostpath-storage'])).toEqual([
+      'hostpath-storage',
+      'registry',
+      'metrics-server',
+      'dashboard'
+    ])
   })
 
   it('keeps the found order among unknown addons, after the known ones', () => {
@@ -72,16 +95,31 @@ describe('argument recovery', () => {
 
   it('tells a customised Corefile from one that differs only in upstreams', () => {
     expect(isCorefileCustomised(DEFAULT_COREFILE.replace('$NAMESERVERS', '9.9.9.9'))).toBe(false)
-    expect(isCorefileCustomised(DEFAULT_COREFILE.replace('    cache 30\n', '    cache 30\n    hosts {\n      10.0.0.5 cache.internal\n    }\n'))).toBe(true)
+    expect(
+      isCorefileCustomised(
+        DEFAULT_COREFILE.replace('    cache 30\n', '    cache 30\n    hosts {\n      10.0.0.5 cache.internal\n    }\n')
+      )
+    ).toBe(true)
   })
 
   it('reads MetalLB ranges from IPAddressPools', () => {
-    expect(metallbRanges([{ spec: { addresses: ['10.64.140.43-10.64.140.49'] } }, { spec: { addresses: ['192.168.0.0/28'] } }])).toBe('10.64.140.43-10.64.140.49,192.168.0.0/28')
+    expect(
+      metallbRanges([
+        { spec: { addresses: ['10.64.140.43-10.64.140.49'] } },
+        { spec: { addresses: ['192.168.0.0/28'] } }
+      ])
+    ).toBe('10.64.140.43-10.64.140.49,192.168.0.0/28')
     expect(metallbRanges([])).toBeUndefined()
   })
 
   it('reads the ingress default certificate from the controller arguments', () => {
-    const ds = { spec: { template: { spec: { containers: [{ args: ['/nginx-ingress-controller', '--default-ssl-certificate=web/tls'] }] } } } }
+    const ds = {
+      spec: {
+        template: {
+          spec: { containers: [{ args: ['/nginx-ingress-controller', '--default-ssl-certificate=web/tls'] }] }
+        }
+      }
+    }
     expect(ingressArgs(ds)).toBe('default-ssl-certificate=web/tls')
     expect(ingressArgs({})).toBeUndefined()
   })

@@ -5,8 +5,12 @@ const node = process.execPath
 
 describe('running commands', () => {
   it('passes arguments as an array: nothing is interpreted by a shell', async () => {
-    const hostile = ['dns;rm -rf /', '$(id)', '`id`', "a'b\"c", 'x y', '|', '>out', '\n']
-    const r = await new ExecCmd(false).run(node, ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...hostile])
+    const hostile = ['dns;rm -rf /', '$(id)', '`id`', 'a\'b"c', 'x y', '|', '>out', '\n']
+    const r = await new ExecCmd(false).run(node, [
+      '-e',
+      'console.log(JSON.stringify(process.argv.slice(1)))',
+      ...hostile
+    ])
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout)).toEqual(hostile)
   })

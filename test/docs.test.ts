@@ -10,7 +10,9 @@ const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 function tableRows(heading: string): Map<string, string> {
   const section = readme.split(`\n## ${heading}\n`)[1].split('\n## ')[0]
   const rows = section.split('\n').filter((l) => l.startsWith('| `'))
-  return new Map(rows.map((l) => l.split('|').map((c) => c.trim())).map((cells) => [cells[1].replace(/`/g, ''), cells[2]]))
+  return new Map(
+    rows.map((l) => l.split('|').map((c) => c.trim())).map((cells) => [cells[1].replace(/`/g, ''), cells[2]])
+  )
 }
 
 describe('documentation', () => {
@@ -30,7 +32,8 @@ describe('documentation', () => {
   })
 
   it('describes every input and output in action.yml and runs on node24 with a post step', () => {
-    for (const spec of [...Object.values<any>(action.inputs), ...Object.values<any>(action.outputs)]) expect(spec.description.length).toBeGreaterThan(20)
+    for (const spec of [...Object.values<any>(action.inputs), ...Object.values<any>(action.outputs)])
+      expect(spec.description.length).toBeGreaterThan(20)
     expect(action.runs).toMatchObject({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' })
   })
 

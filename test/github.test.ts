@@ -20,8 +20,14 @@ const body = (key: string, text: string) => () => `${text}\n${commentMarker(key)
 
 describe('sticky pull-request comment', () => {
   it('creates the comment, then updates the same one on the next run', async () => {
-    expect(await upsertComment('t', target, 'job-1.30', body('job-1.30', 'first'))).toMatchObject({ outcome: 'created', id: 100 })
-    expect(await upsertComment('t', target, 'job-1.30', body('job-1.30', 'second'))).toMatchObject({ outcome: 'updated', id: 100 })
+    expect(await upsertComment('t', target, 'job-1.30', body('job-1.30', 'first'))).toMatchObject({
+      outcome: 'created',
+      id: 100
+    })
+    expect(await upsertComment('t', target, 'job-1.30', body('job-1.30', 'second'))).toMatchObject({
+      outcome: 'updated',
+      id: 100
+    })
     expect(state.comments).toHaveLength(1)
     expect(state.comments[0].body).toMatch(/^second/)
     expect(state.requests.filter((r) => r.startsWith('PATCH'))).toEqual(['PATCH /repos/o/r/issues/comments/100'])
@@ -55,7 +61,12 @@ describe('sticky pull-request comment', () => {
   it('retries a 422 body-too-long with the shorter rendering', async () => {
     state.maxBody = 10_000
     const limits: number[] = []
-    const r = await upsertComment('t', target, 'k', (limit) => (limits.push(limit), 'x'.repeat(Math.min(limit, 20_000))))
+    const r = await upsertComment(
+      't',
+      target,
+      'k',
+      (limit) => (limits.push(limit), 'x'.repeat(Math.min(limit, 20_000)))
+    )
     expect(limits).toEqual([64536, 8000])
     expect(r).toMatchObject({ outcome: 'created' })
     expect(state.comments[0].body).toHaveLength(8000)

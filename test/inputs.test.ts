@@ -23,7 +23,9 @@ describe('inputs', () => {
   })
 
   it('reads addons separated by spaces and newlines, with arguments containing commas', () => {
-    expect(parseAddons('dns:1.1.1.1,8.8.8.8\n  ingress   metallb:10.64.140.43-10.64.140.49\ncore/hostpath-storage')).toEqual([
+    expect(
+      parseAddons('dns:1.1.1.1,8.8.8.8\n  ingress   metallb:10.64.140.43-10.64.140.49\ncore/hostpath-storage')
+    ).toEqual([
       { name: 'dns', args: '1.1.1.1,8.8.8.8' },
       { name: 'ingress', args: undefined },
       { name: 'metallb', args: '10.64.140.43-10.64.140.49' },

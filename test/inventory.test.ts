@@ -4,7 +4,10 @@ import { typicalUpgrade } from './helpers/reports.js'
 
 describe('images', () => {
   it.each([
-    ['registry.k8s.io/ingress-nginx/controller:v1.11.5@sha256:744ae2afd433a395eeb13dc03d3313facba92e96ad71d9feaafc85925493fee3', { repository: 'registry.k8s.io/ingress-nginx/controller', tag: 'v1.11.5', digest: '744ae2afd433' }],
+    [
+      'registry.k8s.io/ingress-nginx/controller:v1.11.5@sha256:744ae2afd433a395eeb13dc03d3313facba92e96ad71d9feaafc85925493fee3',
+      { repository: 'registry.k8s.io/ingress-nginx/controller', tag: 'v1.11.5', digest: '744ae2afd433' }
+    ],
     ['docker.io/calico/node:v3.25.1', { repository: 'calico/node', tag: 'v3.25.1' }],
     ['docker.io/library/registry:2.8.1', { repository: 'registry', tag: '2.8.1' }],
     ['localhost:32000/app', { repository: 'localhost:32000/app' }],
@@ -37,8 +40,18 @@ describe('comparison', () => {
 
   it('has one row per component with the target’s shipped version for addon images', () => {
     const rows = typicalUpgrade().changes
-    expect(rows.find((c) => c.component === 'registry.k8s.io/ingress-nginx/controller')).toMatchObject({ before: 'v1.8.0@744ae2afd433', after: 'v1.11.5', state: 'upgraded', addon: 'ingress', shipped: 'v1.11.5' })
-    expect(rows.find((c) => c.component === 'API server')).toMatchObject({ before: 'v1.28.15', after: 'v1.30.14', state: 'upgraded' })
+    expect(rows.find((c) => c.component === 'registry.k8s.io/ingress-nginx/controller')).toMatchObject({
+      before: 'v1.8.0@744ae2afd433',
+      after: 'v1.11.5',
+      state: 'upgraded',
+      addon: 'ingress',
+      shipped: 'v1.11.5'
+    })
+    expect(rows.find((c) => c.component === 'API server')).toMatchObject({
+      before: 'v1.28.15',
+      after: 'v1.30.14',
+      state: 'upgraded'
+    })
     expect(rows.find((c) => c.kind === 'cni')).toMatchObject({ component: 'calico/node', state: 'unchanged' })
     expect(rows.find((c) => c.component === 'coredns/coredns')).toMatchObject({ state: 'unchanged', shipped: '1.10.1' })
   })

@@ -12,23 +12,37 @@ describe('microk8s status --format yaml', () => {
     expect(s.haEnabled).toBe(true)
     expect(s.addons.filter((a) => a.enabled).map((a) => a.name)).toEqual(['dns', 'ha-cluster', 'helm', 'helm3'])
     expect(s.addons).toHaveLength(24)
-    expect(s.addons.find((a) => a.name === 'ingress')).toEqual({ name: 'ingress', repository: 'core', label: '1.8.0', enabled: false })
+    expect(s.addons.find((a) => a.name === 'ingress')).toEqual({
+      name: 'ingress',
+      repository: 'core',
+      label: '1.8.0',
+      enabled: false
+    })
     // `version:  ` (empty, one padding space) is no label at all
     expect(s.addons.find((a) => a.name === 'rbac')?.label).toBeUndefined()
   })
 
   it('keeps a version like 3.9 as text, not a number', () => {
-    const s = parseStatusYaml('microk8s:\n  running: True\nhigh-availability:\n  enabled: False\naddons:\n  - name: multus\n    repository: community\n    description: Multus CNI\n    version: 3.10\n    status: enabled\n')
+    const s = parseStatusYaml(
+      'microk8s:\n  running: True\nhigh-availability:\n  enabled: False\naddons:\n  - name: multus\n    repository: community\n    description: Multus CNI\n    version: 3.10\n    status: enabled\n'
+    )
     expect(s.addons[0]).toEqual({ name: 'multus', repository: 'community', label: '3.10', enabled: true })
   })
 
   it('reads not ready: no addons, the message under high-availability', () => {
     const s = parseStatusYaml(fixture('status-yaml-not-ready.txt'))
-    expect(s).toMatchObject({ running: false, addons: [], message: 'microk8s is not running. Use microk8s inspect for a deeper inspection.' })
+    expect(s).toMatchObject({
+      running: false,
+      addons: [],
+      message: 'microk8s is not running. Use microk8s inspect for a deeper inspection.'
+    })
   })
 
   it('reads a stopped cluster, which prints plain text even with --format yaml', () => {
-    expect(parseStatusYaml(fixture('status-stopped.txt'))).toMatchObject({ running: false, message: 'microk8s is not running, try microk8s start' })
+    expect(parseStatusYaml(fixture('status-stopped.txt'))).toMatchObject({
+      running: false,
+      message: 'microk8s is not running, try microk8s start'
+    })
   })
 
   it('refuses output it does not understand', () => {
@@ -41,7 +55,11 @@ describe('other microk8s output', () => {
     expect(parseMicroK8sVersion('MicroK8s v1.30.14 revision 8159\n')).toEqual({ version: 'v1.30.14', revision: 8159 })
   })
   it('finds the inspect tarball', () => {
-    expect(parseInspectTarball('Building the report tarball\n  Report tarball is at /var/snap/microk8s/8248/inspection-report-20261124_120000.tar.gz\n')).toBe('/var/snap/microk8s/8248/inspection-report-20261124_120000.tar.gz')
+    expect(
+      parseInspectTarball(
+        'Building the report tarball\n  Report tarball is at /var/snap/microk8s/8248/inspection-report-20261124_120000.tar.gz\n'
+      )
+    ).toBe('/var/snap/microk8s/8248/inspection-report-20261124_120000.tar.gz')
   })
 })
 
@@ -55,7 +73,9 @@ describe('MicroK8s commands', () => {
 
   it('fails a wait that times out with the wait-timeout named', async () => {
     const cmd = scriptedCmd([{ code: 1, stdout: fixture('status-yaml-not-ready.txt') }])
-    await expect(new MicroK8s(cmd, { waitTimeout: 5 }).waitReady()).rejects.toThrow(/did not become ready within wait-timeout \(5s\)/)
+    await expect(new MicroK8s(cmd, { waitTimeout: 5 }).waitReady()).rejects.toThrow(
+      /did not become ready within wait-timeout \(5s\)/
+    )
   })
 
   it('closes stdin of a disable and answers its prompt with the given input', async () => {

@@ -4,7 +4,9 @@ import { planCore, planAddons, servingChannel } from '../src/plan.js'
 import { parseChannel, parseKubeVersion } from '../src/channel.js'
 import { parseSnapInfoChannels, parseSnapList, type InstalledSnap } from '../src/snap.js'
 
-const store = parseSnapInfoChannels(fs.readFileSync(new URL('./fixtures/snap-info-2025-10.txt', import.meta.url), 'utf8'))
+const store = parseSnapInfoChannels(
+  fs.readFileSync(new URL('./fixtures/snap-info-2025-10.txt', import.meta.url), 'utf8')
+)
 // The capture is abridged (`…`): add the rows the tests walk through, in the same shape.
 for (const [ch, version, revision] of [
   ['1.25/stable', 'v1.25.16', 6281],
@@ -22,8 +24,15 @@ for (const [ch, version, revision] of [
   store.set(ch, { channel: ch, version, revision, confinement: ch.includes('strict') ? 'strict' : 'classic' })
 }
 
-const installed = (tracking: string, version: string, revision = 1, confinement: 'classic' | 'strict' = 'classic'): InstalledSnap =>
-  parseSnapList(`Name Version Rev Tracking Publisher Notes\nmicrok8s ${version} ${revision} ${tracking} canonical** ${confinement === 'classic' ? 'classic' : '-'}`)!
+const installed = (
+  tracking: string,
+  version: string,
+  revision = 1,
+  confinement: 'classic' | 'strict' = 'classic'
+): InstalledSnap =>
+  parseSnapList(
+    `Name Version Rev Tracking Publisher Notes\nmicrok8s ${version} ${revision} ${tracking} canonical** ${confinement === 'classic' ? 'classic' : '-'}`
+  )!
 
 describe('planCore: one Kubernetes minor at a time', () => {
   it('installs at the target when MicroK8s is absent (strict without --classic is the snap wrapper’s job)', () => {
@@ -59,11 +68,21 @@ describe('planCore: one Kubernetes minor at a time', () => {
 
   it('takes 1.25 → 1.30 in five hops', () => {
     const plan = planCore({ snap: installed('1.25/stable', 'v1.25.16') }, parseChannel('1.30/stable'), store)
-    expect(plan.hops.map((h) => h.channelText)).toEqual(['1.26/stable', '1.27/stable', '1.28/stable', '1.29/stable', '1.30/stable'])
+    expect(plan.hops.map((h) => h.channelText)).toEqual([
+      '1.26/stable',
+      '1.27/stable',
+      '1.28/stable',
+      '1.29/stable',
+      '1.30/stable'
+    ])
   })
 
   it('uses the API server’s minor over the snap’s label', () => {
-    const plan = planCore({ snap: installed('1.29/stable', 'v1.29.15'), kubeVersion: parseKubeVersion('v1.28.15') }, parseChannel('1.30/stable'), store)
+    const plan = planCore(
+      { snap: installed('1.29/stable', 'v1.29.15'), kubeVersion: parseKubeVersion('v1.28.15') },
+      parseChannel('1.30/stable'),
+      store
+    )
     expect(plan.hops.map((h) => h.channelText)).toEqual(['1.29/stable', '1.30/stable'])
   })
 
@@ -74,7 +93,11 @@ describe('planCore: one Kubernetes minor at a time', () => {
   })
 
   it('keeps the strict flavour through every hop', () => {
-    const plan = planCore({ snap: installed('1.28-strict/stable', 'v1.28.15', 7960, 'strict') }, parseChannel('1.30-strict/stable'), store)
+    const plan = planCore(
+      { snap: installed('1.28-strict/stable', 'v1.28.15', 7960, 'strict') },
+      parseChannel('1.30-strict/stable'),
+      store
+    )
     expect(plan.hops.map((h) => [h.channelText, h.channel.confinement])).toEqual([
       ['1.29-strict/stable', 'strict'],
       ['1.30-strict/stable', 'strict']
@@ -82,8 +105,12 @@ describe('planCore: one Kubernetes minor at a time', () => {
   })
 
   it('refuses to switch between classic and strict', () => {
-    expect(() => planCore({ snap: installed('1.28/stable', 'v1.28.15') }, parseChannel('1.30-strict/stable'), store)).toThrow(/does not switch confinement/)
-    expect(() => planCore({ snap: installed('1.28-strict/stable', 'v1.28.15', 1, 'strict') }, parseChannel('1.30/stable'), store)).toThrow(/'X.Y-strict' track/)
+    expect(() =>
+      planCore({ snap: installed('1.28/stable', 'v1.28.15') }, parseChannel('1.30-strict/stable'), store)
+    ).toThrow(/does not switch confinement/)
+    expect(() =>
+      planCore({ snap: installed('1.28-strict/stable', 'v1.28.15', 1, 'strict') }, parseChannel('1.30/stable'), store)
+    ).toThrow(/'X.Y-strict' track/)
   })
 
   it('resolves latest/<risk> to the minor it carries, hopping through the numbered tracks', () => {
@@ -97,7 +124,9 @@ describe('planCore: one Kubernetes minor at a time', () => {
     const partial = new Map(store)
     partial.delete('1.29/stable')
     partial.delete('1.29/candidate')
-    expect(() => planCore({ snap: installed('1.28/stable', 'v1.28.15') }, parseChannel('1.30/stable'), partial)).toThrow(/channel 1\.29\/stable \(Kubernetes 1\.29\) is not published/)
+    expect(() =>
+      planCore({ snap: installed('1.28/stable', 'v1.28.15') }, parseChannel('1.30/stable'), partial)
+    ).toThrow(/channel 1\.29\/stable \(Kubernetes 1\.29\) is not published/)
   })
 
   it('fails when the target channel itself does not exist', () => {
@@ -113,7 +142,10 @@ describe('planAddons', () => {
   const base = { requested: [], mode: 'auto' as const, versionChanged: true, neverCycle: [], recovered: new Map() }
 
   it('cycles enabled addons in dependency order, never ha-cluster, helm as a no-op', () => {
-    const plan = planAddons({ ...base, enabled: ['dashboard', 'dns', 'ha-cluster', 'helm', 'helm3', 'hostpath-storage', 'ingress', 'metrics-server'] })
+    const plan = planAddons({
+      ...base,
+      enabled: ['dashboard', 'dns', 'ha-cluster', 'helm', 'helm3', 'hostpath-storage', 'ingress', 'metrics-server']
+    })
     expect(plan.cycle.map((s) => s.name)).toEqual(['dns', 'ingress', 'hostpath-storage', 'metrics-server', 'dashboard'])
     expect(plan.kept.map((k) => [k.name, k.policy])).toEqual([
       ['ha-cluster', 'never'],
@@ -129,12 +161,18 @@ describe('planAddons', () => {
 
   it('does not cycle when the version did not change (auto), but does with always', () => {
     expect(planAddons({ ...base, versionChanged: false, enabled: ['dns'] }).cycle).toEqual([])
-    expect(planAddons({ ...base, mode: 'always', versionChanged: false, enabled: ['dns'] }).cycle.map((s) => s.name)).toEqual(['dns'])
+    expect(
+      planAddons({ ...base, mode: 'always', versionChanged: false, enabled: ['dns'] }).cycle.map((s) => s.name)
+    ).toEqual(['dns'])
     expect(planAddons({ ...base, mode: 'never', enabled: ['dns'] })).toMatchObject({ cycling: false, cycle: [] })
   })
 
   it('keeps addons listed in never-cycle and data-bearing ones, with the reason', () => {
-    const plan = planAddons({ ...base, neverCycle: ['ingress'], enabled: ['dns', 'ingress', 'registry', 'hostpath-storage'] })
+    const plan = planAddons({
+      ...base,
+      neverCycle: ['ingress'],
+      enabled: ['dns', 'ingress', 'registry', 'hostpath-storage']
+    })
     expect(plan.cycle.map((s) => s.name)).toEqual(['dns', 'hostpath-storage'])
     expect(plan.kept.find((k) => k.name === 'registry')?.reason).toMatch(/registry-claim/)
     expect(plan.kept.find((k) => k.name === 'ingress')?.policy).toBe('user')
@@ -160,9 +198,21 @@ describe('planAddons', () => {
 
   it('reconfigures an enabled addon whose requested arguments differ from the running ones, even without a version change', () => {
     const recovered = new Map([['dns', { args: '8.8.8.8,1.1.1.1', note: '' }]])
-    const same = planAddons({ ...base, versionChanged: false, enabled: ['dns'], requested: [{ name: 'dns', args: '1.1.1.1,8.8.8.8' }], recovered })
+    const same = planAddons({
+      ...base,
+      versionChanged: false,
+      enabled: ['dns'],
+      requested: [{ name: 'dns', args: '1.1.1.1,8.8.8.8' }],
+      recovered
+    })
     expect(same.cycle).toEqual([])
-    const other = planAddons({ ...base, versionChanged: false, enabled: ['dns'], requested: [{ name: 'dns', args: '9.9.9.9' }], recovered })
+    const other = planAddons({
+      ...base,
+      versionChanged: false,
+      enabled: ['dns'],
+      requested: [{ name: 'dns', args: '9.9.9.9' }],
+      recovered
+    })
     expect(other.cycle).toMatchObject([{ name: 'dns', args: '9.9.9.9', argsSource: 'input' }])
     expect(other.cycle[0].note).toMatch(/reconfigured/)
   })
@@ -174,7 +224,12 @@ describe('planAddons', () => {
   })
 
   it('enables requested addons that were not enabled, in dependency order', () => {
-    const plan = planAddons({ ...base, versionChanged: false, enabled: ['dns'], requested: [{ name: 'dashboard' }, { name: 'metrics-server' }, { name: 'dns', args: '1.1.1.1' }] })
+    const plan = planAddons({
+      ...base,
+      versionChanged: false,
+      enabled: ['dns'],
+      requested: [{ name: 'dashboard' }, { name: 'metrics-server' }, { name: 'dns', args: '1.1.1.1' }]
+    })
     expect(plan.enableAfter.map((s) => s.name)).toEqual(['metrics-server', 'dashboard'])
   })
 

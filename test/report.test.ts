@@ -27,8 +27,14 @@ describe('report rendering', () => {
 
   it('escapes what comes from the cluster, snap or the user', () => {
     const r = typicalUpgrade()
-    r.after!.addons.find((a) => a.name === 'ingress')!.images = [{ repository: 'evil/<script>alert(1)</script>', tag: 'v1|2' }]
-    r.failure = { step: 'addon cycle', message: 'enable failed: <img src=x onerror=alert(1)> | `rm`', clusterState: '<b>bold</b>' }
+    r.after!.addons.find((a) => a.name === 'ingress')!.images = [
+      { repository: 'evil/<script>alert(1)</script>', tag: 'v1|2' }
+    ]
+    r.failure = {
+      step: 'addon cycle',
+      message: 'enable failed: <img src=x onerror=alert(1)> | `rm`',
+      clusterState: '<b>bold</b>'
+    }
     r.status = 'failure'
     r.warnings.push('a | b <i>')
     const { changes } = r
@@ -38,7 +44,7 @@ describe('report rendering', () => {
     expect(text).toContain('&lt;script&gt;x&lt;/script&gt;')
     expect(text).toContain('v1&#124;0')
     expect(text).toContain('&lt;img src=x onerror=alert(1)&gt; &#124; &#96;rm&#96;')
-    expect(esc("a'b\"c\nd")).toBe('a&#39;b&quot;c d')
+    expect(esc('a\'b"c\nd')).toBe('a&#39;b&quot;c d')
   })
 
   it('shortens a too-long summary with a note instead of dropping it, keeping headline and failure', () => {
@@ -55,7 +61,15 @@ describe('report rendering', () => {
 
   it('cuts even undroppable parts (thousands of findings) to the limit, saying so', () => {
     const r = typicalUpgrade()
-    r.findings = Array.from({ length: 30000 }, (_, i) => ({ removedIn: 29, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: 'FlowSchema', name: `fs-${i}`, replacement: 'flowcontrol.apiserver.k8s.io/v1', evidence: 'last-applied', source: 'guide' as const }))
+    r.findings = Array.from({ length: 30000 }, (_, i) => ({
+      removedIn: 29,
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+      kind: 'FlowSchema',
+      name: `fs-${i}`,
+      replacement: 'flowcontrol.apiserver.k8s.io/v1',
+      evidence: 'last-applied',
+      source: 'guide' as const
+    }))
     const text = renderSummary(r, { limit: 100_000, marker: '<!-- m -->' })
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(100_000)
     expect(text).toMatch(/cut to fit/)
@@ -64,8 +78,20 @@ describe('report rendering', () => {
 
   it('keeps the compact comment rendering under the comment limit, with the top findings and a link', () => {
     const r = typicalUpgrade()
-    r.findings = Array.from({ length: 50 }, (_, i) => ({ removedIn: 29, apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2', kind: 'FlowSchema', name: `fs-${i}`, replacement: 'flowcontrol.apiserver.k8s.io/v1', evidence: 'last-applied', source: 'guide' as const }))
-    const text = renderSummary(r, { limit: 65536 - 1000, compact: true, marker: '<!-- microk8s-upgrade-report:v1 key=k -->' })
+    r.findings = Array.from({ length: 50 }, (_, i) => ({
+      removedIn: 29,
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+      kind: 'FlowSchema',
+      name: `fs-${i}`,
+      replacement: 'flowcontrol.apiserver.k8s.io/v1',
+      evidence: 'last-applied',
+      source: 'guide' as const
+    }))
+    const text = renderSummary(r, {
+      limit: 65536 - 1000,
+      compact: true,
+      marker: '<!-- microk8s-upgrade-report:v1 key=k -->'
+    })
     expect(text.length).toBeLessThan(65536)
     expect(text).toContain('…and 30 more.')
     expect(text).toContain('[Full report and logs](https://github.com/octo-org/octo-repo/actions/runs/4242)')

@@ -15,7 +15,8 @@ function sim(scenario: Record<string, any>) {
   env = { ...process.env, ...createSimulation({ timeScale: 0.001, ...scenario }, dir).env } as Record<string, string>
   return dir
 }
-const runSim = (cmd: string[], input?: string) => spawnSync(cmd[0], cmd.slice(1), { env, input: input ?? '', encoding: 'utf8' })
+const runSim = (cmd: string[], input?: string) =>
+  spawnSync(cmd[0], cmd.slice(1), { env, input: input ?? '', encoding: 'utf8' })
 const state = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'sim-state.json'), 'utf8'))
 
 describe('simulated microk8s status, compared with the reference captures', () => {
@@ -77,11 +78,22 @@ describe('simulated traps a naive action falls into', () => {
   })
 
   it('a refresh changes the core only: addons and Calico keep running what they ran', () => {
-    const dir = sim({ installed: { channel: '1.28/stable' }, addons: ['ingress'], images: { 'ingress/nginx-ingress-microk8s-controller': 'registry.k8s.io/ingress-nginx/controller:v1.8.0' } })
-    expect(runSim(['snap', 'refresh', 'microk8s', '--channel=1.29/stable', '--classic']).stdout).toBe('microk8s (1.29/stable) v1.29.15 from Canonical** refreshed\n')
+    const dir = sim({
+      installed: { channel: '1.28/stable' },
+      addons: ['ingress'],
+      images: { 'ingress/nginx-ingress-microk8s-controller': 'registry.k8s.io/ingress-nginx/controller:v1.8.0' }
+    })
+    expect(runSim(['snap', 'refresh', 'microk8s', '--channel=1.29/stable', '--classic']).stdout).toBe(
+      'microk8s (1.29/stable) v1.29.15 from Canonical** refreshed\n'
+    )
     const objects = state(dir).cluster.objects
-    expect(objects.find((o: any) => o.metadata.name === 'nginx-ingress-microk8s-controller').spec.template.spec.containers[0].image).toBe('registry.k8s.io/ingress-nginx/controller:v1.8.0')
-    expect(objects.find((o: any) => o.metadata.name === 'calico-node').spec.template.spec.containers[0].image).toBe('docker.io/calico/node:v3.25.1')
+    expect(
+      objects.find((o: any) => o.metadata.name === 'nginx-ingress-microk8s-controller').spec.template.spec.containers[0]
+        .image
+    ).toBe('registry.k8s.io/ingress-nginx/controller:v1.8.0')
+    expect(objects.find((o: any) => o.metadata.name === 'calico-node').spec.template.spec.containers[0].image).toBe(
+      'docker.io/calico/node:v3.25.1'
+    )
     expect(state(dir).cluster.repoBranch).toBe('1.28')
   })
 
@@ -93,13 +105,20 @@ describe('simulated traps a naive action falls into', () => {
 
   it('the status version is a label: ingress reads 1.8.0 on 1.30 while the controller runs v1.11.5', () => {
     const dir = sim({ installed: { channel: '1.30/stable' }, addons: ['ingress'] })
-    expect(runSim(['microk8s', 'status', '--format', 'yaml']).stdout).toMatch(/- name: ingress\n {4}repository: core\n {4}description: Ingress controller for external access\n {4}version: 1\.8\.0/)
-    expect(state(dir).cluster.objects.find((o: any) => o.metadata.name === 'nginx-ingress-microk8s-controller').spec.template.spec.containers[0].image).toMatch(/v1\.11\.5$/)
+    expect(runSim(['microk8s', 'status', '--format', 'yaml']).stdout).toMatch(
+      /- name: ingress\n {4}repository: core\n {4}description: Ingress controller for external access\n {4}version: 1\.8\.0/
+    )
+    expect(
+      state(dir).cluster.objects.find((o: any) => o.metadata.name === 'nginx-ingress-microk8s-controller').spec.template
+        .spec.containers[0].image
+    ).toMatch(/v1\.11\.5$/)
   })
 
   it('snap list prints the CI (non-TTY) table of the reference', () => {
     sim({ installed: { channel: '1.28/stable' } })
     const r = runSim(['snap', 'list', 'microk8s'])
-    expect(r.stdout).toBe('Name      Version   Rev   Tracking     Publisher    Notes\nmicrok8s  v1.28.15  7971  1.28/stable  canonical**  classic\n')
+    expect(r.stdout).toBe(
+      'Name      Version   Rev   Tracking     Publisher    Notes\nmicrok8s  v1.28.15  7971  1.28/stable  canonical**  classic\n'
+    )
   })
 })

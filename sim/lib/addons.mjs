@@ -9,31 +9,115 @@ const pick = (branch, table) => {
 }
 
 export const IMAGES = {
-  coredns: (b) => `coredns/coredns:${pick(b, [[OLD, '1.10.1'], [['1.33'], '1.12.1'], [['1.34'], '1.12.3'], [['1.35'], '1.13.1'], [['main'], '1.14.3']])}`,
+  coredns: (b) =>
+    `coredns/coredns:${pick(b, [
+      [OLD, '1.10.1'],
+      [['1.33'], '1.12.1'],
+      [['1.34'], '1.12.3'],
+      [['1.35'], '1.13.1'],
+      [['main'], '1.14.3']
+    ])}`,
   ingress: (b) =>
-    `registry.k8s.io/ingress-nginx/controller:${pick(b, [[['1.28', '1.29', '1.30', '1.31'], 'v1.11.5'], [['1.32', '1.33', '1.34', '1.35', 'main'], 'v1.13.8']])}`,
-  hostpath: (b) => `cdkbot/hostpath-provisioner:${pick(b, [[['1.28'], '1.4.2'], [['1.29', '1.30', '1.31', '1.32', '1.33'], '1.5.0'], [['1.34', '1.35', 'main'], '1.6.0']])}`,
+    `registry.k8s.io/ingress-nginx/controller:${pick(b, [
+      [['1.28', '1.29', '1.30', '1.31'], 'v1.11.5'],
+      [['1.32', '1.33', '1.34', '1.35', 'main'], 'v1.13.8']
+    ])}`,
+  hostpath: (b) =>
+    `cdkbot/hostpath-provisioner:${pick(b, [
+      [['1.28'], '1.4.2'],
+      [['1.29', '1.30', '1.31', '1.32', '1.33'], '1.5.0'],
+      [['1.34', '1.35', 'main'], '1.6.0']
+    ])}`,
   metricsServer: (b) =>
-    `registry.k8s.io/metrics-server/metrics-server:${pick(b, [[OLD, 'v0.6.3'], [['1.33'], 'v0.7.2'], [['1.34', '1.35'], 'v0.8.0'], [['main'], 'v0.8.1']])}`,
-  metallb: (b, c) => `quay.io/metallb/${c}:${pick(b, [[OLD, 'v0.13.3'], [['1.33'], 'v0.14.9'], [['1.34', '1.35'], 'v0.15.2'], [['main'], 'v0.15.3']])}`,
-  registry: (b) => `registry:${pick(b, [[OLD, '2.8.1'], [['1.33', '1.34', '1.35', 'main'], '2.8.3']])}`,
+    `registry.k8s.io/metrics-server/metrics-server:${pick(b, [
+      [OLD, 'v0.6.3'],
+      [['1.33'], 'v0.7.2'],
+      [['1.34', '1.35'], 'v0.8.0'],
+      [['main'], 'v0.8.1']
+    ])}`,
+  metallb: (b, c) =>
+    `quay.io/metallb/${c}:${pick(b, [
+      [OLD, 'v0.13.3'],
+      [['1.33'], 'v0.14.9'],
+      [['1.34', '1.35'], 'v0.15.2'],
+      [['main'], 'v0.15.3']
+    ])}`,
+  registry: (b) =>
+    `registry:${pick(b, [
+      [OLD, '2.8.1'],
+      [['1.33', '1.34', '1.35', 'main'], '2.8.3']
+    ])}`,
   calico: (m) => (m >= 33 ? 'v3.29.3' : m === 32 ? 'v3.28.1' : 'v3.25.1')
 }
 
 /** addons.yaml `version` labels per branch (facts §3.1) — what `status` prints, often stale. */
 const LABELS = {
-  dns: (b) => pick(b, [[OLD, '1.10.1'], [['1.33'], '1.12.1'], [['1.34'], '1.12.3'], [['1.35', 'main'], '1.13.1']]),
-  ingress: (b) => pick(b, [[OLD, '1.8.0'], [['1.33'], '1.12.1'], [['1.34'], '1.13.1'], [['1.35', 'main'], '3.6.2']]),
-  'hostpath-storage': (b) => pick(b, [[[...OLD, '1.33'], '1.4.2'], [['1.34', '1.35', 'main'], '1.5.0']]),
-  storage: (b) => pick(b, [[[...OLD, '1.33'], '1.4.0'], [['1.34', '1.35', 'main'], '1.5.0']]),
-  'metrics-server': (b) => pick(b, [[OLD, '0.6.3'], [['1.33'], '0.7.2'], [['1.34', '1.35', 'main'], '0.8.0']]),
-  dashboard: (b) => pick(b, [[OLD, '2.6.0'], [['1.33'], '7.11.1'], [['1.34'], '7.13.0'], [['1.35', 'main'], '7.14.0']]),
-  metallb: (b) => pick(b, [[OLD, '0.13.3'], [['1.33'], '0.14.9'], [['1.34', '1.35', 'main'], '0.15.2']]),
-  registry: (b) => pick(b, [[OLD, '2.8.1'], [['1.33', '1.34', '1.35', 'main'], '2.8.3']]),
-  helm: (b) => pick(b, [[[...OLD, '1.33'], '3.9.1'], [['1.34', '1.35', 'main'], '3.18.6']]),
-  helm3: (b) => pick(b, [[[...OLD, '1.33'], '3.9.1'], [['1.34', '1.35', 'main'], '3.18.6']]),
+  dns: (b) =>
+    pick(b, [
+      [OLD, '1.10.1'],
+      [['1.33'], '1.12.1'],
+      [['1.34'], '1.12.3'],
+      [['1.35', 'main'], '1.13.1']
+    ]),
+  ingress: (b) =>
+    pick(b, [
+      [OLD, '1.8.0'],
+      [['1.33'], '1.12.1'],
+      [['1.34'], '1.13.1'],
+      [['1.35', 'main'], '3.6.2']
+    ]),
+  'hostpath-storage': (b) =>
+    pick(b, [
+      [[...OLD, '1.33'], '1.4.2'],
+      [['1.34', '1.35', 'main'], '1.5.0']
+    ]),
+  storage: (b) =>
+    pick(b, [
+      [[...OLD, '1.33'], '1.4.0'],
+      [['1.34', '1.35', 'main'], '1.5.0']
+    ]),
+  'metrics-server': (b) =>
+    pick(b, [
+      [OLD, '0.6.3'],
+      [['1.33'], '0.7.2'],
+      [['1.34', '1.35', 'main'], '0.8.0']
+    ]),
+  dashboard: (b) =>
+    pick(b, [
+      [OLD, '2.6.0'],
+      [['1.33'], '7.11.1'],
+      [['1.34'], '7.13.0'],
+      [['1.35', 'main'], '7.14.0']
+    ]),
+  metallb: (b) =>
+    pick(b, [
+      [OLD, '0.13.3'],
+      [['1.33'], '0.14.9'],
+      [['1.34', '1.35', 'main'], '0.15.2']
+    ]),
+  registry: (b) =>
+    pick(b, [
+      [OLD, '2.8.1'],
+      [['1.33', '1.34', '1.35', 'main'], '2.8.3']
+    ]),
+  helm: (b) =>
+    pick(b, [
+      [[...OLD, '1.33'], '3.9.1'],
+      [['1.34', '1.35', 'main'], '3.18.6']
+    ]),
+  helm3: (b) =>
+    pick(b, [
+      [[...OLD, '1.33'], '3.9.1'],
+      [['1.34', '1.35', 'main'], '3.18.6']
+    ]),
   'ha-cluster': () => '0.1.0',
-  'cert-manager': (b) => pick(b, [[OLD, '1.8.0'], [['1.33'], '1.17.1'], [['1.34'], '1.18.2'], [['1.35', 'main'], '1.19.1']]),
+  'cert-manager': (b) =>
+    pick(b, [
+      [OLD, '1.8.0'],
+      [['1.33'], '1.17.1'],
+      [['1.34'], '1.18.2'],
+      [['1.35', 'main'], '1.19.1']
+    ]),
   rbac: () => '',
   community: () => '',
   'host-access': () => '1.0.0',
@@ -112,7 +196,9 @@ const workload = (kind, ns, name, container, image, extra = {}) =>
   makeObject(kind === 'deployment' ? 'Deployment' : kind === 'daemonset' ? 'DaemonSet' : 'StatefulSet', {
     namespace: ns,
     name,
-    spec: { template: { spec: { containers: [{ name: container, image, ...(extra.args ? { args: extra.args } : {}) }] } } }
+    spec: {
+      template: { spec: { containers: [{ name: container, image, ...(extra.args ? { args: extra.args } : {}) }] } }
+    }
   })
 
 /**
@@ -127,20 +213,37 @@ export function enableManifest(name, branch, args) {
       if (args && args !== '/etc/resolv.conf') {
         const list = args.split(',').filter(Boolean)
         for (const ns of list) {
-          if (!/^[0-9a-fA-F.:]+$/.test(ns)) return { error: { code: 1, lines: [...out, `Your input value (${ns}) is not a valid and reachable IP address`] } }
+          if (!/^[0-9a-fA-F.:]+$/.test(ns))
+            return {
+              error: { code: 1, lines: [...out, `Your input value (${ns}) is not a valid and reachable IP address`] }
+            }
         }
         servers = list.join(' ')
         out.push(`Will use  ${servers} as upstream nameservers`)
       } else {
         out.push('Using host configuration from /run/systemd/resolve/resolv.conf')
       }
-      out.push('Applying manifest', 'serviceaccount/coredns created', 'configmap/coredns created', 'deployment.apps/coredns created', 'service/kube-dns created')
-      out.push('clusterrole.rbac.authorization.k8s.io/coredns created', 'clusterrolebinding.rbac.authorization.k8s.io/coredns created')
+      out.push(
+        'Applying manifest',
+        'serviceaccount/coredns created',
+        'configmap/coredns created',
+        'deployment.apps/coredns created',
+        'service/kube-dns created'
+      )
+      out.push(
+        'clusterrole.rbac.authorization.k8s.io/coredns created',
+        'clusterrolebinding.rbac.authorization.k8s.io/coredns created'
+      )
       out.push('CoreDNS service deployed with IP address 10.152.183.10', 'Restarting kubelet', 'DNS is enabled')
       return {
         out,
         objects: [
-          makeObject('ConfigMap', { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, data: { Corefile: corefile(servers) } }),
+          makeObject('ConfigMap', {
+            namespace: 'kube-system',
+            name: 'coredns',
+            labels: { 'k8s-app': 'kube-dns' },
+            data: { Corefile: corefile(servers) }
+          }),
           workload('deployment', 'kube-system', 'coredns', 'coredns', IMAGES.coredns(branch)),
           makeObject('Service', { namespace: 'kube-system', name: 'kube-dns' })
         ]
@@ -151,64 +254,143 @@ export function enableManifest(name, branch, args) {
       if (args) {
         for (const kv of args.split(',')) {
           const [k, v] = kv.split('=')
-          if (k !== 'default-ssl-certificate') return { error: { code: 1, lines: ['Enabling Ingress', `Unknown argument '${k}'.`] } }
+          if (k !== 'default-ssl-certificate')
+            return { error: { code: 1, lines: ['Enabling Ingress', `Unknown argument '${k}'.`] } }
           extra.push(`--default-ssl-certificate=${v}`)
         }
       }
       return {
-        out: ['Enabling Ingress', 'ingressclass.networking.k8s.io/public created', 'ingressclass.networking.k8s.io/nginx created', 'namespace/ingress created', 'daemonset.apps/nginx-ingress-microk8s-controller created', 'Ingress is enabled'],
+        out: [
+          'Enabling Ingress',
+          'ingressclass.networking.k8s.io/public created',
+          'ingressclass.networking.k8s.io/nginx created',
+          'namespace/ingress created',
+          'daemonset.apps/nginx-ingress-microk8s-controller created',
+          'Ingress is enabled'
+        ],
         objects: [
           makeObject('Namespace', { name: 'ingress' }),
           makeObject('IngressClass', { name: 'public' }),
           makeObject('IngressClass', { name: 'nginx' }),
           makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-load-balancer-microk8s-conf', data: {} }),
-          workload('daemonset', 'ingress', 'nginx-ingress-microk8s-controller', 'nginx-ingress-microk8s', IMAGES.ingress(branch), {
-            args: ['/nginx-ingress-controller', '--configmap=$(POD_NAMESPACE)/nginx-load-balancer-microk8s-conf', ...extra]
-          })
+          workload(
+            'daemonset',
+            'ingress',
+            'nginx-ingress-microk8s-controller',
+            'nginx-ingress-microk8s',
+            IMAGES.ingress(branch),
+            {
+              args: [
+                '/nginx-ingress-controller',
+                '--configmap=$(POD_NAMESPACE)/nginx-load-balancer-microk8s-conf',
+                ...extra
+              ]
+            }
+          )
         ]
       }
     }
     case 'hostpath-storage':
       return {
-        out: ['Infer repository core for addon hostpath-storage', 'Enabling default storage class.', 'WARNING: Hostpath storage is not suitable for production environments.', 'deployment.apps/hostpath-provisioner created', 'storageclass.storage.k8s.io/microk8s-hostpath created', 'Storage will be available soon.'],
+        out: [
+          'Infer repository core for addon hostpath-storage',
+          'Enabling default storage class.',
+          'WARNING: Hostpath storage is not suitable for production environments.',
+          'deployment.apps/hostpath-provisioner created',
+          'storageclass.storage.k8s.io/microk8s-hostpath created',
+          'Storage will be available soon.'
+        ],
         objects: [
-          workload('deployment', 'kube-system', 'hostpath-provisioner', 'hostpath-provisioner', IMAGES.hostpath(branch)),
-          makeObject('StorageClass', { name: 'microk8s-hostpath', extra: { provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Delete' } })
+          workload(
+            'deployment',
+            'kube-system',
+            'hostpath-provisioner',
+            'hostpath-provisioner',
+            IMAGES.hostpath(branch)
+          ),
+          makeObject('StorageClass', {
+            name: 'microk8s-hostpath',
+            extra: { provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Delete' }
+          })
         ]
       }
     case 'metrics-server':
       return {
         out: ['Enabling Metrics-Server', 'deployment.apps/metrics-server created', 'Metrics-Server is enabled'],
-        objects: [workload('deployment', 'kube-system', 'metrics-server', 'metrics-server', IMAGES.metricsServer(branch))]
+        objects: [
+          workload('deployment', 'kube-system', 'metrics-server', 'metrics-server', IMAGES.metricsServer(branch))
+        ]
       }
     case 'dashboard':
       return {
         needs: ['metrics-server'],
-        out: ['Enabling Kubernetes Dashboard', 'Applying manifest', 'deployment.apps/kubernetes-dashboard created', 'deployment.apps/dashboard-metrics-scraper created'],
+        out: [
+          'Enabling Kubernetes Dashboard',
+          'Applying manifest',
+          'deployment.apps/kubernetes-dashboard created',
+          'deployment.apps/dashboard-metrics-scraper created'
+        ],
         objects: [
-          workload('deployment', 'kube-system', 'kubernetes-dashboard', 'kubernetes-dashboard', 'kubernetesui/dashboard:v2.7.0'),
-          workload('deployment', 'kube-system', 'dashboard-metrics-scraper', 'dashboard-metrics-scraper', 'kubernetesui/metrics-scraper:v1.0.8')
+          workload(
+            'deployment',
+            'kube-system',
+            'kubernetes-dashboard',
+            'kubernetes-dashboard',
+            'kubernetesui/dashboard:v2.7.0'
+          ),
+          workload(
+            'deployment',
+            'kube-system',
+            'dashboard-metrics-scraper',
+            'dashboard-metrics-scraper',
+            'kubernetesui/metrics-scraper:v1.0.8'
+          )
         ]
       }
     case 'metallb': {
-      if (!args) return { prompt: 'Enter each IP address range delimited by comma (e.g. \'10.64.140.43-10.64.140.49,192.168.0.105-192.168.0.111\'): ' }
+      if (!args)
+        return {
+          prompt:
+            "Enter each IP address range delimited by comma (e.g. '10.64.140.43-10.64.140.49,192.168.0.105-192.168.0.111'): "
+        }
       return {
-        out: ['Enabling MetalLB', `Applying Metallb manifest`, 'namespace/metallb-system created', 'MetalLB is enabled'],
+        out: [
+          'Enabling MetalLB',
+          `Applying Metallb manifest`,
+          'namespace/metallb-system created',
+          'MetalLB is enabled'
+        ],
         objects: [
           makeObject('Namespace', { name: 'metallb-system' }),
           workload('deployment', 'metallb-system', 'controller', 'controller', IMAGES.metallb(branch, 'controller')),
           workload('daemonset', 'metallb-system', 'speaker', 'speaker', IMAGES.metallb(branch, 'speaker')),
-          makeObject('IPAddressPool', { namespace: 'metallb-system', name: 'default-addresspool', apiVersion: 'metallb.io/v1beta1', extra: { spec: { addresses: args.split(',') } } })
+          makeObject('IPAddressPool', {
+            namespace: 'metallb-system',
+            name: 'default-addresspool',
+            apiVersion: 'metallb.io/v1beta1',
+            extra: { spec: { addresses: args.split(',') } }
+          })
         ]
       }
     }
     case 'registry':
       return {
         needs: ['hostpath-storage'],
-        out: ['Infer repository core for addon registry', 'The registry will be created with the size of 20Gi.', 'namespace/container-registry created', 'persistentvolumeclaim/registry-claim created', 'deployment.apps/registry created', 'The registry is enabled'],
+        out: [
+          'Infer repository core for addon registry',
+          'The registry will be created with the size of 20Gi.',
+          'namespace/container-registry created',
+          'persistentvolumeclaim/registry-claim created',
+          'deployment.apps/registry created',
+          'The registry is enabled'
+        ],
         objects: [
           makeObject('Namespace', { name: 'container-registry' }),
-          makeObject('PersistentVolumeClaim', { namespace: 'container-registry', name: 'registry-claim', extra: { spec: { storageClassName: 'microk8s-hostpath' }, status: { phase: 'Bound' } } }),
+          makeObject('PersistentVolumeClaim', {
+            namespace: 'container-registry',
+            name: 'registry-claim',
+            extra: { spec: { storageClassName: 'microk8s-hostpath' }, status: { phase: 'Bound' } }
+          }),
           workload('deployment', 'container-registry', 'registry', 'registry', IMAGES.registry(branch))
         ]
       }
@@ -216,7 +398,11 @@ export function enableManifest(name, branch, args) {
     case 'helm3':
       return { out: ['Addon core/helm3 is already enabled'], objects: [] }
     case 'rbac':
-      return { out: ['Enabling RBAC', 'Reconfiguring apiserver', 'Restarting apiserver', 'RBAC is enabled'], objects: [], flag: true }
+      return {
+        out: ['Enabling RBAC', 'Reconfiguring apiserver', 'Restarting apiserver', 'RBAC is enabled'],
+        objects: [],
+        flag: true
+      }
     default:
       return { out: [`Enabling ${name}`, `${name} is enabled`], objects: [], flag: true }
   }

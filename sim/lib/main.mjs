@@ -5,7 +5,20 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { parse as parseYaml } from 'yaml'
-import { loadState, saveState, logCall, sleepSim, sleepUntil, realMs, latencyOf, takeFault, isRoot, viaSudo, stateDir, Out } from './state.mjs'
+import {
+  loadState,
+  saveState,
+  logCall,
+  sleepSim,
+  sleepUntil,
+  realMs,
+  latencyOf,
+  takeFault,
+  isRoot,
+  viaSudo,
+  stateDir,
+  Out
+} from './state.mjs'
 import { resolveChannel, renderInfo, tracks } from './store.mjs'
 import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
 import { kindOfResource, isClusterScoped, served, sameObject, makeObject } from './objects.mjs'
@@ -79,7 +92,8 @@ async function snapCommand(ctx, argv) {
         return 1
       }
       const s = state.snap
-      const notes = [s.confinement === 'classic' ? 'classic' : '', s.held ? 'held' : ''].filter(Boolean).join(',') || '-'
+      const notes =
+        [s.confinement === 'classic' ? 'classic' : '', s.held ? 'held' : ''].filter(Boolean).join(',') || '-'
       const row = ['microk8s', s.version, String(s.revision), s.tracking, 'canonical**', notes]
       const head = ['Name', 'Version', 'Rev', 'Tracking', 'Publisher', 'Notes']
       const widths = head.map((h, i) => Math.max(h.length, row[i].length))
@@ -113,7 +127,9 @@ async function snapCommand(ctx, argv) {
         return 1
       }
       const channel = optionValue(rest, '--channel')
-      return verb === 'install' ? snapInstall(ctx, channel, rest.includes('--classic')) : snapRefresh(ctx, channel, rest.includes('--classic'))
+      return verb === 'install'
+        ? snapInstall(ctx, channel, rest.includes('--classic'))
+        : snapRefresh(ctx, channel, rest.includes('--classic'))
     }
     default:
       out.err(`error: unknown command "${verb}", see 'snap help'.`)
@@ -130,7 +146,8 @@ function notInstalled(out) {
 function cleanChannel(text) {
   const parts = (text ?? 'latest/stable').split('/')
   if (parts.length > 3) return { error: `channel name has too many components: ${text}` }
-  let [track, risk] = parts.length === 1 ? (RISKS.includes(parts[0]) ? ['latest', parts[0]] : [parts[0], 'stable']) : parts
+  let [track, risk] =
+    parts.length === 1 ? (RISKS.includes(parts[0]) ? ['latest', parts[0]] : [parts[0], 'stable']) : parts
   if (RISKS.includes(track) && parts.length === 2) [track, risk] = ['latest', track]
   if (!track) return { error: `invalid track in channel name: ${text}` }
   if (!RISKS.includes(risk)) return { error: `invalid risk in channel name: ${text}` }
@@ -187,7 +204,8 @@ function snapInstall(ctx, channelText, classic) {
   const row = resolveChannel(state.store, c.channel)
   if (!row) return notAvailable(ctx, 'install', c.channel)
   if (row.confinement === 'classic' && !classic) return classicRefusal(out)
-  if (row.confinement !== 'classic' && classic) out.err('Warning: flag --classic ignored for strictly confined snap microk8s')
+  if (row.confinement !== 'classic' && classic)
+    out.err('Warning: flag --classic ignored for strictly confined snap microk8s')
   installSnap(state, c.channel, row)
   out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** installed`)
   return 0
@@ -195,7 +213,13 @@ function snapInstall(ctx, channelText, classic) {
 
 /** A fresh install: the snap, a node, Calico, and the addons every 1.27+ install enables (facts §0.3). */
 export function installSnap(state, channel, row, readyNow = false) {
-  state.snap = { tracking: channel, version: row.version, revision: row.revision, confinement: row.confinement, held: false }
+  state.snap = {
+    tracking: channel,
+    version: row.version,
+    revision: row.revision,
+    confinement: row.confinement,
+    held: false
+  }
   const minor = minorOfVersion(row.version)
   const branch = branchOf(channel)
   state.cluster = {
@@ -207,9 +231,32 @@ export function installSnap(state, channel, row, readyNow = false) {
     hostpathData: { present: false, destroyed: false },
     serverVersion: row.version,
     objects: [
-      makeObject('Node', { name: state.hostname ?? 'fv-az1234-567', extra: { status: { nodeInfo: {}, conditions: [] } } }),
-      makeObject('DaemonSet', { namespace: 'kube-system', name: 'calico-node', spec: { template: { spec: { containers: [{ name: 'calico-node', image: `docker.io/calico/node:${IMAGES.calico(minor)}` }] } } } }),
-      makeObject('Deployment', { namespace: 'kube-system', name: 'calico-kube-controllers', spec: { template: { spec: { containers: [{ name: 'calico-kube-controllers', image: `docker.io/calico/kube-controllers:${IMAGES.calico(minor)}` }] } } } }),
+      makeObject('Node', {
+        name: state.hostname ?? 'fv-az1234-567',
+        extra: { status: { nodeInfo: {}, conditions: [] } }
+      }),
+      makeObject('DaemonSet', {
+        namespace: 'kube-system',
+        name: 'calico-node',
+        spec: {
+          template: {
+            spec: { containers: [{ name: 'calico-node', image: `docker.io/calico/node:${IMAGES.calico(minor)}` }] }
+          }
+        }
+      }),
+      makeObject('Deployment', {
+        namespace: 'kube-system',
+        name: 'calico-kube-controllers',
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'calico-kube-controllers', image: `docker.io/calico/kube-controllers:${IMAGES.calico(minor)}` }
+              ]
+            }
+          }
+        }
+      }),
       ...defaultFlowSchemas(minor)
     ]
   }
@@ -220,9 +267,20 @@ export function installSnap(state, channel, row, readyNow = false) {
 function defaultFlowSchemas(minor) {
   const apiVersion = `flowcontrol.apiserver.k8s.io/${minor >= 29 ? 'v1' : 'v1beta3'}`
   return ['exempt', 'system-nodes', 'workload-leader-election', 'global-default', 'catch-all'].map((name) => {
-    const o = makeObject('FlowSchema', { name, apiVersion, annotations: { 'apf.kubernetes.io/autoupdate-spec': 'true' } })
+    const o = makeObject('FlowSchema', {
+      name,
+      apiVersion,
+      annotations: { 'apf.kubernetes.io/autoupdate-spec': 'true' }
+    })
     o.metadata.managedFields = [
-      { manager: 'api-priority-and-fairness-config-producer-v1', operation: 'Update', apiVersion, time: o.metadata.creationTimestamp, fieldsType: 'FieldsV1', fieldsV1: {} }
+      {
+        manager: 'api-priority-and-fairness-config-producer-v1',
+        operation: 'Update',
+        apiVersion,
+        time: o.metadata.creationTimestamp,
+        fieldsType: 'FieldsV1',
+        fieldsV1: {}
+      }
     ]
     o._default = true
     return o
@@ -256,7 +314,8 @@ function snapRefresh(ctx, channelText, classic) {
   cluster.readyAt = never ? null : Date.now() + realMs(state, state.readiness?.afterRefresh ?? 30)
   // The API server rewrites its own APF defaults at its preferred version.
   for (const o of cluster.objects) {
-    if (o._default && o.kind === 'FlowSchema') o.metadata.managedFields[0].apiVersion = `flowcontrol.apiserver.k8s.io/${to >= 29 ? 'v1' : 'v1beta3'}`
+    if (o._default && o.kind === 'FlowSchema')
+      o.metadata.managedFields[0].apiVersion = `flowcontrol.apiserver.k8s.io/${to >= 29 ? 'v1' : 'v1beta3'}`
   }
   // Calico is not upgraded by a refresh (facts §3.6); addons keep running what they run.
   out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** refreshed`)
@@ -276,7 +335,7 @@ function serverMinor(state) {
 
 const INSUFFICIENT =
   "Insufficient permissions to access MicroK8s.\nYou can either try again with sudo or add the user runner to the 'microk8s' group:\n\n" +
-  '    sudo usermod -a -G microk8s runner\n    sudo chown -R runner ~/.kube\n\nAfter this, reload the user groups either via a reboot or by running \'newgrp microk8s\'.'
+  "    sudo usermod -a -G microk8s runner\n    sudo chown -R runner ~/.kube\n\nAfter this, reload the user groups either via a reboot or by running 'newgrp microk8s'."
 
 async function microk8sCommand(ctx, argv) {
   const { state, out } = ctx
@@ -330,7 +389,8 @@ async function microk8sCommand(ctx, argv) {
 
 function addonEnabled(state, name) {
   const c = state.cluster
-  const has = (kind, ns, n) => c.objects.some((o) => o.kind === kind && o.metadata.name === n && (o.metadata.namespace ?? '') === ns)
+  const has = (kind, ns, n) =>
+    c.objects.some((o) => o.kind === kind && o.metadata.name === n && (o.metadata.namespace ?? '') === ns)
   switch (name) {
     case 'dns':
       return has('Deployment', 'kube-system', 'coredns')
@@ -358,12 +418,25 @@ function addonEnabled(state, name) {
 }
 
 function addonList(state) {
-  const core = coreAddonNames(state.cluster.repoBranch).map((name) => ({ name, repository: 'core', description: DESCRIPTIONS[name], version: labelOf(name, state.cluster.repoBranch) }))
+  const core = coreAddonNames(state.cluster.repoBranch).map((name) => ({
+    name,
+    repository: 'core',
+    description: DESCRIPTIONS[name],
+    version: labelOf(name, state.cluster.repoBranch)
+  }))
   const community = state.cluster.communityRepo
-    ? (state.communityAddons ?? []).map((name) => ({ name, repository: 'community', description: `Community addon ${name}`, version: '1.0.0' }))
+    ? (state.communityAddons ?? []).map((name) => ({
+        name,
+        repository: 'community',
+        description: `Community addon ${name}`,
+        version: '1.0.0'
+      }))
     : []
   const all = [...core, ...community].map((a) => ({ ...a, enabled: addonEnabled(state, a.name) }))
-  const sort = (list) => list.sort((a, b) => (a.repository === b.repository ? a.name.localeCompare(b.name) : a.repository.localeCompare(b.repository)))
+  const sort = (list) =>
+    list.sort((a, b) =>
+      a.repository === b.repository ? a.name.localeCompare(b.name) : a.repository.localeCompare(b.repository)
+    )
   return [...sort(all.filter((a) => a.enabled)), ...sort(all.filter((a) => !a.enabled))]
 }
 
@@ -399,20 +472,38 @@ async function status(ctx, argv) {
   const notRunning = 'microk8s is not running. Use microk8s inspect for a deeper inspection.'
   const ha = state.cluster.flags['ha-cluster']
   if (format === 'yaml') {
-    const lines = ['microk8s:', `  running: ${ready ? 'True' : 'False'}`, 'high-availability:', `  enabled: ${ha ? 'True' : 'False'}`]
+    const lines = [
+      'microk8s:',
+      `  running: ${ready ? 'True' : 'False'}`,
+      'high-availability:',
+      `  enabled: ${ha ? 'True' : 'False'}`
+    ]
     if (ha) lines.push('  nodes:', '    - address: 127.0.0.1:19001', '      role: voter')
     if (!ready) {
       lines.push(`  message: ${notRunning}`)
     } else {
       lines.push('addons:')
       for (const a of addonList(state)) {
-        lines.push(`  - name: ${a.name}`, `    repository: ${a.repository}`, `    description: ${a.description}`, `    version: ${a.version || ' '}`, `    status: ${a.enabled ? 'enabled' : 'disabled'}`)
+        lines.push(
+          `  - name: ${a.name}`,
+          `    repository: ${a.repository}`,
+          `    description: ${a.description}`,
+          `    version: ${a.version || ' '}`,
+          `    status: ${a.enabled ? 'enabled' : 'disabled'}`
+        )
       }
     }
     out.out(lines.join('\n'))
   } else if (format === 'short') {
     if (!ready) out.out(notRunning)
-    else out.out(['microk8s is running', 'addons:', ...addonList(state).map((a) => `${a.repository}/${a.name}: ${a.enabled ? 'enabled' : 'disabled'}`)].join('\n'))
+    else
+      out.out(
+        [
+          'microk8s is running',
+          'addons:',
+          ...addonList(state).map((a) => `${a.repository}/${a.name}: ${a.enabled ? 'enabled' : 'disabled'}`)
+        ].join('\n')
+      )
   } else {
     if (!ready) out.out(notRunning)
     else {
@@ -538,7 +629,16 @@ async function enable(ctx, argv) {
   }
   if (addon.repository === 'community') {
     state.cluster.flags[name] = true
-    state.cluster.objects.push(Object.assign(makeObject('Deployment', { namespace: name, name, spec: { template: { spec: { containers: [{ name, image: `example/${name}:${state.cluster.repoBranch}` }] } } } }), { _addon: name }))
+    state.cluster.objects.push(
+      Object.assign(
+        makeObject('Deployment', {
+          namespace: name,
+          name,
+          spec: { template: { spec: { containers: [{ name, image: `example/${name}:${state.cluster.repoBranch}` }] } } }
+        }),
+        { _addon: name }
+      )
+    )
     out.out(`${name} is enabled`)
   } else {
     for (const l of applyManifest(state, real, args).out ?? []) out.out(l)
@@ -582,7 +682,10 @@ async function disable(ctx, argv) {
     case 'storage': {
       out.out('Disabling hostpath storage.')
       removeAddonObjects(state, 'hostpath-storage')
-      out.out('deployment.apps "hostpath-provisioner" deleted', 'storageclass.storage.k8s.io "microk8s-hostpath" deleted')
+      out.out(
+        'deployment.apps "hostpath-provisioner" deleted',
+        'storageclass.storage.k8s.io "microk8s-hostpath" deleted'
+      )
       out.out('Storage removed.')
       let destroy = args === 'destroy-storage'
       if (!destroy) {
@@ -598,12 +701,21 @@ async function disable(ctx, argv) {
     case 'registry':
       removeAddonObjects(state, 'registry')
       state.cluster.objects = state.cluster.objects.filter((o) => (o.metadata.namespace ?? '') !== 'container-registry')
-      out.out('Disabling the private registry', 'namespace "container-registry" deleted', "Use 'microk8s disable hostpath-storage:destroy-storage' to free the storage space.")
+      out.out(
+        'Disabling the private registry',
+        'namespace "container-registry" deleted',
+        "Use 'microk8s disable hostpath-storage:destroy-storage' to free the storage space."
+      )
       return 0
     case 'dns':
       out.out('Disabling DNS', 'Reconfiguring kubelet', 'Removing DNS manifest')
       removeAddonObjects(state, 'dns')
-      out.out('deployment.apps "coredns" deleted', 'configmap "coredns" deleted', 'service "kube-dns" deleted', 'DNS is disabled')
+      out.out(
+        'deployment.apps "coredns" deleted',
+        'configmap "coredns" deleted',
+        'service "kube-dns" deleted',
+        'DNS is disabled'
+      )
       return 0
     default:
       removeAddonObjects(state, name)
@@ -623,7 +735,9 @@ function addonsRepo(ctx, argv) {
   }
   const name = argv[2]
   if (repo === 'list') {
-    out.out(`REPO       ADDONS SOURCE\ncore           ${String(coreAddonNames(state.cluster.repoBranch).length).padStart(2)} /snap/microk8s/current/addons/core@3b5772`)
+    out.out(
+      `REPO       ADDONS SOURCE\ncore           ${String(coreAddonNames(state.cluster.repoBranch).length).padStart(2)} /snap/microk8s/current/addons/core@3b5772`
+    )
     return 0
   }
   if (!isRoot()) {
@@ -654,7 +768,10 @@ function inspect(ctx) {
   const dir = path.join(stateDir(), 'var', 'snap', 'microk8s', String(state.snap.revision))
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `inspection-report-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.tar.gz`)
-  fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ snap: state.snap, ready: isReady(state), broken: state.cluster.broken }, null, 1)))
+  fs.writeFileSync(
+    file,
+    zlib.gzipSync(JSON.stringify({ snap: state.snap, ready: isReady(state), broken: state.cluster.broken }, null, 1))
+  )
   out.out('Inspecting system')
   out.out('Inspecting Certificates')
   out.out('Inspecting services')
@@ -699,8 +816,14 @@ function liveObjects(state) {
   const ready = isReady(state)
   for (const o of state.cluster.objects) {
     if (o.kind === 'Node') {
-      o.status.nodeInfo = { kubeletVersion: state.cluster.serverVersion, containerRuntimeVersion: 'containerd://1.7.29', osImage: 'Ubuntu 24.04.3 LTS' }
-      o.status.conditions = [{ type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady' }]
+      o.status.nodeInfo = {
+        kubeletVersion: state.cluster.serverVersion,
+        containerRuntimeVersion: 'containerd://1.7.29',
+        osImage: 'Ubuntu 24.04.3 LTS'
+      }
+      o.status.conditions = [
+        { type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady' }
+      ]
     }
   }
   return state.cluster.objects
@@ -729,7 +852,21 @@ async function kubectl(ctx, argv) {
     case 'version': {
       const v = state.cluster.serverVersion
       const minor = String(serverMinor(state))
-      out.out(JSON.stringify({ clientVersion: { major: '1', minor: String(minorOfVersion(state.snap.version)), gitVersion: state.snap.version }, kustomizeVersion: 'v5.0.4', serverVersion: { major: '1', minor, gitVersion: v, platform: 'linux/amd64' } }, null, 2))
+      out.out(
+        JSON.stringify(
+          {
+            clientVersion: {
+              major: '1',
+              minor: String(minorOfVersion(state.snap.version)),
+              gitVersion: state.snap.version
+            },
+            kustomizeVersion: 'v5.0.4',
+            serverVersion: { major: '1', minor, gitVersion: v, platform: 'linux/amd64' }
+          },
+          null,
+          2
+        )
+      )
       return 0
     }
     case 'get': {
@@ -768,7 +905,9 @@ async function kubectl(ctx, argv) {
       const [sub, target] = positional
       const [kindWord, name] = (target ?? '').split('/')
       const kind = kindOfResource(kindWord)
-      const obj = state.cluster.objects.find((o) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? '') === (ns ?? 'default'))
+      const obj = state.cluster.objects.find(
+        (o) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? '') === (ns ?? 'default')
+      )
       if (!obj) {
         out.err(`Error from server (NotFound): ${kindWord}s.apps "${name}" not found`)
         return 1
@@ -780,7 +919,9 @@ async function kubectl(ctx, argv) {
       const timeout = Number((optionValue(rest, '--timeout') ?? '0s').replace(/s$/, ''))
       const never = (state.rolloutNeverCompletes ?? []).includes(`${ns}/${name}`)
       if (never) {
-        out.out(`Waiting for ${kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${name}" rollout to finish: 0 of 1 updated pods are available...`)
+        out.out(
+          `Waiting for ${kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${name}" rollout to finish: 0 of 1 updated pods are available...`
+        )
         ctx.simSeconds += timeout
         await sleepSim(state, timeout)
         out.err('error: timed out waiting for the condition')
@@ -799,7 +940,10 @@ async function kubectl(ctx, argv) {
       const existing = state.cluster.objects.find((o) => sameObject(o, doc))
       if (existing) {
         Object.assign(existing, { data: doc.data ?? existing.data, spec: doc.spec ?? existing.spec })
-        existing.metadata.annotations = { ...(existing.metadata.annotations ?? {}), ...(doc.metadata.annotations ?? {}) }
+        existing.metadata.annotations = {
+          ...(existing.metadata.annotations ?? {}),
+          ...(doc.metadata.annotations ?? {})
+        }
         out.out(`${kind.toLowerCase()}/${doc.metadata.name} configured`)
       } else {
         state.cluster.objects.push(makeObject(kind, { ...doc.metadata, data: doc.data, spec: doc.spec }))

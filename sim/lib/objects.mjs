@@ -39,14 +39,26 @@ const RESOURCES = {
   IngressClass: ['ingressclasses', 'ingressclass', 'ingressclasses.networking.k8s.io'],
   Ingress: ['ingresses', 'ingress', 'ing', 'ingresses.networking.k8s.io'],
   FlowSchema: ['flowschemas', 'flowschema', 'flowschemas.flowcontrol.apiserver.k8s.io'],
-  PriorityLevelConfiguration: ['prioritylevelconfigurations', 'prioritylevelconfiguration', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io'],
+  PriorityLevelConfiguration: [
+    'prioritylevelconfigurations',
+    'prioritylevelconfiguration',
+    'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io'
+  ],
   IPAddressPool: ['ipaddresspools', 'ipaddresspool', 'ipaddresspools.metallb.io'],
   CronJob: ['cronjobs', 'cronjob', 'cj', 'cronjobs.batch'],
   HorizontalPodAutoscaler: ['horizontalpodautoscalers', 'hpa', 'horizontalpodautoscalers.autoscaling'],
   PodDisruptionBudget: ['poddisruptionbudgets', 'pdb', 'poddisruptionbudgets.policy']
 }
 
-const CLUSTER_SCOPED = new Set(['Node', 'Namespace', 'PersistentVolume', 'StorageClass', 'IngressClass', 'FlowSchema', 'PriorityLevelConfiguration'])
+const CLUSTER_SCOPED = new Set([
+  'Node',
+  'Namespace',
+  'PersistentVolume',
+  'StorageClass',
+  'IngressClass',
+  'FlowSchema',
+  'PriorityLevelConfiguration'
+])
 
 export function kindOfResource(resource) {
   for (const [kind, names] of Object.entries(RESOURCES)) if (names.includes(resource)) return kind
@@ -80,7 +92,11 @@ export function makeObject(kind, { name, namespace, labels, annotations, data, s
 }
 
 export function sameObject(a, b) {
-  return a.kind === b.kind && a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '')
+  return (
+    a.kind === b.kind &&
+    a.metadata.name === b.metadata.name &&
+    (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '')
+  )
 }
 
 /** The object as kubectl prints it: internal fields (`_addon`) removed, served apiVersion applied. */

@@ -21,8 +21,23 @@ export function readScenario(file) {
 }
 
 /** Helm v3 storage: Secret data.release = base64(gzip(JSON)), itself base64 in the Secret (facts, removed-API §3.4). */
-export function helmReleaseSecret({ name, namespace = 'default', revision = 1, chart = name, chartVersion = '1.0.0', manifest, status = 'deployed' }) {
-  const release = { name, namespace, version: revision, info: { status }, chart: { metadata: { name: chart, version: chartVersion } }, manifest }
+export function helmReleaseSecret({
+  name,
+  namespace = 'default',
+  revision = 1,
+  chart = name,
+  chartVersion = '1.0.0',
+  manifest,
+  status = 'deployed'
+}) {
+  const release = {
+    name,
+    namespace,
+    version: revision,
+    info: { status },
+    chart: { metadata: { name: chart, version: chartVersion } },
+    manifest
+  }
   const helmEncoded = zlib.gzipSync(Buffer.from(JSON.stringify(release))).toString('base64')
   return makeObject('Secret', {
     namespace,
@@ -36,14 +51,36 @@ export function helmReleaseSecret({ name, namespace = 'default', revision = 1, c
 /** A FlowSchema (or other object) authored at `apiVersion`, with the evidence a real client would leave. */
 function authoredObject(spec) {
   const kind = spec.kind ?? 'FlowSchema'
-  const obj = makeObject(kind, { name: spec.name, namespace: spec.namespace, apiVersion: spec.servedVersion ?? 'flowcontrol.apiserver.k8s.io/v1' })
+  const obj = makeObject(kind, {
+    name: spec.name,
+    namespace: spec.namespace,
+    apiVersion: spec.servedVersion ?? 'flowcontrol.apiserver.k8s.io/v1'
+  })
   const annotations = {}
-  const manifest = { apiVersion: spec.apiVersion, kind, metadata: { name: spec.name, ...(spec.namespace ? { namespace: spec.namespace } : {}) } }
+  const manifest = {
+    apiVersion: spec.apiVersion,
+    kind,
+    metadata: { name: spec.name, ...(spec.namespace ? { namespace: spec.namespace } : {}) }
+  }
   if ((spec.evidence ?? 'last-applied') === 'last-applied') {
     annotations['kubectl.kubernetes.io/last-applied-configuration'] = `${JSON.stringify(manifest)}\n`
-    obj.metadata.managedFields = [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: spec.apiVersion, time: obj.metadata.creationTimestamp }]
+    obj.metadata.managedFields = [
+      {
+        manager: 'kubectl-client-side-apply',
+        operation: 'Update',
+        apiVersion: spec.apiVersion,
+        time: obj.metadata.creationTimestamp
+      }
+    ]
   } else {
-    obj.metadata.managedFields = [{ manager: spec.manager ?? 'argocd-controller', operation: 'Apply', apiVersion: spec.apiVersion, time: obj.metadata.creationTimestamp }]
+    obj.metadata.managedFields = [
+      {
+        manager: spec.manager ?? 'argocd-controller',
+        operation: 'Apply',
+        apiVersion: spec.apiVersion,
+        time: obj.metadata.creationTimestamp
+      }
+    ]
   }
   obj.metadata.annotations = annotations
   return obj
@@ -70,7 +107,12 @@ export function buildState(scenario) {
   if (inst) {
     const row = resolveChannel(state.store, inst.channel)
     if (!row) throw new Error(`scenario: channel ${inst.channel} is not in the simulated store`)
-    installSnap(state, inst.channel, inst.version ? { ...row, version: inst.version, revision: inst.revision ?? row.revision } : row, true)
+    installSnap(
+      state,
+      inst.channel,
+      inst.version ? { ...row, version: inst.version, revision: inst.revision ?? row.revision } : row,
+      true
+    )
     state.snap.held = Boolean(inst.held)
     const cluster = state.cluster
     if (inst.repoBranch) cluster.repoBranch = inst.repoBranch
@@ -81,11 +123,21 @@ export function buildState(scenario) {
       if (state.communityAddons.includes(name)) {
         cluster.communityRepo = true
         cluster.flags[name] = true
-        cluster.objects.push(Object.assign(makeObject('Deployment', { namespace: name, name, spec: { template: { spec: { containers: [{ name, image: `example/${name}:${cluster.repoBranch}` }] } } } }), { _addon: name }))
+        cluster.objects.push(
+          Object.assign(
+            makeObject('Deployment', {
+              namespace: name,
+              name,
+              spec: { template: { spec: { containers: [{ name, image: `example/${name}:${cluster.repoBranch}` }] } } }
+            }),
+            { _addon: name }
+          )
+        )
         continue
       }
       const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args)
-      if (m.error || m.prompt) throw new Error(`scenario: addon ${entry} cannot be enabled: ${JSON.stringify(m.error ?? m.prompt)}`)
+      if (m.error || m.prompt)
+        throw new Error(`scenario: addon ${entry} cannot be enabled: ${JSON.stringify(m.error ?? m.prompt)}`)
       for (const dep of m.needs ?? []) addObjects(cluster, dep, enableManifest(dep, cluster.repoBranch, undefined))
       addObjects(cluster, name, m)
     }
@@ -103,8 +155,25 @@ export function buildState(scenario) {
     for (const v of scenario.volumes ?? []) {
       const pvName = `pvc-${v.name}-${Math.random().toString(16).slice(2, 10)}`
       cluster.objects.push(
-        makeObject('PersistentVolume', { name: pvName, extra: { spec: { storageClassName: 'microk8s-hostpath', claimRef: { namespace: v.namespace ?? 'default', name: v.name }, capacity: { storage: v.size ?? '1Gi' }, hostPath: { path: `/var/snap/microk8s/common/default-storage/${v.namespace ?? 'default'}-${v.name}-${pvName}` } }, status: { phase: 'Bound' } } }),
-        makeObject('PersistentVolumeClaim', { namespace: v.namespace ?? 'default', name: v.name, extra: { spec: { storageClassName: 'microk8s-hostpath', volumeName: pvName }, status: { phase: 'Bound' } } })
+        makeObject('PersistentVolume', {
+          name: pvName,
+          extra: {
+            spec: {
+              storageClassName: 'microk8s-hostpath',
+              claimRef: { namespace: v.namespace ?? 'default', name: v.name },
+              capacity: { storage: v.size ?? '1Gi' },
+              hostPath: {
+                path: `/var/snap/microk8s/common/default-storage/${v.namespace ?? 'default'}-${v.name}-${pvName}`
+              }
+            },
+            status: { phase: 'Bound' }
+          }
+        }),
+        makeObject('PersistentVolumeClaim', {
+          namespace: v.namespace ?? 'default',
+          name: v.name,
+          extra: { spec: { storageClassName: 'microk8s-hostpath', volumeName: pvName }, status: { phase: 'Bound' } }
+        })
       )
     }
     for (const r of scenario.helmReleases ?? []) cluster.objects.push(helmReleaseSecret(r))
@@ -132,5 +201,9 @@ export function createSimulation(scenario, dir, overrides = {}) {
   const state = buildState({ ...scenario, ...overrides })
   const statePath = path.join(dir, 'sim-state.json')
   fs.writeFileSync(statePath, JSON.stringify(state, null, 1))
-  return { statePath, binDir: SIM_BIN, env: { MICROK8S_SIM_STATE: statePath, PATH: `${SIM_BIN}${path.delimiter}${process.env.PATH}` } }
+  return {
+    statePath,
+    binDir: SIM_BIN,
+    env: { MICROK8S_SIM_STATE: statePath, PATH: `${SIM_BIN}${path.delimiter}${process.env.PATH}` }
+  }
 }

@@ -38,7 +38,13 @@ export function logCall(record) {
 export function readStateWithCalls(file) {
   const state = JSON.parse(fs.readFileSync(file, 'utf8'))
   const log = callLogPath(file)
-  state.calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []
+  state.calls = fs.existsSync(log)
+    ? fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : []
   return state
 }
 
@@ -85,7 +91,7 @@ export function takeFault(state, line) {
     if (!new RegExp(fault.match).test(line)) continue
     fault.seen = (fault.seen ?? 0) + 1
     if (fault.seen <= (fault.skip ?? 0)) continue
-    const fired = (fault.fired ?? 0)
+    const fired = fault.fired ?? 0
     if (fired >= (fault.times ?? 1)) continue
     fault.fired = fired + 1
     return fault

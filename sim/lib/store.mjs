@@ -4,17 +4,17 @@
 // ../shared/reference/microk8s-facts.md §2.3; the other rows (1.25–1.27, 1.35, strict tracks not in the capture)
 // are simulator values of the same shape, not real store data.
 const CLASSIC = {
-  '1.25': ['v1.25.16', 6281],
-  '1.26': ['v1.26.15', 6594],
-  '1.27': ['v1.27.16', 7090],
-  '1.28': ['v1.28.15', 7971],
-  '1.29': ['v1.29.15', 8006],
+  1.25: ['v1.25.16', 6281],
+  1.26: ['v1.26.15', 6594],
+  1.27: ['v1.27.16', 7090],
+  1.28: ['v1.28.15', 7971],
+  1.29: ['v1.29.15', 8006],
   '1.30': ['v1.30.14', 8248],
-  '1.31': ['v1.31.13', 8456],
-  '1.32': ['v1.32.9', 8511],
-  '1.33': ['v1.33.5', 8507],
-  '1.34': ['v1.34.1', 8491],
-  '1.35': ['v1.35.1', 8620]
+  1.31: ['v1.31.13', 8456],
+  1.32: ['v1.32.9', 8511],
+  1.33: ['v1.33.5', 8507],
+  1.34: ['v1.34.1', 8491],
+  1.35: ['v1.35.1', 8620]
 }
 const STRICT = {
   '1.28-strict': ['v1.28.15', 7960],
@@ -35,7 +35,12 @@ export function buildStore(options = {}) {
     for (const risk of RISKS) {
       const channel = `${track}/${risk}`
       const closed = (options.close ?? []).includes(channel)
-      rows.push({ channel, version: closed ? undefined : version, revision: closed ? undefined : revision, confinement })
+      rows.push({
+        channel,
+        version: closed ? undefined : version,
+        revision: closed ? undefined : revision,
+        confinement
+      })
     }
   }
   // Store order: the default track first, then latest, then newest to oldest (facts §2.3, an inference there).
@@ -100,13 +105,20 @@ export function renderInfo(state) {
     const label = `${row.channel}:`.padEnd(width)
     if (row.version) {
       const rev = `(${row.revision})`.padStart(revWidth)
-      lines.push(`  ${label} ${row.version.padEnd(8)} 2025-10-14 ${rev} 172MB ${row.confinement === 'classic' ? 'classic' : '-'}`)
+      lines.push(
+        `  ${label} ${row.version.padEnd(8)} 2025-10-14 ${rev} 172MB ${row.confinement === 'classic' ? 'classic' : '-'}`
+      )
     } else {
       const [track, risk] = row.channel.split('/')
-      const safer = RISKS.slice(0, RISKS.indexOf(risk)).some((r) => store.find((x) => x.channel === `${track}/${r}`)?.version)
+      const safer = RISKS.slice(0, RISKS.indexOf(risk)).some(
+        (r) => store.find((x) => x.channel === `${track}/${r}`)?.version
+      )
       lines.push(`  ${label} ${safer ? '^' : '--'}`)
     }
   }
-  if (snap) lines.push(`installed:               ${snap.version}             (${snap.revision}) 172MB ${snap.confinement === 'classic' ? 'classic' : '-'}`)
+  if (snap)
+    lines.push(
+      `installed:               ${snap.version}             (${snap.revision}) 172MB ${snap.confinement === 'classic' ? 'classic' : '-'}`
+    )
   return lines.join('\n')
 }

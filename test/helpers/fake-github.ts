@@ -10,7 +10,14 @@ export interface Comment {
 
 /** GraphQL viewer, list/create/update issue comments of o/r#7; 403 or 422 on demand. */
 export function fakeGitHub() {
-  const state = { comments: [] as Comment[], nextId: 100, requests: [] as string[], forbid: false, maxBody: Infinity, viewer: 'github-actions' }
+  const state = {
+    comments: [] as Comment[],
+    nextId: 100,
+    requests: [] as string[],
+    forbid: false,
+    maxBody: Infinity,
+    viewer: 'github-actions'
+  }
   const server = http.createServer((req, res) => {
     let body = ''
     req.on('data', (d) => (body += d))
@@ -26,9 +33,18 @@ export function fakeGitHub() {
       if (req.method === 'GET' && list) return send(200, state.comments)
       if (state.forbid) return send(403, { message: 'Resource not accessible by integration' })
       const text = body ? JSON.parse(body).body : ''
-      if (text.length > state.maxBody) return send(422, { message: 'Validation Failed', errors: [{ message: 'Body is too long (maximum is 65536 characters)' }] })
+      if (text.length > state.maxBody)
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [{ message: 'Body is too long (maximum is 65536 characters)' }]
+        })
       if (req.method === 'POST' && list) {
-        const c = { id: state.nextId++, body: text, user: { login: 'github-actions[bot]' }, html_url: `http://x/c/${state.nextId}` }
+        const c = {
+          id: state.nextId++,
+          body: text,
+          user: { login: 'github-actions[bot]' },
+          html_url: `http://x/c/${state.nextId}`
+        }
         state.comments.push(c)
         return send(201, c)
       }
@@ -42,4 +58,3 @@ export function fakeGitHub() {
   })
   return { server, state }
 }
-

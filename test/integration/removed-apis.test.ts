@@ -7,21 +7,33 @@ describe('removed-API pre-flight', () => {
   it('warn: finds the v1beta2 FlowSchema before the 1.29 hop (not the cluster’s own defaults), reports and continues', async () => {
     const r = await run('removed-apis', { channel: '1.32/stable' })
     expect(r.code, r.stdout).toBe(0)
-    const found = r.report.findings.map((f: any) => `1.${f.removedIn} ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} ${f.apiVersion} ${f.evidence}`)
+    const found = r.report.findings.map(
+      (f: any) =>
+        `1.${f.removedIn} ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} ${f.apiVersion} ${f.evidence}`
+    )
     expect(found).toEqual([
       '1.29 FlowSchema ci-runners flowcontrol.apiserver.k8s.io/v1beta2 last-applied',
       '1.29 FlowSchema ci-runners flowcontrol.apiserver.k8s.io/v1beta2 managedFields:kubectl-client-side-apply',
       '1.29 FlowSchema platform/chart-flowschema flowcontrol.apiserver.k8s.io/v1beta2 helm:platform/rate-limits',
       '1.32 FlowSchema gitops-managed flowcontrol.apiserver.k8s.io/v1beta3 managedFields:argocd-controller'
     ])
-    expect(r.stdout).toMatch(/::warning title=Removed API::FlowSchema ci-runners uses flowcontrol.apiserver.k8s.io\/v1beta2, removed in Kubernetes 1.29; use flowcontrol.apiserver.k8s.io\/v1/)
-    const preflight = commandLines(r).indexOf('microk8s kubectl get flowschemas.flowcontrol.apiserver.k8s.io,prioritylevelconfigurations.flowcontrol.apiserver.k8s.io -A -o json')
+    expect(r.stdout).toMatch(
+      /::warning title=Removed API::FlowSchema ci-runners uses flowcontrol.apiserver.k8s.io\/v1beta2, removed in Kubernetes 1.29; use flowcontrol.apiserver.k8s.io\/v1/
+    )
+    const preflight = commandLines(r).indexOf(
+      'microk8s kubectl get flowschemas.flowcontrol.apiserver.k8s.io,prioritylevelconfigurations.flowcontrol.apiserver.k8s.io -A -o json'
+    )
     expect(preflight).toBeGreaterThan(-1)
     expect(preflight).toBeLessThan(commandLines(r).indexOf('snap refresh microk8s --channel=1.29/stable --classic'))
     expect(r.outputs.hops).toBe('1.29/stable,1.30/stable,1.31/stable,1.32/stable')
     expect(r.summary).toContain('Removed APIs')
     // Calico is not an addon: 1.32 bundles v3.28.1 but the cluster keeps v3.25.1, and the report says so.
-    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({ before: 'v3.25.1', after: 'v3.25.1', state: 'unchanged', shipped: 'v3.28.1' })
+    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({
+      before: 'v3.25.1',
+      after: 'v3.25.1',
+      state: 'unchanged',
+      shipped: 'v3.28.1'
+    })
     expect(r.report.warnings.join('\n')).toMatch(/Calico v3\.25\.1 keeps running: .* the 1\.32 snap bundles v3\.28\.1/)
     expect(validateReport(r.report)).toEqual([])
   })
@@ -29,9 +41,14 @@ describe('removed-API pre-flight', () => {
   it('fail: stops before any change with the list', async () => {
     const r = await run('removed-apis', { channel: '1.30/stable', 'removed-apis': 'fail' })
     expect(r.code).toBe(1)
-    expect(errorAnnotation(r)).toMatch(/3 object\(s\) use APIs removed by the planned hops \(first: FlowSchema ci-runners as flowcontrol.apiserver.k8s.io\/v1beta2, removed in 1.29\); nothing was changed/)
+    expect(errorAnnotation(r)).toMatch(
+      /3 object\(s\) use APIs removed by the planned hops \(first: FlowSchema ci-runners as flowcontrol.apiserver.k8s.io\/v1beta2, removed in 1.29\); nothing was changed/
+    )
     expect(mutatingCommands(r)).toEqual([])
-    expect(r.report.failure).toMatchObject({ step: 'pre-flight: removed APIs', clusterState: 'not touched: the action stopped before any change' })
+    expect(r.report.failure).toMatchObject({
+      step: 'pre-flight: removed APIs',
+      clusterState: 'not touched: the action stopped before any change'
+    })
     expect(r.report.findings).toHaveLength(3)
   })
 
@@ -56,7 +73,13 @@ describe('dry run', () => {
     expect(mutatingCommands(r)).toEqual([])
     expect(r.state.snap.held).toBe(false)
     expect(r.report).toMatchObject({ status: 'dry-run', after: null })
-    expect(r.report.plan).toMatchObject({ kind: 'upgrade', hops: ['1.29/stable', '1.30/stable'], enableOrder: ['dns'], disableOrder: ['dns'], thenEnable: ['ingress'] })
+    expect(r.report.plan).toMatchObject({
+      kind: 'upgrade',
+      hops: ['1.29/stable', '1.30/stable'],
+      enableOrder: ['dns'],
+      disableOrder: ['dns'],
+      thenEnable: ['ingress']
+    })
     expect(r.report.findings).toHaveLength(3)
     expect(r.summary).toContain('Dry run: MicroK8s v1.28.15 → 1.30/stable')
     expect(r.outputs).toMatchObject({ upgraded: 'false', hops: '', version: 'v1.28.15', kubeconfig: '' })

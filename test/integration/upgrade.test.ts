@@ -9,7 +9,11 @@ describe('upgrading a 1.28 cluster with dns, ingress, hostpath-storage, metrics-
   let r: ActionRun
   let lines: string[]
   beforeAll(async () => {
-    r = await run('full-stack', { channel: '1.30/stable', addons: 'dns ingress hostpath-storage metrics-server dashboard' }, { post: true })
+    r = await run(
+      'full-stack',
+      { channel: '1.30/stable', addons: 'dns ingress hostpath-storage metrics-server dashboard' },
+      { post: true }
+    )
     lines = commandLines(r)
   })
 
@@ -44,7 +48,9 @@ describe('upgrading a 1.28 cluster with dns, ingress, hostpath-storage, metrics-
   })
 
   it('holds auto-refresh before the first hop and releases it in the post step', () => {
-    expect(lines.indexOf('snap refresh --hold microk8s')).toBeLessThan(lines.indexOf('snap refresh microk8s --channel=1.29/stable --classic'))
+    expect(lines.indexOf('snap refresh --hold microk8s')).toBeLessThan(
+      lines.indexOf('snap refresh microk8s --channel=1.29/stable --classic')
+    )
     expect(r.post?.code).toBe(0)
     expect(lines).toContain('snap refresh --unhold microk8s')
     expect(r.state.snap.held).toBe(false)
@@ -65,22 +71,33 @@ describe('upgrading a 1.28 cluster with dns, ingress, hostpath-storage, metrics-
   it('waits for each addon to roll out before enabling the next', () => {
     const dnsEnable = lines.indexOf('microk8s enable dns:1.1.1.1')
     const ingressEnable = lines.indexOf('microk8s enable ingress')
-    expect(lines.slice(dnsEnable, ingressEnable)).toContain('microk8s kubectl rollout status deployment/coredns -n kube-system --timeout=600s')
+    expect(lines.slice(dnsEnable, ingressEnable)).toContain(
+      'microk8s kubectl rollout status deployment/coredns -n kube-system --timeout=600s'
+    )
   })
 
   it('keeps the addons’ arguments and the customised Corefile', () => {
     const corefile = object(r, 'ConfigMap', 'kube-system', 'coredns').data.Corefile
     expect(corefile).toContain('forward . 1.1.1.1')
     expect(corefile).toContain('10.0.0.5 build-cache.internal')
-    expect(r.report.dataChecks.find((c: any) => c.name === 'CoreDNS Corefile')).toMatchObject({ before: 'customised', after: 'restored', ok: true })
+    expect(r.report.dataChecks.find((c: any) => c.name === 'CoreDNS Corefile')).toMatchObject({
+      before: 'customised',
+      after: 'restored',
+      ok: true
+    })
   })
 
   it('loses no volume and no Helm release, and never answers yes to the storage prompt', () => {
-    const disable = r.state.calls.find((c: any) => c.tool === 'microk8s' && c.args.join(' ') === 'disable hostpath-storage')
+    const disable = r.state.calls.find(
+      (c: any) => c.tool === 'microk8s' && c.args.join(' ') === 'disable hostpath-storage'
+    )
     expect(disable.exit).toBe(1) // the script's answer to "N": data kept
     expect(r.state.cluster.hostpathData.destroyed).toBe(false)
     for (const name of ['postgres-data', 'uploads']) {
-      expect(r.state.cluster.objects.find((o: any) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === name).status.phase).toBe('Bound')
+      expect(
+        r.state.cluster.objects.find((o: any) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === name).status
+          .phase
+      ).toBe('Bound')
     }
     expect(r.report.dataChecks.map((c: any) => [c.name, c.before, c.after, c.ok])).toEqual([
       ['PersistentVolumes', '2', '2', true],
@@ -93,10 +110,21 @@ describe('upgrading a 1.28 cluster with dns, ingress, hostpath-storage, metrics-
   it('leaves the addons running what the 1.30 snap ships, and reports before, after and shipped', () => {
     const ingress = object(r, 'DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller')
     expect(ingress.spec.template.spec.containers[0].image).toBe('registry.k8s.io/ingress-nginx/controller:v1.11.5')
-    expect(r.report.changes.find((c: any) => c.component === 'registry.k8s.io/ingress-nginx/controller')).toMatchObject({ before: 'v1.8.0', after: 'v1.11.5', state: 'upgraded', shipped: 'v1.11.5' })
-    expect(r.report.changes.find((c: any) => c.component === 'cdkbot/hostpath-provisioner')).toMatchObject({ before: '1.4.2', after: '1.5.0', state: 'upgraded' })
+    expect(r.report.changes.find((c: any) => c.component === 'registry.k8s.io/ingress-nginx/controller')).toMatchObject(
+      { before: 'v1.8.0', after: 'v1.11.5', state: 'upgraded', shipped: 'v1.11.5' }
+    )
+    expect(r.report.changes.find((c: any) => c.component === 'cdkbot/hostpath-provisioner')).toMatchObject({
+      before: '1.4.2',
+      after: '1.5.0',
+      state: 'upgraded'
+    })
     // Calico is not an addon and a refresh does not upgrade it.
-    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({ component: 'calico/node', before: 'v3.25.1', after: 'v3.25.1', state: 'unchanged' })
+    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({
+      component: 'calico/node',
+      before: 'v3.25.1',
+      after: 'v3.25.1',
+      state: 'unchanged'
+    })
   })
 
   it('writes a report that validates, a summary with the headline, and a 0600 kubeconfig', () => {
@@ -141,7 +169,9 @@ describe('when nothing needs upgrading', () => {
     expect(r.outputs.hops).toBe('1.29/stable,1.30/stable')
     expect(commandLines(r).filter((l) => /enable|disable|repo update/.test(l))).toEqual([])
     expect(r.state.cluster.repoBranch).toBe('1.28')
-    expect(r.report.warnings).toContain('ingress still runs registry.k8s.io/ingress-nginx/controller:v1.8.0; the 1.30 snap ships v1.11.5 (not cycled: cycle-addons is \'never\')')
+    expect(r.report.warnings).toContain(
+      "ingress still runs registry.k8s.io/ingress-nginx/controller:v1.8.0; the 1.30 snap ships v1.11.5 (not cycled: cycle-addons is 'never')"
+    )
   })
 })
 
@@ -151,13 +181,27 @@ describe('installing on a fresh runner', () => {
     expect(r.code, r.stdout).toBe(0)
     const lines = commandLines(r)
     expect(lines).toContain('snap install microk8s --classic --channel=1.30/stable')
-    expect(lines.indexOf('snap refresh --hold microk8s')).toBeGreaterThan(lines.indexOf('snap install microk8s --classic --channel=1.30/stable'))
+    expect(lines.indexOf('snap refresh --hold microk8s')).toBeGreaterThan(
+      lines.indexOf('snap install microk8s --classic --channel=1.30/stable')
+    )
     // dns comes with every install, forwarding to the host's resolvers: it is reconfigured with the upstream asked
     // for; the others are enabled after it, in dependency order.
-    expect(lines.filter((l) => /^microk8s (enable|disable)/.test(l))).toEqual(['microk8s disable dns', 'microk8s enable dns:9.9.9.9', 'microk8s enable ingress', 'microk8s enable hostpath-storage'])
+    expect(lines.filter((l) => /^microk8s (enable|disable)/.test(l))).toEqual([
+      'microk8s disable dns',
+      'microk8s enable dns:9.9.9.9',
+      'microk8s enable ingress',
+      'microk8s enable hostpath-storage'
+    ])
     expect(object(r, 'ConfigMap', 'kube-system', 'coredns').data.Corefile).toContain('forward . 9.9.9.9')
     expect(r.report.addons.find((a: any) => a.name === 'dns').note).toMatch(/reconfigured/)
-    expect(r.outputs).toMatchObject({ 'version-before': '', version: 'v1.30.14', 'channel-before': '', channel: '1.30/stable', hops: '1.30/stable', upgraded: 'true' })
+    expect(r.outputs).toMatchObject({
+      'version-before': '',
+      version: 'v1.30.14',
+      'channel-before': '',
+      channel: '1.30/stable',
+      hops: '1.30/stable',
+      upgraded: 'true'
+    })
     expect(r.summary).toContain('MicroK8s v1.30.14 installed (1.30/stable)')
   })
 
@@ -173,8 +217,18 @@ describe('community addons', () => {
     const r = await run('community', { channel: '1.29/stable' })
     expect(r.code, r.stdout).toBe(0)
     const lines = commandLines(r)
-    expect(lines.filter((l) => l.startsWith('microk8s enable')).map((l) => l.split(' ')[2].split(':')[0])).toEqual(['dns', 'ingress', 'hostpath-storage', 'argocd'])
-    expect(lines.filter((l) => l.startsWith('microk8s disable')).map((l) => l.split(' ')[2])).toEqual(['argocd', 'hostpath-storage', 'ingress', 'dns'])
+    expect(lines.filter((l) => l.startsWith('microk8s enable')).map((l) => l.split(' ')[2].split(':')[0])).toEqual([
+      'dns',
+      'ingress',
+      'hostpath-storage',
+      'argocd'
+    ])
+    expect(lines.filter((l) => l.startsWith('microk8s disable')).map((l) => l.split(' ')[2])).toEqual([
+      'argocd',
+      'hostpath-storage',
+      'ingress',
+      'dns'
+    ])
     expect(lines).toContain('microk8s addons repo update community')
     expect(r.report.plan.notes.join()).toMatch(/dependency order of argocd is not known/)
   })
@@ -182,7 +236,11 @@ describe('community addons', () => {
 
 describe('a hold the user already took', () => {
   it('is neither taken again nor released by the post step', async () => {
-    const r = await run('demo', { channel: '1.29/stable' }, { overrides: { timeScale: 0.001, installed: { channel: '1.28/stable', held: true } }, post: true })
+    const r = await run(
+      'demo',
+      { channel: '1.29/stable' },
+      { overrides: { timeScale: 0.001, installed: { channel: '1.28/stable', held: true } }, post: true }
+    )
     expect(r.code, r.stdout).toBe(0)
     expect(commandLines(r).filter((l) => /--(un)?hold/.test(l))).toEqual([])
     expect(r.state.snap.held).toBe(true)
@@ -191,7 +249,11 @@ describe('a hold the user already took', () => {
 
 describe('credentials in debug mode', () => {
   it('never echoes the kubeconfig or Helm release records, even with ACTIONS_STEP_DEBUG, and masks the key', async () => {
-    const r = await run('demo', { channel: '1.28/stable' }, { env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }, overrides: { timeScale: 0.001 } })
+    const r = await run(
+      'demo',
+      { channel: '1.28/stable' },
+      { env: { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }, overrides: { timeScale: 0.001 } }
+    )
     expect(r.code, r.stdout).toBe(0)
     expect(r.stdout).toContain('::debug::run: microk8s config')
     expect(r.stdout).toContain('"kind": "List"') // other reads are echoed in debug mode
