@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2864);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3658);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2864:
+/***/ 3658:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31459,6 +31459,12 @@ class CommandError extends Error {
         this.name = 'CommandError';
     }
 }
+/** The tail of what a failed command printed (stderr, else stdout), for the report. */
+function commandOutput(error, count = 15) {
+    if (!(error instanceof CommandError))
+        return undefined;
+    return (error.stderr || error.stdout).trim().split('\n').slice(-count).join('\n');
+}
 /** The last few non-empty lines of a command's output, for error messages. */
 function lastLines(text, count = 5) {
     const lines = text
@@ -33030,6 +33036,8 @@ function findInHelmReleases(secrets, removals) {
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
+
+
 const SCHEMA_VERSION = 1;
 function newReport(channel, minor) {
     return {
@@ -33047,6 +33055,38 @@ function newReport(channel, minor) {
         findings: [],
         warnings: []
     };
+}
+// ---------------------------------------------------------------------------------------------- analysis
+/**
+ * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
+ * than the target snap ships, and Calico, which a refresh never upgrades (facts §3.6).
+ */
+function analyseChanges(report) {
+    if (report.before && report.after) {
+        const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor);
+        const calico = bundledCalico(targetBranch);
+        report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch));
+        // Addons left as they were that run something older than the target snap ships.
+        const cycled = new Set(report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name));
+        for (const c of report.changes) {
+            if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after)
+                continue;
+            const tag = c.after.split('@')[0];
+            if (tag === c.shipped)
+                continue;
+            const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
+                (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed');
+            report.warnings.push(`${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`);
+        }
+        const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
+        if (calico && running && running !== calico) {
+            report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
+                `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`);
+        }
+    }
+    else if (report.before && report.status === 'dry-run') {
+        report.changes = [];
+    }
 }
 // --------------------------------------------------------------------------------------------- rendering
 /** HTML-escapes text for both HTML and Markdown contexts (`|` would split a Markdown table cell). */
@@ -33266,6 +33306,97 @@ function fit(sections, tail, limit) {
     return text;
 }
 
+;// CONCATENATED MODULE: ./src/publish.ts
+/**
+ * Publishes the report: the JSON file, the job summary, the step outputs and, when asked, the sticky
+ * pull-request comment. Each is written even when the run failed; none of them failing fails the run.
+ */
+
+
+
+
+
+/** GitHub's limit is 1 MiB per step summary; keep a margin for what other steps of the job add. */
+const SUMMARY_LIMIT = 1024 * 1024 - 4096;
+async function publish(report, inputs) {
+    const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com';
+    if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
+        report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`;
+    }
+    analyseChanges(report);
+    const reportFile = inputs?.reportFile ?? external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'microk8s-report.json');
+    try {
+        await promises_namespaceObject.mkdir(external_node_path_namespaceObject.dirname(reportFile), { recursive: true });
+        await promises_namespaceObject.writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+        setOutput('report-file', reportFile);
+    }
+    catch (error) {
+        warning(`could not write the report to ${reportFile}: ${error.message}`, { title: 'report-file' });
+    }
+    setOutputs(report, inputs);
+    const summary = renderSummary(report, { limit: SUMMARY_LIMIT });
+    info(`\n${headline(report)}`);
+    if (process.env.GITHUB_STEP_SUMMARY) {
+        try {
+            await summary_summary.addRaw(summary).write();
+        }
+        catch (error) {
+            warning(`could not write the job summary (${error.message}); the report is in ${reportFile}`, {
+                title: 'job summary'
+            });
+        }
+    }
+    else {
+        warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
+            title: 'job summary'
+        });
+    }
+    if (inputs?.prComment) {
+        // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
+        const { upsertComment, pullRequestTarget, commentMarker } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(248)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9248));
+        const target = pullRequestTarget();
+        if (typeof target === 'string')
+            info(`pr-comment: ${target}; no comment`);
+        else if (!inputs.githubToken)
+            warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' });
+        else {
+            const marker = commentMarker(inputs.commentKey);
+            const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) => renderSummary(report, { limit, compact: true, marker }));
+            if (result.outcome === 'failed')
+                warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' });
+            else if (result.outcome === 'skipped')
+                info(`pr-comment: ${result.reason}`);
+            else
+                info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`);
+        }
+    }
+}
+function setOutputs(report, inputs) {
+    const before = report.before;
+    const after = report.after ?? (report.status === 'dry-run' ? report.before : null);
+    setOutput('version-before', before?.serverVersion ?? before?.snap?.version ?? '');
+    setOutput('version', after?.serverVersion ?? after?.snap?.version ?? '');
+    setOutput('channel-before', before?.snap?.channel ?? '');
+    setOutput('channel', after?.snap?.channel ?? '');
+    setOutput('revision', after?.snap ? String(after.snap.revision) : '');
+    setOutput('hops', report.hops
+        .filter((h) => h.status === 'done')
+        .map((h) => h.channel)
+        .join(','));
+    const upgraded = report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion;
+    setOutput('upgraded', String(upgraded));
+    setOutput('cycled-addons', report.addons
+        .filter((a) => a.status === 'cycled')
+        .map((a) => a.name)
+        .join(' '));
+    if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok'))
+        setOutput('kubeconfig', inputs.kubeconfig);
+    else
+        setOutput('kubeconfig', '');
+    if (report.diagnostics)
+        setOutput('diagnostics', report.diagnostics);
+}
+
 ;// CONCATENATED MODULE: ./src/execute.ts
 /**
  * Carries out the plan against the cluster: hops one minor at a time, each verified, then the addon cycle
@@ -33303,11 +33434,7 @@ async function phase(report, name, fn, detail) {
         catch (error) {
             const ms = Date.now() - started;
             const e = error;
-            const output = error instanceof CommandError
-                ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
-                : error instanceof StepError
-                    ? error.output
-                    : undefined;
+            const output = error instanceof StepError ? error.output : commandOutput(error);
             report.steps.push({ name, status: 'failed', durationMs: ms, detail: e.message });
             info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`);
             if (error instanceof StepError)
@@ -33549,9 +33676,7 @@ async function cycleAddons(ctx, plan, repos) {
             }
         }
         const states = plan.cycle.map((s) => `${s.name} ${records.get(s.name).status}`).join(', ');
-        const output = error instanceof CommandError
-            ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
-            : undefined;
+        const output = commandOutput(error);
         throw new StepError('addon cycle', `${current}: ${error.message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`, output);
     }
 }
@@ -33600,7 +33725,6 @@ async function enableRequested(ctx, steps) {
 
 
 
-const SUMMARY_LIMIT = 1024 * 1024 - 4096;
 async function run() {
     if (getState('isPost') === 'true')
         return post();
@@ -33922,109 +34046,6 @@ async function collectDiagnostics(tools) {
         await tools.cmd.run('chmod', ['0644', dest]);
     }
     return dest;
-}
-// --------------------------------------------------------------------------------------------------- publish
-async function publish(report, inputs) {
-    const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com';
-    if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
-        report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`;
-    }
-    if (report.before && report.after) {
-        const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor);
-        const calico = bundledCalico(targetBranch);
-        report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch));
-        // Addons left as they were that run something older than the target snap ships.
-        const cycled = new Set(report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name));
-        for (const c of report.changes) {
-            if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after)
-                continue;
-            const tag = c.after.split('@')[0];
-            if (tag === c.shipped)
-                continue;
-            const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
-                (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed');
-            report.warnings.push(`${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`);
-        }
-        const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
-        if (calico && running && running !== calico) {
-            report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
-                `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`);
-        }
-    }
-    else if (report.before && report.status === 'dry-run') {
-        report.changes = [];
-    }
-    const reportFile = inputs?.reportFile ?? external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'microk8s-report.json');
-    try {
-        await promises_namespaceObject.mkdir(external_node_path_namespaceObject.dirname(reportFile), { recursive: true });
-        await promises_namespaceObject.writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-        setOutput('report-file', reportFile);
-    }
-    catch (error) {
-        warning(`could not write the report to ${reportFile}: ${error.message}`, { title: 'report-file' });
-    }
-    setOutputs(report, inputs);
-    const summary = renderSummary(report, { limit: SUMMARY_LIMIT });
-    info(`\n${headline(report)}`);
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        try {
-            await summary_summary.addRaw(summary).write();
-        }
-        catch (error) {
-            warning(`could not write the job summary (${error.message}); the report is in ${reportFile}`, {
-                title: 'job summary'
-            });
-        }
-    }
-    else {
-        warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
-            title: 'job summary'
-        });
-    }
-    if (inputs?.prComment) {
-        // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
-        const { upsertComment, pullRequestTarget, commentMarker } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(248)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9248));
-        const target = pullRequestTarget();
-        if (typeof target === 'string')
-            info(`pr-comment: ${target}; no comment`);
-        else if (!inputs.githubToken)
-            warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' });
-        else {
-            const marker = commentMarker(inputs.commentKey);
-            const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) => renderSummary(report, { limit, compact: true, marker }));
-            if (result.outcome === 'failed')
-                warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' });
-            else if (result.outcome === 'skipped')
-                info(`pr-comment: ${result.reason}`);
-            else
-                info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`);
-        }
-    }
-}
-function setOutputs(report, inputs) {
-    const before = report.before;
-    const after = report.after ?? (report.status === 'dry-run' ? report.before : null);
-    setOutput('version-before', before?.serverVersion ?? before?.snap?.version ?? '');
-    setOutput('version', after?.serverVersion ?? after?.snap?.version ?? '');
-    setOutput('channel-before', before?.snap?.channel ?? '');
-    setOutput('channel', after?.snap?.channel ?? '');
-    setOutput('revision', after?.snap ? String(after.snap.revision) : '');
-    setOutput('hops', report.hops
-        .filter((h) => h.status === 'done')
-        .map((h) => h.channel)
-        .join(','));
-    const upgraded = report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion;
-    setOutput('upgraded', String(upgraded));
-    setOutput('cycled-addons', report.addons
-        .filter((a) => a.status === 'cycled')
-        .map((a) => a.name)
-        .join(' '));
-    if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok'))
-        setOutput('kubeconfig', inputs.kubeconfig);
-    else
-        setOutput('kubeconfig', '');
-    if (report.diagnostics)
-        setOutput('diagnostics', report.diagnostics);
 }
 // ------------------------------------------------------------------------------------------------------ post
 /** Post step: release the auto-refresh hold the main step took, so the runner is left as found. */

@@ -31,6 +31,12 @@ export class CommandError extends Error {
   }
 }
 
+/** The tail of what a failed command printed (stderr, else stdout), for the report. */
+export function commandOutput(error: unknown, count = 15): string | undefined {
+  if (!(error instanceof CommandError)) return undefined
+  return (error.stderr || error.stdout).trim().split('\n').slice(-count).join('\n')
+}
+
 /** The last few non-empty lines of a command's output, for error messages. */
 export function lastLines(text: string, count = 5): string {
   const lines = text

@@ -11,7 +11,7 @@ import type { AddonRecord, DataCheck, Report } from './report.js'
 import { addonSpec, dnsUpstreams, ingressArgs, isCorefileCustomised, metallbRanges } from './addons.js'
 import type { RecoveredArgs } from './plan.js'
 import { parseKubeVersion, formatMinor } from './channel.js'
-import { CommandError, lastLines } from './errors.js'
+import { CommandError, commandOutput, lastLines } from './errors.js'
 import { displayCommand } from './cmd.js'
 import { decodeHelmRelease } from './removed-apis.js'
 
@@ -45,12 +45,7 @@ export async function phase<T>(
     } catch (error) {
       const ms = Date.now() - started
       const e = error as Error
-      const output =
-        error instanceof CommandError
-          ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
-          : error instanceof StepError
-            ? error.output
-            : undefined
+      const output = error instanceof StepError ? error.output : commandOutput(error)
       report.steps.push({ name, status: 'failed', durationMs: ms, detail: e.message })
       core.info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`)
       if (error instanceof StepError) throw error
@@ -368,10 +363,7 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       }
     }
     const states = plan.cycle.map((s) => `${s.name} ${records.get(s.name)!.status}`).join(', ')
-    const output =
-      error instanceof CommandError
-        ? (error.stderr || error.stdout).trim().split('\n').slice(-15).join('\n')
-        : undefined
+    const output = commandOutput(error)
     throw new StepError(
       'addon cycle',
       `${current}: ${(error as Error).message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`,

@@ -13,10 +13,10 @@ import { Snap, DEFAULT_RETRY } from './snap.js'
 import { MicroK8s, type MicroK8sStatus } from './microk8s.js'
 import { parseKubeVersion } from './channel.js'
 import { planCore, planAddons, type CorePlan, type AddonPlan } from './plan.js'
-import { addonBranch, bundledCalico, shippedImages } from './addons.js'
-import { takeInventory, compareInventories, type Inventory } from './inventory.js'
+import { takeInventory, type Inventory } from './inventory.js'
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
-import { newReport, renderSummary, headline, type Report } from './report.js'
+import { newReport, type Report } from './report.js'
+import { publish } from './publish.js'
 import {
   StepError,
   phase,
@@ -30,8 +30,6 @@ import {
   type DataSnapshot
 } from './execute.js'
 import { InputError } from './errors.js'
-
-const SUMMARY_LIMIT = 1024 * 1024 - 4096
 
 interface Tools {
   cmd: Cmd
@@ -456,122 +454,6 @@ async function collectDiagnostics(tools: Tools): Promise<string | undefined> {
     await tools.cmd.run('chmod', ['0644', dest])
   }
   return dest
-}
-
-// --------------------------------------------------------------------------------------------------- publish
-
-async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
-  const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com'
-  if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
-    report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-  }
-  if (report.before && report.after) {
-    const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
-    const calico = bundledCalico(targetBranch)
-    report.changes = compareInventories(report.before, report.after, (name) =>
-      name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch)
-    )
-    // Addons left as they were that run something older than the target snap ships.
-    const cycled = new Set(
-      report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name)
-    )
-    for (const c of report.changes) {
-      if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after) continue
-      const tag = c.after.split('@')[0]
-      if (tag === c.shipped) continue
-      const why =
-        report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
-        (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed')
-      report.warnings.push(
-        `${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`
-      )
-    }
-    const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
-    if (calico && running && running !== calico) {
-      report.warnings.push(
-        `Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
-          `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`
-      )
-    }
-  } else if (report.before && report.status === 'dry-run') {
-    report.changes = []
-  }
-
-  const reportFile = inputs?.reportFile ?? path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'microk8s-report.json')
-  try {
-    await fs.mkdir(path.dirname(reportFile), { recursive: true })
-    await fs.writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`)
-    core.setOutput('report-file', reportFile)
-  } catch (error) {
-    core.warning(`could not write the report to ${reportFile}: ${(error as Error).message}`, { title: 'report-file' })
-  }
-
-  setOutputs(report, inputs)
-  const summary = renderSummary(report, { limit: SUMMARY_LIMIT })
-  core.info(`\n${headline(report)}`)
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    try {
-      await core.summary.addRaw(summary).write()
-    } catch (error) {
-      core.warning(`could not write the job summary (${(error as Error).message}); the report is in ${reportFile}`, {
-        title: 'job summary'
-      })
-    }
-  } else {
-    core.warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
-      title: 'job summary'
-    })
-  }
-
-  if (inputs?.prComment) {
-    // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
-    const { upsertComment, pullRequestTarget, commentMarker } = await import('./github.js')
-    const target = pullRequestTarget()
-    if (typeof target === 'string') core.info(`pr-comment: ${target}; no comment`)
-    else if (!inputs.githubToken)
-      core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
-    else {
-      const marker = commentMarker(inputs.commentKey)
-      const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) =>
-        renderSummary(report, { limit, compact: true, marker })
-      )
-      if (result.outcome === 'failed')
-        core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
-      else if (result.outcome === 'skipped') core.info(`pr-comment: ${result.reason}`)
-      else core.info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`)
-    }
-  }
-}
-
-function setOutputs(report: Report, inputs: Inputs | undefined): void {
-  const before = report.before
-  const after = report.after ?? (report.status === 'dry-run' ? report.before : null)
-  core.setOutput('version-before', before?.serverVersion ?? before?.snap?.version ?? '')
-  core.setOutput('version', after?.serverVersion ?? after?.snap?.version ?? '')
-  core.setOutput('channel-before', before?.snap?.channel ?? '')
-  core.setOutput('channel', after?.snap?.channel ?? '')
-  core.setOutput('revision', after?.snap ? String(after.snap.revision) : '')
-  core.setOutput(
-    'hops',
-    report.hops
-      .filter((h) => h.status === 'done')
-      .map((h) => h.channel)
-      .join(',')
-  )
-  const upgraded =
-    report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion
-  core.setOutput('upgraded', String(upgraded))
-  core.setOutput(
-    'cycled-addons',
-    report.addons
-      .filter((a) => a.status === 'cycled')
-      .map((a) => a.name)
-      .join(' ')
-  )
-  if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok'))
-    core.setOutput('kubeconfig', inputs.kubeconfig)
-  else core.setOutput('kubeconfig', '')
-  if (report.diagnostics) core.setOutput('diagnostics', report.diagnostics)
 }
 
 // ------------------------------------------------------------------------------------------------------ post

@@ -3,7 +3,9 @@
  * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
  */
 import type { Change, Inventory } from './inventory.js'
-import { formatImage } from './inventory.js'
+import { compareInventories, formatImage } from './inventory.js'
+import { addonBranch, bundledCalico, shippedImages } from './addons.js'
+import { parseKubeVersion } from './channel.js'
 import type { Finding } from './removed-apis.js'
 
 export const SCHEMA_VERSION = 1
@@ -93,6 +95,46 @@ export function newReport(channel: string, minor?: number): Report {
     dataChecks: [],
     findings: [],
     warnings: []
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- analysis
+
+/**
+ * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
+ * than the target snap ships, and Calico, which a refresh never upgrades (facts §3.6).
+ */
+export function analyseChanges(report: Report): void {
+  if (report.before && report.after) {
+    const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
+    const calico = bundledCalico(targetBranch)
+    report.changes = compareInventories(report.before, report.after, (name) =>
+      name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch)
+    )
+    // Addons left as they were that run something older than the target snap ships.
+    const cycled = new Set(
+      report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name)
+    )
+    for (const c of report.changes) {
+      if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after) continue
+      const tag = c.after.split('@')[0]
+      if (tag === c.shipped) continue
+      const why =
+        report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
+        (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed')
+      report.warnings.push(
+        `${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`
+      )
+    }
+    const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
+    if (calico && running && running !== calico) {
+      report.warnings.push(
+        `Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
+          `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`
+      )
+    }
+  } else if (report.before && report.status === 'dry-run') {
+    report.changes = []
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { renderSummary, headline, esc } from '../src/report.js'
+import { renderSummary, headline, esc, analyseChanges } from '../src/report.js'
 import { typicalUpgrade, noOpRun, failedRun } from './helpers/reports.js'
 import { validateReport } from './helpers/schema.js'
 
@@ -113,5 +113,38 @@ describe('report JSON', () => {
     delete r.dataChecks
     r.status = 'ok'
     expect(validateReport(r).join('\n')).toMatch(/dataChecks|status/)
+  })
+})
+
+describe('analysis of the changes', () => {
+  it('warns about an addon left as it was that runs older images than the target ships', () => {
+    const r = typicalUpgrade()
+    r.addons = r.addons.filter((a) => a.name !== 'ingress')
+    r.addons.push({ name: 'ingress', status: 'kept', note: 'listed in never-cycle' })
+    r.after!.addons.find((a) => a.name === 'ingress')!.images = [
+      { repository: 'registry.k8s.io/ingress-nginx/controller', tag: 'v1.8.0' }
+    ]
+    analyseChanges(r)
+    expect(r.warnings).toEqual([
+      'ingress still runs registry.k8s.io/ingress-nginx/controller:v1.8.0; the 1.30 snap ships v1.11.5 (not cycled: listed in never-cycle)'
+    ])
+  })
+
+  it('warns that Calico is not upgraded when the target bundles a newer one', () => {
+    const r = typicalUpgrade()
+    r.after!.serverVersion = 'v1.33.5'
+    analyseChanges(r)
+    expect(r.changes.find((c) => c.kind === 'cni')).toMatchObject({
+      before: 'v3.25.1',
+      after: 'v3.25.1',
+      shipped: 'v3.29.3'
+    })
+    expect(r.warnings.join('\n')).toMatch(/Calico v3\.25\.1 keeps running: .* the 1\.33 snap bundles v3\.29\.3/)
+  })
+
+  it('says nothing when everything runs what the target ships', () => {
+    const r = typicalUpgrade()
+    analyseChanges(r)
+    expect(r.warnings).toEqual([])
   })
 })

@@ -1,0 +1,97 @@
+/**
+ * Publishes the report: the JSON file, the job summary, the step outputs and, when asked, the sticky
+ * pull-request comment. Each is written even when the run failed; none of them failing fails the run.
+ */
+import * as core from '@actions/core'
+import * as fs from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { Inputs } from './inputs.js'
+import { analyseChanges, headline, renderSummary, type Report } from './report.js'
+
+/** GitHub's limit is 1 MiB per step summary; keep a margin for what other steps of the job add. */
+const SUMMARY_LIMIT = 1024 * 1024 - 4096
+
+export async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
+  const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com'
+  if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
+    report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+  }
+  analyseChanges(report)
+
+  const reportFile = inputs?.reportFile ?? path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'microk8s-report.json')
+  try {
+    await fs.mkdir(path.dirname(reportFile), { recursive: true })
+    await fs.writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`)
+    core.setOutput('report-file', reportFile)
+  } catch (error) {
+    core.warning(`could not write the report to ${reportFile}: ${(error as Error).message}`, { title: 'report-file' })
+  }
+
+  setOutputs(report, inputs)
+  const summary = renderSummary(report, { limit: SUMMARY_LIMIT })
+  core.info(`\n${headline(report)}`)
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(summary).write()
+    } catch (error) {
+      core.warning(`could not write the job summary (${(error as Error).message}); the report is in ${reportFile}`, {
+        title: 'job summary'
+      })
+    }
+  } else {
+    core.warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
+      title: 'job summary'
+    })
+  }
+
+  if (inputs?.prComment) {
+    // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
+    const { upsertComment, pullRequestTarget, commentMarker } = await import('./github.js')
+    const target = pullRequestTarget()
+    if (typeof target === 'string') core.info(`pr-comment: ${target}; no comment`)
+    else if (!inputs.githubToken)
+      core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
+    else {
+      const marker = commentMarker(inputs.commentKey)
+      const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) =>
+        renderSummary(report, { limit, compact: true, marker })
+      )
+      if (result.outcome === 'failed')
+        core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
+      else if (result.outcome === 'skipped') core.info(`pr-comment: ${result.reason}`)
+      else core.info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`)
+    }
+  }
+}
+
+function setOutputs(report: Report, inputs: Inputs | undefined): void {
+  const before = report.before
+  const after = report.after ?? (report.status === 'dry-run' ? report.before : null)
+  core.setOutput('version-before', before?.serverVersion ?? before?.snap?.version ?? '')
+  core.setOutput('version', after?.serverVersion ?? after?.snap?.version ?? '')
+  core.setOutput('channel-before', before?.snap?.channel ?? '')
+  core.setOutput('channel', after?.snap?.channel ?? '')
+  core.setOutput('revision', after?.snap ? String(after.snap.revision) : '')
+  core.setOutput(
+    'hops',
+    report.hops
+      .filter((h) => h.status === 'done')
+      .map((h) => h.channel)
+      .join(',')
+  )
+  const upgraded =
+    report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion
+  core.setOutput('upgraded', String(upgraded))
+  core.setOutput(
+    'cycled-addons',
+    report.addons
+      .filter((a) => a.status === 'cycled')
+      .map((a) => a.name)
+      .join(' ')
+  )
+  if (inputs && report.status !== 'dry-run' && report.steps.some((s) => s.name === 'kubeconfig' && s.status === 'ok'))
+    core.setOutput('kubeconfig', inputs.kubeconfig)
+  else core.setOutput('kubeconfig', '')
+  if (report.diagnostics) core.setOutput('diagnostics', report.diagnostics)
+}
