@@ -53,7 +53,8 @@ for (let i = 0; i < runs; i++) {
     snap: calls.filter((c) => c.tool === 'snap').length,
     microk8s: calls.filter((c) => c.tool === 'microk8s' && c.args[0] !== 'kubectl').length,
     kubectl: calls.filter((c) => c.tool === 'microk8s' && c.args[0] === 'kubectl').length,
-    inventoryCalls: inventory.length
+    inventoryCalls: inventory.length,
+    maxRssMb: r.report.timing.maxRssKb / 1024
   })
 }
 
@@ -87,6 +88,7 @@ line(
   `≤ ${TARGETS.inventoryCalls}`,
   median('inventoryCalls') <= TARGETS.inventoryCalls
 )
+line('peak memory of the action process (max RSS)', `${fmt(median('maxRssMb'), 0)} MiB`)
 line('snap calls', median('snap'))
 line('microk8s calls (not kubectl)', median('microk8s'))
 line('microk8s kubectl calls', median('kubectl'))

@@ -33747,7 +33747,8 @@ async function run() {
     report.timing = {
         wallMs: Date.parse(report.finishedAt) - Date.parse(report.startedAt),
         commandMs: history.reduce((sum, c) => sum + c.ms, 0),
-        commands: history.length
+        commands: history.length,
+        maxRssKb: process.resourceUsage().maxRSS
     };
     await publish(report, inputs);
     if (report.status === 'failure')
@@ -33790,6 +33791,12 @@ async function upgrade(inputs, tools, report) {
         : 'microk8s is not installed');
     report.before = inspected.inventory;
     const before = inspected.inventory;
+    if (before.nodes.length > 1) {
+        const message = `the cluster has ${before.nodes.length} nodes; this action refreshes the node it runs on only. Upgrade the ` +
+            'other nodes one at a time (control planes first, drained), or the hop checks will find older kubelets';
+        warning(message, { title: 'multi-node cluster' });
+        report.warnings.push(message);
+    }
     // Plan: hops first, then the addons.
     const { corePlan, addonPlan, dataBefore, helmSecrets } = await phase(report, 'plan', async () => {
         const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined;

@@ -58,7 +58,8 @@ export async function run(): Promise<void> {
   report.timing = {
     wallMs: Date.parse(report.finishedAt) - Date.parse(report.startedAt),
     commandMs: history.reduce((sum, c) => sum + c.ms, 0),
-    commands: history.length
+    commands: history.length,
+    maxRssKb: process.resourceUsage().maxRSS
   }
   await publish(report, inputs)
   if (report.status === 'failure') core.setFailed(report.failure?.message ?? 'failed')
@@ -116,6 +117,13 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   )
   report.before = inspected.inventory
   const before = inspected.inventory
+  if (before.nodes.length > 1) {
+    const message =
+      `the cluster has ${before.nodes.length} nodes; this action refreshes the node it runs on only. Upgrade the ` +
+      'other nodes one at a time (control planes first, drained), or the hop checks will find older kubelets'
+    core.warning(message, { title: 'multi-node cluster' })
+    report.warnings.push(message)
+  }
 
   // Plan: hops first, then the addons.
   const { corePlan, addonPlan, dataBefore, helmSecrets } = await phase(

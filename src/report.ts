@@ -77,7 +77,7 @@ export interface Report {
   diagnostics?: string
   runUrl?: string
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
-  timing?: { wallMs: number; commandMs: number; commands: number }
+  timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }
 
 export function newReport(channel: string, minor?: number): Report {

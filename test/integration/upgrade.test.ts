@@ -262,3 +262,14 @@ describe('credentials in debug mode', () => {
     expect(r.stdout).toContain('::add-mask::U0lNVUxBVE9SLUtFWQ==')
   })
 })
+
+describe('a multi-node cluster', () => {
+  it('is upgraded on this node only, with a warning saying so', async () => {
+    const r = await run('multi-node', { channel: '1.28/stable' })
+    expect(r.code, r.stdout).toBe(0)
+    expect(r.stdout).toMatch(
+      /::warning title=multi-node cluster::the cluster has 2 nodes; this action refreshes the node it runs on only/
+    )
+    expect(r.report.warnings[0]).toMatch(/2 nodes/)
+  })
+})
