@@ -31606,6 +31606,14 @@ function expandHome(p) {
 function displayCommand(file, args) {
     return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 }
+/**
+ * PATH with /snap/bin appended when missing: snap puts `microk8s` there, and self-hosted runner services often
+ * start without it (GitHub-hosted runners and sudo's secure_path have it). Appended, so PATH keeps precedence.
+ */
+function withSnapBin(pathValue) {
+    const parts = (pathValue ?? '').split(':').filter(Boolean);
+    return parts.includes('/snap/bin') ? parts.join(':') : [...parts, '/snap/bin'].join(':');
+}
 /** Exit code of coreutils `timeout` when the command ran out of time. */
 const TIMED_OUT = 124;
 class ExecCmd {
@@ -31639,7 +31647,7 @@ class ExecCmd {
                 // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
                 // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
                 input: Buffer.from(options.input ?? ''),
-                env: { ...process.env, LC_ALL: 'C.UTF-8' }
+                env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
             });
         }
         catch (error) {
@@ -32555,7 +32563,7 @@ function planAddons(input) {
     });
     for (const step of enableAfter) {
         if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
-            throw new PlanError(`addon ${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49' in the addons input`);
+            throw new InputError('addons', `${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49'`);
         }
     }
     return {

@@ -34,6 +34,15 @@ export function displayCommand(file: string, args: string[]): string {
   return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')
 }
 
+/**
+ * PATH with /snap/bin appended when missing: snap puts `microk8s` there, and self-hosted runner services often
+ * start without it (GitHub-hosted runners and sudo's secure_path have it). Appended, so PATH keeps precedence.
+ */
+export function withSnapBin(pathValue: string | undefined): string {
+  const parts = (pathValue ?? '').split(':').filter(Boolean)
+  return parts.includes('/snap/bin') ? parts.join(':') : [...parts, '/snap/bin'].join(':')
+}
+
 /** Exit code of coreutils `timeout` when the command ran out of time. */
 export const TIMED_OUT = 124
 
@@ -67,7 +76,7 @@ export class ExecCmd implements Cmd {
         // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
         // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
         input: Buffer.from(options.input ?? ''),
-        env: { ...process.env, LC_ALL: 'C.UTF-8' } as Record<string, string>
+        env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' } as Record<string, string>
       })
     } catch (error) {
       // @actions/exec throws when the program cannot be found at all.

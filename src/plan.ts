@@ -3,7 +3,7 @@
  * time) for the core, then which addons are cycled, in which order, with which arguments.
  */
 import { type Channel, type KubeVersion, formatChannel, formatMinor, trackFor } from './channel.js'
-import { PlanError } from './errors.js'
+import { InputError, PlanError } from './errors.js'
 import type { InstalledSnap, StoreChannel } from './snap.js'
 import { RISKS } from './channel.js'
 import { type CyclePolicy, addonOrder, addonSpec, isKnownAddon } from './addons.js'
@@ -253,8 +253,9 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   })
   for (const step of enableAfter) {
     if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
-      throw new PlanError(
-        `addon ${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49' in the addons input`
+      throw new InputError(
+        'addons',
+        `${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49'`
       )
     }
   }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { ExecCmd, displayCommand } from '../src/cmd.js'
+import { ExecCmd, displayCommand, withSnapBin } from '../src/cmd.js'
 
 const node = process.execPath
 
@@ -45,6 +45,14 @@ describe('running commands', () => {
     await cmd.run(node, ['-e', '0'])
     expect(cmd.history).toHaveLength(1)
     expect(cmd.history[0]).toMatchObject({ code: 0 })
+  })
+
+  it('finds microk8s in /snap/bin even when the runner service’s PATH lacks it, after what PATH has', async () => {
+    expect(withSnapBin('/usr/bin:/bin')).toBe('/usr/bin:/bin:/snap/bin')
+    expect(withSnapBin('/snap/bin:/usr/bin')).toBe('/snap/bin:/usr/bin')
+    expect(withSnapBin(undefined)).toBe('/snap/bin')
+    const r = await new ExecCmd(false).run(node, ['-e', 'console.log(process.env.PATH)'])
+    expect(r.stdout.trim().split(':')).toContain('/snap/bin')
   })
 
   it('quotes arguments only for display', () => {

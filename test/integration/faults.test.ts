@@ -375,7 +375,7 @@ describe('bad inputs: a clear error naming the input, before anything touches th
     [
       'metallb requested without its range',
       { channel: '1.30/stable', addons: 'metallb' },
-      /metallb needs arguments.*metallb:10\.64\.140\.43-10\.64\.140\.49/
+      /Input 'addons': metallb needs arguments.*metallb:10\.64\.140\.43-10\.64\.140\.49/
     ]
   ])('%s', async (_, inputs, message) => {
     const r = await run('demo', inputs as Record<string, string>, { overrides: fast })
