@@ -48,7 +48,9 @@ describe('simulated traps a naive action falls into', () => {
     const r = runSim(['microk8s', 'disable', 'hostpath-storage'])
     expect(r.status).toBe(1)
     expect(r.stdout).toContain('Storage removed.')
-    expect(r.stdout).toContain('Remove PVC storage at /var/snap/microk8s/common/default-storage ? (Y/N): ')
+    // The script asks with `read -p`, which shows the prompt only on a terminal (core-addons 1.30
+    // addons/hostpath-storage/disable): with a pipe, as in CI, nothing says a question was asked.
+    expect(r.stdout + r.stderr).not.toContain('Remove PVC storage')
     expect(state(dir).cluster.hostpathData.destroyed).toBe(false)
   })
 

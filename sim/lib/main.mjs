@@ -607,7 +607,7 @@ async function enable(ctx, argv) {
   const real = name === 'storage' ? 'hostpath-storage' : name
   const m = enableManifest(real, state.cluster.repoBranch, args)
   if (m.prompt) {
-    out.out(m.prompt)
+    if (process.stdin.isTTY) process.stderr.write(m.prompt) // `read -p`: a prompt only on a terminal
     const answer = readLine().line.trim()
     if (!answer) {
       out.out('Invalid IP address range. Exiting.')
@@ -689,7 +689,8 @@ async function disable(ctx, argv) {
       out.out('Storage removed.')
       let destroy = args === 'destroy-storage'
       if (!destroy) {
-        process.stdout.write('Remove PVC storage at /var/snap/microk8s/common/default-storage ? (Y/N): ')
+        // `read -p` shows its prompt (on stderr) only when stdin is a terminal: in CI nothing is printed.
+        if (process.stdin.isTTY) process.stderr.write('Remove PVC storage at /var/snap/microk8s/common/default-storage ? (Y/N): ')
         const answer = readLine().line.trim().toLowerCase()
         destroy = answer === 'y' || answer === 'yes'
       }
