@@ -690,7 +690,8 @@ async function disable(ctx, argv) {
       let destroy = args === 'destroy-storage'
       if (!destroy) {
         // `read -p` shows its prompt (on stderr) only when stdin is a terminal: in CI nothing is printed.
-        if (process.stdin.isTTY) process.stderr.write('Remove PVC storage at /var/snap/microk8s/common/default-storage ? (Y/N): ')
+        if (process.stdin.isTTY)
+          process.stderr.write('Remove PVC storage at /var/snap/microk8s/common/default-storage ? (Y/N): ')
         const answer = readLine().line.trim().toLowerCase()
         destroy = answer === 'y' || answer === 'yes'
       }
