@@ -33359,24 +33359,26 @@ async function publish(report, inputs) {
             title: 'job summary'
         });
     }
-    if (inputs?.prComment) {
-        // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
-        const { upsertComment, pullRequestTarget, commentMarker } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(248)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9248));
-        const target = pullRequestTarget();
-        if (typeof target === 'string')
-            info(`pr-comment: ${target}; no comment`);
-        else if (!inputs.githubToken)
-            warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' });
-        else {
-            const marker = commentMarker(inputs.commentKey);
-            const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) => renderSummary(report, { limit, compact: true, marker }));
-            if (result.outcome === 'failed')
-                warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' });
-            else if (result.outcome === 'skipped')
-                info(`pr-comment: ${result.reason}`);
-            else
-                info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`);
-        }
+    if (inputs?.prComment)
+        await commentOnPullRequest(report, inputs);
+}
+/** The sticky comment; every way it can fail is a warning (the job summary still has the report). */
+async function commentOnPullRequest(report, inputs) {
+    // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
+    const { upsertComment, pullRequestTarget, commentMarker } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(248)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9248));
+    const target = pullRequestTarget();
+    if (typeof target === 'string')
+        return info(`pr-comment: ${target}; no comment`);
+    if (!inputs.githubToken) {
+        return warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' });
+    }
+    const marker = commentMarker(inputs.commentKey);
+    const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) => renderSummary(report, { limit, compact: true, marker }));
+    if (result.outcome === 'failed') {
+        warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' });
+    }
+    else {
+        info(`pull-request comment ${result.outcome}${result.url ? `: ${result.url}` : ''}`);
     }
 }
 function setOutputs(report, inputs) {

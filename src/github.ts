@@ -11,9 +11,7 @@ export function commentMarker(key: string): string {
 }
 
 export type CommentResult =
-  | { outcome: 'created' | 'updated' | 'unchanged'; id: number; url?: string }
-  | { outcome: 'skipped'; reason: string }
-  | { outcome: 'failed'; reason: string }
+  { outcome: 'created' | 'updated' | 'unchanged'; id: number; url?: string } | { outcome: 'failed'; reason: string }
 
 export interface CommentTarget {
   owner: string

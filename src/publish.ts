@@ -45,23 +45,26 @@ export async function publish(report: Report, inputs: Inputs | undefined): Promi
     })
   }
 
-  if (inputs?.prComment) {
-    // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
-    const { upsertComment, pullRequestTarget, commentMarker } = await import('./github.js')
-    const target = pullRequestTarget()
-    if (typeof target === 'string') core.info(`pr-comment: ${target}; no comment`)
-    else if (!inputs.githubToken)
-      core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
-    else {
-      const marker = commentMarker(inputs.commentKey)
-      const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) =>
-        renderSummary(report, { limit, compact: true, marker })
-      )
-      if (result.outcome === 'failed')
-        core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
-      else if (result.outcome === 'skipped') core.info(`pr-comment: ${result.reason}`)
-      else core.info(`pull-request comment ${result.outcome}${'url' in result && result.url ? `: ${result.url}` : ''}`)
-    }
+  if (inputs?.prComment) await commentOnPullRequest(report, inputs)
+}
+
+/** The sticky comment; every way it can fail is a warning (the job summary still has the report). */
+async function commentOnPullRequest(report: Report, inputs: Inputs): Promise<void> {
+  // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
+  const { upsertComment, pullRequestTarget, commentMarker } = await import('./github.js')
+  const target = pullRequestTarget()
+  if (typeof target === 'string') return core.info(`pr-comment: ${target}; no comment`)
+  if (!inputs.githubToken) {
+    return core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
+  }
+  const marker = commentMarker(inputs.commentKey)
+  const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) =>
+    renderSummary(report, { limit, compact: true, marker })
+  )
+  if (result.outcome === 'failed') {
+    core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
+  } else {
+    core.info(`pull-request comment ${result.outcome}${result.url ? `: ${result.url}` : ''}`)
   }
 }
 
