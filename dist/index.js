@@ -33499,6 +33499,35 @@ async function readHelmReleases(microk8s) {
         .sort();
     return { names, secrets };
 }
+/**
+ * Lists objects of several resources in one `kubectl get`; when the server does not serve one of them (older
+ * clusters), lists them one by one and returns the ones it does not serve instead of failing.
+ */
+async function listObjects(microk8s, resources) {
+    if (resources.length === 0)
+        return { objects: [], unavailable: [] };
+    const list = async (names) => {
+        const r = await microk8s.run(['kubectl', 'get', names.join(','), '-A', '-o', 'json']);
+        if (r.code === 0)
+            return JSON.parse(r.stdout).items ?? [];
+        if (/doesn't have a resource type|the server could not find the requested resource/.test(r.stderr))
+            return undefined;
+        throw new CommandError(displayCommand('microk8s', ['kubectl', 'get', names.join(','), '-A', '-o', 'json']), r.code, r.stdout, r.stderr);
+    };
+    const all = await list(resources);
+    if (all)
+        return { objects: all, unavailable: [] };
+    const objects = [];
+    const unavailable = [];
+    for (const resource of resources) {
+        const items = await list([resource]);
+        if (items)
+            objects.push(...items);
+        else
+            unavailable.push(resource);
+    }
+    return { objects, unavailable };
+}
 async function readCorefile(microk8s) {
     const r = await microk8s.run(['kubectl', 'get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json']);
     if (r.code !== 0)
@@ -33825,9 +33854,9 @@ async function upgrade(inputs, tools, report) {
         await phase(report, 'pre-flight: removed APIs', async () => {
             const removals = removalsBetween(corePlan.fromMinor, corePlan.targetMinor);
             const resources = resourcesToList(removals);
-            const objects = resources.length
-                ? ((await microk8s.kubectlJson(['get', resources.join(','), '-A'])).items ?? [])
-                : [];
+            const { objects, unavailable } = await listObjects(microk8s, resources);
+            if (unavailable.length)
+                report.warnings.push(`pre-flight: the API server does not serve ${unavailable.join(', ')}`);
             report.findings = [...findInObjects(objects, removals), ...findInHelmReleases(helmSecrets, removals)].sort((a, b) => a.removedIn - b.removedIn);
             for (const f of report.findings) {
                 warning(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`, { title: 'Removed API' });

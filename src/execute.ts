@@ -124,6 +124,38 @@ export async function readHelmReleases(microk8s: MicroK8s): Promise<{ names: str
   return { names, secrets }
 }
 
+/**
+ * Lists objects of several resources in one `kubectl get`; when the server does not serve one of them (older
+ * clusters), lists them one by one and returns the ones it does not serve instead of failing.
+ */
+export async function listObjects(
+  microk8s: MicroK8s,
+  resources: string[]
+): Promise<{ objects: any[]; unavailable: string[] }> {
+  if (resources.length === 0) return { objects: [], unavailable: [] }
+  const list = async (names: string[]) => {
+    const r = await microk8s.run(['kubectl', 'get', names.join(','), '-A', '-o', 'json'])
+    if (r.code === 0) return JSON.parse(r.stdout).items ?? []
+    if (/doesn't have a resource type|the server could not find the requested resource/.test(r.stderr)) return undefined
+    throw new CommandError(
+      displayCommand('microk8s', ['kubectl', 'get', names.join(','), '-A', '-o', 'json']),
+      r.code,
+      r.stdout,
+      r.stderr
+    )
+  }
+  const all = await list(resources)
+  if (all) return { objects: all, unavailable: [] }
+  const objects: any[] = []
+  const unavailable: string[] = []
+  for (const resource of resources) {
+    const items = await list([resource])
+    if (items) objects.push(...items)
+    else unavailable.push(resource)
+  }
+  return { objects, unavailable }
+}
+
 export async function readCorefile(microk8s: MicroK8s): Promise<string | undefined> {
   const r = await microk8s.run(['kubectl', 'get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])
   if (r.code !== 0) return undefined

@@ -22,6 +22,7 @@ import {
   phase,
   runHop,
   readHelmReleases,
+  listObjects,
   readCorefile,
   recoverArgs,
   cycleAddons,
@@ -159,9 +160,9 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       async () => {
         const removals = removalsBetween(corePlan.fromMinor!, corePlan.targetMinor)
         const resources = resourcesToList(removals)
-        const objects = resources.length
-          ? ((await microk8s.kubectlJson<{ items: any[] }>(['get', resources.join(','), '-A'])).items ?? [])
-          : []
+        const { objects, unavailable } = await listObjects(microk8s, resources)
+        if (unavailable.length)
+          report.warnings.push(`pre-flight: the API server does not serve ${unavailable.join(', ')}`)
         report.findings = [...findInObjects(objects, removals), ...findInHelmReleases(helmSecrets, removals)].sort(
           (a, b) => a.removedIn - b.removedIn
         )

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
 import { parseStatusYaml, parseMicroK8sVersion, parseInspectTarball, MicroK8s } from '../src/microk8s.js'
 import { scriptedCmd } from './helpers/fake-cmd.js'
+import { listObjects } from '../src/execute.js'
 
 const fixture = (name: string) => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
 
@@ -100,5 +101,36 @@ describe('MicroK8s commands', () => {
   it('says clearly when the microk8s command is missing', async () => {
     const cmd = scriptedCmd([{ code: 127, stderr: 'microk8s: command not found' }])
     await expect(new MicroK8s(cmd, { waitTimeout: 5 }).status()).rejects.toThrow(/'microk8s' command was not found/)
+  })
+})
+
+describe('listing objects of several resources', () => {
+  it('uses one kubectl get when the server serves them all', async () => {
+    const cmd = scriptedCmd([{ code: 0, stdout: JSON.stringify({ items: [{ kind: 'FlowSchema' }] }) }])
+    const r = await listObjects(new MicroK8s(cmd, { waitTimeout: 5 }), [
+      'flowschemas.flowcontrol.apiserver.k8s.io',
+      'cronjobs.batch'
+    ])
+    expect(r).toEqual({ objects: [{ kind: 'FlowSchema' }], unavailable: [] })
+    expect(cmd.calls).toEqual([
+      ['microk8s', 'kubectl', 'get', 'flowschemas.flowcontrol.apiserver.k8s.io,cronjobs.batch', '-A', '-o', 'json']
+    ])
+  })
+
+  it('falls back to one get per resource and names those the server does not serve', async () => {
+    const missing = { code: 1, stderr: 'error: the server doesn\'t have a resource type "csistoragecapacities"' }
+    const cmd = scriptedCmd([missing, { code: 0, stdout: JSON.stringify({ items: [{ kind: 'CronJob' }] }) }, missing])
+    const r = await listObjects(new MicroK8s(cmd, { waitTimeout: 5 }), [
+      'cronjobs.batch',
+      'csistoragecapacities.storage.k8s.io'
+    ])
+    expect(r).toEqual({ objects: [{ kind: 'CronJob' }], unavailable: ['csistoragecapacities.storage.k8s.io'] })
+  })
+
+  it('fails on any other error', async () => {
+    const cmd = scriptedCmd([{ code: 1, stderr: 'The connection to the server 127.0.0.1:16443 was refused' }])
+    await expect(listObjects(new MicroK8s(cmd, { waitTimeout: 5 }), ['cronjobs.batch'])).rejects.toThrow(
+      /exited with code 1/
+    )
   })
 })

@@ -273,3 +273,26 @@ describe('a multi-node cluster', () => {
     expect(r.report.warnings[0]).toMatch(/2 nodes/)
   })
 })
+
+describe('a long way: 1.25 → 1.30', () => {
+  it('takes five verified hops, and the pre-flight skips kinds the old server does not serve', async () => {
+    const r = await run(
+      'demo',
+      { channel: '1.30/stable' },
+      { overrides: { timeScale: 0.001, installed: { channel: '1.25/stable' } } }
+    )
+    expect(r.code, r.stdout).toBe(0)
+    expect(r.outputs.hops).toBe('1.26/stable,1.27/stable,1.28/stable,1.29/stable,1.30/stable')
+    expect(r.report.hops.map((h: any) => h.serverVersion)).toEqual([
+      'v1.26.15',
+      'v1.27.16',
+      'v1.28.15',
+      'v1.29.15',
+      'v1.30.14'
+    ])
+    expect(r.report.warnings.join('\n')).toMatch(
+      /pre-flight: the API server does not serve csistoragecapacities\.storage\.k8s\.io/
+    )
+    expect(r.report.dataChecks.every((c: any) => c.ok)).toBe(true)
+  })
+})
