@@ -8,7 +8,14 @@ import type { MicroK8s } from './microk8s.js'
 import type { Snap } from './snap.js'
 import type { Hop, AddonPlan, CycleStep } from './plan.js'
 import type { AddonRecord, DataCheck, Report } from './report.js'
-import { addonSpec, dnsUpstreams, ingressArgs, isCorefileCustomised, metallbRanges } from './addons.js'
+import {
+  type Release,
+  addonSpec,
+  dnsUpstreams,
+  ingressArgs,
+  isCorefileCustomised,
+  metallbRanges
+} from './catalog/index.js'
 import type { RecoveredArgs } from './plan.js'
 import { parseKubeVersion, formatMinor } from './channel.js'
 import { CommandError, commandOutput, lastLines } from './errors.js'
@@ -268,11 +275,15 @@ export interface CycleContext {
   report: Report
   /** The Corefile saved before dns is disabled (re-applied after enable when the user had customised it). */
   savedCorefile?: string
+  /** The addon release whose scripts disable (the active repository's before the update). */
+  fromRelease: Release
+  /** The addon release whose scripts enable (the target snap's); waits follow its catalog rows. */
+  toRelease: Release
 }
 
 /** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
-async function waitForAddon(microk8s: MicroK8s, name: string): Promise<void> {
-  for (const w of addonSpec(name).workloads) {
+async function waitForAddon(microk8s: MicroK8s, name: string, release: Release): Promise<void> {
+  for (const w of addonSpec(name, release).workloads) {
     const r = await microk8s.rolloutStatus(w.kind, w.namespace, w.name)
     if (r.code !== 0) {
       throw new CommandError(
@@ -298,14 +309,14 @@ async function enableAddon(ctx: CycleContext, step: CycleStep): Promise<void> {
       `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`
     )
   }
-  await waitForAddon(ctx.microk8s, step.name)
+  await waitForAddon(ctx.microk8s, step.name, ctx.toRelease)
   if (step.name === 'dns' && ctx.savedCorefile && isCorefileCustomised(ctx.savedCorefile)) {
-    await restoreCorefile(ctx.microk8s, ctx.savedCorefile)
+    await restoreCorefile(ctx.microk8s, ctx.savedCorefile, ctx.toRelease)
   }
 }
 
 /** Re-applies the user's Corefile and restarts CoreDNS so it is read. */
-async function restoreCorefile(microk8s: MicroK8s, corefile: string): Promise<void> {
+async function restoreCorefile(microk8s: MicroK8s, corefile: string, release: Release): Promise<void> {
   await microk8s.apply({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -317,12 +328,12 @@ async function restoreCorefile(microk8s: MicroK8s, corefile: string): Promise<vo
     data: { Corefile: corefile }
   })
   await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns')
-  await waitForAddon(microk8s, 'dns')
+  await waitForAddon(microk8s, 'dns', release)
   core.info('Restored the customised CoreDNS Corefile and restarted CoreDNS')
 }
 
 async function disableAddon(ctx: CycleContext, name: string): Promise<void> {
-  const spec = addonSpec(name)
+  const spec = addonSpec(name, ctx.fromRelease)
   const r = await ctx.microk8s.disable(name, spec.disableInput)
   const keepsData = spec.disableKeepsDataExit
   const expected = r.code === 0 || (keepsData && r.code === keepsData.code && r.stdout.includes(keepsData.marker))
@@ -345,7 +356,7 @@ async function disableAddon(ctx: CycleContext, name: string): Promise<void> {
 export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: string[]): Promise<void> {
   const records = new Map<string, AddonRecord>()
   for (const step of plan.cycle) {
-    const keepsData = addonSpec(step.name).disableKeepsDataExit
+    const keepsData = addonSpec(step.name, ctx.fromRelease).disableKeepsDataExit
       ? "its disable's prompt answered N: every volume kept"
       : undefined
     const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined

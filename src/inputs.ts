@@ -23,6 +23,8 @@ export interface Inputs {
   addons: AddonRequest[]
   cycleAddons: CycleMode
   neverCycle: string[]
+  /** Addons unknown to the catalog (community) to cycle anyway. */
+  cycleAlso: string[]
   waitTimeout: number
   dryRun: boolean
   reportFile: string
@@ -56,11 +58,8 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
   }
 
   const addons = parseAddons(get('addons'))
-  const neverCycle = splitWords(get('never-cycle')).map((name) => {
-    if (!ADDON_NAME.test(name))
-      throw new InputError('never-cycle', `'${printable(name)}' is not an addon name; ${NAME_RULE}`)
-    return bareName(name)
-  })
+  const neverCycle = addonNames(get, 'never-cycle')
+  const cycleAlso = addonNames(get, 'cycle-also')
 
   const waitTimeout = parseWaitTimeout(get('wait-timeout'))
   const runnerTemp = env.RUNNER_TEMP || os.tmpdir()
@@ -79,6 +78,7 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
     addons,
     cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
     neverCycle,
+    cycleAlso,
     waitTimeout,
     dryRun: bool(get, 'dry-run', false),
     reportFile,
@@ -92,6 +92,14 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
 }
 
 const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'"
+
+/** A whitespace-separated list of addon names (`never-cycle`, `cycle-also`). */
+function addonNames(get: Getter, input: string): string[] {
+  return splitWords(get(input)).map((name) => {
+    if (!ADDON_NAME.test(name)) throw new InputError(input, `'${printable(name)}' is not an addon name; ${NAME_RULE}`)
+    return bareName(name)
+  })
+}
 
 /** `addons`: entries separated by whitespace or newlines, each `name` or `name:args`. */
 export function parseAddons(text: string): AddonRequest[] {

@@ -5,7 +5,7 @@
  */
 import type { MicroK8s, MicroK8sStatus } from './microk8s.js'
 import type { InstalledSnap } from './snap.js'
-import { addonSpec } from './addons.js'
+import { isKnownAddon, workloadsAtAnyRelease } from './catalog/index.js'
 
 export interface ImageRef {
   /** `registry.k8s.io/ingress-nginx/controller`. */
@@ -135,15 +135,15 @@ export function readObjects(items: any[]): Pick<Inventory, 'nodes' | 'workloads'
   }
 }
 
-/** Which running workloads belong to an addon: the catalog's, or for unknown addons its namespace's. */
+/** Which running workloads belong to an addon: the catalog's (of any release), or for unknown addons its namespace's. */
 export function addonWorkloads(name: string, workloads: WorkloadInfo[]): WorkloadInfo[] {
-  const spec = addonSpec(name)
-  if (spec.workloads.length > 0) {
+  const known = workloadsAtAnyRelease(name)
+  if (known.length > 0) {
     return workloads.filter((w) =>
-      spec.workloads.some((s) => s.namespace === w.namespace && s.name === w.name && s.kind === w.kind.toLowerCase())
+      known.some((s) => s.namespace === w.namespace && s.name === w.name && s.kind === w.kind.toLowerCase())
     )
   }
-  return spec.rank === 'unknown' ? workloads.filter((w) => w.namespace === name) : []
+  return isKnownAddon(name) ? [] : workloads.filter((w) => w.namespace === name)
 }
 
 export function buildInventory(

@@ -31,6 +31,7 @@ import {
   type DataSnapshot
 } from './execute.js'
 import { InputError } from './errors.js'
+import { type Release, releaseOf } from './catalog/index.js'
 
 interface Tools {
   cmd: Cmd
@@ -142,7 +143,8 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
         inputs,
         inspected.status,
         inspected.items,
-        versionChanged
+        versionChanged,
+        releasesOf(inspected.installed?.tracking, corePlan, inputs)
       )
       const dataBefore: DataSnapshot = { helmReleases: helm.names, corefile, volumes: volumesOf(before) }
       return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets }
@@ -236,7 +238,11 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       report,
       'plan addons',
       async () => {
-        const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false)
+        const target = releaseOf(inputs.channel.track, corePlan.targetMinor)
+        const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false, {
+          fromRelease: target,
+          toRelease: target
+        })
         Object.assign(addonPlan, fresh.addonPlan)
         dataBefore.corefile = fresh.corefile
         recordPlan(report, corePlan, addonPlan)
@@ -246,7 +252,13 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     core.info(describePlan(corePlan, addonPlan))
   }
 
-  const ctx = { microk8s, report, savedCorefile: dataBefore.corefile }
+  const ctx = {
+    microk8s,
+    report,
+    savedCorefile: dataBefore.corefile,
+    fromRelease: addonPlan.fromRelease,
+    toRelease: addonPlan.toRelease
+  }
   const dnsCycled = addonPlan.cycle.some((s) => s.name === 'dns')
   for (const kept of addonPlan.kept) {
     report.addons.push({ name: kept.name, status: 'kept', note: kept.reason })
@@ -314,7 +326,8 @@ async function planAddonsFromCluster(
   inputs: Inputs,
   status: MicroK8sStatus | undefined,
   items: any[],
-  versionChanged: boolean
+  versionChanged: boolean,
+  releases: { fromRelease: Release; toRelease: Release }
 ): Promise<{ addonPlan: AddonPlan; corefile?: string }> {
   const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
   const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
@@ -325,9 +338,29 @@ async function planAddonsFromCluster(
     mode: inputs.cycleAddons,
     versionChanged,
     neverCycle: inputs.neverCycle,
-    recovered
+    cycleAlso: inputs.cycleAlso,
+    recovered,
+    ...releases
   })
   return { addonPlan, corefile }
+}
+
+/**
+ * The addon releases of a run: the installed track's (whose scripts the active repository holds, as the
+ * repository follows the snap only when the action updates it) and the target's.
+ */
+function releasesOf(
+  tracking: string | undefined,
+  corePlan: CorePlan,
+  inputs: Inputs
+): { fromRelease: Release; toRelease: Release } {
+  const toRelease = releaseOf(inputs.channel.track, corePlan.targetMinor)
+  const fromTrack = tracking?.split('/')[0]
+  const fromRelease =
+    corePlan.fromMinor === undefined
+      ? toRelease
+      : releaseOf(fromTrack === 'latest' ? 'latest' : undefined, corePlan.fromMinor)
+  return { fromRelease, toRelease }
 }
 
 function volumesOf(inv: Inventory): DataSnapshot['volumes'] {

@@ -6,7 +6,7 @@ import { type Channel, type KubeVersion, formatChannel, formatMinor, trackFor } 
 import { InputError, PlanError } from './errors.js'
 import type { InstalledSnap, StoreChannel } from './snap.js'
 import { RISKS } from './channel.js'
-import { type CyclePolicy, addonOrder, addonSpec, isKnownAddon } from './addons.js'
+import { type CyclePolicy, type Release, addonOrder, addonSpec } from './catalog/index.js'
 import type { AddonRequest, CycleMode } from './inputs.js'
 
 export interface Hop {
@@ -138,6 +138,8 @@ export interface CycleStep {
 }
 
 export interface AddonPlan {
+  fromRelease: Release
+  toRelease: Release
   /** Whether addons are cycled at all, and why. */
   cycling: boolean
   why: string
@@ -165,6 +167,11 @@ export interface AddonPlanInput {
   neverCycle: string[]
   /** Arguments read back from the cluster for addons that take them (dns upstreams, metallb ranges, …). */
   recovered: Map<string, RecoveredArgs>
+  /** Addons unknown to the catalog that the user asks to cycle anyway (`cycle-also`). */
+  cycleAlso?: string[]
+  /** The addon release whose scripts disable (the active repository's) and whose scripts enable (the target's). */
+  fromRelease: Release
+  toRelease: Release
 }
 
 /** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
@@ -178,6 +185,8 @@ const NEEDS_ARGS = new Set(['metallb'])
 
 export function planAddons(input: AddonPlanInput): AddonPlan {
   const requested = new Map(input.requested.map((r) => [r.name, r]))
+  const specOf = (name: string) => addonSpec(name, input.toRelease)
+  const cycleAlso = new Set(input.cycleAlso ?? [])
   const enabledSet = new Set(input.enabled)
   const cycling = input.mode === 'always' || (input.mode === 'auto' && input.versionChanged)
   const why =
@@ -200,13 +209,15 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   const kept: AddonPlan['kept'] = []
   const toCycle: string[] = []
   for (const name of input.enabled) {
-    const spec = addonSpec(name)
+    const spec = specOf(name)
     if (spec.aliasOf) {
       // `storage` reads enabled whenever hostpath-storage is: cycle the real addon once.
       if (enabledSet.has(spec.aliasOf)) continue
     }
     if (input.neverCycle.includes(name)) {
       kept.push({ name, policy: 'user', reason: 'listed in never-cycle' })
+    } else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
+      if (cycling || argsDiffer(name)) toCycle.push(name)
     } else if (spec.policy !== 'cycle') {
       kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' })
     } else if (cycling || argsDiffer(name)) {
@@ -230,7 +241,7 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   }
 
   const cycle: CycleStep[] = []
-  for (const name of addonOrder(toCycle)) {
+  for (const name of addonOrder(toCycle, specOf)) {
     const step = stepFor(name)
     if (step) cycle.push(step)
     else {
@@ -243,9 +254,12 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   }
 
   const missing = input.requested.filter(
-    (r) => !enabledSet.has(r.name) && !(addonSpec(r.name).aliasOf && enabledSet.has(addonSpec(r.name).aliasOf!))
+    (r) => !enabledSet.has(r.name) && !(specOf(r.name).aliasOf && enabledSet.has(specOf(r.name).aliasOf!))
   )
-  const enableAfter: CycleStep[] = addonOrder(missing.map((r) => r.name)).map((name) => {
+  const enableAfter: CycleStep[] = addonOrder(
+    missing.map((r) => r.name),
+    specOf
+  ).map((name) => {
     const req = requested.get(name)!
     return req.args !== undefined
       ? { name, args: req.args, argsSource: 'input' as const, note: 'arguments from the addons input' }
@@ -261,11 +275,13 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   }
 
   return {
+    fromRelease: input.fromRelease,
+    toRelease: input.toRelease,
     cycling,
     why,
     cycle,
     kept,
     enableAfter,
-    unknownOrder: cycle.map((s) => s.name).filter((n) => !isKnownAddon(n))
+    unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
   }
 }

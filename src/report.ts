@@ -4,7 +4,7 @@
  */
 import type { Change, Inventory } from './inventory.js'
 import { compareInventories, formatImage } from './inventory.js'
-import { addonBranch, bundledCalico, shippedImages } from './addons.js'
+import { addonBranch, bundledCalico, shippedImages } from './catalog/index.js'
 import { parseKubeVersion } from './channel.js'
 import type { Finding } from './removed-apis.js'
 

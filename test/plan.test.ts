@@ -139,7 +139,15 @@ describe('planCore: one Kubernetes minor at a time', () => {
 })
 
 describe('planAddons', () => {
-  const base = { requested: [], mode: 'auto' as const, versionChanged: true, neverCycle: [], recovered: new Map() }
+  const base = {
+    requested: [],
+    mode: 'auto' as const,
+    versionChanged: true,
+    neverCycle: [],
+    recovered: new Map(),
+    fromRelease: '1.29',
+    toRelease: '1.30'
+  }
 
   it('cycles enabled addons in dependency order, never ha-cluster, helm as a no-op', () => {
     const plan = planAddons({
@@ -233,8 +241,15 @@ describe('planAddons', () => {
     expect(plan.enableAfter.map((s) => s.name)).toEqual(['metrics-server', 'dashboard'])
   })
 
-  it('cycles unknown (community) addons after the known ones and lists them as of unknown order', () => {
+  it('keeps addons unknown to the catalog (community), saying their disable may delete data', () => {
     const plan = planAddons({ ...base, enabled: ['argocd', 'dns', 'ingress'] })
+    expect(plan.cycle.map((s) => s.name)).toEqual(['dns', 'ingress'])
+    expect(plan.kept).toMatchObject([{ name: 'argocd', policy: 'unknown' }])
+    expect(plan.kept[0].reason).toMatch(/unknown to the catalog: its disable may delete data/)
+  })
+
+  it('cycles an unknown addon named in cycle-also, after the known ones, and lists it as of unknown order', () => {
+    const plan = planAddons({ ...base, cycleAlso: ['argocd'], enabled: ['argocd', 'dns', 'ingress'] })
     expect(plan.cycle.map((s) => s.name)).toEqual(['dns', 'ingress', 'argocd'])
     expect(plan.unknownOrder).toEqual(['argocd'])
   })

@@ -2,7 +2,7 @@
 // timestamps so renderings are stable.
 import { buildInventory, compareInventories } from '../../src/inventory.js'
 import { newReport, type Report } from '../../src/report.js'
-import { shippedImages } from '../../src/addons.js'
+import { shippedImages } from '../../src/catalog/index.js'
 import type { MicroK8sStatus } from '../../src/microk8s.js'
 
 const workload = (kind: string, namespace: string, name: string, image: string) => ({

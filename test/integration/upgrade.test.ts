@@ -213,8 +213,20 @@ describe('installing on a fresh runner', () => {
 })
 
 describe('community addons', () => {
-  it('are cycled after the known addons, and the report says their order was not known', async () => {
+  it('are kept when unknown to the catalog, with the reason', async () => {
     const r = await run('community', { channel: '1.29/stable' })
+    expect(r.code, r.stdout).toBe(0)
+    const lines = commandLines(r)
+    expect(lines.filter((l) => /^microk8s (enable|disable) argocd/.test(l))).toEqual([])
+    expect(r.report.addons.find((a: any) => a.name === 'argocd')).toMatchObject({ status: 'kept' })
+    expect(r.report.addons.find((a: any) => a.name === 'argocd').note).toMatch(
+      /unknown to the catalog: its disable may delete data/
+    )
+    expect(lines.filter((l) => l.startsWith('microk8s enable')).length).toBeGreaterThan(0)
+  })
+
+  it('named in cycle-also are cycled after the known addons, and the report says their order was not known', async () => {
+    const r = await run('community', { channel: '1.29/stable', 'cycle-also': 'argocd' })
     expect(r.code, r.stdout).toBe(0)
     const lines = commandLines(r)
     expect(lines.filter((l) => l.startsWith('microk8s enable')).map((l) => l.split(' ')[2].split(':')[0])).toEqual([

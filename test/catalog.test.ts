@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import {
-  addonOrder,
+  addonOrder as orderWith,
   addonSpec,
-  CATALOG,
+  catalogAt,
   dnsUpstreams,
   isCorefileCustomised,
   metallbRanges,
@@ -11,7 +11,9 @@ import {
   shippedImages,
   addonBranch,
   type AddonSpec
-} from '../src/addons.js'
+} from '../src/catalog/index.js'
+
+const addonOrder = (names: string[], specOf = (n: string) => addonSpec(n, '1.30')) => orderWith(names, specOf)
 
 describe('addon order', () => {
   it('seeds CNI, DNS, ingress, storage, then the rest', () => {
@@ -26,8 +28,8 @@ describe('addon order', () => {
 
   it('puts dependencies first even across ranks', () => {
     const specs: Record<string, AddonSpec> = {
-      a: { name: 'a', rank: 'dns', needs: ['b'], policy: 'cycle', workloads: [] },
-      b: { name: 'b', rank: 'other', needs: [], policy: 'cycle', workloads: [] }
+      a: { ...addonSpec('x', '1.30'), name: 'a', rank: 'dns', needs: ['b'] },
+      b: { ...addonSpec('x', '1.30'), name: 'b', rank: 'other', needs: [] }
     }
     expect(addonOrder(['a', 'b'], (n) => specs[n])).toEqual(['b', 'a'])
   })
@@ -46,35 +48,40 @@ describe('addon order', () => {
   })
 
   it('names a dependency cycle', () => {
-    const specs: Record<string, AddonSpec> = {
-      a: { name: 'a', rank: 'other', needs: ['b'], policy: 'cycle', workloads: [] },
-      b: { name: 'b', rank: 'other', needs: ['c'], policy: 'cycle', workloads: [] },
-      c: { name: 'c', rank: 'other', needs: ['a'], policy: 'cycle', workloads: [] }
-    }
+    const row = (name: string, needs: string[]): AddonSpec => ({
+      ...addonSpec('x', '1.30'),
+      name,
+      rank: 'other',
+      needs
+    })
+    const specs: Record<string, AddonSpec> = { a: row('a', ['b']), b: row('b', ['c']), c: row('c', ['a']) }
     expect(() => addonOrder(['a', 'b', 'c'], (n) => specs[n])).toThrow('addon dependency cycle: a -> b -> c -> a')
   })
 })
 
 describe('catalog', () => {
   it('never cycles ha-cluster and says why', () => {
-    expect(addonSpec('ha-cluster')).toMatchObject({ policy: 'never' })
-    expect(addonSpec('ha-cluster').reason).toMatch(/resets the datastore/)
+    expect(addonSpec('ha-cluster', '1.30')).toMatchObject({ policy: 'never' })
+    expect(addonSpec('ha-cluster', '1.30').reason).toMatch(/resets the datastore/)
   })
 
   it('answers the hostpath-storage prompt with N, never yes, and expects its exit 1', () => {
-    const spec = addonSpec('hostpath-storage')
+    const spec = addonSpec('hostpath-storage', '1.30')
     expect(spec.disableInput).toBe('N\n')
     expect(spec.disableKeepsDataExit).toEqual({ code: 1, marker: 'Storage removed.' })
   })
 
-  it('gives unknown addons a generic cyclable row', () => {
-    expect(addonSpec('argocd')).toMatchObject({ rank: 'unknown', policy: 'cycle', needs: [] })
+  it('gives unknown addons a row that is not cycled', () => {
+    expect(addonSpec('argocd', '1.30')).toMatchObject({ rank: 'unknown', policy: 'unknown', needs: [] })
   })
 
   it('has no dependency cycle and names only catalog addons as dependencies', () => {
-    const names = CATALOG.map((a) => a.name)
-    expect(() => addonOrder(names)).not.toThrow()
-    for (const a of CATALOG) for (const d of a.needs) expect(names).toContain(d)
+    for (const release of ['1.28', '1.30', '1.33', '1.35', 'main']) {
+      const rows = catalogAt(release)
+      const names = rows.map((a) => a.name)
+      expect(() => addonOrder(names, (n) => addonSpec(n, release))).not.toThrow()
+      for (const a of rows) for (const d of a.needs) expect(names).toContain(d)
+    }
   })
 
   it('knows what a branch ships (latest builds bundle main)', () => {

@@ -1,0 +1,291 @@
+/**
+ * The catalog's data: one entry per core addon, with what changes per addon release in `forms` (inclusive
+ * minor ranges; `main` counts as the newest). Adding an addon is adding an entry; a release that changes an
+ * addon's form is a new `forms` row.
+ *
+ * Sources (canonical/microk8s-core-addons, branches 1.28 … 1.35 and main): each addon's enable/disable scripts
+ * and manifests; docs/addon-catalog.md says per release what changed.
+ */
+import type { CatalogEntry } from './types.js'
+
+const namespaceObject = (ns: string) => [`Namespace ${ns}`]
+
+export const ENTRIES: readonly CatalogEntry[] = [
+  {
+    name: 'kube-ovn',
+    rank: 'cni',
+    needs: ['ha-cluster'],
+    policy: 'never',
+    reason: 'its enable removes Calico and its disable does not restore it: the node would be left without a CNI',
+    deployment: { kind: 'manifests' },
+    workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'kube-ovn-controller' }]
+  },
+  {
+    name: 'dns',
+    rank: 'dns',
+    needs: [],
+    policy: 'cycle',
+    deployment: { kind: 'manifests' },
+    workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'coredns' }],
+    disableDeletes: ['ConfigMap kube-system/coredns'],
+    arguments: 'dns',
+    // From 1.33 the enable takes the cluster domain as its third argument (addons/dns/enable).
+    forms: [{ from: 33, arguments: 'dns-domain' }]
+  },
+  {
+    name: 'ingress',
+    rank: 'ingress',
+    needs: [],
+    policy: 'cycle',
+    deployment: { kind: 'manifests' },
+    workloads: [{ namespace: 'ingress', kind: 'daemonset', name: 'nginx-ingress-microk8s-controller' }],
+    disableDeletes: [
+      ...namespaceObject('ingress'),
+      'ConfigMap ingress/nginx-load-balancer-microk8s-conf',
+      'ConfigMap ingress/nginx-ingress-tcp-microk8s-conf',
+      'ConfigMap ingress/nginx-ingress-udp-microk8s-conf',
+      'IngressClass public',
+      'IngressClass nginx'
+    ],
+    arguments: 'ingress-nginx',
+    forms: [
+      {
+        // 1.35: Traefik from its Helm chart, as a DaemonSet in `ingress`; IngressClasses `public` and `nginx`
+        // kept for existing Ingresses; the default certificate is a TLSStore (addons/ingress/tlsstore.tmpl.yaml).
+        from: 35,
+        deployment: { kind: 'helm', namespace: 'ingress', release: 'traefik' },
+        workloads: [{ namespace: 'ingress', kind: 'daemonset', name: 'traefik' }],
+        disableDeletes: [
+          ...namespaceObject('ingress'),
+          'IngressClass public',
+          'IngressClass nginx',
+          'IngressClass traefik',
+          'CustomResourceDefinition *.traefik.io',
+          'CustomResourceDefinition *.gateway.networking.k8s.io'
+        ],
+        arguments: 'ingress-traefik'
+      }
+    ]
+  },
+  {
+    name: 'hostpath-storage',
+    rank: 'storage',
+    needs: [],
+    policy: 'cycle',
+    // "Remove PVC storage at …/default-storage ? (Y/N):" — `N` keeps every volume.
+    disableInput: 'N\n',
+    disableKeepsDataExit: { code: 1, marker: 'Storage removed.' },
+    deployment: { kind: 'manifests' },
+    workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'hostpath-provisioner' }],
+    disableDeletes: ['StorageClass microk8s-hostpath'],
+    arguments: 'hostpath-storage',
+    // `--default-class` arrived in 1.29.
+    forms: [{ to: 28, arguments: 'hostpath-storage-1.28' }]
+  },
+  {
+    name: 'storage',
+    rank: 'storage',
+    needs: [],
+    policy: 'cycle',
+    aliasOf: 'hostpath-storage',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'metrics-server',
+    rank: 'other',
+    needs: [],
+    policy: 'cycle',
+    deployment: { kind: 'manifests' },
+    workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'metrics-server' }]
+  },
+  {
+    name: 'dashboard',
+    rank: 'other',
+    needs: ['metrics-server'],
+    policy: 'cycle',
+    deployment: { kind: 'manifests' },
+    workloads: [
+      { namespace: 'kube-system', kind: 'deployment', name: 'kubernetes-dashboard' },
+      { namespace: 'kube-system', kind: 'deployment', name: 'dashboard-metrics-scraper' }
+    ],
+    forms: [
+      {
+        // 1.33: the kubernetes-dashboard Helm chart (7.x) in its own namespace.
+        from: 33,
+        to: 35,
+        needs: ['metrics-server', 'helm3'],
+        deployment: { kind: 'helm', namespace: 'kubernetes-dashboard', release: 'kubernetes-dashboard' },
+        workloads: [
+          { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-api' },
+          { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-web' }
+        ],
+        disableDeletes: namespaceObject('kubernetes-dashboard')
+      },
+      // main (1.36) has no dashboard addon.
+      { from: 36, available: false }
+    ]
+  },
+  {
+    name: 'metallb',
+    rank: 'other',
+    needs: [],
+    policy: 'cycle',
+    deployment: { kind: 'manifests' },
+    workloads: [
+      { namespace: 'metallb-system', kind: 'deployment', name: 'controller' },
+      { namespace: 'metallb-system', kind: 'daemonset', name: 'speaker' }
+    ],
+    disableDeletes: [...namespaceObject('metallb-system'), 'CustomResourceDefinition *.metallb.io'],
+    arguments: 'metallb'
+  },
+  {
+    name: 'registry',
+    rank: 'other',
+    needs: ['hostpath-storage'],
+    policy: 'never',
+    reason: 'its disable deletes namespace container-registry and PVC registry-claim, with every pushed image',
+    deployment: { kind: 'manifests' },
+    workloads: [{ namespace: 'container-registry', kind: 'deployment', name: 'registry' }],
+    disableDeletes: [
+      ...namespaceObject('container-registry'),
+      'PersistentVolumeClaim container-registry/registry-claim'
+    ]
+  },
+  {
+    name: 'cert-manager',
+    rank: 'other',
+    needs: ['dns'],
+    policy: 'never',
+    reason: 'its disable deletes the cert-manager CRDs and with them every Certificate, Issuer and ClusterIssuer',
+    deployment: { kind: 'manifests' },
+    workloads: [{ namespace: 'cert-manager', kind: 'deployment', name: 'cert-manager' }],
+    disableDeletes: ['CustomResourceDefinition *.cert-manager.io'],
+    forms: [
+      {
+        from: 33,
+        needs: ['dns', 'helm3'],
+        deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' }
+      }
+    ]
+  },
+  {
+    name: 'observability',
+    rank: 'other',
+    needs: ['dns', 'helm3', 'hostpath-storage'],
+    policy: 'never',
+    reason: 'its disable uninstalls the Prometheus, Loki and Tempo releases and deletes their volumes',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'prometheus',
+    rank: 'other',
+    needs: ['observability'],
+    policy: 'never',
+    reason: 'an alias of observability, whose disable deletes its data',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'minio',
+    rank: 'other',
+    needs: ['dns', 'helm3', 'hostpath-storage'],
+    policy: 'never',
+    reason: 'its disable deletes the tenant and its volumes (canonical/microk8s#5135)',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'mayastor',
+    rank: 'other',
+    needs: ['dns', 'helm3'],
+    policy: 'never',
+    reason: 'its disable removes every DiskPool and the data on it',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'rook-ceph',
+    rank: 'other',
+    needs: [],
+    policy: 'never',
+    reason: 'its disable deletes the CephClusters and their data',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'ha-cluster',
+    rank: 'other',
+    needs: [],
+    policy: 'never',
+    reason: 'enabled on every install; its disable resets the datastore (the cluster is wiped)',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'community',
+    rank: 'other',
+    needs: [],
+    policy: 'never',
+    reason: 'its disable removes the community repository, and every community addon with it',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  ...['helm', 'helm3'].map((name): CatalogEntry => ({
+    name,
+    rank: 'other',
+    needs: [],
+    policy: 'no-op',
+    reason: 'the helm binary bundled in the snap; it changes with the snap and Helm releases are cluster data',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  })),
+  {
+    name: 'rbac',
+    rank: 'other',
+    needs: [],
+    policy: 'no-op',
+    reason: 'only API server flags; its disable deletes the bootstrap roles and restarts the API server',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'host-access',
+    rank: 'other',
+    needs: [],
+    policy: 'no-op',
+    reason: 'host network configuration; no workload to upgrade',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'cis-hardening',
+    rank: 'other',
+    needs: ['rbac'],
+    policy: 'no-op',
+    reason: 'service arguments and file permissions; no workload to upgrade',
+    deployment: { kind: 'manifests' },
+    workloads: []
+  },
+  {
+    name: 'nvidia',
+    rank: 'other',
+    needs: ['dns', 'helm3'],
+    policy: 'cycle',
+    deployment: { kind: 'manifests' },
+    workloads: [],
+    // 1.28 has only `gpu`; `nvidia` arrived in 1.29.
+    forms: [{ to: 28, available: false }]
+  },
+  {
+    name: 'gpu',
+    rank: 'other',
+    needs: ['dns', 'helm3'],
+    policy: 'cycle',
+    aliasOf: 'nvidia',
+    deployment: { kind: 'manifests' },
+    workloads: [],
+    forms: [{ to: 28, aliasOf: undefined }]
+  }
+]

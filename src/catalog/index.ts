@@ -1,0 +1,7 @@
+/** The per-release addon catalog: `addonSpec(name, release)` and what is decided from it. */
+export * from './types.js'
+export * from './lookup.js'
+export * from './order.js'
+export * from './arguments.js'
+export * from './corefile.js'
+export * from './shipped.js'
