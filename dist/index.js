@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3658);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3943);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3658:
+/***/ 3943:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31505,11 +31505,8 @@ function getInputs(get = (n) => getInput(n), env = process.env) {
         throw new InputError('channel', e.message);
     }
     const addons = parseAddons(get('addons'));
-    const neverCycle = splitWords(get('never-cycle')).map((name) => {
-        if (!ADDON_NAME.test(name))
-            throw new InputError('never-cycle', `'${printable(name)}' is not an addon name; ${NAME_RULE}`);
-        return bareName(name);
-    });
+    const neverCycle = addonNames(get, 'never-cycle');
+    const cycleAlso = addonNames(get, 'cycle-also');
     const waitTimeout = parseWaitTimeout(get('wait-timeout'));
     const runnerTemp = env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
     const reportFile = expandHome(get('report-file').trim() || external_node_path_namespaceObject.join(runnerTemp, 'microk8s-report.json'));
@@ -31523,6 +31520,7 @@ function getInputs(get = (n) => getInput(n), env = process.env) {
         addons,
         cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
         neverCycle,
+        cycleAlso,
         waitTimeout,
         dryRun: bool(get, 'dry-run', false),
         reportFile,
@@ -31535,6 +31533,14 @@ function getInputs(get = (n) => getInput(n), env = process.env) {
     };
 }
 const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'";
+/** A whitespace-separated list of addon names (`never-cycle`, `cycle-also`). */
+function addonNames(get, input) {
+    return splitWords(get(input)).map((name) => {
+        if (!ADDON_NAME.test(name))
+            throw new InputError(input, `'${printable(name)}' is not an addon name; ${NAME_RULE}`);
+        return bareName(name);
+    });
+}
 /** `addons`: entries separated by whitespace or newlines, each `name` or `name:args`. */
 function parseAddons(text) {
     const seen = new Set();
@@ -32005,25 +32011,16 @@ class MicroK8s {
     }
 }
 
-;// CONCATENATED MODULE: ./src/addons.ts
-/**
- * The addon catalog (one row per known core addon) and the pure decisions made from it: cycle order and the
- * arguments recovered from the cluster. Adding an addon is adding a row.
- *
- * Facts from ../shared/reference/microk8s-facts.md: dependencies §3.4, disable risks §3.5, enable arguments
- * §3.3, workloads and images per branch §4.
- */
-/** Seed ranks: CNI, then DNS, then ingress, then storage, then the rest; unknown addons come last. */
-const RANKS = ['cni', 'dns', 'ingress', 'storage', 'other', 'unknown'];
-const branches = (values) => Object.fromEntries(values.flatMap(([bs, tag]) => bs.map((b) => [b, tag])));
-const B28_32 = ['1.28', '1.29', '1.30', '1.31', '1.32'];
-const CATALOG = [
+;// CONCATENATED MODULE: ./src/catalog/entries.ts
+const namespaceObject = (ns) => [`Namespace ${ns}`];
+const entries_ENTRIES = [
     {
         name: 'kube-ovn',
         rank: 'cni',
         needs: ['ha-cluster'],
         policy: 'never',
         reason: 'its enable removes Calico and its disable does not restore it: the node would be left without a CNI',
+        deployment: { kind: 'manifests' },
         workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'kube-ovn-controller' }]
     },
     {
@@ -32031,46 +32028,62 @@ const CATALOG = [
         rank: 'dns',
         needs: [],
         policy: 'cycle',
+        deployment: { kind: 'manifests' },
         workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'coredns' }],
-        shipped: {
-            'coredns/coredns': branches([
-                [B28_32, '1.10.1'],
-                [['1.33'], '1.12.1'],
-                [['1.34'], '1.12.3'],
-                [['1.35'], '1.13.1'],
-                [['main'], '1.14.3']
-            ])
-        }
+        disableDeletes: ['ConfigMap kube-system/coredns'],
+        arguments: 'dns',
+        // From 1.33 the enable takes the cluster domain as its third argument (addons/dns/enable).
+        forms: [{ from: 33, arguments: 'dns-domain' }]
     },
     {
         name: 'ingress',
         rank: 'ingress',
         needs: [],
         policy: 'cycle',
+        deployment: { kind: 'manifests' },
         workloads: [{ namespace: 'ingress', kind: 'daemonset', name: 'nginx-ingress-microk8s-controller' }],
-        shipped: {
-            'registry.k8s.io/ingress-nginx/controller': branches([
-                [['1.28', '1.29', '1.30', '1.31'], 'v1.11.5'],
-                [['1.32', '1.33', '1.34'], 'v1.13.8']
-            ])
-        }
+        disableDeletes: [
+            ...namespaceObject('ingress'),
+            'ConfigMap ingress/nginx-load-balancer-microk8s-conf',
+            'ConfigMap ingress/nginx-ingress-tcp-microk8s-conf',
+            'ConfigMap ingress/nginx-ingress-udp-microk8s-conf',
+            'IngressClass public',
+            'IngressClass nginx'
+        ],
+        arguments: 'ingress-nginx',
+        forms: [
+            {
+                // 1.35: Traefik from its Helm chart, as a DaemonSet in `ingress`; IngressClasses `public` and `nginx`
+                // kept for existing Ingresses; the default certificate is a TLSStore (addons/ingress/tlsstore.tmpl.yaml).
+                from: 35,
+                deployment: { kind: 'helm', namespace: 'ingress', release: 'traefik' },
+                workloads: [{ namespace: 'ingress', kind: 'daemonset', name: 'traefik' }],
+                disableDeletes: [
+                    ...namespaceObject('ingress'),
+                    'IngressClass public',
+                    'IngressClass nginx',
+                    'IngressClass traefik',
+                    'CustomResourceDefinition *.traefik.io',
+                    'CustomResourceDefinition *.gateway.networking.k8s.io'
+                ],
+                arguments: 'ingress-traefik'
+            }
+        ]
     },
     {
         name: 'hostpath-storage',
         rank: 'storage',
         needs: [],
         policy: 'cycle',
-        // "Remove PVC storage at …/default-storage ? (Y/N):" — `N` keeps every volume (facts §3.5).
+        // "Remove PVC storage at …/default-storage ? (Y/N):" — `N` keeps every volume.
         disableInput: 'N\n',
         disableKeepsDataExit: { code: 1, marker: 'Storage removed.' },
+        deployment: { kind: 'manifests' },
         workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'hostpath-provisioner' }],
-        shipped: {
-            'cdkbot/hostpath-provisioner': branches([
-                [['1.28'], '1.4.2'],
-                [['1.29', '1.30', '1.31', '1.32', '1.33'], '1.5.0'],
-                [['1.34', '1.35', 'main'], '1.6.0']
-            ])
-        }
+        disableDeletes: ['StorageClass microk8s-hostpath'],
+        arguments: 'hostpath-storage',
+        // `--default-class` arrived in 1.29.
+        forms: [{ to: 28, arguments: 'hostpath-storage-1.28' }]
     },
     {
         name: 'storage',
@@ -32078,6 +32091,7 @@ const CATALOG = [
         needs: [],
         policy: 'cycle',
         aliasOf: 'hostpath-storage',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32085,44 +32099,48 @@ const CATALOG = [
         rank: 'other',
         needs: [],
         policy: 'cycle',
-        workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'metrics-server' }],
-        shipped: {
-            'registry.k8s.io/metrics-server/metrics-server': branches([
-                [B28_32, 'v0.6.3'],
-                [['1.33'], 'v0.7.2'],
-                [['1.34', '1.35'], 'v0.8.0'],
-                [['main'], 'v0.8.1']
-            ])
-        }
+        deployment: { kind: 'manifests' },
+        workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'metrics-server' }]
     },
     {
         name: 'dashboard',
         rank: 'other',
         needs: ['metrics-server'],
         policy: 'cycle',
+        deployment: { kind: 'manifests' },
         workloads: [
             { namespace: 'kube-system', kind: 'deployment', name: 'kubernetes-dashboard' },
             { namespace: 'kube-system', kind: 'deployment', name: 'dashboard-metrics-scraper' }
         ],
-        shipped: { 'kubernetesui/dashboard': branches([[B28_32, 'v2.7.0']]) }
+        forms: [
+            {
+                // 1.33: the kubernetes-dashboard Helm chart (7.x) in its own namespace.
+                from: 33,
+                to: 35,
+                needs: ['metrics-server', 'helm3'],
+                deployment: { kind: 'helm', namespace: 'kubernetes-dashboard', release: 'kubernetes-dashboard' },
+                workloads: [
+                    { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-api' },
+                    { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-web' }
+                ],
+                disableDeletes: namespaceObject('kubernetes-dashboard')
+            },
+            // main (1.36) has no dashboard addon.
+            { from: 36, available: false }
+        ]
     },
     {
         name: 'metallb',
         rank: 'other',
         needs: [],
         policy: 'cycle',
+        deployment: { kind: 'manifests' },
         workloads: [
             { namespace: 'metallb-system', kind: 'deployment', name: 'controller' },
             { namespace: 'metallb-system', kind: 'daemonset', name: 'speaker' }
         ],
-        shipped: {
-            'quay.io/metallb/controller': branches([
-                [B28_32, 'v0.13.3'],
-                [['1.33'], 'v0.14.9'],
-                [['1.34', '1.35'], 'v0.15.2'],
-                [['main'], 'v0.15.3']
-            ])
-        }
+        disableDeletes: [...namespaceObject('metallb-system'), 'CustomResourceDefinition *.metallb.io'],
+        arguments: 'metallb'
     },
     {
         name: 'registry',
@@ -32130,13 +32148,12 @@ const CATALOG = [
         needs: ['hostpath-storage'],
         policy: 'never',
         reason: 'its disable deletes namespace container-registry and PVC registry-claim, with every pushed image',
+        deployment: { kind: 'manifests' },
         workloads: [{ namespace: 'container-registry', kind: 'deployment', name: 'registry' }],
-        shipped: {
-            registry: branches([
-                [B28_32, '2.8.1'],
-                [['1.33', '1.34', '1.35', 'main'], '2.8.3']
-            ])
-        }
+        disableDeletes: [
+            ...namespaceObject('container-registry'),
+            'PersistentVolumeClaim container-registry/registry-claim'
+        ]
     },
     {
         name: 'cert-manager',
@@ -32144,7 +32161,16 @@ const CATALOG = [
         needs: ['dns'],
         policy: 'never',
         reason: 'its disable deletes the cert-manager CRDs and with them every Certificate, Issuer and ClusterIssuer',
-        workloads: [{ namespace: 'cert-manager', kind: 'deployment', name: 'cert-manager' }]
+        deployment: { kind: 'manifests' },
+        workloads: [{ namespace: 'cert-manager', kind: 'deployment', name: 'cert-manager' }],
+        disableDeletes: ['CustomResourceDefinition *.cert-manager.io'],
+        forms: [
+            {
+                from: 33,
+                needs: ['dns', 'helm3'],
+                deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' }
+            }
+        ]
     },
     {
         name: 'observability',
@@ -32152,6 +32178,7 @@ const CATALOG = [
         needs: ['dns', 'helm3', 'hostpath-storage'],
         policy: 'never',
         reason: 'its disable uninstalls the Prometheus, Loki and Tempo releases and deletes their volumes',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32160,6 +32187,7 @@ const CATALOG = [
         needs: ['observability'],
         policy: 'never',
         reason: 'an alias of observability, whose disable deletes its data',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32168,6 +32196,7 @@ const CATALOG = [
         needs: ['dns', 'helm3', 'hostpath-storage'],
         policy: 'never',
         reason: 'its disable deletes the tenant and its volumes (canonical/microk8s#5135)',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32176,6 +32205,7 @@ const CATALOG = [
         needs: ['dns', 'helm3'],
         policy: 'never',
         reason: 'its disable removes every DiskPool and the data on it',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32184,6 +32214,7 @@ const CATALOG = [
         needs: [],
         policy: 'never',
         reason: 'its disable deletes the CephClusters and their data',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32192,6 +32223,7 @@ const CATALOG = [
         needs: [],
         policy: 'never',
         reason: 'enabled on every install; its disable resets the datastore (the cluster is wiped)',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32200,30 +32232,25 @@ const CATALOG = [
         needs: [],
         policy: 'never',
         reason: 'its disable removes the community repository, and every community addon with it',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
-    {
-        name: 'helm',
+    ...['helm', 'helm3'].map((name) => ({
+        name,
         rank: 'other',
         needs: [],
         policy: 'no-op',
         reason: 'the helm binary bundled in the snap; it changes with the snap and Helm releases are cluster data',
+        deployment: { kind: 'manifests' },
         workloads: []
-    },
-    {
-        name: 'helm3',
-        rank: 'other',
-        needs: [],
-        policy: 'no-op',
-        reason: 'the helm binary bundled in the snap; it changes with the snap and Helm releases are cluster data',
-        workloads: []
-    },
+    })),
     {
         name: 'rbac',
         rank: 'other',
         needs: [],
         policy: 'no-op',
         reason: 'only API server flags; its disable deletes the bootstrap roles and restarts the API server',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32232,6 +32259,7 @@ const CATALOG = [
         needs: [],
         policy: 'no-op',
         reason: 'host network configuration; no workload to upgrade',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32240,6 +32268,7 @@ const CATALOG = [
         needs: ['rbac'],
         policy: 'no-op',
         reason: 'service arguments and file permissions; no workload to upgrade',
+        deployment: { kind: 'manifests' },
         workloads: []
     },
     {
@@ -32247,7 +32276,10 @@ const CATALOG = [
         rank: 'other',
         needs: ['dns', 'helm3'],
         policy: 'cycle',
-        workloads: []
+        deployment: { kind: 'manifests' },
+        workloads: [],
+        // 1.28 has only `gpu`; `nvidia` arrived in 1.29.
+        forms: [{ to: 28, available: false }]
     },
     {
         name: 'gpu',
@@ -32255,52 +32287,116 @@ const CATALOG = [
         needs: ['dns', 'helm3'],
         policy: 'cycle',
         aliasOf: 'nvidia',
-        workloads: []
+        deployment: { kind: 'manifests' },
+        workloads: [],
+        forms: [{ to: 28, aliasOf: undefined }]
     }
 ];
-const BY_NAME = new Map(CATALOG.map((a) => [a.name, a]));
-/** The catalog row for an addon, or a generic row for unknown/community addons. */
-function addonSpec(name) {
-    return BY_NAME.get(name) ?? { name, rank: 'unknown', needs: [], policy: 'cycle', workloads: [] };
+
+;// CONCATENATED MODULE: ./src/catalog/lookup.ts
+/**
+ * Looking the catalog up: one addon at one addon release, with the release-range forms applied.
+ */
+
+/** The minor `main` stands for when comparing releases: newer than every numbered branch. */
+const MAIN_MINOR = 36;
+/** `1.30` → 30, `main` → the newest; undefined for anything else. */
+function releaseMinor(release) {
+    if (release === 'main')
+        return MAIN_MINOR;
+    const m = /^1\.(\d+)$/.exec(release);
+    return m ? Number(m[1]) : undefined;
+}
+/**
+ * The addon release a snap channel ships: `latest` tracks are built from `main`, numbered tracks from their
+ * branch (canonical/microk8s build-scripts/addons/repositories.sh).
+ */
+function releaseOf(track, minor) {
+    if (track === 'latest' || minor === undefined)
+        return 'main';
+    return `1.${minor}`;
+}
+/** The addon branch a Kubernetes minor's snap ships (undefined: a `latest` build, which bundles `main`). */
+function addonBranch(minor) {
+    return releaseOf(undefined, minor);
+}
+const BY_NAME = new Map(entries_ENTRIES.map((e) => [e.name, e]));
+function resolve(entry, release) {
+    const minor = releaseMinor(release) ?? MAIN_MINOR;
+    const { forms, ...base } = entry;
+    const spec = { ...base, release, available: true, disableDeletes: base.disableDeletes ?? [] };
+    for (const { from, to, ...form } of forms ?? []) {
+        if ((from === undefined || minor >= from) && (to === undefined || minor <= to))
+            Object.assign(spec, form);
+    }
+    return spec;
+}
+/**
+ * The catalog row for an addon at a release, or a row with policy `unknown` for addons the catalog does not
+ * know (community addons): those are never cycled unless the user asks.
+ */
+function addonSpec(name, release) {
+    const entry = BY_NAME.get(name);
+    if (entry)
+        return resolve(entry, release);
+    return {
+        name,
+        release,
+        available: true,
+        rank: 'unknown',
+        needs: [],
+        policy: 'unknown',
+        reason: 'unknown to the catalog: its disable may delete data (name it in cycle-also to cycle it anyway)',
+        deployment: { kind: 'manifests' },
+        workloads: [],
+        disableDeletes: []
+    };
 }
 function isKnownAddon(name) {
     return BY_NAME.has(name);
 }
+/** Every core addon the catalog knows, with its row at a release (unavailable ones included). */
+function catalogAt(release) {
+    return ENTRIES.map((e) => resolve(e, release));
+}
+/** An addon's workloads at any release: its running workloads are those of whichever form deployed it. */
+function workloadsAtAnyRelease(name) {
+    const entry = BY_NAME.get(name);
+    if (!entry)
+        return [];
+    const all = [entry.workloads, ...(entry.forms ?? []).map((f) => f.workloads ?? [])].flat();
+    return all.filter((w, i) => all.findIndex((x) => x.namespace === w.namespace && x.name === w.name) === i);
+}
 /**
- * The Calico the snap bundles per branch (facts §3.6). Calico is not an addon and a refresh only replaces
- * Calico 3.21, so a cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
+ * The Calico the snap bundles per branch. Calico is not an addon and a refresh only replaces Calico 3.21, so a
+ * cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
  */
 function bundledCalico(branch) {
-    const table = {
-        '1.28': 'v3.25.1',
-        '1.29': 'v3.25.1',
-        '1.30': 'v3.25.1',
-        '1.31': 'v3.25.1',
-        '1.32': 'v3.28.1'
-    };
-    return table[branch] ?? (/^1\.3[3-9]$|^main$/.test(branch) ? 'v3.29.3' : undefined);
+    const minor = releaseMinor(branch);
+    if (minor === undefined || minor < 28)
+        return undefined;
+    return minor <= 31 ? 'v3.25.1' : minor === 32 ? 'v3.28.1' : 'v3.29.3';
 }
-/** The addon branch a Kubernetes minor's snap ships (`latest` builds bundle `main`, facts §6). */
-function addonBranch(minor) {
-    return minor === undefined ? 'main' : `1.${minor}`;
-}
-/** What the target's addon repository would install, per image repository, where the catalog knows it. */
-function shippedImages(name, branch) {
-    const out = {};
-    for (const [image, tags] of Object.entries(addonSpec(name).shipped ?? {})) {
-        if (tags[branch])
-            out[image] = tags[branch];
-    }
-    return out;
-}
+
+;// CONCATENATED MODULE: ./src/catalog/types.ts
+/**
+ * The shape of the addon catalog: what the action knows about one addon at one addon release (the Kubernetes
+ * minor of the snap's addon repository, `1.30`, or `main` for the `latest` tracks).
+ */
+/** Seed ranks: CNI, then DNS, then ingress, then storage, then the rest; unknown addons come last. */
+const RANKS = ['cni', 'dns', 'ingress', 'storage', 'other', 'unknown'];
+
+;// CONCATENATED MODULE: ./src/catalog/order.ts
+/** Cycle order from the catalog's dependencies: dependencies first, ties by seed rank, then by found order. */
+
 class DependencyCycleError extends Error {
 }
 /**
  * Enable order for a set of addons: dependencies first (a topological sort of `needs` restricted to the set),
- * ties broken by seed rank, then by their position in `seed` (the order they were found). Disable order is
+ * ties broken by seed rank, then by their position in `names` (the order they were found). Disable order is
  * the reverse. A dependency cycle is an error naming it.
  */
-function addonOrder(names, specOf = addonSpec) {
+function addonOrder(names, specOf) {
     const set = new Set(names);
     const position = new Map(names.map((n, i) => [n, i]));
     const key = (n) => [RANKS.indexOf(specOf(n).rank), position.get(n) ?? 0];
@@ -32332,8 +32428,183 @@ function findCycle(remaining, deps) {
     }
     return [...path.slice(path.indexOf(node)), node];
 }
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/catalog/arguments.ts
+/**
+ * Addon arguments: the one language the `addons` input speaks after `name:` (the same on every release), each
+ * addon's grammar for it, and how it is written for the enable script of a given release. Recovering arguments
+ * from a running cluster yields this language too, so a value read from the nginx controller is written the
+ * Traefik way when the target is 1.35.
+ *
+ * Per grammar (canonical/microk8s-core-addons, addons/<name>/enable on each branch):
+ * - dns: `UPSTREAM[,UPSTREAM…][,ip=DNS_IP][,domain=CLUSTER_DOMAIN]` (IPv4/IPv6 upstreams or
+ *   `/etc/resolv.conf`; the cluster domain from 1.33, and only with `ip=`, the enable's 2nd positional).
+ * - ingress: `default-ssl-certificate=NAMESPACE/NAME`.
+ * - hostpath-storage: `reclaim-policy=Delete|Retain[,default-class=true|false]` (default-class from 1.29).
+ * - metallb: `RANGE[,RANGE…]`, each `FIRST-LAST` or a CIDR, IPv4 or IPv6.
+ */
+
+const ACCEPTED = {
+    dns: "upstream IPv4/IPv6 addresses separated by ',' (or /etc/resolv.conf), optionally ip=DNS_SERVICE_IP (e.g. dns:1.1.1.1,8.8.8.8)",
+    'dns-domain': "upstream IPv4/IPv6 addresses separated by ',' (or /etc/resolv.conf), optionally ip=DNS_SERVICE_IP and domain=CLUSTER_DOMAIN (e.g. dns:1.1.1.1,ip=10.152.183.10,domain=cluster.local)",
+    'ingress-nginx': 'default-ssl-certificate=NAMESPACE/NAME (e.g. ingress:default-ssl-certificate=web/tls)',
+    'ingress-traefik': 'default-ssl-certificate=NAMESPACE/NAME (e.g. ingress:default-ssl-certificate=web/tls)',
+    'hostpath-storage': 'reclaim-policy=Delete|Retain and/or default-class=true|false (e.g. hostpath-storage:reclaim-policy=Retain)',
+    'hostpath-storage-1.28': 'reclaim-policy=Delete|Retain (e.g. hostpath-storage:reclaim-policy=Retain)',
+    metallb: "address ranges FIRST-LAST or CIDRs separated by ',' (e.g. metallb:10.64.140.43-10.64.140.49)",
+    none: 'no arguments'
+};
+/** What an addon's arguments may be at a release, in words for an error message. */
+function acceptedArguments(spec) {
+    return ACCEPTED[spec.arguments ?? 'none'];
+}
+const DNS_LABEL = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const K8S_NAME = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
+/** `key=value` items of a comma list; plain items under the empty key. */
+function items(args) {
+    return args.split(',').map((item) => {
+        const eq = item.indexOf('=');
+        return eq === -1 ? ['', item] : [item.slice(0, eq), item.slice(eq + 1)];
+    });
+}
+function isRange(text) {
+    const slash = text.split('/');
+    if (slash.length === 2) {
+        const bits = Number(slash[1]);
+        const family = isIP(slash[0]);
+        return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128);
+    }
+    const dash = text.split('-');
+    return dash.length === 2 && isIP(dash[0]) !== 0 && isIP(dash[0]) === isIP(dash[1]);
+}
+/**
+ * Checks an addon's arguments against its grammar at a release. Addons the catalog does not know (community)
+ * get only the general character check done by the input parser.
+ */
+function checkArguments(spec, args) {
+    const grammar = spec.arguments ?? (spec.policy === 'unknown' ? undefined : 'none');
+    if (grammar === undefined)
+        return { ok: true };
+    const refuse = (problem) => ({ ok: false, problem, accepted: ACCEPTED[grammar] });
+    if (args.startsWith('-') || args.split(',').some((i) => i.startsWith('-')))
+        return refuse('a value starting with - would be read as an option');
+    if (args === '')
+        return refuse('empty arguments');
+    const parts = items(args);
+    const seen = new Set();
+    for (const [key] of parts) {
+        if (key && seen.has(key))
+            return refuse(`'${key}' is given twice`);
+        if (key)
+            seen.add(key);
+    }
+    switch (grammar) {
+        case 'none':
+            return refuse(`${spec.name} takes no arguments`);
+        case 'dns':
+        case 'dns-domain': {
+            const upstreams = parts.filter(([k]) => k === '').map(([, v]) => v);
+            if (upstreams.length === 0)
+                return refuse('no upstream address');
+            for (const u of upstreams) {
+                if (u === '/etc/resolv.conf' && upstreams.length === 1)
+                    continue;
+                if (isIP(u) === 0)
+                    return refuse(`'${u}' is not an IPv4 or IPv6 address`);
+            }
+            for (const [k, v] of parts.filter(([key]) => key !== '')) {
+                if (k === 'ip') {
+                    if (isIP(v) === 0)
+                        return refuse(`ip=${v} is not an IP address`);
+                }
+                else if (k === 'domain' && grammar === 'dns-domain') {
+                    if (!DNS_LABEL.test(v))
+                        return refuse(`domain=${v} is not a DNS domain name`);
+                    if (!seen.has('ip'))
+                        return refuse('domain= is the enable’s third argument and needs ip= as well');
+                }
+                else if (k === 'domain') {
+                    return refuse(`the dns addon of ${spec.release} takes no cluster domain (it does from 1.33)`);
+                }
+                else
+                    return refuse(`unknown key '${k}'`);
+            }
+            return { ok: true };
+        }
+        case 'ingress-nginx':
+        case 'ingress-traefik': {
+            for (const [k, v] of parts) {
+                if (k !== 'default-ssl-certificate')
+                    return refuse(`unknown argument '${k || v}'`);
+                const [ns, name, ...rest] = v.split('/');
+                if (rest.length || !ns || !name || !K8S_NAME.test(ns) || !K8S_NAME.test(name))
+                    return refuse(`'${v}' is not NAMESPACE/NAME`);
+            }
+            return { ok: true };
+        }
+        case 'hostpath-storage':
+        case 'hostpath-storage-1.28': {
+            for (const [k, v] of parts) {
+                if (k === 'reclaim-policy') {
+                    if (!['Delete', 'Retain'].includes(v))
+                        return refuse(`reclaim-policy=${v} is not Delete or Retain`);
+                }
+                else if (k === 'default-class' && grammar === 'hostpath-storage') {
+                    if (!['true', 'false'].includes(v))
+                        return refuse(`default-class=${v} is not true or false`);
+                }
+                else if (k === 'default-class') {
+                    return refuse('the hostpath-storage addon of 1.28 has no --default-class (it does from 1.29)');
+                }
+                else
+                    return refuse(`unknown argument '${k || v}'`);
+            }
+            return { ok: true };
+        }
+        case 'metallb': {
+            for (const [k, v] of parts) {
+                if (k !== '' || !isRange(v))
+                    return refuse(`'${k ? `${k}=${v}` : v}' is not a range FIRST-LAST or a CIDR`);
+            }
+            return { ok: true };
+        }
+    }
+}
+/**
+ * The words after `microk8s enable` for an addon with arguments (already checked), as the release's enable
+ * script reads them: colon style where the script takes `$1`, option style where it parses flags.
+ */
+function enableWords(spec, args) {
+    if (args === undefined)
+        return [spec.name];
+    const parts = items(args);
+    const value = (key) => parts.find(([k]) => k === key)?.[1];
+    switch (spec.arguments) {
+        case 'dns':
+        case 'dns-domain': {
+            const upstreams = parts.filter(([k]) => k === '').map(([, v]) => v);
+            const ip = value('ip');
+            const domain = value('domain');
+            // Colon style splits on ':' (IPv6 would break); positional words otherwise.
+            if (!ip && !domain && upstreams.every((u) => !u.includes(':')))
+                return [`dns:${upstreams.join(',')}`];
+            return ['dns', upstreams.join(','), ...(ip ? [ip] : []), ...(domain ? [domain] : [])];
+        }
+        case 'ingress-traefik':
+            return ['ingress', '--default-ssl-certificate', value('default-ssl-certificate')];
+        case 'hostpath-storage':
+        case 'hostpath-storage-1.28':
+            return [spec.name, ...parts.flatMap(([k, v]) => [`--${k}`, v])];
+        case 'metallb':
+            return args.includes(':') ? ['metallb', args] : [`metallb:${args}`];
+        default:
+            return [`${spec.name}:${args}`];
+    }
+}
 // ---------------------------------------------------------------------------------------------------------
-// Arguments recovered from the cluster, so that a cycled addon comes back configured as it was.
+// Arguments recovered from the cluster, in the same language, so that a cycled addon comes back as it was.
 /**
  * DNS upstreams from a Corefile's `forward . a b` line, as the `dns:a,b` argument. A file target
  * (`/etc/resolv.conf`) is what a plain enable produces, so it gives no argument.
@@ -32343,10 +32614,31 @@ function dnsUpstreams(corefile) {
     if (!m)
         return undefined;
     const targets = m[1].split(/\s+/).filter(Boolean);
-    if (targets.length === 0 || targets.some((t) => !/^[0-9a-fA-F.:]+$/.test(t)))
+    if (targets.length === 0 || targets.some((t) => (0,external_node_net_.isIP)(t) === 0))
         return undefined;
     return targets.join(',');
 }
+/** MetalLB ranges from its IPAddressPool objects, as the `metallb:a-b,c-d` argument. */
+function metallbRanges(pools) {
+    const ranges = pools.flatMap((p) => p.spec?.addresses ?? []);
+    return ranges.length ? ranges.join(',') : undefined;
+}
+/** `default-ssl-certificate=ns/name` from the nginx controller's container arguments (1.28–1.34). */
+function ingressArgs(daemonset) {
+    const args = daemonset?.spec?.template?.spec?.containers?.flatMap((c) => c.args ?? []) ?? [];
+    const cert = args.find((a) => a.startsWith('--default-ssl-certificate='));
+    return cert ? `default-ssl-certificate=${cert.split('=')[1]}` : undefined;
+}
+/** `default-ssl-certificate=ns/name` from Traefik's default TLSStore (1.35+, addons/ingress/tlsstore.tmpl.yaml). */
+function traefikIngressArgs(tlsStores) {
+    const store = tlsStores.find((s) => s?.metadata?.name === 'default' && s?.spec?.defaultCertificate?.secretName);
+    return store
+        ? `default-ssl-certificate=${store.metadata.namespace}/${store.spec.defaultCertificate.secretName}`
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/catalog/corefile.ts
+/** The Corefile the dns addon writes, and telling a user's customisation from a plain enable's. */
 /**
  * The Corefile the dns addon writes (core-addons `addons/dns/coredns.yaml`, identical on 1.28 … main), with
  * `$NAMESERVERS` standing for the upstreams. A Corefile that differs from it by more than the upstreams was
@@ -32383,17 +32675,79 @@ const normaliseCorefile = (text) => text
 function isCorefileCustomised(corefile) {
     return normaliseCorefile(corefile) !== normaliseCorefile(DEFAULT_COREFILE);
 }
-/** MetalLB ranges from its IPAddressPool objects, as the `metallb:a-b,c-d` argument. */
-function metallbRanges(pools) {
-    const ranges = pools.flatMap((p) => p.spec?.addresses ?? []);
-    return ranges.length ? ranges.join(',') : undefined;
+
+;// CONCATENATED MODULE: ./src/catalog/shipped.ts
+/**
+ * Image tags each addon branch ships, per image repository (canonical/microk8s-core-addons manifests per
+ * branch). Used for the report's "target ships" column.
+ */
+const branches = (values) => Object.fromEntries(values.flatMap(([bs, tag]) => bs.map((b) => [b, tag])));
+const B28_32 = ['1.28', '1.29', '1.30', '1.31', '1.32'];
+const SHIPPED = {
+    dns: {
+        'coredns/coredns': branches([
+            [B28_32, '1.10.1'],
+            [['1.33'], '1.12.1'],
+            [['1.34'], '1.12.3'],
+            [['1.35'], '1.13.1'],
+            [['main'], '1.14.3']
+        ])
+    },
+    ingress: {
+        'registry.k8s.io/ingress-nginx/controller': branches([
+            [['1.28', '1.29', '1.30', '1.31'], 'v1.11.5'],
+            [['1.32', '1.33', '1.34'], 'v1.13.8']
+        ])
+    },
+    'hostpath-storage': {
+        'cdkbot/hostpath-provisioner': branches([
+            [['1.28'], '1.4.2'],
+            [['1.29', '1.30', '1.31', '1.32', '1.33'], '1.5.0'],
+            [['1.34', '1.35', 'main'], '1.6.0']
+        ])
+    },
+    'metrics-server': {
+        'registry.k8s.io/metrics-server/metrics-server': branches([
+            [B28_32, 'v0.6.3'],
+            [['1.33'], 'v0.7.2'],
+            [['1.34', '1.35'], 'v0.8.0'],
+            [['main'], 'v0.8.1']
+        ])
+    },
+    dashboard: { 'kubernetesui/dashboard': branches([[B28_32, 'v2.7.0']]) },
+    metallb: {
+        'quay.io/metallb/controller': branches([
+            [B28_32, 'v0.13.3'],
+            [['1.33'], 'v0.14.9'],
+            [['1.34', '1.35'], 'v0.15.2'],
+            [['main'], 'v0.15.3']
+        ])
+    },
+    registry: {
+        registry: branches([
+            [B28_32, '2.8.1'],
+            [['1.33', '1.34', '1.35', 'main'], '2.8.3']
+        ])
+    }
+};
+/** What the target's addon repository would install, per image repository, where the catalog knows it. */
+function shippedImages(name, branch) {
+    const out = {};
+    for (const [image, tags] of Object.entries(SHIPPED[name] ?? {})) {
+        if (tags[branch])
+            out[image] = tags[branch];
+    }
+    return out;
 }
-/** `default-ssl-certificate=ns/name` from the ingress controller's container arguments. */
-function ingressArgs(daemonset) {
-    const args = daemonset?.spec?.template?.spec?.containers?.flatMap((c) => c.args ?? []) ?? [];
-    const cert = args.find((a) => a.startsWith('--default-ssl-certificate='));
-    return cert ? `default-ssl-certificate=${cert.split('=')[1]}` : undefined;
-}
+
+;// CONCATENATED MODULE: ./src/catalog/index.ts
+/** The per-release addon catalog: `addonSpec(name, release)` and what is decided from it. */
+
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/plan.ts
 /**
@@ -32490,6 +32844,8 @@ function sameArgs(a, b) {
 const NEEDS_ARGS = new Set(['metallb']);
 function planAddons(input) {
     const requested = new Map(input.requested.map((r) => [r.name, r]));
+    const specOf = (name) => addonSpec(name, input.toRelease);
+    const cycleAlso = new Set(input.cycleAlso ?? []);
     const enabledSet = new Set(input.enabled);
     const cycling = input.mode === 'always' || (input.mode === 'auto' && input.versionChanged);
     const why = input.mode === 'never'
@@ -32510,7 +32866,7 @@ function planAddons(input) {
     const kept = [];
     const toCycle = [];
     for (const name of input.enabled) {
-        const spec = addonSpec(name);
+        const spec = specOf(name);
         if (spec.aliasOf) {
             // `storage` reads enabled whenever hostpath-storage is: cycle the real addon once.
             if (enabledSet.has(spec.aliasOf))
@@ -32518,6 +32874,10 @@ function planAddons(input) {
         }
         if (input.neverCycle.includes(name)) {
             kept.push({ name, policy: 'user', reason: 'listed in never-cycle' });
+        }
+        else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
+            if (cycling || argsDiffer(name))
+                toCycle.push(name);
         }
         else if (spec.policy !== 'cycle') {
             kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' });
@@ -32542,7 +32902,7 @@ function planAddons(input) {
         return { name, argsSource: 'none', note: rec?.note };
     };
     const cycle = [];
-    for (const name of addonOrder(toCycle)) {
+    for (const name of addonOrder(toCycle, specOf)) {
         const step = stepFor(name);
         if (step)
             cycle.push(step);
@@ -32554,8 +32914,8 @@ function planAddons(input) {
             });
         }
     }
-    const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(addonSpec(r.name).aliasOf && enabledSet.has(addonSpec(r.name).aliasOf)));
-    const enableAfter = addonOrder(missing.map((r) => r.name)).map((name) => {
+    const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(specOf(r.name).aliasOf && enabledSet.has(specOf(r.name).aliasOf)));
+    const enableAfter = addonOrder(missing.map((r) => r.name), specOf).map((name) => {
         const req = requested.get(name);
         return req.args !== undefined
             ? { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' }
@@ -32567,12 +32927,14 @@ function planAddons(input) {
         }
     }
     return {
+        fromRelease: input.fromRelease,
+        toRelease: input.toRelease,
         cycling,
         why,
         cycle,
         kept,
         enableAfter,
-        unknownOrder: cycle.map((s) => s.name).filter((n) => !isKnownAddon(n))
+        unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
     };
 }
 
@@ -32652,13 +33014,13 @@ function readObjects(items) {
         volumes: { pvs, pvcs: claims.length, bound: claims.filter((c) => c.phase === 'Bound').length, claims }
     };
 }
-/** Which running workloads belong to an addon: the catalog's, or for unknown addons its namespace's. */
+/** Which running workloads belong to an addon: the catalog's (of any release), or for unknown addons its namespace's. */
 function addonWorkloads(name, workloads) {
-    const spec = addonSpec(name);
-    if (spec.workloads.length > 0) {
-        return workloads.filter((w) => spec.workloads.some((s) => s.namespace === w.namespace && s.name === w.name && s.kind === w.kind.toLowerCase()));
+    const known = workloadsAtAnyRelease(name);
+    if (known.length > 0) {
+        return workloads.filter((w) => known.some((s) => s.namespace === w.namespace && s.name === w.name && s.kind === w.kind.toLowerCase()));
     }
-    return spec.rank === 'unknown' ? workloads.filter((w) => w.namespace === name) : [];
+    return isKnownAddon(name) ? [] : workloads.filter((w) => w.namespace === name);
 }
 function buildInventory(snap, status, serverVersion, items) {
     const objects = readObjects(items);
@@ -33609,8 +33971,8 @@ function compareData(before, after, dnsCycled, corefileRestored) {
 }
 const normalise = (s) => (s ?? '').trim().replace(/\s+\n/g, '\n');
 /** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
-async function waitForAddon(microk8s, name) {
-    for (const w of addonSpec(name).workloads) {
+async function waitForAddon(microk8s, name, release) {
+    for (const w of addonSpec(name, release).workloads) {
         const r = await microk8s.rolloutStatus(w.kind, w.namespace, w.name);
         if (r.code !== 0) {
             throw new CommandError(displayCommand('microk8s', ['kubectl', 'rollout', 'status', `${w.kind}/${w.name}`, '-n', w.namespace]), r.code, r.stdout, r.stderr, `addon ${name}: ${w.kind} ${w.namespace}/${w.name} did not finish rolling out within wait-timeout${lastLines(r.stderr || r.stdout, 2)}`);
@@ -33623,13 +33985,13 @@ async function enableAddon(ctx, step) {
     if (r.code !== 0) {
         throw new CommandError(displayCommand('microk8s', ['enable', spec]), r.code, r.stdout, r.stderr, `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
     }
-    await waitForAddon(ctx.microk8s, step.name);
+    await waitForAddon(ctx.microk8s, step.name, ctx.toRelease);
     if (step.name === 'dns' && ctx.savedCorefile && isCorefileCustomised(ctx.savedCorefile)) {
-        await restoreCorefile(ctx.microk8s, ctx.savedCorefile);
+        await restoreCorefile(ctx.microk8s, ctx.savedCorefile, ctx.toRelease);
     }
 }
 /** Re-applies the user's Corefile and restarts CoreDNS so it is read. */
-async function restoreCorefile(microk8s, corefile) {
+async function restoreCorefile(microk8s, corefile, release) {
     await microk8s.apply({
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -33641,11 +34003,11 @@ async function restoreCorefile(microk8s, corefile) {
         data: { Corefile: corefile }
     });
     await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns');
-    await waitForAddon(microk8s, 'dns');
+    await waitForAddon(microk8s, 'dns', release);
     info('Restored the customised CoreDNS Corefile and restarted CoreDNS');
 }
 async function disableAddon(ctx, name) {
-    const spec = addonSpec(name);
+    const spec = addonSpec(name, ctx.fromRelease);
     const r = await ctx.microk8s.disable(name, spec.disableInput);
     const keepsData = spec.disableKeepsDataExit;
     const expected = r.code === 0 || (keepsData && r.code === keepsData.code && r.stdout.includes(keepsData.marker));
@@ -33661,7 +34023,7 @@ async function disableAddon(ctx, name) {
 async function cycleAddons(ctx, plan, repos) {
     const records = new Map();
     for (const step of plan.cycle) {
-        const keepsData = addonSpec(step.name).disableKeepsDataExit
+        const keepsData = addonSpec(step.name, ctx.fromRelease).disableKeepsDataExit
             ? "its disable's prompt answered N: every volume kept"
             : undefined;
         const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
@@ -33764,6 +34126,7 @@ async function enableRequested(ctx, steps) {
 
 
 
+
 async function run() {
     if (getState('isPost') === 'true')
         return post();
@@ -33843,7 +34206,7 @@ async function upgrade(inputs, tools, report) {
         const helm = inspected.status?.running ? await readHelmReleases(microk8s) : { names: [], secrets: [] };
         const versionChanged = corePlan.kind === 'upgrade' ||
             (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version);
-        const { addonPlan, corefile } = await planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, versionChanged);
+        const { addonPlan, corefile } = await planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, versionChanged, releasesOf(inspected.installed?.tracking, corePlan, inputs));
         const dataBefore = { helmReleases: helm.names, corefile, volumes: volumesOf(before) };
         return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets };
     }, ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan));
@@ -33908,14 +34271,24 @@ async function upgrade(inputs, tools, report) {
     // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
     if (corePlan.kind === 'install') {
         await phase(report, 'plan addons', async () => {
-            const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false);
+            const target = releaseOf(inputs.channel.track, corePlan.targetMinor);
+            const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false, {
+                fromRelease: target,
+                toRelease: target
+            });
             Object.assign(addonPlan, fresh.addonPlan);
             dataBefore.corefile = fresh.corefile;
             recordPlan(report, corePlan, addonPlan);
         }, () => describePlan(corePlan, addonPlan));
         info(describePlan(corePlan, addonPlan));
     }
-    const ctx = { microk8s, report, savedCorefile: dataBefore.corefile };
+    const ctx = {
+        microk8s,
+        report,
+        savedCorefile: dataBefore.corefile,
+        fromRelease: addonPlan.fromRelease,
+        toRelease: addonPlan.toRelease
+    };
     const dnsCycled = addonPlan.cycle.some((s) => s.name === 'dns');
     for (const kept of addonPlan.kept) {
         report.addons.push({ name: kept.name, status: 'kept', note: kept.reason });
@@ -33953,7 +34326,7 @@ async function upgrade(inputs, tools, report) {
     }, () => `${report.dataChecks.length} data checks passed`);
 }
 /** The addon plan from what the cluster runs: enabled addons, and the arguments read back from it. */
-async function planAddonsFromCluster(microk8s, inputs, status, items, versionChanged) {
+async function planAddonsFromCluster(microk8s, inputs, status, items, versionChanged, releases) {
     const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name);
     const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined;
     const recovered = await recoverArgs(microk8s, enabled, items, corefile);
@@ -33963,9 +34336,23 @@ async function planAddonsFromCluster(microk8s, inputs, status, items, versionCha
         mode: inputs.cycleAddons,
         versionChanged,
         neverCycle: inputs.neverCycle,
-        recovered
+        cycleAlso: inputs.cycleAlso,
+        recovered,
+        ...releases
     });
     return { addonPlan, corefile };
+}
+/**
+ * The addon releases of a run: the installed track's (whose scripts the active repository holds, as the
+ * repository follows the snap only when the action updates it) and the target's.
+ */
+function releasesOf(tracking, corePlan, inputs) {
+    const toRelease = releaseOf(inputs.channel.track, corePlan.targetMinor);
+    const fromTrack = tracking?.split('/')[0];
+    const fromRelease = corePlan.fromMinor === undefined
+        ? toRelease
+        : releaseOf(fromTrack === 'latest' ? 'latest' : undefined, corePlan.fromMinor);
+    return { fromRelease, toRelease };
 }
 function volumesOf(inv) {
     return {
