@@ -1,7 +1,7 @@
 // Types for scripts/run-action.mjs, used by the integration tests.
 export const ROOT: string
 export function parseCommandFile(text: string): Record<string, string>
-export function inputEnv(inputs: Record<string, string>): Record<string, string>
+export function inputEnv(inputs: Record<string, string>, action?: unknown): Record<string, string>
 export interface SpawnResult {
   code: number | null
   stdout: string
@@ -28,3 +28,15 @@ export function runAction(options: {
   post?: boolean
   spawnOptions?: Record<string, any>
 }): Promise<ActionRun>
+export interface ReportActionRun extends SpawnResult {
+  outputs: Record<string, string>
+  summary: string
+  files: { output: string; summary: string; temp: string }
+}
+export function runReportAction(options: {
+  inputs?: Record<string, string>
+  dir: string
+  workspace?: string
+  env?: Record<string, string | undefined>
+  echo?: boolean
+}): Promise<ReportActionRun>

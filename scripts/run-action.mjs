@@ -11,6 +11,7 @@ import { readStateWithCalls } from '../sim/lib/state.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const ACTION = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
+const REPORT_ACTION = parseYaml(fs.readFileSync(path.join(ROOT, 'report', 'action.yml'), 'utf8'))
 
 /** Parses a GITHUB_OUTPUT / GITHUB_STATE file (`name<<delimiter` blocks, or `name=value` lines). */
 export function parseCommandFile(text) {
@@ -31,15 +32,15 @@ export function parseCommandFile(text) {
 }
 
 /** The environment the runner gives a step: action.yml defaults, then the given inputs. */
-export function inputEnv(inputs) {
+export function inputEnv(inputs, action = ACTION) {
   const env = {}
-  for (const [name, spec] of Object.entries(ACTION.inputs)) {
+  for (const [name, spec] of Object.entries(action.inputs)) {
     let value = inputs[name] ?? spec.default ?? ''
     if (value === '${{ github.token }}') value = ''
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value)
   }
   for (const [name, value] of Object.entries(inputs)) {
-    if (!(name in ACTION.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value)
+    if (!(name in action.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value)
   }
   return env
 }
@@ -118,6 +119,44 @@ export async function runAction({
     files,
     sim
   }
+}
+
+/**
+ * Runs the bundled report action (report/dist/index.js) as the runner does: inputs from report/action.yml's
+ * defaults and the given ones, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, RUNNER_TEMP, the workspace as cwd.
+ * @param {object} o
+ * @param {object} o.inputs     report action inputs by name
+ * @param {string} o.dir        working directory for this run (created)
+ * @param {string} [o.workspace] GITHUB_WORKSPACE and cwd (default: dir)
+ * @param {object} [o.env]      extra environment (overrides)
+ */
+export async function runReportAction({ inputs = {}, dir, workspace = dir, env = {}, echo = false }) {
+  fs.mkdirSync(dir, { recursive: true })
+  const files = {
+    output: path.join(dir, 'report_output'),
+    summary: path.join(dir, 'report_summary.md'),
+    temp: path.join(dir, 'report_temp')
+  }
+  fs.mkdirSync(files.temp, { recursive: true })
+  for (const f of [files.output, files.summary]) fs.writeFileSync(f, '')
+  const runEnv = {
+    ...process.env,
+    ...inputEnv(inputs, REPORT_ACTION),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: files.temp,
+    GITHUB_JOB: 'grid',
+    GITHUB_REPOSITORY: 'octo-org/octo-repo',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_EVENT_NAME: 'push',
+    ...env
+  }
+  for (const [k, v] of Object.entries(runEnv)) if (v === undefined) delete runEnv[k]
+  const result = await spawnNode(path.join(ROOT, 'report', 'dist', 'index.js'), runEnv, echo, { cwd: workspace })
+  const outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
+  return { ...result, outputs, summary: fs.readFileSync(files.summary, 'utf8'), files }
 }
 
 function chmodTree(p) {

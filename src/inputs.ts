@@ -46,7 +46,7 @@ const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9]
 const ADDON_ARGS = /^[A-Za-z0-9.,:=/_@+-]{1,256}$/
 export const WAIT_TIMEOUT_MAX = 21600
 
-type Getter = (name: string) => string
+export type Getter = (name: string) => string
 
 export function getInputs(get: Getter = (n) => core.getInput(n), env = process.env): Inputs {
   const channelText = get('channel').trim()
@@ -64,13 +64,7 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
   const waitTimeout = parseWaitTimeout(get('wait-timeout'))
   const runnerTemp = env.RUNNER_TEMP || os.tmpdir()
   const reportFile = expandHome(get('report-file').trim() || path.join(runnerTemp, 'microk8s-report.json'))
-  const commentKey = get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`
-  if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
-    throw new InputError(
-      'comment-key',
-      `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`
-    )
-  }
+  const commentKey = checkCommentKey(get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`)
 
   return {
     channel,
@@ -89,6 +83,17 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
     holdRefresh: bool(get, 'hold-refresh', true),
     removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn')
   }
+}
+
+/** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
+export function checkCommentKey(commentKey: string): string {
+  if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
+    throw new InputError(
+      'comment-key',
+      `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`
+    )
+  }
+  return commentKey
 }
 
 const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'"
@@ -130,12 +135,12 @@ function bareName(name: string): string {
   return name.replace(/^(?:core|community)\//, '')
 }
 
-function splitWords(text: string): string[] {
+export function splitWords(text: string): string[] {
   return text.split(/\s+/).filter(Boolean)
 }
 
 /** Shows control characters visibly in error messages. */
-function printable(text: string): string {
+export function printable(text: string): string {
   return JSON.stringify(text).slice(1, -1)
 }
 
@@ -150,7 +155,7 @@ export function parseWaitTimeout(text: string): number {
   return Number(value)
 }
 
-function oneOf<T extends string>(get: Getter, name: string, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(get: Getter, name: string, allowed: readonly T[], fallback: T): T {
   const value = get(name).trim() || fallback
   if (!(allowed as readonly string[]).includes(value)) {
     throw new InputError(name, `'${printable(value)}' is not one of ${allowed.join(', ')}`)
@@ -158,7 +163,7 @@ function oneOf<T extends string>(get: Getter, name: string, allowed: readonly T[
   return value as T
 }
 
-function bool(get: Getter, name: string, fallback: boolean): boolean {
+export function bool(get: Getter, name: string, fallback: boolean): boolean {
   const value = get(name).trim()
   if (value === '') return fallback
   if (['true', 'True', 'TRUE'].includes(value)) return true

@@ -10,13 +10,16 @@ import type { Inputs } from './inputs.js'
 import { analyseChanges, headline, renderSummary, type Report } from './report.js'
 
 /** GitHub's limit is 1 MiB per step summary; keep a margin for what other steps of the job add. */
-const SUMMARY_LIMIT = 1024 * 1024 - 4096
+export const SUMMARY_LIMIT = 1024 * 1024 - 4096
 
 export async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
   const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com'
   if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
     report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
   }
+  // Which matrix job wrote the report: the report action's grid links and names it.
+  if (process.env.GITHUB_JOB) report.job = process.env.GITHUB_JOB
+  if (process.env.GITHUB_RUN_ATTEMPT) report.runAttempt = process.env.GITHUB_RUN_ATTEMPT
   analyseChanges(report)
 
   const reportFile = inputs?.reportFile ?? path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'microk8s-report.json')
@@ -50,17 +53,29 @@ export async function publish(report: Report, inputs: Inputs | undefined): Promi
 
 /** The sticky comment; every way it can fail is a warning (the job summary still has the report). */
 async function commentOnPullRequest(report: Report, inputs: Inputs): Promise<void> {
+  await postStickyComment(inputs.githubToken, inputs.commentKey, (limit, marker) =>
+    renderSummary(report, { limit, compact: true, marker })
+  )
+}
+
+/**
+ * Creates or updates the sticky pull-request comment for `key` (also used by the report action). `render` gives
+ * the body for a byte limit, ending with the marker. Never throws: a failure is a warning.
+ */
+export async function postStickyComment(
+  token: string,
+  key: string,
+  render: (limit: number, marker: string) => string
+): Promise<void> {
   // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
   const { upsertComment, pullRequestTarget, commentMarker } = await import('./github.js')
   const target = pullRequestTarget()
   if (typeof target === 'string') return core.info(`pr-comment: ${target}; no comment`)
-  if (!inputs.githubToken) {
+  if (!token) {
     return core.warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' })
   }
-  const marker = commentMarker(inputs.commentKey)
-  const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) =>
-    renderSummary(report, { limit, compact: true, marker })
-  )
+  const marker = commentMarker(key)
+  const result = await upsertComment(token, target, key, (limit) => render(limit, marker))
   if (result.outcome === 'failed') {
     core.warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' })
   } else {

@@ -180,9 +180,12 @@ export interface Finding {
   namespace?: string
   name: string
   replacement: string
-  /** `last-applied`, `managedFields:<manager>`, or `helm:<namespace>/<release>`. */
+  /** `last-applied`, `managedFields:<manager>`, `helm:<namespace>/<release>`, or `<file>:<line>` for a manifest file. */
   evidence: string
   source: RemovedApi['source']
+  /** For a finding in a manifest file (the manifests input): its path relative to the workspace, and the line of its apiVersion. */
+  file?: string
+  line?: number
 }
 
 /**

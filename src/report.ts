@@ -8,7 +8,16 @@ import { addonBranch, bundledCalico, shippedImages } from './catalog/index.js'
 import { parseKubeVersion } from './channel.js'
 import type { Finding } from './removed-apis.js'
 
-export const SCHEMA_VERSION = 1
+export interface ManifestScanSummary {
+  patterns: string[]
+  files: number
+  objects: number
+  /** Files not read as plain YAML (Helm templates, parse errors), with the reason. */
+  skipped: Array<{ file: string; reason: string }>
+}
+
+/** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
+export const SCHEMA_VERSION = 2
 
 export interface StepRecord {
   name: string
@@ -76,6 +85,11 @@ export interface Report {
   failure?: { step: string; message: string; output?: string; clusterState: string }
   diagnostics?: string
   runUrl?: string
+  /** The job (GITHUB_JOB) and run attempt that wrote the report, for the matrix grid. */
+  job?: string
+  runAttempt?: string
+  /** The manifests input: what was scanned for removed APIs (schema version 2). */
+  manifests?: ManifestScanSummary
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
   timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm run demo:matrix`: what a workflow matrix does, without a runner. The main action (dist/index.js) runs on
+// three simulated runners at once, each starting from another channel (1.28 and 1.29 classic, 1.28 strict) and
+// upgrading to 1.30 with report-file set; then the report action (report/dist/index.js) reads the three reports
+// from one directory, as actions/download-artifact with merge-multiple leaves them, and the grid is printed.
+// Options: --dir DIR (keeps the files), --timeScale N (real seconds per simulated second, default the demo's).
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { runAction, runReportAction, ROOT } from './run-action.mjs'
+
+const args = process.argv.slice(2)
+const opts = {}
+for (let i = 0; i < args.length; i += 2) opts[args[i].replace(/^--/, '')] = args[i + 1]
+const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'microk8s-matrix-'))
+for (const bundle of ['dist/index.js', 'report/dist/index.js']) {
+  if (!fs.existsSync(path.join(ROOT, bundle))) {
+    console.error(`${bundle} is missing: run \`npm run build\` first`)
+    process.exit(1)
+  }
+}
+
+const scenario = path.join(ROOT, 'sim', 'scenarios', 'demo.yaml')
+const jobs = [
+  { from: '1.28/stable', channel: '1.30/stable' },
+  { from: '1.29/stable', channel: '1.30/stable' },
+  { from: '1.28-strict/stable', channel: '1.30-strict/stable' }
+]
+const reports = path.join(dir, 'reports')
+fs.mkdirSync(reports, { recursive: true })
+console.log(`# ${jobs.length} matrix jobs against the simulator (${path.relative(ROOT, scenario)}), at the same time`)
+const runs = await Promise.all(
+  jobs.map((job, i) => {
+    const name = `${job.from.replace(/\W+/g, '-')}-to-${job.channel.replace(/\W+/g, '-')}`
+    const started = Date.now()
+    return runAction({
+      scenario,
+      dir: path.join(dir, `job-${i + 1}`),
+      overrides: {
+        installed: { channel: job.from },
+        ...(opts.timeScale ? { timeScale: Number(opts.timeScale) } : {})
+      },
+      inputs: {
+        channel: job.channel,
+        addons: 'dns ingress hostpath-storage',
+        // Each job's report under its own name, as upload-artifact then download-artifact would leave them.
+        'report-file': path.join(reports, `${name}.json`)
+      },
+      env: { GITHUB_JOB: 'upgrade', GITHUB_RUN_ATTEMPT: '1' }
+    }).then((r) => {
+      console.log(
+        `job ${i + 1}: ${job.from} → ${job.channel}: exit ${r.code}, ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+          `hops ${r.outputs.hops || 'none'}, report ${path.relative(dir, r.outputs['report-file'] ?? '')}`
+      )
+      return r
+    })
+  })
+)
+
+console.log(`\n# The report action on ${path.relative(dir, reports)}/\n`)
+const grid = await runReportAction({ dir: path.join(dir, 'grid'), workspace: dir, inputs: { reports: 'reports' } })
+process.stderr.write(grid.stderr)
+for (const line of grid.stdout.split('\n')) if (line.startsWith('::')) console.log(line)
+console.log('# Outputs')
+for (const [k, v] of Object.entries(grid.outputs)) console.log(`${k}=${v}`)
+console.log(`\n# Job summary (${grid.files.summary})\n`)
+console.log(grid.summary)
+process.exit(grid.code ?? (runs.some((r) => r.code !== 0) ? 1 : 0))

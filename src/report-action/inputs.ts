@@ -1,0 +1,39 @@
+/**
+ * The report action's inputs (report/action.yml), validated once into a typed object before anything is read
+ * or posted; an error names the input and what would be accepted.
+ */
+import * as core from '@actions/core'
+import { InputError } from '../errors.js'
+import { bool, checkCommentKey, oneOf, type Getter } from '../inputs.js'
+
+export type FailOn = 'failure' | 'finding' | 'never'
+
+export interface ReportInputs {
+  /** Directories or globs of report files, one per entry; `!pattern` excludes. */
+  reports: string[]
+  prComment: boolean
+  githubToken: string
+  commentKey: string
+  failOn: FailOn
+}
+
+export function getReportInputs(get: Getter = (n) => core.getInput(n)): ReportInputs {
+  // One path or pattern per line: paths may hold spaces.
+  const reports = get('reports')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  if (!reports.length) {
+    throw new InputError(
+      'reports',
+      'is empty; give the directory the report artifacts were downloaded to (actions/download-artifact with merge-multiple: true) or a glob such as reports/**/*.json'
+    )
+  }
+  return {
+    reports,
+    prComment: bool(get, 'pr-comment', false),
+    githubToken: get('github-token').trim(),
+    commentKey: checkCommentKey(get('comment-key').trim() || 'microk8s-upgrade-matrix'),
+    failOn: oneOf(get, 'fail-on', ['failure', 'finding', 'never'], 'failure')
+  }
+}
