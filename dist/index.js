@@ -31510,10 +31510,7 @@ function getInputs(get = (n) => getInput(n), env = process.env) {
     const waitTimeout = parseWaitTimeout(get('wait-timeout'));
     const runnerTemp = env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
     const reportFile = expandHome(get('report-file').trim() || external_node_path_namespaceObject.join(runnerTemp, 'microk8s-report.json'));
-    const commentKey = get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`;
-    if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
-        throw new InputError('comment-key', `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`);
-    }
+    const commentKey = checkCommentKey(get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`);
     return {
         channel,
         channelText,
@@ -31531,6 +31528,13 @@ function getInputs(get = (n) => getInput(n), env = process.env) {
         holdRefresh: bool(get, 'hold-refresh', true),
         removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn')
     };
+}
+/** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
+function checkCommentKey(commentKey) {
+    if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
+        throw new InputError('comment-key', `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`);
+    }
+    return commentKey;
 }
 const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'";
 /** A whitespace-separated list of addon names (`never-cycle`, `cycle-also`). */
@@ -33408,7 +33412,8 @@ function findInHelmReleases(secrets, removals) {
 
 
 
-const SCHEMA_VERSION = 1;
+/** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
+const SCHEMA_VERSION = 2;
 function newReport(channel, minor) {
     return {
         schemaVersion: SCHEMA_VERSION,
@@ -33693,6 +33698,11 @@ async function publish(report, inputs) {
     if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
         report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`;
     }
+    // Which matrix job wrote the report: the report action's grid links and names it.
+    if (process.env.GITHUB_JOB)
+        report.job = process.env.GITHUB_JOB;
+    if (process.env.GITHUB_RUN_ATTEMPT)
+        report.runAttempt = process.env.GITHUB_RUN_ATTEMPT;
     analyseChanges(report);
     const reportFile = inputs?.reportFile ?? external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'microk8s-report.json');
     try {
@@ -33726,16 +33736,23 @@ async function publish(report, inputs) {
 }
 /** The sticky comment; every way it can fail is a warning (the job summary still has the report). */
 async function commentOnPullRequest(report, inputs) {
+    await postStickyComment(inputs.githubToken, inputs.commentKey, (limit, marker) => renderSummary(report, { limit, compact: true, marker }));
+}
+/**
+ * Creates or updates the sticky pull-request comment for `key` (also used by the report action). `render` gives
+ * the body for a byte limit, ending with the marker. Never throws: a failure is a warning.
+ */
+async function postStickyComment(token, key, render) {
     // Loaded only when needed: Octokit is most of the bundle and of the start-up time.
     const { upsertComment, pullRequestTarget, commentMarker } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(248)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9248));
     const target = pullRequestTarget();
     if (typeof target === 'string')
         return info(`pr-comment: ${target}; no comment`);
-    if (!inputs.githubToken) {
+    if (!token) {
         return warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' });
     }
-    const marker = commentMarker(inputs.commentKey);
-    const result = await upsertComment(inputs.githubToken, target, inputs.commentKey, (limit) => renderSummary(report, { limit, compact: true, marker }));
+    const marker = commentMarker(key);
+    const result = await upsertComment(token, target, key, (limit) => render(limit, marker));
     if (result.outcome === 'failed') {
         warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' });
     }

@@ -1,0 +1,112 @@
+export const id = 248;
+export const ids = [248];
+export const modules = {
+
+/***/ 9248:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   commentMarker: () => (/* binding */ commentMarker),
+/* harmony export */   pullRequestTarget: () => (/* binding */ pullRequestTarget),
+/* harmony export */   upsertComment: () => (/* binding */ upsertComment)
+/* harmony export */ });
+/* unused harmony export COMMENT_LIMIT */
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2413);
+/**
+ * The sticky pull-request comment: one comment per `comment-key`, found by a hidden marker and the token's own
+ * identity, updated in place. Uses @actions/github (which honours GITHUB_API_URL).
+ */
+
+const COMMENT_LIMIT = 65536;
+function commentMarker(key) {
+    return `<!-- microk8s-upgrade-report:v1 key=${key} -->`;
+}
+/** The pull request this run belongs to, or why there is none. */
+function pullRequestTarget(context = _actions_github__WEBPACK_IMPORTED_MODULE_0__/* .context */ ._) {
+    const pr = context.payload.pull_request;
+    if (!pr?.number)
+        return `event '${context.eventName}' is not a pull request`;
+    const { owner, repo } = context.repo;
+    return { owner, repo, issueNumber: pr.number };
+}
+/**
+ * Creates or updates the sticky comment. `render(limit)` gives the body for a character limit; on 422 (body
+ * too long) it is asked again for a much shorter one. A 403 (a fork's read-only token, or missing
+ * `pull-requests: write`) is reported, not thrown: the job summary still has everything.
+ */
+async function upsertComment(token, target, key, render) {
+    const octokit = _actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q(token);
+    const marker = commentMarker(key);
+    try {
+        const login = await viewerLogin(octokit);
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+            owner: target.owner,
+            repo: target.repo,
+            issue_number: target.issueNumber,
+            per_page: 100
+        });
+        const mine = comments.find((c) => c.body?.includes(marker) && (!login || stripBot(c.user?.login ?? '') === stripBot(login)));
+        for (const limit of [COMMENT_LIMIT - 1000, 8000]) {
+            const body = render(limit);
+            try {
+                if (mine) {
+                    if (mine.body === body)
+                        return { outcome: 'unchanged', id: mine.id, url: mine.html_url };
+                    const r = await octokit.rest.issues.updateComment({
+                        owner: target.owner,
+                        repo: target.repo,
+                        comment_id: mine.id,
+                        body
+                    });
+                    return { outcome: 'updated', id: r.data.id, url: r.data.html_url };
+                }
+                const r = await octokit.rest.issues.createComment({
+                    owner: target.owner,
+                    repo: target.repo,
+                    issue_number: target.issueNumber,
+                    body
+                });
+                return { outcome: 'created', id: r.data.id, url: r.data.html_url };
+            }
+            catch (error) {
+                if (statusOf(error) !== 422 || limit === 8000)
+                    throw error;
+            }
+        }
+        return { outcome: 'failed', reason: 'unreachable' };
+    }
+    catch (error) {
+        const status = statusOf(error);
+        const message = error.message;
+        if (status === 403) {
+            return {
+                outcome: 'failed',
+                reason: `the token may not comment on this pull request (403: ${message}). Pull requests from forks get a ` +
+                    "read-only token: see the README's two-workflow pattern; otherwise grant 'pull-requests: write'"
+            };
+        }
+        return { outcome: 'failed', reason: `${status ? `${status}: ` : ''}${message}` };
+    }
+}
+/** The token's own login (GraphQL `viewer`; `github-actions` for GITHUB_TOKEN). Undefined when not available. */
+async function viewerLogin(octokit) {
+    try {
+        const r = await octokit.graphql('query { viewer { login } }');
+        return r.viewer.login;
+    }
+    catch {
+        return undefined;
+    }
+}
+function stripBot(login) {
+    return login.replace(/\[bot\]$/, '');
+}
+function statusOf(error) {
+    const s = error?.status;
+    return typeof s === 'number' ? s : undefined;
+}
+
+
+/***/ })
+
+};
