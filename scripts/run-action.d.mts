@@ -27,6 +27,7 @@ export function runAction(options: {
   echo?: boolean
   post?: boolean
   spawnOptions?: Record<string, any>
+  simServer?: boolean
 }): Promise<ActionRun>
 export interface ReportActionRun extends SpawnResult {
   outputs: Record<string, string>
@@ -40,3 +41,4 @@ export function runReportAction(options: {
   env?: Record<string, string | undefined>
   echo?: boolean
 }): Promise<ReportActionRun>
+export function startSimServer(): Promise<{ port: number; stop: () => void }>

@@ -54,6 +54,7 @@ export function inputEnv(inputs, action = ACTION) {
  * @param {object} [o.overrides]      scenario fields to override
  * @param {boolean} [o.echo]          stream the action's output to this process
  * @param {boolean} [o.post]          also run the post step afterwards
+ * @param {boolean} [o.simServer]     serve the simulated commands from one process (default; much less CPU)
  */
 export async function runAction({
   scenario,
@@ -63,7 +64,8 @@ export async function runAction({
   overrides = {},
   echo = false,
   post = false,
-  spawnOptions = {}
+  spawnOptions = {},
+  simServer = true
 }) {
   fs.mkdirSync(dir, { recursive: true })
   const scenarioObject = typeof scenario === 'string' ? readScenario(scenario) : scenario
@@ -99,13 +101,22 @@ export async function runAction({
   for (const [k, v] of Object.entries(baseEnv)) if (v === undefined) delete baseEnv[k]
   // Running as another user (a non-root runner): let it use the files this process made.
   if (spawnOptions.uid !== undefined) chmodTree(dir)
-  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions)
-  const outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
-  const savedState = parseCommandFile(fs.readFileSync(files.state, 'utf8'))
+  const server = simServer ? await startSimServer() : undefined
+  if (server) baseEnv.MICROK8S_SIM_SERVER = String(server.port)
+  let main
   let postRun
-  if (post) {
-    const stateEnv = Object.fromEntries(Object.entries(savedState).map(([k, v]) => [`STATE_${k}`, v]))
-    postRun = await spawnNode(path.join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...stateEnv }, echo, spawnOptions)
+  let savedState
+  let outputs
+  try {
+    main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions)
+    outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
+    savedState = parseCommandFile(fs.readFileSync(files.state, 'utf8'))
+    if (post) {
+      const stateEnv = Object.fromEntries(Object.entries(savedState).map(([k, v]) => [`STATE_${k}`, v]))
+      postRun = await spawnNode(path.join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...stateEnv }, echo, spawnOptions)
+    }
+  } finally {
+    server?.stop()
   }
   const reportPath = outputs['report-file']
   return {
@@ -157,6 +168,30 @@ export async function runReportAction({ inputs = {}, dir, workspace = dir, env =
   const result = await spawnNode(path.join(ROOT, 'report', 'dist', 'index.js'), runEnv, echo, { cwd: workspace })
   const outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
   return { ...result, outputs, summary: fs.readFileSync(files.summary, 'utf8'), files }
+}
+
+/** Starts sim/lib/server.mjs; resolves once it listens. It also ends by itself when this process goes. */
+export function startSimServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'sim', 'lib', 'server.mjs')], {
+      stdio: ['pipe', 'pipe', 'inherit']
+    })
+    let out = ''
+    child.on('error', reject)
+    child.on('exit', (code) => reject(new Error(`the simulator server exited (${code}) before listening`)))
+    child.stdout.on('data', (d) => {
+      out += d
+      const port = Number(out.split('\n')[0])
+      if (out.includes('\n') && port > 0)
+        resolve({
+          port,
+          stop: () => {
+            child.stdin.end()
+            child.kill()
+          }
+        })
+    })
+  })
 }
 
 function chmodTree(p) {

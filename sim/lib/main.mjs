@@ -4,7 +4,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
-import { parse as parseYaml } from 'yaml'
 import {
   loadState,
   saveState,
@@ -937,6 +936,8 @@ async function kubectl(ctx, argv) {
     }
     case 'apply': {
       const text = fs.readFileSync(0, 'utf8')
+      // Loaded here, not at the top: the YAML parser is most of a command's start-up time, and only apply needs it.
+      const { parse: parseYaml } = await import('yaml')
       const doc = parseYaml(text)
       const kind = doc.kind
       const existing = state.cluster.objects.find((o) => sameObject(o, doc))

@@ -18,7 +18,14 @@ export function loadState() {
   return JSON.parse(fs.readFileSync(statePath(), 'utf8'))
 }
 
+/** The command being served when the simulator runs as a server (sim/lib/server.mjs); undefined otherwise. */
+export const requestContext = { current: () => undefined }
+
+/** A command whose caller has gone (killed by `timeout`) changes nothing more, as a killed process would not. */
+const abandoned = () => requestContext.current()?.abandoned === true
+
 export function saveState(state) {
+  if (abandoned()) return
   const file = statePath()
   const tmp = `${file}.${process.pid}.tmp`
   fs.writeFileSync(tmp, JSON.stringify(state, null, 1))
@@ -31,6 +38,7 @@ export function callLogPath(file = statePath()) {
 }
 
 export function logCall(record) {
+  if (abandoned()) return
   fs.appendFileSync(callLogPath(), `${JSON.stringify(record)}\n`)
 }
 

@@ -29,7 +29,7 @@ function expectReport(r: ActionRun, status: string) {
   expect(validateReport(r.report)).toEqual([])
 }
 
-describe('faults that end in a retry that succeeds', () => {
+describe.concurrent('faults that end in a retry that succeeds', () => {
   it('snapd "change in progress" twice, then the refresh goes through', async () => {
     const r = await run('faults/snapd-busy', { channel: '1.29/stable' })
     expect(r.code, r.stdout).toBe(0)
@@ -53,7 +53,7 @@ describe('faults that end in a retry that succeeds', () => {
   })
 })
 
-describe('faults that end in a warning', () => {
+describe.concurrent('faults that end in a warning', () => {
   it('snapd too old to hold refreshes: warns and upgrades anyway', async () => {
     const r = await run(
       'demo',
@@ -74,7 +74,7 @@ describe('faults that end in a warning', () => {
   })
 })
 
-describe('faults that end in a clear error', () => {
+describe.concurrent('faults that end in a clear error', () => {
   it('an unknown channel: the plan fails before anything changes, naming the channel', async () => {
     const r = await run('faults/missing-hop', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
@@ -111,7 +111,9 @@ describe('faults that end in a clear error', () => {
     expect(errorAnnotation(r)).toMatch(
       /snap refresh microk8s --channel=1\.29\/stable --classic' failed with exit code 124.*was stopped after 2s/
     )
-    expect(r.wallMs).toBeLessThan(30_000)
+    // Stopped by the bound, not finished: the killed refresh left no call record and the snap is where it was.
+    expect(commandLines(r)).not.toContain('snap refresh microk8s --channel=1.29/stable --classic')
+    expect(r.state.snap.tracking).toBe('1.28/stable')
     expectReport(r, 'failure')
     expectNothingLost(r)
   })
@@ -250,7 +252,7 @@ describe('faults that end in a clear error', () => {
   })
 })
 
-describe('a stopped cluster', () => {
+describe.concurrent('a stopped cluster', () => {
   it('is started, then waited for, instead of being reported as a readiness timeout', async () => {
     const r = await run('stopped', { channel: '1.29/stable' })
     expect(r.code, r.stdout).toBe(0)
@@ -265,7 +267,7 @@ describe('a stopped cluster', () => {
   })
 })
 
-describe('as a non-root runner user (GitHub-hosted runners run as `runner`)', () => {
+describe.concurrent('as a non-root runner user (GitHub-hosted runners run as `runner`)', () => {
   it('runs every snap and microk8s command through sudo and joins the microk8s group', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-sudo-'))
     fs.chmodSync(dir, 0o777)
@@ -331,7 +333,7 @@ describe('pull-request comment', () => {
   })
 })
 
-describe('bad inputs: a clear error naming the input, before anything touches the cluster', () => {
+describe.concurrent('bad inputs: a clear error naming the input, before anything touches the cluster', () => {
   it.each([
     ['malformed channel', { channel: '1.30' }, /Input 'channel': '1\.30' is not a channel; expected '<track>\/<risk>'/],
     ['unknown risk', { channel: '1.30/nightly' }, /Input 'channel': .*unknown risk 'nightly'/],

@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest'
 import { run, mutatingCommands, errorAnnotation, commandLines } from './harness.js'
 import { validateReport } from '../helpers/schema.js'
 
-describe('removed-API pre-flight', () => {
+describe.concurrent('removed-API pre-flight', () => {
   it('warn: finds the v1beta2 FlowSchema before the 1.29 hop (not the cluster’s own defaults), reports and continues', async () => {
     const r = await run('removed-apis', { channel: '1.32/stable' })
     expect(r.code, r.stdout).toBe(0)
@@ -66,7 +66,7 @@ describe('removed-API pre-flight', () => {
   })
 })
 
-describe('dry run', () => {
+describe.concurrent('dry run', () => {
   it('inspects, plans and runs the pre-flight only, and reports what would change', async () => {
     const r = await run('removed-apis', { channel: '1.30/stable', 'dry-run': 'true', addons: 'dns ingress' })
     expect(r.code, r.stdout).toBe(0)

@@ -5,149 +5,152 @@ import { run, commandLines, object, mutatingCommands } from './harness.js'
 import { validateReport } from '../helpers/schema.js'
 import type { ActionRun } from '../../scripts/run-action.mjs'
 
-describe('upgrading a 1.28 cluster with dns, ingress, hostpath-storage, metrics-server and dashboard to 1.30', () => {
-  let r: ActionRun
-  let lines: string[]
-  beforeAll(async () => {
-    r = await run(
-      'full-stack',
-      { channel: '1.30/stable', addons: 'dns ingress hostpath-storage metrics-server dashboard' },
-      { post: true }
-    )
-    lines = commandLines(r)
-  })
-
-  it('succeeds and sets the outputs', () => {
-    expect(r.code, r.stdout + r.stderr).toBe(0)
-    expect(r.outputs).toMatchObject({
-      'version-before': 'v1.28.15',
-      version: 'v1.30.14',
-      'channel-before': '1.28/stable',
-      channel: '1.30/stable',
-      revision: '8248',
-      hops: '1.29/stable,1.30/stable',
-      upgraded: 'true',
-      'cycled-addons': 'dns ingress hostpath-storage metrics-server dashboard'
+describe.concurrent(
+  'upgrading a 1.28 cluster with dns, ingress, hostpath-storage, metrics-server and dashboard to 1.30',
+  () => {
+    let r: ActionRun
+    let lines: string[]
+    beforeAll(async () => {
+      r = await run(
+        'full-stack',
+        { channel: '1.30/stable', addons: 'dns ingress hostpath-storage metrics-server dashboard' },
+        { post: true }
+      )
+      lines = commandLines(r)
     })
-  })
 
-  it('refreshes one minor at a time, each hop verified before the next, nothing else in between', () => {
-    const first = lines.indexOf('snap refresh microk8s --channel=1.29/stable --classic')
-    const second = lines.indexOf('snap refresh microk8s --channel=1.30/stable --classic')
-    expect(first).toBeGreaterThan(-1)
-    expect(second).toBeGreaterThan(first)
-    expect(lines.slice(first + 1, second)).toEqual([
-      'microk8s status --wait-ready --timeout 600 --format yaml',
-      'microk8s kubectl version -o json',
-      'microk8s kubectl get nodes -o json'
-    ])
-    expect(r.report.hops.map((h: any) => [h.channel, h.status, h.serverVersion])).toEqual([
-      ['1.29/stable', 'done', 'v1.29.15'],
-      ['1.30/stable', 'done', 'v1.30.14']
-    ])
-  })
-
-  it('holds auto-refresh before the first hop and releases it in the post step', () => {
-    expect(lines.indexOf('snap refresh --hold microk8s')).toBeLessThan(
-      lines.indexOf('snap refresh microk8s --channel=1.29/stable --classic')
-    )
-    expect(r.post?.code).toBe(0)
-    expect(lines).toContain('snap refresh --unhold microk8s')
-    expect(r.state.snap.held).toBe(false)
-  })
-
-  it('disables in the reverse of the enable order, updates the addon repository in between, never touches ha-cluster', () => {
-    const disables = lines.filter((l) => l.startsWith('microk8s disable')).map((l) => l.split(' ')[2])
-    const enables = lines.filter((l) => l.startsWith('microk8s enable')).map((l) => l.split(' ')[2].split(':')[0])
-    expect(enables).toEqual(['dns', 'ingress', 'hostpath-storage', 'metrics-server', 'dashboard'])
-    expect(disables).toEqual([...enables].reverse())
-    const repoUpdate = lines.indexOf('microk8s addons repo update core')
-    expect(repoUpdate).toBeGreaterThan(lines.lastIndexOf(lines.find((l) => l === 'microk8s disable dns')!))
-    expect(repoUpdate).toBeLessThan(lines.indexOf('microk8s enable dns:1.1.1.1'))
-    expect(lines.filter((l) => /ha-cluster|helm3? /.test(l) && /enable|disable/.test(l))).toEqual([])
-    expect(r.state.cluster.flags['ha-cluster']).toBe(true)
-  })
-
-  it('waits for each addon to roll out before enabling the next', () => {
-    const dnsEnable = lines.indexOf('microk8s enable dns:1.1.1.1')
-    const ingressEnable = lines.indexOf('microk8s enable ingress')
-    expect(lines.slice(dnsEnable, ingressEnable)).toContain(
-      'microk8s kubectl rollout status deployment/coredns -n kube-system --timeout=600s'
-    )
-  })
-
-  it('keeps the addons’ arguments and the customised Corefile', () => {
-    const corefile = object(r, 'ConfigMap', 'kube-system', 'coredns').data.Corefile
-    expect(corefile).toContain('forward . 1.1.1.1')
-    expect(corefile).toContain('10.0.0.5 build-cache.internal')
-    expect(r.report.dataChecks.find((c: any) => c.name === 'CoreDNS Corefile')).toMatchObject({
-      before: 'customised',
-      after: 'restored',
-      ok: true
+    it('succeeds and sets the outputs', () => {
+      expect(r.code, r.stdout + r.stderr).toBe(0)
+      expect(r.outputs).toMatchObject({
+        'version-before': 'v1.28.15',
+        version: 'v1.30.14',
+        'channel-before': '1.28/stable',
+        channel: '1.30/stable',
+        revision: '8248',
+        hops: '1.29/stable,1.30/stable',
+        upgraded: 'true',
+        'cycled-addons': 'dns ingress hostpath-storage metrics-server dashboard'
+      })
     })
-  })
 
-  it('loses no volume and no Helm release, and never answers yes to the storage prompt', () => {
-    const disable = r.state.calls.find(
-      (c: any) => c.tool === 'microk8s' && c.args.join(' ') === 'disable hostpath-storage'
-    )
-    expect(disable.exit).toBe(1) // the script's answer to "N": data kept
-    expect(r.state.cluster.hostpathData.destroyed).toBe(false)
-    for (const name of ['postgres-data', 'uploads']) {
+    it('refreshes one minor at a time, each hop verified before the next, nothing else in between', () => {
+      const first = lines.indexOf('snap refresh microk8s --channel=1.29/stable --classic')
+      const second = lines.indexOf('snap refresh microk8s --channel=1.30/stable --classic')
+      expect(first).toBeGreaterThan(-1)
+      expect(second).toBeGreaterThan(first)
+      expect(lines.slice(first + 1, second)).toEqual([
+        'microk8s status --wait-ready --timeout 600 --format yaml',
+        'microk8s kubectl version -o json',
+        'microk8s kubectl get nodes -o json'
+      ])
+      expect(r.report.hops.map((h: any) => [h.channel, h.status, h.serverVersion])).toEqual([
+        ['1.29/stable', 'done', 'v1.29.15'],
+        ['1.30/stable', 'done', 'v1.30.14']
+      ])
+    })
+
+    it('holds auto-refresh before the first hop and releases it in the post step', () => {
+      expect(lines.indexOf('snap refresh --hold microk8s')).toBeLessThan(
+        lines.indexOf('snap refresh microk8s --channel=1.29/stable --classic')
+      )
+      expect(r.post?.code).toBe(0)
+      expect(lines).toContain('snap refresh --unhold microk8s')
+      expect(r.state.snap.held).toBe(false)
+    })
+
+    it('disables in the reverse of the enable order, updates the addon repository in between, never touches ha-cluster', () => {
+      const disables = lines.filter((l) => l.startsWith('microk8s disable')).map((l) => l.split(' ')[2])
+      const enables = lines.filter((l) => l.startsWith('microk8s enable')).map((l) => l.split(' ')[2].split(':')[0])
+      expect(enables).toEqual(['dns', 'ingress', 'hostpath-storage', 'metrics-server', 'dashboard'])
+      expect(disables).toEqual([...enables].reverse())
+      const repoUpdate = lines.indexOf('microk8s addons repo update core')
+      expect(repoUpdate).toBeGreaterThan(lines.lastIndexOf(lines.find((l) => l === 'microk8s disable dns')!))
+      expect(repoUpdate).toBeLessThan(lines.indexOf('microk8s enable dns:1.1.1.1'))
+      expect(lines.filter((l) => /ha-cluster|helm3? /.test(l) && /enable|disable/.test(l))).toEqual([])
+      expect(r.state.cluster.flags['ha-cluster']).toBe(true)
+    })
+
+    it('waits for each addon to roll out before enabling the next', () => {
+      const dnsEnable = lines.indexOf('microk8s enable dns:1.1.1.1')
+      const ingressEnable = lines.indexOf('microk8s enable ingress')
+      expect(lines.slice(dnsEnable, ingressEnable)).toContain(
+        'microk8s kubectl rollout status deployment/coredns -n kube-system --timeout=600s'
+      )
+    })
+
+    it('keeps the addons’ arguments and the customised Corefile', () => {
+      const corefile = object(r, 'ConfigMap', 'kube-system', 'coredns').data.Corefile
+      expect(corefile).toContain('forward . 1.1.1.1')
+      expect(corefile).toContain('10.0.0.5 build-cache.internal')
+      expect(r.report.dataChecks.find((c: any) => c.name === 'CoreDNS Corefile')).toMatchObject({
+        before: 'customised',
+        after: 'restored',
+        ok: true
+      })
+    })
+
+    it('loses no volume and no Helm release, and never answers yes to the storage prompt', () => {
+      const disable = r.state.calls.find(
+        (c: any) => c.tool === 'microk8s' && c.args.join(' ') === 'disable hostpath-storage'
+      )
+      expect(disable.exit).toBe(1) // the script's answer to "N": data kept
+      expect(r.state.cluster.hostpathData.destroyed).toBe(false)
+      for (const name of ['postgres-data', 'uploads']) {
+        expect(
+          r.state.cluster.objects.find((o: any) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === name)
+            .status.phase
+        ).toBe('Bound')
+      }
+      expect(r.report.dataChecks.map((c: any) => [c.name, c.before, c.after, c.ok])).toEqual([
+        ['PersistentVolumes', '2', '2', true],
+        ['PersistentVolumeClaims bound', '2 of 2', '2 of 2', true],
+        ['Helm releases', '2', '2', true],
+        ['CoreDNS Corefile', 'customised', 'restored', true]
+      ])
+    })
+
+    it('leaves the addons running what the 1.30 snap ships, and reports before, after and shipped', () => {
+      const ingress = object(r, 'DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller')
+      expect(ingress.spec.template.spec.containers[0].image).toBe('registry.k8s.io/ingress-nginx/controller:v1.11.5')
       expect(
-        r.state.cluster.objects.find((o: any) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === name).status
-          .phase
-      ).toBe('Bound')
-    }
-    expect(r.report.dataChecks.map((c: any) => [c.name, c.before, c.after, c.ok])).toEqual([
-      ['PersistentVolumes', '2', '2', true],
-      ['PersistentVolumeClaims bound', '2 of 2', '2 of 2', true],
-      ['Helm releases', '2', '2', true],
-      ['CoreDNS Corefile', 'customised', 'restored', true]
-    ])
-  })
-
-  it('leaves the addons running what the 1.30 snap ships, and reports before, after and shipped', () => {
-    const ingress = object(r, 'DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller')
-    expect(ingress.spec.template.spec.containers[0].image).toBe('registry.k8s.io/ingress-nginx/controller:v1.11.5')
-    expect(r.report.changes.find((c: any) => c.component === 'registry.k8s.io/ingress-nginx/controller')).toMatchObject(
-      { before: 'v1.8.0', after: 'v1.11.5', state: 'upgraded', shipped: 'v1.11.5' }
-    )
-    expect(r.report.changes.find((c: any) => c.component === 'cdkbot/hostpath-provisioner')).toMatchObject({
-      before: '1.4.2',
-      after: '1.5.0',
-      state: 'upgraded'
+        r.report.changes.find((c: any) => c.component === 'registry.k8s.io/ingress-nginx/controller')
+      ).toMatchObject({ before: 'v1.8.0', after: 'v1.11.5', state: 'upgraded', shipped: 'v1.11.5' })
+      expect(r.report.changes.find((c: any) => c.component === 'cdkbot/hostpath-provisioner')).toMatchObject({
+        before: '1.4.2',
+        after: '1.5.0',
+        state: 'upgraded'
+      })
+      // Calico is not an addon and a refresh does not upgrade it.
+      expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({
+        component: 'calico/node',
+        before: 'v3.25.1',
+        after: 'v3.25.1',
+        state: 'unchanged'
+      })
     })
-    // Calico is not an addon and a refresh does not upgrade it.
-    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({
-      component: 'calico/node',
-      before: 'v3.25.1',
-      after: 'v3.25.1',
-      state: 'unchanged'
+
+    it('writes a report that validates, a summary with the headline, and a 0600 kubeconfig', () => {
+      expect(validateReport(r.report)).toEqual([])
+      expect(r.summary).toContain('MicroK8s v1.28.15 → v1.30.14 · 5 addons cycled · no data lost')
+      const kubeconfig = r.outputs.kubeconfig
+      expect(fs.readFileSync(kubeconfig, 'utf8')).toContain('server: https://127.0.0.1:16443')
+      expect(fs.statSync(kubeconfig).mode & 0o777).toBe(0o600)
     })
-  })
 
-  it('writes a report that validates, a summary with the headline, and a 0600 kubeconfig', () => {
-    expect(validateReport(r.report)).toEqual([])
-    expect(r.summary).toContain('MicroK8s v1.28.15 → v1.30.14 · 5 addons cycled · no data lost')
-    const kubeconfig = r.outputs.kubeconfig
-    expect(fs.readFileSync(kubeconfig, 'utf8')).toContain('server: https://127.0.0.1:16443')
-    expect(fs.statSync(kubeconfig).mode & 0o777).toBe(0o600)
-  })
+    it('reads the inventory in three microk8s calls', () => {
+      const inventory = r.report.steps.find((s: any) => s.name === 'inventory')
+      expect(inventory.status).toBe('ok')
+      const after = lines.slice(lines.lastIndexOf('snap list microk8s'))
+      expect(after.slice(1, 4)).toEqual([
+        'microk8s status --format yaml',
+        'microk8s kubectl version -o json',
+        'microk8s kubectl get nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims -A -o json'
+      ])
+    })
+  }
+)
 
-  it('reads the inventory in three microk8s calls', () => {
-    const inventory = r.report.steps.find((s: any) => s.name === 'inventory')
-    expect(inventory.status).toBe('ok')
-    const after = lines.slice(lines.lastIndexOf('snap list microk8s'))
-    expect(after.slice(1, 4)).toEqual([
-      'microk8s status --format yaml',
-      'microk8s kubectl version -o json',
-      'microk8s kubectl get nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims -A -o json'
-    ])
-  })
-})
-
-describe('when nothing needs upgrading', () => {
+describe.concurrent('when nothing needs upgrading', () => {
   it('changes nothing and cycles nothing with cycle-addons: auto', async () => {
     const r = await run('demo', { channel: '1.28/stable', 'hold-refresh': 'false' })
     expect(r.code, r.stdout).toBe(0)
@@ -175,7 +178,7 @@ describe('when nothing needs upgrading', () => {
   })
 })
 
-describe('installing on a fresh runner', () => {
+describe.concurrent('installing on a fresh runner', () => {
   it('installs the target channel, holds refreshes, enables the requested addons in order', async () => {
     const r = await run('fresh-runner', { channel: '1.30/stable', addons: 'hostpath-storage dns:9.9.9.9 ingress' })
     expect(r.code, r.stdout).toBe(0)
@@ -212,7 +215,7 @@ describe('installing on a fresh runner', () => {
   })
 })
 
-describe('community addons', () => {
+describe.concurrent('community addons', () => {
   it('are kept when unknown to the catalog, with the reason', async () => {
     const r = await run('community', { channel: '1.29/stable' })
     expect(r.code, r.stdout).toBe(0)
@@ -246,7 +249,7 @@ describe('community addons', () => {
   })
 })
 
-describe('a hold the user already took', () => {
+describe.concurrent('a hold the user already took', () => {
   it('is neither taken again nor released by the post step', async () => {
     const r = await run(
       'demo',
@@ -259,7 +262,7 @@ describe('a hold the user already took', () => {
   })
 })
 
-describe('credentials in debug mode', () => {
+describe.concurrent('credentials in debug mode', () => {
   it('never echoes the kubeconfig or Helm release records, even with ACTIONS_STEP_DEBUG, and masks the key', async () => {
     const r = await run(
       'demo',
@@ -275,7 +278,7 @@ describe('credentials in debug mode', () => {
   })
 })
 
-describe('a multi-node cluster', () => {
+describe.concurrent('a multi-node cluster', () => {
   it('is upgraded on this node only, with a warning saying so', async () => {
     const r = await run('multi-node', { channel: '1.28/stable' })
     expect(r.code, r.stdout).toBe(0)
@@ -286,7 +289,7 @@ describe('a multi-node cluster', () => {
   })
 })
 
-describe('a long way: 1.25 → 1.30', () => {
+describe.concurrent('a long way: 1.25 → 1.30', () => {
   it('takes five verified hops, and the pre-flight skips kinds the old server does not serve', async () => {
     const r = await run(
       'demo',
