@@ -6,8 +6,20 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { createSimulation } from '../sim/lib/scenario.mjs'
-import { readStateWithCalls } from '../sim/lib/state.mjs'
 import { startSimServer } from '../scripts/run-action.mjs'
+
+/** The state file with its call log (calls.jsonl beside it) as `calls`. */
+function readStateWithCalls(file: string) {
+  const log = path.join(path.dirname(file), 'calls.jsonl')
+  const calls = fs.existsSync(log)
+    ? fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : []
+  return { ...JSON.parse(fs.readFileSync(file, 'utf8')), calls }
+}
 
 let server: { port: number; stop: () => void }
 beforeAll(async () => void (server = await startSimServer()))
