@@ -34,6 +34,8 @@ export interface Inputs {
   kubeconfig: string
   holdRefresh: boolean
   removedApis: RemovedApisMode
+  /** Patterns of manifest files, relative to the workspace; `!pattern` excludes. */
+  manifests: string[]
 }
 
 /** Addon names as MicroK8s repositories spell them (`dns`, `hostpath-storage`, `community/argocd`). */
@@ -81,8 +83,37 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
     commentKey,
     kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
     holdRefresh: bool(get, 'hold-refresh', true),
-    removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn')
+    removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
+    manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd())
   }
+}
+
+/**
+ * `manifests`: one pattern per line, relative to the workspace (or absolute inside it), `!` to exclude. A
+ * pattern that leaves the workspace is refused: the action reads what a pull request may name.
+ */
+export function parseManifestPatterns(text: string, workspace: string): string[] {
+  const patterns = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  for (const pattern of patterns) {
+    const body = pattern.replace(/^!/, '')
+    const relative = path.relative(workspace, path.resolve(workspace, body))
+    if (
+      /[\0\r]/.test(body) ||
+      body.startsWith('~') ||
+      relative === '..' ||
+      relative.startsWith(`..${path.sep}`) ||
+      path.isAbsolute(relative)
+    ) {
+      throw new InputError(
+        'manifests',
+        `'${printable(pattern)}' leaves the workspace (${workspace}); give files or globs inside it, one per line, e.g. deploy/**/*.yaml`
+      )
+    }
+  }
+  return patterns
 }
 
 /** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */

@@ -16,6 +16,7 @@ import { planCore, planAddons, type CorePlan, type AddonPlan } from './plan.js'
 import { takeInventory, type Inventory } from './inventory.js'
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
 import { newReport, type Report } from './report.js'
+import { findInManifests, manifestRemovals, scanManifests } from './manifests.js'
 import { publish } from './publish.js'
 import {
   StepError,
@@ -188,6 +189,16 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     )
   }
 
+  // Pre-flight: the repository's manifests against the target and the two minors after it (no cluster needed).
+  if (inputs.removedApis !== 'off' && inputs.manifests.length) {
+    await phase(
+      report,
+      'pre-flight: manifests',
+      () => checkManifests(inputs, report, corePlan.targetMinor),
+      (n) => `${n} finding(s) in ${report.manifests?.files ?? 0} file(s)`
+    )
+  }
+
   if (inputs.dryRun) {
     report.status = 'dry-run'
     report.after = null
@@ -318,6 +329,44 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     },
     () => `${report.dataChecks.length} data checks passed`
   )
+}
+
+/**
+ * Scans the manifests input: findings into the report (sorted with the cluster's), one annotation on each file
+ * and line, and with removed-apis: fail a stop before any change for what the target no longer serves.
+ */
+async function checkManifests(inputs: Inputs, report: Report, targetMinor: number): Promise<number> {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd()
+  const { objects, summary } = await scanManifests(inputs.manifests, workspace)
+  report.manifests = summary
+  if (summary.files === 0 && summary.skipped.length === 0) {
+    const message = `manifests: no file matched ${inputs.manifests.join(', ')} in ${workspace}`
+    core.warning(message, { title: 'manifests' })
+    report.warnings.push(message)
+  }
+  for (const s of summary.skipped) core.info(`manifests: skipped ${s.file}: ${s.reason}`)
+  const findings = findInManifests(objects, manifestRemovals(targetMinor)).sort((a, b) => a.removedIn - b.removedIn)
+  report.findings = [...report.findings, ...findings].sort((a, b) => a.removedIn - b.removedIn)
+  for (const f of findings) {
+    const when =
+      f.removedIn > targetMinor
+        ? `removed in Kubernetes 1.${f.removedIn}: migrate before your next upgrade`
+        : `removed in Kubernetes 1.${f.removedIn}, not served by the target 1.${targetMinor}`
+    core.warning(`${f.kind} ${f.name} uses ${f.apiVersion}, ${when}; use ${f.replacement}`, {
+      title: 'Removed API',
+      file: f.file,
+      startLine: f.line
+    })
+  }
+  const blocking = findings.filter((f) => f.source === 'guide' && f.removedIn <= targetMinor)
+  if (inputs.removedApis === 'fail' && blocking.length) {
+    const first = blocking[0]
+    throw new StepError(
+      'pre-flight: manifests',
+      `${blocking.length} object(s) in the manifests use APIs the target 1.${targetMinor} does not serve (first: ${first.kind} ${first.name} as ${first.apiVersion} at ${first.evidence}, removed in 1.${first.removedIn}); nothing was changed. Migrate them, or set removed-apis: warn`
+    )
+  }
+  return findings.length
 }
 
 /** The addon plan from what the cluster runs: enabled addons, and the arguments read back from it. */

@@ -241,16 +241,15 @@ function stepRows(r: Report): string[][] {
   ])
 }
 
-function findingRows(findings: Finding[], limit = Infinity): string[][] {
-  return findings
-    .slice(0, limit)
-    .map((f) => [
-      `1.${f.removedIn}`,
-      `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
-      code(f.apiVersion),
-      code(f.replacement),
-      esc(f.evidence)
-    ])
+function findingRows(findings: Finding[], limit = Infinity, targetMinor?: number): string[][] {
+  return findings.slice(0, limit).map((f) => [
+    // Manifest findings look two minors past the target: those are advice for the next upgrade.
+    `1.${f.removedIn}${targetMinor !== undefined && f.removedIn > targetMinor ? ' <sub>after the target: migrate before your next upgrade</sub>' : ''}`,
+    `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
+    code(f.apiVersion),
+    code(f.replacement),
+    esc(f.evidence)
+  ])
 }
 
 function inventoryBlock(label: string, inv: Inventory | null): string {
@@ -365,9 +364,20 @@ export function renderSummary(r: Report, options: RenderOptions): string {
   if (r.findings.length) {
     const limit = options.compact ? 20 : Infinity
     add(
-      `**Removed APIs** (objects authored with an API version a hop removes)\n\n` +
-        table(['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, limit)) +
+      `**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n` +
+        table(
+          ['removed in', 'object', 'authored as', 'use instead', 'evidence'],
+          findingRows(r.findings, limit, r.plan?.targetMinor ?? r.target.minor)
+        ) +
         (r.findings.length > limit ? `\n…and ${r.findings.length - limit} more.\n\n` : '')
+    )
+  }
+  if (r.manifests) {
+    const m = r.manifests
+    const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n')
+    add(
+      `**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`,
+      1
     )
   }
   if (r.warnings.length) add(`**Warnings**\n\n${r.warnings.map((w) => `- ${esc(w)}`).join('\n')}\n\n`, 1)
