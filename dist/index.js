@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3943);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(914);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3943:
+/***/ 914:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31526,8 +31526,31 @@ function getInputs(get = (n) => getInput(n), env = process.env) {
         commentKey,
         kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
         holdRefresh: bool(get, 'hold-refresh', true),
-        removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn')
+        removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
+        manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd())
     };
+}
+/**
+ * `manifests`: one pattern per line, relative to the workspace (or absolute inside it), `!` to exclude. A
+ * pattern that leaves the workspace is refused: the action reads what a pull request may name.
+ */
+function parseManifestPatterns(text, workspace) {
+    const patterns = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    for (const pattern of patterns) {
+        const body = pattern.replace(/^!/, '');
+        const relative = external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, body));
+        if (/[\0\r]/.test(body) ||
+            body.startsWith('~') ||
+            relative === '..' ||
+            relative.startsWith(`..${external_node_path_namespaceObject.sep}`) ||
+            external_node_path_namespaceObject.isAbsolute(relative)) {
+            throw new InputError('manifests', `'${printable(pattern)}' leaves the workspace (${workspace}); give files or globs inside it, one per line, e.g. deploy/**/*.yaml`);
+        }
+    }
+    return patterns;
 }
 /** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
 function checkCommentKey(commentKey) {
@@ -33552,11 +33575,10 @@ function stepRows(r) {
         esc(s.detail ?? '')
     ]);
 }
-function findingRows(findings, limit = Infinity) {
-    return findings
-        .slice(0, limit)
-        .map((f) => [
-        `1.${f.removedIn}`,
+function findingRows(findings, limit = Infinity, targetMinor) {
+    return findings.slice(0, limit).map((f) => [
+        // Manifest findings look two minors past the target: those are advice for the next upgrade.
+        `1.${f.removedIn}${targetMinor !== undefined && f.removedIn > targetMinor ? ' <sub>after the target: migrate before your next upgrade</sub>' : ''}`,
         `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
         code(f.apiVersion),
         code(f.replacement),
@@ -33642,9 +33664,14 @@ function renderSummary(r, options) {
     }
     if (r.findings.length) {
         const limit = options.compact ? 20 : Infinity;
-        add(`**Removed APIs** (objects authored with an API version a hop removes)\n\n` +
-            table(['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, limit)) +
+        add(`**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n` +
+            table(['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, limit, r.plan?.targetMinor ?? r.target.minor)) +
             (r.findings.length > limit ? `\n…and ${r.findings.length - limit} more.\n\n` : ''));
+    }
+    if (r.manifests) {
+        const m = r.manifests;
+        const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n');
+        add(`**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1);
     }
     if (r.warnings.length)
         add(`**Warnings**\n\n${r.warnings.map((w) => `- ${esc(w)}`).join('\n')}\n\n`, 1);
@@ -33679,6 +33706,274 @@ function fit(sections, tail, limit) {
         text = body + cutNote + tail;
     }
     return text;
+}
+
+;// CONCATENATED MODULE: ./src/glob.ts
+/**
+ * File patterns as workflows write them (`deploy/**\/*.yaml`, `reports/`, `!deploy/charts/**`): expanded by
+ * walking the directory tree without following symbolic links, so a pattern can never reach outside the
+ * directory it names. Supports `**`, `*`, `?`, `{a,b}` and `!` exclusions; a directory stands for the files
+ * under it that `directoryFiles` accepts.
+ */
+
+
+const GLOB_CHARS = /[*?{[]/;
+/** A pattern as an anchored regular expression over `/`-separated paths relative to its base directory. */
+function globToRegExp(pattern) {
+    let re = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*' && pattern[i + 1] === '*') {
+            // `**/` matches any number of directories (none included); a trailing `**` matches everything below.
+            if (pattern[i + 2] === '/') {
+                re += '(?:[^/]*/)*';
+                i += 2;
+            }
+            else {
+                re += '.*';
+                i += 1;
+            }
+        }
+        else if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else if (c === '{') {
+            const end = pattern.indexOf('}', i);
+            if (end === -1)
+                re += '\\{';
+            else {
+                re += `(?:${pattern
+                    .slice(i + 1, end)
+                    .split(',')
+                    .map((alt) => globToRegExp(alt).source.slice(1, -1))
+                    .join('|')})`;
+                i = end;
+            }
+        }
+        else
+            re += c.replace(/[.+^$()|[\]\\}]/g, '\\$&');
+    }
+    return new RegExp(`^${re}$`);
+}
+/** Splits a pattern into the directory before its first wildcard and the rest (`deploy`, `**\/*.yaml`). */
+function splitPattern(pattern) {
+    const parts = pattern.split('/');
+    const first = parts.findIndex((p) => GLOB_CHARS.test(p));
+    if (first === -1)
+        return { base: pattern, rest: '' };
+    return {
+        base: parts.slice(0, first).join('/') || (pattern.startsWith('/') ? '/' : '.'),
+        rest: parts.slice(first).join('/')
+    };
+}
+/**
+ * Expands patterns (one per entry; `!pattern` removes matches) to absolute file paths, sorted and unique.
+ * Symbolic links are neither followed nor returned.
+ */
+async function expandPatterns(patterns, options) {
+    const skip = new Set(options.skipDirectories ?? ['.git', 'node_modules']);
+    const included = new Set();
+    const excluded = [];
+    for (const raw of patterns) {
+        const negated = raw.startsWith('!');
+        const pattern = (negated ? raw.slice(1) : raw).replace(/\\/g, '/');
+        const absolute = external_node_path_namespaceObject.resolve(options.cwd, pattern);
+        if (negated) {
+            const { base, rest } = splitPattern(absolute);
+            excluded.push(rest ? prefixed(base, rest) : new RegExp(`^${escapeRe(absolute)}(?:/.*)?$`));
+            continue;
+        }
+        const { base, rest } = splitPattern(absolute);
+        const stat = await promises_namespaceObject.lstat(base).catch(() => undefined);
+        if (!stat || stat.isSymbolicLink() || (await throughLink(base, options.cwd)))
+            continue;
+        if (!rest) {
+            if (stat.isFile())
+                included.add(base);
+            else if (stat.isDirectory())
+                for (const f of await walk(base, skip))
+                    if (options.directoryFiles.test(external_node_path_namespaceObject.basename(f)))
+                        included.add(f);
+            continue;
+        }
+        if (!stat.isDirectory())
+            continue;
+        const re = globToRegExp(rest);
+        for (const f of await walk(base, skip))
+            if (re.test(external_node_path_namespaceObject.relative(base, f).split(external_node_path_namespaceObject.sep).join('/')))
+                included.add(f);
+    }
+    return [...included].filter((f) => !excluded.some((re) => re.test(f))).sort();
+}
+/**
+ * Whether reaching `target` goes through a symbolic link below `cwd` (or, outside `cwd`, anywhere on its path):
+ * its real path is not the path as written.
+ */
+async function throughLink(target, cwd) {
+    const inside = !external_node_path_namespaceObject.relative(cwd, target).startsWith('..') && !external_node_path_namespaceObject.isAbsolute(external_node_path_namespaceObject.relative(cwd, target));
+    const anchor = inside ? cwd : external_node_path_namespaceObject.parse(target).root;
+    try {
+        const [realTarget, realAnchor] = await Promise.all([promises_namespaceObject.realpath(target), promises_namespaceObject.realpath(anchor)]);
+        return realTarget !== external_node_path_namespaceObject.join(realAnchor, external_node_path_namespaceObject.relative(anchor, target));
+    }
+    catch {
+        return true;
+    }
+}
+function prefixed(base, rest) {
+    const dir = base.endsWith('/') ? base : `${base}/`;
+    return new RegExp(`^${escapeRe(dir)}${globToRegExp(rest).source.slice(1)}`);
+}
+function escapeRe(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** Every regular file under `dir`; symbolic links and skipped directory names are not entered. */
+async function walk(dir, skip) {
+    const files = [];
+    const entries = await promises_namespaceObject.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+        const full = external_node_path_namespaceObject.join(dir, e.name);
+        if (e.isDirectory() && !skip.has(e.name))
+            files.push(...(await walk(full, skip)));
+        else if (e.isFile())
+            files.push(full);
+    }
+    return files;
+}
+
+;// CONCATENATED MODULE: ./src/manifests.ts
+/**
+ * The repository's manifests (the `manifests` input) checked against the removed-API table without a
+ * cluster: every object of every YAML document in the files the patterns name, with the line of its
+ * `apiVersion`, so a finding can be annotated on the pull request's diff. Files that are not plain YAML (Helm
+ * templates, other Go templates, parse errors) are skipped with the reason.
+ */
+
+
+
+
+
+/** How many minors after the target are checked too: what the next upgrades will remove. */
+const LOOK_AHEAD_MINORS = 2;
+/** The removals that matter for manifests applied at the target: removed by it or before, or within two minors after. */
+function manifestRemovals(targetMinor) {
+    return REMOVED_APIS.filter((r) => r.removedIn <= targetMinor + LOOK_AHEAD_MINORS);
+}
+/**
+ * The objects of one file's text, or why it is skipped. `{{` marks a Go template (Helm and others): its YAML
+ * only exists after rendering.
+ */
+function readManifestObjects(text, file) {
+    if (text.includes('{{')) {
+        return { skipped: 'a template ({{ … }}), not plain YAML: render it (helm template) and scan the output' };
+    }
+    const lineCounter = new dist/* LineCounter */.HN();
+    const docs = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: false });
+    if (!Array.isArray(docs))
+        return { objects: [] };
+    const objects = [];
+    for (const doc of docs) {
+        const error = doc.errors[0];
+        if (error) {
+            const line = error.linePos?.[0].line;
+            const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+            return { skipped: `not plain YAML: ${message}${line ? ` (line ${line})` : ''}` };
+        }
+        collect(doc.contents, file, lineCounter, objects);
+    }
+    return { objects };
+}
+/** An object (a map with apiVersion and kind), or the items of a `kind: List`. */
+function collect(node, file, lineCounter, out) {
+    if (!(0,dist/* isMap */.jh)(node))
+        return;
+    const apiVersionNode = node.get('apiVersion', true);
+    const apiVersion = node.get('apiVersion');
+    const kind = node.get('kind');
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string')
+        return;
+    if (kind.endsWith('List')) {
+        const items = node.get('items', true);
+        if ((0,dist/* isSeq */.oP)(items))
+            for (const item of items.items)
+                collect(item, file, lineCounter, out);
+        return;
+    }
+    const metadata = node.get('metadata');
+    const meta = (0,dist/* isMap */.jh)(metadata) ? metadata.toJSON() : {};
+    const offset = apiVersionNode?.range?.[0] ?? node.range?.[0] ?? 0;
+    out.push({
+        file,
+        line: lineCounter.linePos(offset).line,
+        apiVersion,
+        kind,
+        name: typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '',
+        ...(typeof meta.namespace === 'string' ? { namespace: meta.namespace } : {})
+    });
+}
+/** Findings for manifest objects: the finding's evidence is `file:line`. */
+function findInManifests(objects, removals) {
+    const findings = [];
+    for (const o of objects) {
+        const r = removals.find((x) => x.apiVersion === o.apiVersion && x.kind === o.kind);
+        if (!r)
+            continue;
+        findings.push({
+            removedIn: r.removedIn,
+            apiVersion: o.apiVersion,
+            kind: o.kind,
+            ...(o.namespace ? { namespace: o.namespace } : {}),
+            name: o.name,
+            replacement: r.replacement,
+            evidence: `${o.file}:${o.line}`,
+            source: r.source,
+            file: o.file,
+            line: o.line
+        });
+    }
+    return findings;
+}
+/** A chart's template directory: `<chart>/templates/…` beside a Chart.yaml. */
+async function inChartTemplates(absolute) {
+    const parts = absolute.split(external_node_path_namespaceObject.sep);
+    const at = parts.lastIndexOf('templates');
+    if (at < 1)
+        return false;
+    const chartFile = external_node_path_namespaceObject.join(parts.slice(0, at).join(external_node_path_namespaceObject.sep) || external_node_path_namespaceObject.sep, 'Chart.yaml');
+    return promises_namespaceObject.stat(chartFile)
+        .then((s) => s.isFile())
+        .catch(() => false);
+}
+/** Reads every YAML file the patterns name (relative to the workspace) and returns its objects. */
+async function scanManifests(patterns, workspace) {
+    const files = await expandPatterns(patterns, { cwd: workspace, directoryFiles: /\.ya?ml$/i });
+    const summary = { patterns, files: 0, objects: 0, skipped: [] };
+    const objects = [];
+    for (const absolute of files) {
+        const file = external_node_path_namespaceObject.relative(workspace, absolute).split(external_node_path_namespaceObject.sep).join('/');
+        if (await inChartTemplates(absolute)) {
+            summary.skipped.push({ file, reason: 'a Helm chart template: render it (helm template) and scan the output' });
+            continue;
+        }
+        let text;
+        try {
+            text = await promises_namespaceObject.readFile(absolute, 'utf8');
+        }
+        catch (error) {
+            summary.skipped.push({ file, reason: `cannot be read: ${error.message}` });
+            continue;
+        }
+        const read = readManifestObjects(text, file);
+        if ('skipped' in read) {
+            summary.skipped.push({ file, reason: read.skipped });
+            continue;
+        }
+        summary.files++;
+        objects.push(...read.objects);
+    }
+    summary.objects = objects.length;
+    return { objects, summary };
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
@@ -34144,6 +34439,7 @@ async function enableRequested(ctx, steps) {
 
 
 
+
 async function run() {
     if (getState('isPost') === 'true')
         return post();
@@ -34249,6 +34545,10 @@ async function upgrade(inputs, tools, report) {
             return report.findings.length;
         }, (n) => `${n} finding(s) in ${corePlan.hops.map((h) => h.channelText).join(', ')}`);
     }
+    // Pre-flight: the repository's manifests against the target and the two minors after it (no cluster needed).
+    if (inputs.removedApis !== 'off' && inputs.manifests.length) {
+        await phase(report, 'pre-flight: manifests', () => checkManifests(inputs, report, corePlan.targetMinor), (n) => `${n} finding(s) in ${report.manifests?.files ?? 0} file(s)`);
+    }
     if (inputs.dryRun) {
         report.status = 'dry-run';
         report.after = null;
@@ -34341,6 +34641,40 @@ async function upgrade(inputs, tools, report) {
             throw new StepError('inventory', `data checks failed: ${lost.map((c) => `${c.name} (${c.detail ?? `${c.before} → ${c.after}`})`).join('; ')}`);
         }
     }, () => `${report.dataChecks.length} data checks passed`);
+}
+/**
+ * Scans the manifests input: findings into the report (sorted with the cluster's), one annotation on each file
+ * and line, and with removed-apis: fail a stop before any change for what the target no longer serves.
+ */
+async function checkManifests(inputs, report, targetMinor) {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const { objects, summary } = await scanManifests(inputs.manifests, workspace);
+    report.manifests = summary;
+    if (summary.files === 0 && summary.skipped.length === 0) {
+        const message = `manifests: no file matched ${inputs.manifests.join(', ')} in ${workspace}`;
+        warning(message, { title: 'manifests' });
+        report.warnings.push(message);
+    }
+    for (const s of summary.skipped)
+        info(`manifests: skipped ${s.file}: ${s.reason}`);
+    const findings = findInManifests(objects, manifestRemovals(targetMinor)).sort((a, b) => a.removedIn - b.removedIn);
+    report.findings = [...report.findings, ...findings].sort((a, b) => a.removedIn - b.removedIn);
+    for (const f of findings) {
+        const when = f.removedIn > targetMinor
+            ? `removed in Kubernetes 1.${f.removedIn}: migrate before your next upgrade`
+            : `removed in Kubernetes 1.${f.removedIn}, not served by the target 1.${targetMinor}`;
+        warning(`${f.kind} ${f.name} uses ${f.apiVersion}, ${when}; use ${f.replacement}`, {
+            title: 'Removed API',
+            file: f.file,
+            startLine: f.line
+        });
+    }
+    const blocking = findings.filter((f) => f.source === 'guide' && f.removedIn <= targetMinor);
+    if (inputs.removedApis === 'fail' && blocking.length) {
+        const first = blocking[0];
+        throw new StepError('pre-flight: manifests', `${blocking.length} object(s) in the manifests use APIs the target 1.${targetMinor} does not serve (first: ${first.kind} ${first.name} as ${first.apiVersion} at ${first.evidence}, removed in 1.${first.removedIn}); nothing was changed. Migrate them, or set removed-apis: warn`);
+    }
+    return findings.length;
 }
 /** The addon plan from what the cluster runs: enabled addons, and the arguments read back from it. */
 async function planAddonsFromCluster(microk8s, inputs, status, items, versionChanged, releases) {
@@ -37376,18 +37710,18 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 __webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;

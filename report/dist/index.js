@@ -37577,8 +37577,31 @@ function getInputs(get = (n) => core.getInput(n), env = process.env) {
         commentKey,
         kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
         holdRefresh: bool(get, 'hold-refresh', true),
-        removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn')
+        removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
+        manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd())
     };
+}
+/**
+ * `manifests`: one pattern per line, relative to the workspace (or absolute inside it), `!` to exclude. A
+ * pattern that leaves the workspace is refused: the action reads what a pull request may name.
+ */
+function parseManifestPatterns(text, workspace) {
+    const patterns = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    for (const pattern of patterns) {
+        const body = pattern.replace(/^!/, '');
+        const relative = path.relative(workspace, path.resolve(workspace, body));
+        if (/[\0\r]/.test(body) ||
+            body.startsWith('~') ||
+            relative === '..' ||
+            relative.startsWith(`..${path.sep}`) ||
+            path.isAbsolute(relative)) {
+            throw new InputError('manifests', `'${printable(pattern)}' leaves the workspace (${workspace}); give files or globs inside it, one per line, e.g. deploy/**/*.yaml`);
+        }
+    }
+    return patterns;
 }
 /** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
 function checkCommentKey(commentKey) {
@@ -38848,11 +38871,10 @@ function stepRows(r) {
         esc(s.detail ?? '')
     ]);
 }
-function findingRows(findings, limit = Infinity) {
-    return findings
-        .slice(0, limit)
-        .map((f) => [
-        `1.${f.removedIn}`,
+function findingRows(findings, limit = Infinity, targetMinor) {
+    return findings.slice(0, limit).map((f) => [
+        // Manifest findings look two minors past the target: those are advice for the next upgrade.
+        `1.${f.removedIn}${targetMinor !== undefined && f.removedIn > targetMinor ? ' <sub>after the target: migrate before your next upgrade</sub>' : ''}`,
         `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
         code(f.apiVersion),
         code(f.replacement),
@@ -38938,9 +38960,14 @@ function report_renderSummary(r, options) {
     }
     if (r.findings.length) {
         const limit = options.compact ? 20 : Infinity;
-        add(`**Removed APIs** (objects authored with an API version a hop removes)\n\n` +
-            table(['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, limit)) +
+        add(`**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n` +
+            table(['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, limit, r.plan?.targetMinor ?? r.target.minor)) +
             (r.findings.length > limit ? `\n…and ${r.findings.length - limit} more.\n\n` : ''));
+    }
+    if (r.manifests) {
+        const m = r.manifests;
+        const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n');
+        add(`**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1);
     }
     if (r.warnings.length)
         add(`**Warnings**\n\n${r.warnings.map((w) => `- ${esc(w)}`).join('\n')}\n\n`, 1);
