@@ -1,19 +1,94 @@
 #!/usr/bin/env node
-// Renders a job summary (GitHub-flavoured Markdown with HTML) to a page styled like GitHub's, and screenshots it
-// with headless Chromium when one is installed: `node scripts/render-summary.mjs SUMMARY.md OUT.png`.
-// This is how docs/summary.png is made from `npm run demo`'s summary.
+// Renders a job summary (GitHub-flavoured Markdown with HTML tables, as the action writes it) the two ways the
+// demo shows it, with `marked`, the Markdown library GitHub-flavoured rendering is checked with here:
+//  - `summaryPage(markdown)`: an HTML page styled like GitHub's summary view (step_summary.html);
+//  - `summaryForTerminal(markdown)`: text with aligned tables, for `npm run demo`.
+// GitHub draws the ```mermaid timeline block itself; these renderings draw the same bars (HTML, or Unicode blocks).
+//
+// As a command: `node scripts/render-summary.mjs SUMMARY.md OUT.png` writes OUT.html and, when Chromium is
+// installed, screenshots it to OUT.png. docs/summary.png is made this way (docs/summary.md says how).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { marked } from 'marked'
+import { fileURLToPath } from 'node:url'
+import { Marked } from 'marked'
 
-const [input, output = 'docs/summary.png'] = process.argv.slice(2)
-const markdown = fs
-  .readFileSync(input, 'utf8')
-  // GitHub renders `> [!CAUTION]` as an alert; show it the same way here.
-  .replace(/^> \[!CAUTION\]\n/m, '> **⛔ Caution**\n>\n')
-const body = marked.parse(markdown, { gfm: true })
-const html = `<!doctype html><meta charset="utf-8"><style>
+// ------------------------------------------------------------------------------------------------ timeline
+
+/**
+ * The bars of the action's Mermaid gantt block (only the shape the action writes: `dateFormat x`, tasks
+ * `name :tags, start, end` under `section` lines). Times are made relative to the earliest bar.
+ */
+export function parseGantt(source) {
+  const bars = []
+  let section = ''
+  let title = ''
+  for (const raw of source.split('\n')) {
+    const line = raw.trim()
+    let m
+    if ((m = /^title (.+)$/.exec(line))) title = m[1]
+    else if ((m = /^section (.+)$/.exec(line))) section = m[1]
+    else if ((m = /^(.+?) :((?:(?:done|active|crit|milestone), )*)(\d+), (\d+)$/.exec(line))) {
+      bars.push({ section, label: m[1], tags: m[2], start: Number(m[3]), end: Number(m[4]) })
+    }
+  }
+  const t0 = Math.min(...bars.map((b) => b.start))
+  const t1 = Math.max(...bars.map((b) => b.end))
+  return { title, bars: bars.map((b) => ({ ...b, start: b.start - t0, end: b.end - t0 })), span: t1 - t0 }
+}
+
+const secondsLabel = (ms) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`)
+const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+function timelineHtml(source) {
+  const { title, bars, span } = parseGantt(source)
+  if (bars.length === 0) return ''
+  const pct = (ms) => ((ms / Math.max(span, 1)) * 100).toFixed(2)
+  const rows = []
+  let section
+  for (const b of bars) {
+    if (b.section !== section)
+      rows.push(`<div class="tl-section">${escapeHtml((section = b.section))}</div><div></div>`)
+    const kind = b.tags.includes('crit') ? 'crit' : b.section === 'Hops' ? 'hop' : 'addon'
+    rows.push(
+      `<div class="tl-label">${escapeHtml(b.label)}</div><div class="tl-track"><div class="tl-bar ${kind}" ` +
+        `style="left:${pct(b.start)}%;width:max(${pct(b.end - b.start)}%,2px)"></div></div>`
+    )
+  }
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => `<span style="left:${f * 100}%">${secondsLabel(span * f)}</span>`)
+    .join('')
+  return (
+    `<figure class="timeline"><figcaption>${escapeHtml(title)}</figcaption><div class="tl-grid">${rows.join('')}` +
+    `<div></div><div class="tl-axis">${ticks}</div></div></figure>\n`
+  )
+}
+
+function timelineText(source, width, paint) {
+  const { title, bars, span } = parseGantt(source)
+  if (bars.length === 0) return []
+  const labelWidth = Math.max(...bars.map((b) => displayWidth(b.label)), ...bars.map((b) => displayWidth(b.section)))
+  const track = Math.max(20, Math.min(60, width - labelWidth - 6))
+  const col = (ms) => Math.round((ms / Math.max(span, 1)) * track)
+  const lines = [paint('bold', title)]
+  let section
+  for (const b of bars) {
+    if (b.section !== section) lines.push(paint('dim', (section = b.section)))
+    const from = Math.min(col(b.start), track - 1)
+    const to = Math.max(from + 1, col(b.end))
+    const bar = paint(b.tags.includes('crit') ? 'red' : b.section === 'Hops' ? 'blue' : 'yellow', '█'.repeat(to - from))
+    lines.push(`${pad(b.label, labelWidth)} │${' '.repeat(from)}${bar}${' '.repeat(track - to)}│`)
+  }
+  lines.push(`${' '.repeat(labelWidth)} └${'─'.repeat(track)}┘`)
+  lines.push(
+    `${' '.repeat(labelWidth)}  0 s${' '.repeat(Math.max(1, track - 3 - secondsLabel(span).length))}${secondsLabel(span)}`
+  )
+  return lines
+}
+
+// ------------------------------------------------------------------------------------------------ HTML page
+
+const STYLE = `
 body{font:14px/1.5 -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:#1f2328;background:#fff;margin:0;padding:24px 32px;max-width:1100px}
 h3{font-size:18px;border-bottom:1px solid #d1d9e0;padding-bottom:8px}
 table{border-collapse:collapse;margin:8px 0 16px;display:block;overflow:auto}
@@ -23,36 +98,285 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eff1f3;bo
 details{margin:6px 0} summary{cursor:pointer;color:#0969da}
 blockquote{border-left:4px solid #d1242f;margin:0;padding:0 12px;color:#1f2328}
 sub{color:#59636e}
-</style><div class="markdown-body">${body}</div>`
-const htmlFile = output.replace(/\.png$/, '.html')
-fs.mkdirSync(path.dirname(output), { recursive: true })
-fs.writeFileSync(htmlFile, html)
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p))
-if (!chromium) {
-  console.log(`wrote ${htmlFile}; install chromium to take the screenshot`)
-  process.exit(0)
+.timeline{margin:8px 0 16px;border:1px solid #d1d9e0;border-radius:6px;padding:8px 12px}
+.timeline figcaption{font-weight:600;margin-bottom:6px}
+.tl-grid{display:grid;grid-template-columns:max-content 1fr;column-gap:12px;row-gap:3px;align-items:center}
+.tl-section{font-size:12px;color:#59636e;margin-top:4px}
+.tl-label{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
+.tl-track{position:relative;height:16px;background:#f6f8fa;border-radius:3px}
+.tl-bar{position:absolute;top:2px;bottom:2px;border-radius:3px}
+.tl-bar.hop{background:#0969da}.tl-bar.addon{background:#bf8700}.tl-bar.crit{background:#d1242f}
+.tl-axis{position:relative;height:16px;font-size:11px;color:#59636e}
+.tl-axis span{position:absolute;transform:translateX(-50%)}
+.tl-axis span:first-child{transform:none}.tl-axis span:last-child{transform:translateX(-100%)}
+`
+
+/** The summary as an HTML page styled like GitHub's job summary view, with the timeline drawn as bars. */
+export function summaryPage(markdown) {
+  const marked = new Marked({
+    gfm: true,
+    renderer: {
+      code({ text, lang }) {
+        return lang === 'mermaid' && /^gantt\b/.test(text.trim()) ? timelineHtml(text) : false
+      }
+    }
+  })
+  // GitHub renders `> [!CAUTION]` as an alert; show it the same way here.
+  const body = marked.parse(markdown.replace(/^> \[!CAUTION\]\n/m, '> **⛔ Caution**\n>\n'))
+  return `<!doctype html><meta charset="utf-8"><title>Job summary</title><style>${STYLE}</style><div class="markdown-body">${body}</div>\n`
 }
-const r = spawnSync(
-  chromium,
-  [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--hide-scrollbars',
-    `--user-data-dir=${fs.mkdtempSync('/tmp/chromium-')}`,
-    `--screenshot=${path.resolve(output)}`,
-    '--window-size=1180,1180',
-    `file://${path.resolve(htmlFile)}`
-  ],
-  { encoding: 'utf8' }
-)
-if (r.status !== 0) {
-  console.error(r.stderr)
-  process.exit(1)
+
+// --------------------------------------------------------------------------------------------- terminal
+
+/** Columns a string takes in a terminal: emoji and wide East Asian characters take two, joiners none. */
+export function displayWidth(text) {
+  let w = 0
+  for (const ch of text.replace(/\u001b\[[0-9;]*m/g, '')) {
+    const c = ch.codePointAt(0)
+    if (c === 0xfe0f || c === 0x200d || (c >= 0x300 && c < 0x370)) continue
+    const wide =
+      (c >= 0x1f300 && c <= 0x1faff) ||
+      (c >= 0x2600 &&
+        c <= 0x27bf &&
+        [0x2705, 0x274c, 0x274e, 0x2753, 0x2754, 0x2755, 0x2757, 0x26a0, 0x26d4, 0x2b06, 0x2b07].includes(c)) ||
+      (c >= 0x2b05 && c <= 0x2b07) ||
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xff00 && c <= 0xff60)
+    w += wide ? 2 : 1
+  }
+  return w
 }
-console.log(`wrote ${output}`)
+const pad = (s, n) => s + ' '.repeat(Math.max(0, n - displayWidth(s)))
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }
+const decode = (s) =>
+  s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e) =>
+    e[0] === '#'
+      ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1)))
+      : (ENTITIES[e] ?? m)
+  )
+
+/** A small HTML tree (enough for what marked makes of a summary). */
+function parseHtml(html) {
+  const root = { tag: '#root', attrs: '', children: [] }
+  const stack = [root]
+  const re = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|([^<]+)/g
+  for (const m of html.matchAll(re)) {
+    const top = stack[stack.length - 1]
+    if (m[4] !== undefined) top.children.push({ text: decode(m[4]) })
+    else if (!m[2]) continue
+    else if (m[1]) {
+      const i = stack.map((n) => n.tag).lastIndexOf(m[2].toLowerCase())
+      if (i > 0) stack.length = i
+    } else {
+      const node = { tag: m[2].toLowerCase(), attrs: m[3], children: [] }
+      top.children.push(node)
+      if (!['br', 'hr', 'img', 'input'].includes(node.tag) && !m[3].endsWith('/')) stack.push(node)
+    }
+  }
+  return root
+}
+
+/**
+ * The summary for a terminal: headings, paragraphs, aligned tables (long cells wrapped), folded sections shown
+ * open under their title, the timeline as Unicode bars.
+ * @param {string} markdown
+ * @param {{width?: number, color?: boolean}} options
+ */
+export function summaryForTerminal(markdown, { width = 120, color = false } = {}) {
+  const styles = { bold: 1, dim: 2, italic: 3, red: 31, yellow: 33, blue: 34, cyan: 36 }
+  const paint = (style, text) => (color && text ? `\u001b[${styles[style]}m${text}\u001b[0m` : text)
+  const marked = new Marked({ gfm: true })
+  const tree = parseHtml(marked.parse(markdown))
+  const out = []
+
+  const inline = (node) => {
+    if (node.text !== undefined) return node.text.replace(/\s*\n\s*/g, ' ')
+    const inner = () => node.children.map(inline).join('')
+    switch (node.tag) {
+      case 'br':
+        return '\n'
+      case 'strong':
+      case 'b':
+        return paint('bold', inner())
+      case 'em':
+      case 'i':
+        return paint('italic', inner())
+      case 'code':
+        return paint('cyan', inner())
+      case 'sub':
+        return paint('dim', inner())
+      case 'a': {
+        const href = /href="([^"]*)"/.exec(node.attrs)?.[1]
+        return href ? `${inner()} (${decode(href)})` : inner()
+      }
+      default:
+        return inner()
+    }
+  }
+
+  const wrap = (text, max) => {
+    const lines = []
+    for (const para of text.split('\n')) {
+      let line = ''
+      for (const word of para.split(/ +/)) {
+        if (line && displayWidth(line) + 1 + displayWidth(word) > max) {
+          lines.push(line)
+          line = word
+        } else line = line ? `${line} ${word}` : word
+      }
+      lines.push(line)
+    }
+    return lines
+  }
+
+  const table = (node, indent) => {
+    const rows = []
+    const collect = (n) => {
+      for (const c of n.children ?? []) {
+        if (c.tag === 'tr')
+          rows.push(c.children.filter((x) => x.tag === 'td' || x.tag === 'th').map((x) => inline(x).trim()))
+        else if (c.tag) collect(c)
+      }
+    }
+    collect(node)
+    const columns = Math.max(...rows.map((r) => r.length))
+    const natural = Array.from({ length: columns }, (_, i) =>
+      Math.max(1, ...rows.map((r) => Math.max(...(r[i] ?? '').split('\n').map(displayWidth))))
+    )
+    // Shrink the widest columns until the table fits the width.
+    const widths = [...natural]
+    const room = width - indent.length - 3 * (columns - 1)
+    while (widths.reduce((a, b) => a + b, 0) > room) {
+      const i = widths.indexOf(Math.max(...widths))
+      if (widths[i] <= 12) break
+      widths[i]--
+    }
+    rows.forEach((r, ri) => {
+      const cells = widths.map((w, i) => wrap(r[i] ?? '', w))
+      const height = Math.max(...cells.map((c) => c.length))
+      for (let l = 0; l < height; l++) {
+        const text = cells
+          .map((c, i) => pad(c[l] ?? '', widths[i]))
+          .join(paint('dim', ' │ '))
+          .trimEnd()
+        out.push(indent + (ri === 0 ? paint('bold', text) : text))
+      }
+      if (ri === 0) out.push(indent + paint('dim', widths.map((w) => '─'.repeat(w)).join('─┼─')))
+    })
+    out.push('')
+  }
+
+  const block = (node, indent = '') => {
+    for (const c of node.children) {
+      if (c.text !== undefined) {
+        if (c.text.trim()) out.push(indent + c.text.trim())
+        continue
+      }
+      switch (c.tag) {
+        case 'h1':
+        case 'h2':
+        case 'h3':
+        case 'h4':
+          out.push(indent + paint('bold', inline(c)), '')
+          break
+        case 'p':
+          for (const l of inline(c).split('\n')) out.push(indent + l)
+          out.push('')
+          break
+        case 'blockquote': {
+          const start = out.length
+          block(c, '')
+          while (out.length > start && out[out.length - 1] === '') out.pop()
+          for (let i = start; i < out.length; i++) out[i] = `${indent}${paint('red', '┃')} ${out[i]}`
+          out.push('')
+          break
+        }
+        case 'table':
+          table(c, indent)
+          break
+        case 'details': {
+          const summary = c.children.find((x) => x.tag === 'summary')
+          out.push(indent + paint('bold', `▾ ${summary ? inline(summary) : 'Details'}`))
+          block({ children: c.children.filter((x) => x !== summary) }, `${indent}  `)
+          break
+        }
+        case 'pre': {
+          const codeNode = c.children.find((x) => x.tag === 'code')
+          const text = (codeNode ?? c).children.map((x) => x.text ?? inline(x)).join('')
+          if (/language-mermaid/.test(codeNode?.attrs ?? '') && /^gantt\b/.test(text.trim())) {
+            for (const l of timelineText(text, width - indent.length, paint)) out.push(indent + l)
+          } else for (const l of text.replace(/\n$/, '').split('\n')) out.push(`${indent}  ${l}`)
+          out.push('')
+          break
+        }
+        case 'ul':
+        case 'ol':
+          for (const li of c.children.filter((x) => x.tag === 'li')) {
+            const lines = wrap(inline(li).trim(), width - indent.length - 2)
+            lines.forEach((l, i) => out.push(`${indent}${i === 0 ? '• ' : '  '}${l}`))
+          }
+          out.push('')
+          break
+        case 'hr':
+          out.push(indent + paint('dim', '─'.repeat(Math.min(width, 40))))
+          break
+        default:
+          if (c.children.some((x) => x.tag && ['p', 'table', 'pre', 'ul', 'details'].includes(x.tag))) block(c, indent)
+          else if (inline(c).trim()) out.push(indent + inline(c).trim())
+      }
+    }
+  }
+  block(tree)
+  while (out.length && out[out.length - 1] === '') out.pop()
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n')}\n`
+}
+
+// ---------------------------------------------------------------------------------------------- command
+
+/** Screenshots an HTML file with headless Chromium; false when none is installed. */
+export function screenshot(htmlFile, pngFile, { width = 1180, height = 1180 } = {}) {
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p))
+  if (!chromium) return false
+  const r = spawnSync(
+    chromium,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--hide-scrollbars',
+      `--user-data-dir=${fs.mkdtempSync('/tmp/chromium-')}`,
+      `--screenshot=${path.resolve(pngFile)}`,
+      `--window-size=${width},${height}`,
+      `file://${path.resolve(htmlFile)}`
+    ],
+    { encoding: 'utf8' }
+  )
+  if (r.status !== 0) throw new Error(`chromium failed: ${r.stderr}`)
+  return true
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [input, output = 'docs/summary.png', size] = process.argv.slice(2)
+  if (!input) {
+    console.error('usage: node scripts/render-summary.mjs SUMMARY.md [OUT.png|OUT.html] [WIDTHxHEIGHT]')
+    process.exit(2)
+  }
+  const htmlFile = output.replace(/\.png$/, '.html')
+  fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true })
+  fs.writeFileSync(htmlFile, summaryPage(fs.readFileSync(input, 'utf8')))
+  if (!output.endsWith('.png')) console.log(`wrote ${htmlFile}`)
+  else {
+    const [width, height] = (size ?? '1180x1180').split('x').map(Number)
+    if (screenshot(htmlFile, output, { width, height })) console.log(`wrote ${output} (and ${htmlFile})`)
+    else console.log(`wrote ${htmlFile}; install chromium to take the screenshot`)
+  }
+}

@@ -24,7 +24,7 @@ export function runAction(options: {
   dir: string
   env?: Record<string, string | undefined>
   overrides?: Record<string, any>
-  echo?: boolean
+  echo?: boolean | ((stream: 'stdout' | 'stderr', chunk: Buffer) => void)
   post?: boolean
   spawnOptions?: Record<string, any>
   simServer?: boolean

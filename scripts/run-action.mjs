@@ -52,7 +52,7 @@ export function inputEnv(inputs, action = ACTION) {
  * @param {string} o.dir              working directory for this run (created)
  * @param {object} [o.env]            extra environment (overrides)
  * @param {object} [o.overrides]      scenario fields to override
- * @param {boolean} [o.echo]          stream the action's output to this process
+ * @param {boolean|Function} [o.echo] stream the action's output to this process, or to `echo(stream, chunk)`
  * @param {boolean} [o.post]          also run the post step afterwards
  * @param {boolean} [o.simServer]     serve the simulated commands from one process (default; much less CPU)
  */
@@ -207,11 +207,13 @@ function spawnNode(script, env, echo, spawnOptions) {
     let stderr = ''
     child.stdout.on('data', (d) => {
       stdout += d
-      if (echo) process.stdout.write(d)
+      if (typeof echo === 'function') echo('stdout', d)
+      else if (echo) process.stdout.write(d)
     })
     child.stderr.on('data', (d) => {
       stderr += d
-      if (echo) process.stderr.write(d)
+      if (typeof echo === 'function') echo('stderr', d)
+      else if (echo) process.stderr.write(d)
     })
     child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: Date.now() - started }))
   })

@@ -7,7 +7,7 @@ import * as core from '@actions/core'
 import type { MicroK8s } from './microk8s.js'
 import type { Snap } from './snap.js'
 import type { Hop, AddonPlan, CycleStep } from './plan.js'
-import type { AddonRecord, DataCheck, Report } from './report.js'
+import { runElapsedMs, type AddonRecord, type DataCheck, type Report } from './report.js'
 import {
   type Release,
   addonSpec,
@@ -42,18 +42,19 @@ export async function phase<T>(
   detail?: (t: T) => string
 ): Promise<T> {
   const started = Date.now()
+  const atMs = runElapsedMs(report, started)
   return core.group(name, async () => {
     try {
       const result = await fn()
       const ms = Date.now() - started
-      report.steps.push({ name, status: 'ok', durationMs: ms, ...(detail ? { detail: detail(result) } : {}) })
+      report.steps.push({ name, status: 'ok', durationMs: ms, atMs, ...(detail ? { detail: detail(result) } : {}) })
       core.info(`✓ ${name} (${(ms / 1000).toFixed(1)} s)`)
       return result
     } catch (error) {
       const ms = Date.now() - started
       const e = error as Error
       const output = error instanceof StepError ? error.output : commandOutput(error)
-      report.steps.push({ name, status: 'failed', durationMs: ms, detail: e.message })
+      report.steps.push({ name, status: 'failed', durationMs: ms, atMs, detail: e.message })
       core.info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`)
       if (error instanceof StepError) throw error
       throw new StepError(name, e.message, output)
@@ -74,9 +75,15 @@ export interface HopContext {
  * reports the hop's minor and that every node is Ready. Nothing else runs until it is verified.
  */
 export async function runHop(ctx: HopContext, hop: Hop): Promise<void> {
-  const record = { channel: hop.channelText, minor: hop.minor, status: 'planned' as const, durationMs: 0 }
-  ctx.report.hops.push(record)
   const started = Date.now()
+  const record = {
+    channel: hop.channelText,
+    minor: hop.minor,
+    status: 'planned' as const,
+    durationMs: 0,
+    atMs: runElapsedMs(ctx.report, started)
+  }
+  ctx.report.hops.push(record)
   const result = hop.kind === 'install' ? await ctx.snap.install(hop.channel) : await ctx.snap.refresh(hop.channel)
   core.info(result.stdout.trim() || result.stderr.trim())
   const waitStarted = Date.now()
@@ -372,6 +379,7 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
     for (const step of [...plan.cycle].reverse()) {
       current = `disable ${step.name}`
       started.set(step.name, Date.now())
+      records.get(step.name)!.atMs = runElapsedMs(ctx.report, started.get(step.name))
       down.push(step)
       core.info(`Disabling ${step.name}`)
       await disableAddon(ctx, step.name)
@@ -398,6 +406,8 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       try {
         await enableAddon(ctx, step)
         rec.status = step.name === failed ? 'failed' : 're-enabled'
+        // Down from its disable until this second enable brought it back.
+        if (started.has(step.name)) rec.durationMs = Date.now() - started.get(step.name)!
         if (step.name === failed) rec.note = `${current} failed; re-enabled on a second attempt`
         rescue.push(`${step.name}: re-enabled`)
       } catch (e) {
@@ -422,6 +432,7 @@ export async function enableRequested(ctx: CycleContext, steps: CycleStep[]): Pr
     const rec: AddonRecord = {
       name: step.name,
       status: 'planned',
+      atMs: runElapsedMs(ctx.report, started),
       args: step.args,
       argsSource: step.argsSource,
       note: 'requested in the addons input'

@@ -47,6 +47,11 @@ export interface AddonInventory {
 
 export interface Inventory {
   takenAt: string
+  /**
+   * Set when the snap is installed but the cluster could not be read (e.g. "the cluster is not ready"): then the
+   * nodes, addons, workloads and volumes below are not known, rather than absent.
+   */
+  unreadable?: string
   snap?: { channel: string; version: string; revision: number; confinement: string; held: boolean }
   running: boolean
   serverVersion?: string
@@ -184,6 +189,9 @@ export function buildInventory(
   }
 }
 
+/** Why a cluster's contents could not be read when `microk8s status` says it is not running. */
+export const NOT_READY = 'the cluster is not ready'
+
 /**
  * Reads the inventory: three `microk8s` calls when the cluster answers (status, unless given; the API server
  * version; one `kubectl get`), none when MicroK8s is absent. Also returns the raw objects of that `get`, so
@@ -196,7 +204,9 @@ export async function takeInventory(
 ): Promise<{ inventory: Inventory; items: any[] }> {
   if (!snap) return { inventory: buildInventory(undefined, undefined, undefined, []), items: [] }
   const st = status ?? (await microk8s.status())
-  if (!st.running) return { inventory: buildInventory(snap, st, undefined, []), items: [] }
+  if (!st.running) {
+    return { inventory: { ...buildInventory(snap, st, undefined, []), unreadable: NOT_READY }, items: [] }
+  }
   const serverVersion = await microk8s.serverVersion()
   const list = await microk8s.kubectlJson<{ items: any[] }>([
     'get',
@@ -209,7 +219,7 @@ export async function takeInventory(
 
 // ---------------------------------------------------------------------------------------------------------
 
-export type ChangeState = 'upgraded' | 'downgraded' | 'unchanged' | 'changed' | 'added' | 'removed'
+export type ChangeState = 'upgraded' | 'downgraded' | 'unchanged' | 'changed' | 'added' | 'removed' | 'unknown'
 
 export interface Change {
   /** `core`, `kubernetes`, `node`, `cni`, `addon`, `image`. */
@@ -222,6 +232,8 @@ export interface Change {
   addon?: string
   /** What the target snap's addon repository installs, where the catalog knows it. */
   shipped?: string
+  /** A side that could not be read, and why: its value is unknown, not absent. */
+  unreadable?: { before?: string; after?: string }
 }
 
 /** Orders version-like strings (`v1.30.14`, `1.10.1`, `v0.8.0-rc.1`); undefined when either is not one. */
@@ -274,6 +286,10 @@ export function compareInventories(
       state: rb === ra ? 'unchanged' : rb && ra ? 'changed' : changeState(rb, ra)
     })
   }
+  if (before.unreadable !== undefined || after.unreadable !== undefined) {
+    compareUnreadable(rows, before, after)
+    return rows
+  }
   row('kubernetes', 'API server', before.serverVersion, after.serverVersion)
   const nodeNames = [...new Set([...before.nodes, ...after.nodes].map((n) => n.name))]
   for (const name of nodeNames) {
@@ -302,6 +318,38 @@ export function compareInventories(
     compareImages(rows, 'image', b?.enabled ? b.images : [], a?.enabled ? a.images : [], name, shipped(name))
   }
   return rows
+}
+
+/**
+ * When one side (or both) could not be read, only the snap rows above are compared: each component the readable
+ * side shows gets a row whose other side is unknown, never "removed" or "added".
+ */
+function compareUnreadable(rows: Change[], before: Inventory, after: Inventory): void {
+  const unreadable = {
+    ...(before.unreadable !== undefined ? { before: before.unreadable } : {}),
+    ...(after.unreadable !== undefined ? { after: after.unreadable } : {})
+  }
+  const unknown = (kind: string, component: string, b?: string, a?: string, extra: Partial<Change> = {}) =>
+    rows.push({ kind, component, before: b, after: a, state: 'unknown', unreadable, ...extra })
+  const known = (inv: Inventory) => (inv.unreadable === undefined ? inv : undefined)
+  const b = known(before)
+  const a = known(after)
+  unknown('kubernetes', 'API server', b?.serverVersion, a?.serverVersion)
+  const nodes = [...new Set([...(b?.nodes ?? []), ...(a?.nodes ?? [])].map((n) => n.name))]
+  for (const name of nodes) {
+    unknown(
+      'node',
+      `kubelet on ${name}`,
+      b?.nodes.find((n) => n.name === name)?.kubeletVersion,
+      a?.nodes.find((n) => n.name === name)?.kubeletVersion
+    )
+  }
+  for (const image of [...(b?.cni?.images ?? []), ...(a?.cni?.images ?? [])]) {
+    const version = imageVersion(image)
+    unknown('cni', image.repository, b && version, a && version)
+  }
+  const enabled = [...(b?.addons ?? []), ...(a?.addons ?? [])].filter((x) => x.enabled).map((x) => x.name)
+  for (const name of new Set(enabled)) unknown('addon', name, b && 'enabled', a && 'enabled')
 }
 
 function compareImages(

@@ -7,6 +7,7 @@ import { compareInventories, formatImage } from './inventory.js'
 import { addonBranch, bundledCalico, shippedImages } from './catalog/index.js'
 import { parseKubeVersion } from './channel.js'
 import type { Finding } from './removed-apis.js'
+import { mermaidTimeline } from './timeline.js'
 
 export interface ManifestScanSummary {
   patterns: string[]
@@ -23,6 +24,8 @@ export interface StepRecord {
   name: string
   status: 'ok' | 'failed' | 'skipped'
   durationMs: number
+  /** Milliseconds after the run started (for the timeline). */
+  atMs?: number
   detail?: string
 }
 
@@ -31,6 +34,8 @@ export interface HopRecord {
   minor: number
   status: 'done' | 'failed' | 'planned'
   durationMs: number
+  /** Milliseconds after the run started, when the refresh began (for the timeline). */
+  atMs?: number
   /** Seconds spent waiting for readiness after the refresh. */
   readyAfterMs?: number
   serverVersion?: string
@@ -40,7 +45,13 @@ export interface AddonRecord {
   name: string
   /** `cycled`, `enabled` (newly, from the addons input), `kept` (not cycled, with a reason), `failed`, `planned`. */
   status: 'cycled' | 'enabled' | 'kept' | 'failed' | 'planned' | 're-enabled'
+  /**
+   * Cycled addons: the downtime, from the start of the disable until its workloads were rolled out again.
+   * Newly enabled addons: how long the enable took.
+   */
   durationMs?: number
+  /** Milliseconds after the run started, when the disable (or, for new addons, the enable) began. */
+  atMs?: number
   args?: string
   argsSource?: 'input' | 'recovered' | 'none'
   note?: string
@@ -112,6 +123,11 @@ export function newReport(channel: string, minor?: number): Report {
   }
 }
 
+/** Milliseconds since the run started: where a bar of the timeline begins. */
+export function runElapsedMs(report: Report, now = Date.now()): number {
+  return Math.max(0, now - Date.parse(report.startedAt))
+}
+
 // ---------------------------------------------------------------------------------------------- analysis
 
 /**
@@ -172,6 +188,14 @@ export function escBlock(value: string): string {
   return value.split('\n').map(esc).join('\n')
 }
 
+/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
+export function escLines(value: string): string {
+  return value
+    .split('\n')
+    .map((l) => esc(l))
+    .join('<br>')
+}
+
 const code = (v: unknown) => `<code>${esc(v)}</code>`
 const ICON: Record<string, string> = {
   upgraded: '⬆️ upgraded',
@@ -179,18 +203,48 @@ const ICON: Record<string, string> = {
   unchanged: '· unchanged',
   changed: '🔁 changed',
   added: '➕ added',
-  removed: '➖ removed'
+  removed: '➖ removed',
+  unknown: '❔ unknown'
 }
 
-function table(head: string[], rows: string[][]): string {
-  if (rows.length === 0) return ''
-  const th = head.map((h) => `<th>${h}</th>`).join('')
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n')
-  return `<table>\n<tr>${th}</tr>\n${body}\n</table>\n\n`
+/**
+ * A part of the rendering. `head` and `foot` hold everything around the rows (title, `<details>`, `<table>`
+ * and the header row; the closing tags), so a cut can keep whole rows and still close every element.
+ */
+interface Section {
+  /** What a reader would call it, for the note that says what was left out. */
+  name: string
+  head: string
+  rows: string[]
+  foot: string
+  /** 0: never dropped; higher numbers are dropped first when the rendering is too long. */
+  droppable: number
 }
 
-function details(summary: string, content: string): string {
-  return content ? `<details><summary>${summary}</summary>\n\n${content}\n</details>\n\n` : ''
+const th = (head: string[]) => `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>\n`
+const tr = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`
+
+function textSection(name: string, text: string, droppable = 0): Section {
+  return { name, head: text, rows: [], foot: '', droppable }
+}
+
+/** A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. */
+function tableSection(
+  name: string,
+  head: string[],
+  rows: string[][],
+  o: { title?: string; details?: string; after?: string; droppable?: number } = {}
+): Section | undefined {
+  if (rows.length === 0) return undefined
+  const open = o.details ? `<details><summary>${o.details}</summary>\n\n` : ''
+  const close = o.details ? `</details>\n\n` : ''
+  return {
+    name,
+    head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
+    rows: rows.map(tr),
+    foot: `</table>\n\n${o.after ?? ''}${close}`,
+    droppable: o.droppable ?? 0
+  }
 }
 
 function seconds(ms?: number): string {
@@ -200,7 +254,8 @@ function seconds(ms?: number): string {
 /** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · no data lost". */
 export function headline(r: Report): string {
   const before = r.before?.serverVersion ?? r.before?.snap?.version
-  const after = r.after?.serverVersion ?? r.after?.snap?.version
+  // A cluster that could not be read has not been seen to reach anything.
+  const after = r.after?.unreadable ? undefined : (r.after?.serverVersion ?? r.after?.snap?.version)
   const parts: string[] = []
   if (r.status === 'dry-run') parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`)
   else if (!before) parts.push(`MicroK8s ${after ?? '?'} installed (${r.target.channel})`)
@@ -209,14 +264,24 @@ export function headline(r: Report): string {
   else parts.push(`MicroK8s ${before} → ${after}`)
   const cycled = r.addons.filter((a) => a.status === 'cycled').length
   const planned = r.plan?.enableOrder.length ?? 0
-  if (r.status === 'dry-run') parts.push(`${planned} addon${planned === 1 ? '' : 's'} would be cycled`)
-  else parts.push(`${cycled} addon${cycled === 1 ? '' : 's'} cycled`)
+  const plural = (n: number) => (n === 1 ? '' : 's')
+  if (r.status === 'dry-run') parts.push(`${planned} addon${plural(planned)} would be cycled`)
+  else if (r.status !== 'failure') parts.push(`${cycled} addon${plural(cycled)} cycled`)
+  // A failure says how far the cycle got, and nothing when it never started.
+  else if (r.addons.some((a) => a.status !== 'kept' && a.status !== 'enabled'))
+    parts.push(`${cycled} of ${planned} addon${plural(planned)} cycled`)
   const lost = r.dataChecks.filter((c) => !c.ok)
   if (r.dataChecks.length > 0)
     parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'no data lost')
-  if (r.findings.length) parts.push(`${r.findings.length} removed-API finding${r.findings.length === 1 ? '' : 's'}`)
-  if (r.status === 'failure') parts.push(`❌ failed at ${r.failure?.step ?? '?'}`)
+  if (r.findings.length) parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`)
+  if (r.status === 'failure') parts.push(`failed at ${r.failure?.step ?? '?'}`)
   return parts.join(' · ')
+}
+
+/** A side of a comparison: its value, or why it could not be read. */
+function sideText(value: string | undefined, unreadable: string | undefined): string {
+  if (unreadable !== undefined) return `<i>not readable: ${esc(unreadable)}</i>`
+  return esc(value ?? '—')
 }
 
 function changeRows(changes: Change[], onlyChanged: boolean): string[][] {
@@ -225,8 +290,8 @@ function changeRows(changes: Change[], onlyChanged: boolean): string[][] {
     .map((c) => [
       esc(c.kind),
       c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component),
-      esc(c.before ?? '—'),
-      esc(c.after ?? '—'),
+      sideText(c.before, c.unreadable?.before),
+      sideText(c.after, c.unreadable?.after),
       esc(ICON[c.state] ?? c.state),
       c.shipped ? esc(c.shipped) : ''
     ])
@@ -237,7 +302,7 @@ function stepRows(r: Report): string[][] {
     esc(s.name),
     s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️',
     seconds(s.durationMs),
-    esc(s.detail ?? '')
+    escLines(s.detail ?? '')
   ])
 }
 
@@ -252,29 +317,47 @@ function findingRows(findings: Finding[], limit = Infinity, targetMinor?: number
   ])
 }
 
-function inventoryBlock(label: string, inv: Inventory | null): string {
-  if (!inv) return ''
+const DOWNTIME_NOTE =
+  '<sub>² downtime: from the start of the addon’s disable until its workloads were rolled out again; ' +
+  'for an addon enabled for the first time, how long the enable took.</sub>\n\n'
+
+const LABEL_NOTE =
+  '<sub>¹ label: the version the addon repository’s <code>addons.yaml</code> gives for the addon, as ' +
+  '<code>microk8s status</code> shows it; what runs is the image beside it.</sub>\n\n'
+
+function inventorySection(label: string, inv: Inventory | null): Section | undefined {
+  if (!inv) return undefined
+  const snap = [
+    'snap',
+    esc(
+      inv.snap
+        ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
+        : 'not installed'
+    )
+  ]
+  if (inv.unreadable !== undefined) {
+    return tableSection(label, ['component', 'version'], [snap, ['cluster', sideText(undefined, inv.unreadable)]], {
+      details: label,
+      droppable: 3
+    })
+  }
+  const enabled = inv.addons.filter((a) => a.enabled)
   const rows = [
-    [
-      'snap',
-      esc(
-        inv.snap
-          ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
-          : 'not installed'
-      )
-    ],
+    snap,
     ['API server', esc(inv.serverVersion ?? (inv.running ? '?' : 'not running'))],
     ...inv.nodes.map((n) => [`node ${esc(n.name)}`, esc(`${n.kubeletVersion} ${n.ready ? 'Ready' : 'NotReady'}`)]),
     ['CNI', esc(inv.cni ? `${inv.cni.name}: ${inv.cni.images.map(formatImage).join(', ')}` : '—')],
-    ...inv.addons
-      .filter((a) => a.enabled)
-      .map((a) => [
-        `addon ${esc(a.name)}`,
-        `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label ${esc(a.label)}</sub>` : ''}`
-      ]),
+    ...enabled.map((a) => [
+      `addon ${esc(a.name)}`,
+      `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label¹ ${esc(a.label)}</sub>` : ''}`
+    ]),
     ['volumes', esc(`${inv.volumes.pvs} PV, ${inv.volumes.pvcs} PVC (${inv.volumes.bound} bound)`)]
   ]
-  return details(label, table(['', ''], rows))
+  return tableSection(label, ['component', 'version'], rows, {
+    details: label,
+    after: enabled.some((a) => a.label) ? LABEL_NOTE : '',
+    droppable: 3
+  })
 }
 
 export interface RenderOptions {
@@ -287,18 +370,24 @@ export interface RenderOptions {
 
 /**
  * The job summary (or, compact, the PR comment) as GitHub-flavoured Markdown with HTML tables. When too long
- * it drops the least important parts first and says so; it never drops the headline or the failure.
+ * it drops the least important parts first, then cuts at a whole row, and says what it left out; it never
+ * drops the headline or the failure, and always closes what it opened.
  */
 export function renderSummary(r: Report, options: RenderOptions): string {
-  const sections: Array<{ text: string; droppable: number }> = []
-  const add = (text: string, droppable = 0) => text && sections.push({ text, droppable })
+  const sections: Section[] = []
+  const add = (s: Section | undefined) => s && (s.head || s.rows.length) && sections.push(s)
   const icon = r.status === 'failure' ? '❌' : r.status === 'dry-run' ? '📝' : '✅'
-  add(`### ${icon} ${esc(headline(r))}\n\n`)
+  add(textSection('headline', `### ${icon} ${esc(headline(r))}\n\n`))
   if (r.failure) {
     add(
-      `> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
-        (r.failure.output ? details('Last output', `<pre>${escBlock(r.failure.output)}</pre>`) : '') +
-        (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')
+      textSection(
+        'failure',
+        `> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
+          (r.failure.output
+            ? `<details><summary>Last output</summary>\n\n<pre>${escBlock(r.failure.output)}</pre>\n</details>\n\n`
+            : '') +
+          (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')
+      )
     )
   }
   if (r.plan) {
@@ -306,117 +395,168 @@ export function renderSummary(r: Report, options: RenderOptions): string {
     const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none'
     const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : ''
     add(
-      `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`
+      textSection(
+        'plan',
+        `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`
+      )
     )
   }
-  const onlyChanged = Boolean(options.compact)
+  const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships']
   add(
-    table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, true)) ||
-      (r.changes.length ? '_No component changed._\n\n' : '')
+    tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
+      (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined)
   )
-  if (r.hops.length) {
-    add(
-      `**Hops**\n\n` +
-        table(
-          ['channel', 'status', 'time', 'ready after', 'API server'],
-          r.hops.map((h) => [
-            code(h.channel),
-            esc(h.status),
-            seconds(h.durationMs),
-            seconds(h.readyAfterMs),
-            esc(h.serverVersion ?? '')
-          ])
-        )
+  const timeline = mermaidTimeline(r)
+  if (timeline) add(textSection('timeline', timeline, 1))
+  add(
+    tableSection(
+      'hops',
+      ['channel', 'status', 'time', 'ready after', 'API server'],
+      r.hops.map((h) => [
+        code(h.channel),
+        esc(h.status),
+        seconds(h.durationMs),
+        seconds(h.readyAfterMs),
+        esc(h.serverVersion ?? '')
+      ]),
+      { title: '**Hops**\n\n' }
     )
-  }
-  if (r.addons.length) {
-    // What was done first (cycled, enabled, failed), then what was left as it was.
-    const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')]
-    add(
-      `**Addons**\n\n` +
-        table(
-          ['addon', 'result', 'time', 'arguments', 'note'],
-          addons.map((a) => [
-            code(a.name),
-            esc(a.status),
-            seconds(a.durationMs),
-            a.args ? code(a.args) : '',
-            esc(a.note ?? '')
-          ])
-        ),
-      1
+  )
+  // What was done first (cycled, enabled, failed), then what was left as it was.
+  const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')]
+  const timed = addons.some((a) => a.durationMs !== undefined)
+  add(
+    tableSection(
+      'addons',
+      ['addon', 'result', timed ? 'downtime²' : 'downtime', 'arguments', 'note'],
+      addons.map((a) => [
+        code(a.name),
+        esc(a.status),
+        seconds(a.durationMs),
+        a.args ? code(a.args) : '',
+        esc(a.note ?? '')
+      ]),
+      {
+        title: '**Addons**\n\n',
+        after: timed ? DOWNTIME_NOTE : '',
+        droppable: 1
+      }
     )
-  }
-  if (r.dataChecks.length) {
-    add(
-      `**Data checks**\n\n` +
-        table(
-          ['check', 'before', 'after', 'result'],
-          r.dataChecks.map((c) => [
-            esc(c.name),
-            esc(c.before),
-            esc(c.after),
-            c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
-          ])
-        )
+  )
+  add(
+    tableSection(
+      'data checks',
+      ['check', 'before', 'after', 'result'],
+      r.dataChecks.map((c) => [
+        esc(c.name),
+        esc(c.before),
+        esc(c.after),
+        c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
+      ]),
+      { title: '**Data checks**\n\n' }
     )
-  }
-  if (r.findings.length) {
-    const limit = options.compact ? 20 : Infinity
-    add(
-      `**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n` +
-        table(
-          ['removed in', 'object', 'authored as', 'use instead', 'evidence'],
-          findingRows(r.findings, limit, r.plan?.targetMinor ?? r.target.minor)
-        ) +
-        (r.findings.length > limit ? `\n…and ${r.findings.length - limit} more.\n\n` : '')
+  )
+  const findingLimit = options.compact ? 20 : Infinity
+  add(
+    tableSection(
+      'removed-API findings',
+      ['removed in', 'object', 'authored as', 'use instead', 'evidence'],
+      findingRows(r.findings, findingLimit, r.plan?.targetMinor ?? r.target.minor),
+      {
+        title:
+          '**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
+        after: r.findings.length > findingLimit ? `…and ${r.findings.length - findingLimit} more.\n\n` : ''
+      }
     )
-  }
+  )
   if (r.manifests) {
     const m = r.manifests
     const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n')
     add(
-      `**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`,
-      1
+      textSection(
+        'manifests',
+        `**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`,
+        1
+      )
     )
   }
-  if (r.warnings.length) add(`**Warnings**\n\n${r.warnings.map((w) => `- ${esc(w)}`).join('\n')}\n\n`, 1)
+  if (r.warnings.length) {
+    add({
+      name: 'warnings',
+      head: '**Warnings**\n\n',
+      rows: r.warnings.map((w) => `- ${esc(w)}\n`),
+      foot: '\n',
+      droppable: 1
+    })
+  }
   if (!options.compact) {
     add(
-      details(
-        'All components (unchanged included)',
-        table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, onlyChanged))
-      ),
-      3
+      tableSection('all components', changeHead, changeRows(r.changes, false), {
+        details: 'All components (unchanged included)',
+        droppable: 3
+      })
     )
-    add(details('Steps', table(['step', '', 'time', 'detail'], stepRows(r))), 2)
-    add(inventoryBlock('Before', r.before), 3)
-    add(inventoryBlock('After', r.after), 3)
+    add(tableSection('steps', ['step', 'result', 'time', 'detail'], stepRows(r), { details: 'Steps', droppable: 2 }))
+    add(inventorySection('Before', r.before))
+    add(inventorySection('After', r.after))
   }
   const tail =
     (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n')
-  return fit(sections, tail, options.limit)
+  return fitSections(sections, tail, options.limit)
 }
 
-/** Drops droppable sections (highest first) until the rendering fits, noting that it was shortened. */
-function fit(sections: Array<{ text: string; droppable: number }>, tail: string, limit: number): string {
-  const size = (s: string) => Buffer.byteLength(s, 'utf8')
-  const join = (list: typeof sections, note = '') => list.map((s) => s.text).join('') + note + tail
+const size = (s: string) => Buffer.byteLength(s, 'utf8')
+const whole = (s: Section) => s.head + s.rows.join('') + s.foot
+const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)'
+
+/**
+ * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
+ * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
+ * says what was left out and where the full report is. The headline and the failure are always kept.
+ */
+export function fitSections(sections: Section[], tail: string, limit: number): string {
+  const join = (list: Section[], note = '') => list.map(whole).join('') + note + tail
+  if (size(join(sections)) <= limit) return join(sections)
   let kept = [...sections]
+  const dropped: string[] = []
   let note = ''
-  for (let level = 3; level >= 1 && size(join(kept, note)) > limit; level--) {
+  for (let level = 3; level >= 1; level--) {
+    dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name))
     kept = kept.filter((s) => s.droppable < level)
-    note = '\n_Shortened to fit GitHub’s size limit: the full report is in the JSON report file._\n\n'
+    note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`
+    if (size(join(kept, note)) <= limit) return join(kept, note)
   }
-  let text = join(kept, note)
-  if (size(text) > limit) {
-    // Still too long (e.g. thousands of findings): cut the body, keep the tail.
-    const cutNote = '\n\n_…cut to fit GitHub’s size limit: the full report is in the JSON report file._\n'
-    let body = join(kept, '').slice(0, -tail.length || undefined)
-    while (size(body) + size(cutNote) + size(tail) > limit) body = body.slice(0, Math.floor(body.length * 0.9))
-    // Do not leave a half tag behind.
-    body = body.slice(0, body.lastIndexOf('\n') > 0 ? body.lastIndexOf('\n') : body.length)
-    text = body + cutNote + tail
+  // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
+  const cutNote = (what: string, left: string[]) =>
+    `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`
+  const mandatory = (s: Section) => s.name === 'headline' || s.name === 'failure'
+  let body = ''
+  for (let i = 0; i < kept.length; i++) {
+    const s = kept[i]
+    if (mandatory(s)) {
+      body += whole(s)
+      continue
+    }
+    const later = kept.slice(i + 1)
+    const laterMandatory = later.filter(mandatory).map(whole).join('')
+    const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)]
+    const shows = (n: number) => `${s.name} shows ${n} of ${s.rows.length} rows`
+    // Reserve room for the longest note this cut could need, so the note written always fits.
+    const worst = Math.max(
+      size(cutNote(shows(s.rows.length), left)),
+      size(cutNote('nothing more fits', [s.name, ...left]))
+    )
+    const room = limit - size(body) - size(laterMandatory) - worst - size(tail)
+    if (size(whole(s)) <= room) {
+      body += whole(s)
+      continue
+    }
+    let n = 0
+    let used = size(s.head) + size(s.foot)
+    while (n < s.rows.length && used + size(s.rows[n]) <= room) used += size(s.rows[n++])
+    if (n > 0)
+      return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail
+    return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail
   }
-  return text
+  return body + note + tail
 }

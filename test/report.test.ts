@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { renderSummary, headline, esc, analyseChanges } from '../src/report.js'
-import { typicalUpgrade, noOpRun, failedRun } from './helpers/reports.js'
+import { typicalUpgrade, noOpRun, failedRun, manyFindings } from './helpers/reports.js'
 import { validateReport } from './helpers/schema.js'
 
 describe('report rendering', () => {
@@ -61,15 +61,7 @@ describe('report rendering', () => {
 
   it('cuts even undroppable parts (thousands of findings) to the limit, saying so', () => {
     const r = typicalUpgrade()
-    r.findings = Array.from({ length: 30000 }, (_, i) => ({
-      removedIn: 29,
-      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
-      kind: 'FlowSchema',
-      name: `fs-${i}`,
-      replacement: 'flowcontrol.apiserver.k8s.io/v1',
-      evidence: 'last-applied',
-      source: 'guide' as const
-    }))
+    r.findings = manyFindings(30000)
     const text = renderSummary(r, { limit: 100_000, marker: '<!-- m -->' })
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(100_000)
     expect(text).toMatch(/cut to fit/)
@@ -78,15 +70,7 @@ describe('report rendering', () => {
 
   it('keeps the compact comment rendering under the comment limit, with the top findings and a link', () => {
     const r = typicalUpgrade()
-    r.findings = Array.from({ length: 50 }, (_, i) => ({
-      removedIn: 29,
-      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
-      kind: 'FlowSchema',
-      name: `fs-${i}`,
-      replacement: 'flowcontrol.apiserver.k8s.io/v1',
-      evidence: 'last-applied',
-      source: 'guide' as const
-    }))
+    r.findings = manyFindings(50)
     const text = renderSummary(r, {
       limit: 65536 - 1000,
       compact: true,
@@ -146,5 +130,60 @@ describe('analysis of the changes', () => {
     const r = typicalUpgrade()
     analyseChanges(r)
     expect(r.warnings).toEqual([])
+  })
+})
+
+describe('what the summary says', () => {
+  it('a failure headline shows ❌ once and no addon count when the cycle never started', () => {
+    const text = renderSummary(failedRun(), { limit: 1 << 20 })
+    const title = text.split('\n')[0]
+    expect(title.match(/❌/g)).toHaveLength(1)
+    expect(title).not.toMatch(/addons? cycled/)
+  })
+
+  it('a failure during the cycle says how far it got', () => {
+    const r = typicalUpgrade()
+    r.status = 'failure'
+    r.failure = { step: 'addon cycle', message: 'enable ingress failed', clusterState: 'running' }
+    r.addons[1].status = 'failed'
+    r.addons[2].status = 're-enabled'
+    expect(headline(r)).toMatch(/1 of 3 addons cycled · .*failed at addon cycle$/)
+  })
+
+  it('names every column, calls the addon time downtime and says what it measures', () => {
+    const text = renderSummary(typicalUpgrade(), { limit: 1 << 20 })
+    expect(text).not.toContain('<th></th>')
+    expect(text).toContain('<th>downtime²</th>')
+    expect(text).toMatch(/² downtime: from the start of the addon’s disable until its workloads were rolled out again/)
+  })
+
+  it('says what a label is where one is shown', () => {
+    const text = renderSummary(typicalUpgrade(), { limit: 1 << 20 })
+    expect(text).toContain('<sub>label¹ 1.8.0</sub>')
+    expect(text).toMatch(/¹ label: the version the addon repository’s <code>addons\.yaml<\/code> gives/)
+  })
+
+  it('keeps the lines of a multi-line step detail (the plan) apart', () => {
+    const r = typicalUpgrade()
+    r.steps.push({ name: 'plan', status: 'ok', durationMs: 10, detail: 'Core: upgrade\nAddons: cycle <x>' })
+    expect(renderSummary(r, { limit: 1 << 20 })).toContain('<td>Core: upgrade<br>Addons: cycle &lt;x&gt;</td>')
+  })
+
+  it('shows what could not be read as unknown, never as removed (readiness timed out)', () => {
+    const r = failedRun()
+    expect(r.changes.some((c) => c.state === 'removed' || c.state === 'added')).toBe(false)
+    expect(r.changes.find((c) => c.component === 'dns')).toMatchObject({
+      before: 'enabled',
+      state: 'unknown',
+      unreadable: { after: 'the cluster is not ready' }
+    })
+    // The snap is read on both sides, so it is compared.
+    expect(r.changes.find((c) => c.component === 'microk8s snap')?.state).toBe('upgraded')
+    const text = renderSummary(r, { limit: 1 << 20 })
+    expect(text).not.toMatch(/removed<\/td>|enabled → disabled/)
+    expect(text).toContain('<i>not readable: the cluster is not ready</i>')
+    const comment = renderSummary(r, { limit: 65_000, compact: true })
+    expect(comment).toContain('<i>not readable: the cluster is not ready</i>')
+    expect(validateReport(r)).toEqual([])
   })
 })

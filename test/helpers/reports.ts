@@ -1,9 +1,10 @@
 // Report fixtures built the way the action builds them (buildInventory over kubectl-shaped objects), with fixed
 // timestamps so renderings are stable.
-import { buildInventory, compareInventories } from '../../src/inventory.js'
+import { buildInventory, compareInventories, NOT_READY } from '../../src/inventory.js'
 import { newReport, type Report } from '../../src/report.js'
 import { shippedImages } from '../../src/catalog/index.js'
 import type { MicroK8sStatus } from '../../src/microk8s.js'
+import type { Finding } from '../../src/removed-apis.js'
 
 const workload = (kind: string, namespace: string, name: string, image: string) => ({
   kind,
@@ -91,6 +92,7 @@ export function typicalUpgrade(): Report {
       minor: 29,
       status: 'done',
       durationMs: 61000,
+      atMs: 3000,
       readyAfterMs: 30500,
       serverVersion: 'v1.29.15'
     },
@@ -99,6 +101,7 @@ export function typicalUpgrade(): Report {
       minor: 30,
       status: 'done',
       durationMs: 58000,
+      atMs: 64000,
       readyAfterMs: 29100,
       serverVersion: 'v1.30.14'
     }
@@ -107,19 +110,20 @@ export function typicalUpgrade(): Report {
     { name: 'inspect', status: 'ok', durationMs: 2100 },
     { name: 'refresh 1.29/stable', status: 'ok', durationMs: 61000, detail: 'v1.29.15' },
     { name: 'refresh 1.30/stable', status: 'ok', durationMs: 58000, detail: 'v1.30.14' },
-    { name: 'addon cycle', status: 'ok', durationMs: 95000, detail: 'dns → ingress → hostpath-storage' }
+    { name: 'addon cycle', status: 'ok', durationMs: 73000, detail: 'dns → ingress → hostpath-storage' }
   ]
   r.addons = [
     {
       name: 'dns',
       status: 'cycled',
-      durationMs: 48000,
+      durationMs: 28000,
+      atMs: 132000,
       args: '1.1.1.1,8.8.8.8',
       argsSource: 'recovered',
       note: 'upstreams 1.1.1.1,8.8.8.8 read from the CoreDNS ConfigMap'
     },
-    { name: 'ingress', status: 'cycled', durationMs: 22000, argsSource: 'none' },
-    { name: 'hostpath-storage', status: 'cycled', durationMs: 25000, argsSource: 'none' },
+    { name: 'ingress', status: 'cycled', durationMs: 51000, atMs: 127000, argsSource: 'none' },
+    { name: 'hostpath-storage', status: 'cycled', durationMs: 73000, atMs: 122000, argsSource: 'none' },
     {
       name: 'ha-cluster',
       status: 'kept',
@@ -161,11 +165,18 @@ export function noOpRun(): Report {
 export function failedRun(): Report {
   const r = typicalUpgrade()
   r.status = 'failure'
-  r.after = null
-  r.hops = [
-    r.hops[0],
-    { channel: '1.30/stable', minor: 30, status: 'failed', durationMs: 600500, serverVersion: undefined }
-  ]
+  // What the action reads after the failure: the snap answers, the cluster is not ready.
+  r.after = {
+    ...buildInventory(
+      snap('v1.30.14', 8248, '1.30/stable'),
+      { running: false, haEnabled: true, addons: [] },
+      undefined,
+      []
+    ),
+    takenAt: '2026-11-24T12:11:00.000Z',
+    unreadable: NOT_READY
+  }
+  r.hops = [r.hops[0], { channel: '1.30/stable', minor: 30, status: 'failed', durationMs: 600500, atMs: 64000 }]
   r.steps = [
     ...r.steps.slice(0, 2),
     {
@@ -177,7 +188,7 @@ export function failedRun(): Report {
   ]
   r.addons = []
   r.dataChecks = []
-  r.changes = []
+  r.changes = compareInventories(r.before!, r.after)
   r.failure = {
     step: 'refresh 1.30/stable',
     message:
@@ -187,4 +198,17 @@ export function failedRun(): Report {
   }
   r.diagnostics = '/home/runner/work/_temp/microk8s-inspect-1764000000000.tar.gz'
   return r
+}
+
+/** `n` removed-API findings (v1beta2 FlowSchemas removed in 1.29), for the size limits. */
+export function manyFindings(n: number): Finding[] {
+  return Array.from({ length: n }, (_, i) => ({
+    removedIn: 29,
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta2',
+    kind: 'FlowSchema',
+    name: `fs-${i}`,
+    replacement: 'flowcontrol.apiserver.k8s.io/v1',
+    evidence: 'last-applied',
+    source: 'guide' as const
+  }))
 }

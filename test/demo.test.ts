@@ -1,0 +1,146 @@
+// `npm run demo` reads like the runner's log view and ends with the summary rendered for a terminal
+// (scripts/demo.mjs, scripts/workflow-log.mjs, scripts/render-summary.mjs).
+import { describe, it, expect } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { createLogView, parseCommand } from '../scripts/workflow-log.mjs'
+import { summaryForTerminal, summaryPage, displayWidth, parseGantt } from '../scripts/render-summary.mjs'
+import { renderSummary } from '../src/report.js'
+import { typicalUpgrade } from './helpers/reports.js'
+import { unbalanced } from './helpers/html.js'
+
+const ROOT = path.resolve(__dirname, '..')
+
+function view(input: string, options: Record<string, boolean> = {}): string {
+  let out = ''
+  const log = createLogView({ ...options, write: (t: string) => (out += t) })
+  log.push(input)
+  log.end()
+  return out
+}
+
+const actionLog = [
+  '::group::inspect',
+  '::debug::run: snap list microk8s',
+  'some detail',
+  '::warning title=multi-node cluster::the cluster has 2 nodes%0Aupgrade the others',
+  '✓ inspect (2.1 s)',
+  '::endgroup::',
+  '::add-mask::s3cr3t',
+  'Core: upgrade from 1.28 to 1.30',
+  'token s3cr3t in a line',
+  '::error title=microk8s-upgrade-action%3A hop::it failed',
+  ''
+].join('\n')
+
+describe('the log view', () => {
+  it('reads workflow commands with their escapes', () => {
+    expect(parseCommand('::warning title=a%3Ab%2Cc,file=x::line%0Anext %25')).toEqual({
+      name: 'warning',
+      properties: { title: 'a:b,c', file: 'x' },
+      message: 'line\nnext %'
+    })
+    expect(parseCommand('plain ::text')).toBeUndefined()
+  })
+
+  it('collapses a group to one line with its duration, keeps its annotations, hides debug and masks', () => {
+    expect(view(actionLog)).toBe(
+      [
+        '✓ inspect 2.1 s',
+        '  Warning: multi-node cluster: the cluster has 2 nodes\nupgrade the others',
+        'Core: upgrade from 1.28 to 1.30',
+        'token *** in a line',
+        'Error: microk8s-upgrade-action: hop: it failed',
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('opens every group with --verbose and shows debug lines with --debug, never a secret', () => {
+    const out = view(actionLog, { verbose: true, debug: true })
+    expect(out).toContain('▾ inspect\n  [debug] run: snap list microk8s\n  some detail\n')
+    expect(out).toContain('(a value was registered as a secret')
+    expect(out).not.toContain('s3cr3t')
+  })
+
+  it('colours warnings yellow and errors red when asked', () => {
+    const out = view(actionLog, { color: true })
+    expect(out).toContain('\u001b[33mWarning: multi-node cluster')
+    expect(out).toContain('\u001b[31mError: microk8s-upgrade-action')
+  })
+})
+
+describe('the summary outside GitHub', () => {
+  it('aligns every table column in the terminal, emoji included', () => {
+    const text = summaryForTerminal(renderSummary(typicalUpgrade(), { limit: 1 << 20 }), { width: 400 })
+    const tables = text.split('\n\n').filter((b) => b.includes('─┼─'))
+    expect(tables.length).toBeGreaterThanOrEqual(5)
+    for (const t of tables) {
+      const lines = t.split('\n').filter((l) => l.includes('│') && !/[█└]/.test(l))
+      const columns = (l: string) => {
+        const at: number[] = []
+        let w = 0
+        for (const ch of l) {
+          if (ch === '│') at.push(w)
+          w += displayWidth(ch)
+        }
+        return at
+      }
+      for (const l of lines) expect(columns(l), l).toEqual(columns(lines[0]))
+    }
+  })
+
+  it('draws the timeline as bars in the terminal and on the HTML page', () => {
+    const markdown = renderSummary(typicalUpgrade(), { limit: 1 << 20 })
+    const block = /```mermaid\n([\s\S]*?)```/.exec(markdown)![1]
+    expect(parseGantt(block).bars.map((b: any) => [b.label, b.start, b.end])).toEqual([
+      ['1.29/stable (61 s)', 0, 61000],
+      ['1.30/stable (58 s)', 61000, 119000],
+      ['dns (28 s)', 129000, 157000],
+      ['ingress (51 s)', 124000, 175000],
+      ['hostpath-storage (73 s)', 119000, 192000]
+    ])
+    const text = summaryForTerminal(markdown, { width: 100 })
+    expect(text).toMatch(/^1\.29\/stable \(61 s\) +│█+ +│$/m)
+    const page = summaryPage(markdown)
+    expect(page).toContain('class="tl-bar hop"')
+    expect(page).not.toContain('```mermaid')
+    expect(unbalanced(page.replace(/^<!doctype html><meta charset="utf-8">/, ''))).toBeUndefined()
+  })
+})
+
+/** Durations, paths and bar positions change from run to run; what the demo shows does not. */
+function normalise(out: string, dir: string): string {
+  return out
+    .split(dir)
+    .join('<dir>')
+    .replace(/\d+(?:\.\d+)? s\b/g, 'N s')
+    .replace(/│ *█[ █]*│/g, '│bars│')
+    .replace(/^(Simulator:).*?;/m, '$1 …;')
+    .replace(/ *│ */g, ' │ ')
+    .replace(/─+/g, '─')
+    .replace(/ {2,}/g, (m, offset, s) => (s[offset - 1] === '\n' ? m : ' '))
+    .replace(/ +$/gm, '')
+}
+
+describe('npm run demo', () => {
+  it('reads like the runner’s log and ends with the summary and the path of its HTML rendering', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-demo-'))
+    const r = spawnSync(
+      process.execPath,
+      ['scripts/demo.mjs', '--no-color', '--scale', '0.001', '--width', '400', '--dir', dir],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' }
+      }
+    )
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).not.toMatch(/::(group|endgroup|debug|add-mask|warning|error)/)
+    expect(r.stdout).not.toMatch(/<table>|<tr>|<details>/)
+    expect(fs.existsSync(path.join(dir, 'step_summary.html'))).toBe(true)
+    await expect(normalise(r.stdout, dir)).toMatchFileSnapshot('__snapshots__/demo.txt')
+  })
+})
