@@ -19,6 +19,8 @@ function normalise(out: string, dir: string): string {
     .replace(/─+/g, '─')
     .replace(/ {2,}/g, (m, offset, s) => (s[offset - 1] === '\n' ? m : ' '))
     .replace(/ +$/gm, '')
+    // The timeline's axis is indented by its longest label, which holds a duration.
+    .replace(/^ +(└|N s)/gm, '$1')
 }
 
 describe('npm run demo', () => {
