@@ -9,18 +9,20 @@ import { ROOT } from '../../scripts/run-action.mjs'
 
 /** Durations, paths and bar positions change from run to run; what the demo shows does not. */
 function normalise(out: string, dir: string): string {
-  return out
-    .split(dir)
-    .join('<dir>')
-    .replace(/\d+(?:\.\d+)? s\b/g, 'N s')
-    .replace(/│ *█[ █]*│/g, '│bars│')
-    .replace(/^(Simulator:).*?;/m, '$1 …;')
-    .replace(/ *│ */g, ' │ ')
-    .replace(/─+/g, '─')
-    .replace(/ {2,}/g, (m, offset, s) => (s[offset - 1] === '\n' ? m : ' '))
-    .replace(/ +$/gm, '')
-    // The timeline's axis is indented by its longest label, which holds a duration.
-    .replace(/^ +(└|N s)/gm, '$1')
+  return (
+    out
+      .split(dir)
+      .join('<dir>')
+      .replace(/\d+(?:\.\d+)? s\b/g, 'N s')
+      .replace(/│ *█[ █]*│/g, '│bars│')
+      .replace(/^(Simulator:).*?;/m, '$1 …;')
+      .replace(/ *│ */g, ' │ ')
+      .replace(/─+/g, '─')
+      .replace(/ {2,}/g, (m, offset, s) => (s[offset - 1] === '\n' ? m : ' '))
+      .replace(/ +$/gm, '')
+      // The timeline's axis is indented by its longest label, which holds a duration.
+      .replace(/^ +(└|N s)/gm, '$1')
+  )
 }
 
 describe('npm run demo', () => {
