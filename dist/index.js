@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(914);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5348);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 914:
+/***/ 5348:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33083,6 +33083,8 @@ function buildInventory(snap, status, serverVersion, items) {
         volumes: objects.volumes
     };
 }
+/** Why a cluster's contents could not be read when `microk8s status` says it is not running. */
+const NOT_READY = 'the cluster is not ready';
 /**
  * Reads the inventory: three `microk8s` calls when the cluster answers (status, unless given; the API server
  * version; one `kubectl get`), none when MicroK8s is absent. Also returns the raw objects of that `get`, so
@@ -33092,8 +33094,9 @@ async function takeInventory(microk8s, snap, status) {
     if (!snap)
         return { inventory: buildInventory(undefined, undefined, undefined, []), items: [] };
     const st = status ?? (await microk8s.status());
-    if (!st.running)
-        return { inventory: buildInventory(snap, st, undefined, []), items: [] };
+    if (!st.running) {
+        return { inventory: { ...buildInventory(snap, st, undefined, []), unreadable: NOT_READY }, items: [] };
+    }
     const serverVersion = await microk8s.serverVersion();
     const list = await microk8s.kubectlJson([
         'get',
@@ -33150,6 +33153,10 @@ function compareInventories(before, after, shipped = () => ({})) {
             state: rb === ra ? 'unchanged' : rb && ra ? 'changed' : changeState(rb, ra)
         });
     }
+    if (before.unreadable !== undefined || after.unreadable !== undefined) {
+        compareUnreadable(rows, before, after);
+        return rows;
+    }
     row('kubernetes', 'API server', before.serverVersion, after.serverVersion);
     const nodeNames = [...new Set([...before.nodes, ...after.nodes].map((n) => n.name))];
     for (const name of nodeNames) {
@@ -33172,6 +33179,32 @@ function compareInventories(before, after, shipped = () => ({})) {
         compareImages(rows, 'image', b?.enabled ? b.images : [], a?.enabled ? a.images : [], name, shipped(name));
     }
     return rows;
+}
+/**
+ * When one side (or both) could not be read, only the snap rows above are compared: each component the readable
+ * side shows gets a row whose other side is unknown, never "removed" or "added".
+ */
+function compareUnreadable(rows, before, after) {
+    const unreadable = {
+        ...(before.unreadable !== undefined ? { before: before.unreadable } : {}),
+        ...(after.unreadable !== undefined ? { after: after.unreadable } : {})
+    };
+    const unknown = (kind, component, b, a, extra = {}) => rows.push({ kind, component, before: b, after: a, state: 'unknown', unreadable, ...extra });
+    const known = (inv) => (inv.unreadable === undefined ? inv : undefined);
+    const b = known(before);
+    const a = known(after);
+    unknown('kubernetes', 'API server', b?.serverVersion, a?.serverVersion);
+    const nodes = [...new Set([...(b?.nodes ?? []), ...(a?.nodes ?? [])].map((n) => n.name))];
+    for (const name of nodes) {
+        unknown('node', `kubelet on ${name}`, b?.nodes.find((n) => n.name === name)?.kubeletVersion, a?.nodes.find((n) => n.name === name)?.kubeletVersion);
+    }
+    for (const image of [...(b?.cni?.images ?? []), ...(a?.cni?.images ?? [])]) {
+        const version = imageVersion(image);
+        unknown('cni', image.repository, b && version, a && version);
+    }
+    const enabled = [...(b?.addons ?? []), ...(a?.addons ?? [])].filter((x) => x.enabled).map((x) => x.name);
+    for (const name of new Set(enabled))
+        unknown('addon', name, b && 'enabled', a && 'enabled');
 }
 function compareImages(rows, kind, before, after, addon, shipped = {}) {
     const repos = [...new Set([...before, ...after].map((i) => i.repository))];
@@ -33431,7 +33464,79 @@ function findInHelmReleases(secrets, removals) {
     return findings;
 }
 
+;// CONCATENATED MODULE: ./src/timeline.ts
+/** The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon. */
+function timelineBars(r) {
+    const bars = [];
+    for (const h of r.hops) {
+        if (h.atMs === undefined || h.status === 'planned')
+            continue;
+        bars.push({
+            section: 'Hops',
+            label: h.channel,
+            startMs: h.atMs,
+            endMs: h.atMs + h.durationMs,
+            failed: h.status === 'failed'
+        });
+    }
+    for (const a of r.addons) {
+        if (a.atMs === undefined || a.durationMs === undefined)
+            continue;
+        bars.push({
+            section: a.status === 'enabled' ? 'Addons enabled' : 'Addon downtime',
+            label: a.name,
+            startMs: a.atMs,
+            endMs: a.atMs + a.durationMs,
+            failed: a.status === 'failed'
+        });
+    }
+    return bars;
+}
+/** Seconds for a bar label: `0.4 s`, `61 s`. */
+function span(ms) {
+    return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+/**
+ * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
+ * `%`, line breaks); channel and addon names are already restricted, this keeps it so.
+ */
+function taskName(text) {
+    return text.replace(/[^A-Za-z0-9 ._/+()-]/g, ' ').trim() || 'task';
+}
+/**
+ * The timeline as a fenced Mermaid gantt block, or '' when there is nothing to draw. Times are absolute
+ * (`dateFormat x`, milliseconds since the epoch), so the axis shows the runner's clock time.
+ */
+function mermaidTimeline(r) {
+    const bars = timelineBars(r);
+    const t0 = Date.parse(r.startedAt);
+    if (bars.length === 0 || Number.isNaN(t0))
+        return '';
+    const lines = [
+        '```mermaid',
+        'gantt',
+        '  title Timeline: hops and addon downtime',
+        '  dateFormat x',
+        '  axisFormat %H:%M:%S',
+        '  todayMarker off'
+    ];
+    for (const section of ['Hops', 'Addon downtime', 'Addons enabled']) {
+        const inSection = bars.filter((b) => b.section === section);
+        if (inSection.length === 0)
+            continue;
+        lines.push(`  section ${section}`);
+        for (const b of inSection) {
+            // A bar needs some width to be drawn: at least 1 ms.
+            const end = Math.max(b.endMs, b.startMs + 1);
+            const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : '';
+            lines.push(`  ${taskName(`${b.label} (${span(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
+        }
+    }
+    return `${lines.join('\n')}\n\`\`\`\n\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
+
 
 
 
@@ -33453,6 +33558,10 @@ function newReport(channel, minor) {
         findings: [],
         warnings: []
     };
+}
+/** Milliseconds since the run started: where a bar of the timeline begins. */
+function runElapsedMs(report, now = Date.now()) {
+    return Math.max(0, now - Date.parse(report.startedAt));
 }
 // ---------------------------------------------------------------------------------------------- analysis
 /**
@@ -33503,6 +33612,13 @@ function esc(value) {
 function escBlock(value) {
     return value.split('\n').map(esc).join('\n');
 }
+/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
+function escLines(value) {
+    return value
+        .split('\n')
+        .map((l) => esc(l))
+        .join('<br>');
+}
 const code = (v) => `<code>${esc(v)}</code>`;
 const ICON = {
     upgraded: '⬆️ upgraded',
@@ -33510,17 +33626,27 @@ const ICON = {
     unchanged: '· unchanged',
     changed: '🔁 changed',
     added: '➕ added',
-    removed: '➖ removed'
+    removed: '➖ removed',
+    unknown: '❔ unknown'
 };
-function table(head, rows) {
-    if (rows.length === 0)
-        return '';
-    const th = head.map((h) => `<th>${h}</th>`).join('');
-    const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
-    return `<table>\n<tr>${th}</tr>\n${body}\n</table>\n\n`;
+const th = (head) => `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>\n`;
+const tr = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+function textSection(name, text, droppable = 0) {
+    return { name, head: text, rows: [], foot: '', droppable };
 }
-function details(summary, content) {
-    return content ? `<details><summary>${summary}</summary>\n\n${content}\n</details>\n\n` : '';
+/** A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. */
+function tableSection(name, head, rows, o = {}) {
+    if (rows.length === 0)
+        return undefined;
+    const open = o.details ? `<details><summary>${o.details}</summary>\n\n` : '';
+    const close = o.details ? `</details>\n\n` : '';
+    return {
+        name,
+        head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
+        rows: rows.map(tr),
+        foot: `</table>\n\n${o.after ?? ''}${close}`,
+        droppable: o.droppable ?? 0
+    };
 }
 function seconds(ms) {
     return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`;
@@ -33528,7 +33654,8 @@ function seconds(ms) {
 /** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · no data lost". */
 function headline(r) {
     const before = r.before?.serverVersion ?? r.before?.snap?.version;
-    const after = r.after?.serverVersion ?? r.after?.snap?.version;
+    // A cluster that could not be read has not been seen to reach anything.
+    const after = r.after?.unreadable ? undefined : (r.after?.serverVersion ?? r.after?.snap?.version);
     const parts = [];
     if (r.status === 'dry-run')
         parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`);
@@ -33542,18 +33669,28 @@ function headline(r) {
         parts.push(`MicroK8s ${before} → ${after}`);
     const cycled = r.addons.filter((a) => a.status === 'cycled').length;
     const planned = r.plan?.enableOrder.length ?? 0;
+    const plural = (n) => (n === 1 ? '' : 's');
     if (r.status === 'dry-run')
-        parts.push(`${planned} addon${planned === 1 ? '' : 's'} would be cycled`);
-    else
-        parts.push(`${cycled} addon${cycled === 1 ? '' : 's'} cycled`);
+        parts.push(`${planned} addon${plural(planned)} would be cycled`);
+    else if (r.status !== 'failure')
+        parts.push(`${cycled} addon${plural(cycled)} cycled`);
+    // A failure says how far the cycle got, and nothing when it never started.
+    else if (r.addons.some((a) => a.status !== 'kept' && a.status !== 'enabled'))
+        parts.push(`${cycled} of ${planned} addon${plural(planned)} cycled`);
     const lost = r.dataChecks.filter((c) => !c.ok);
     if (r.dataChecks.length > 0)
         parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'no data lost');
     if (r.findings.length)
-        parts.push(`${r.findings.length} removed-API finding${r.findings.length === 1 ? '' : 's'}`);
+        parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`);
     if (r.status === 'failure')
-        parts.push(`❌ failed at ${r.failure?.step ?? '?'}`);
+        parts.push(`failed at ${r.failure?.step ?? '?'}`);
     return parts.join(' · ');
+}
+/** A side of a comparison: its value, or why it could not be read. */
+function sideText(value, unreadable) {
+    if (unreadable !== undefined)
+        return `<i>not readable: ${esc(unreadable)}</i>`;
+    return esc(value ?? '—');
 }
 function changeRows(changes, onlyChanged) {
     return changes
@@ -33561,8 +33698,8 @@ function changeRows(changes, onlyChanged) {
         .map((c) => [
         esc(c.kind),
         c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component),
-        esc(c.before ?? '—'),
-        esc(c.after ?? '—'),
+        sideText(c.before, c.unreadable?.before),
+        sideText(c.after, c.unreadable?.after),
         esc(ICON[c.state] ?? c.state),
         c.shipped ? esc(c.shipped) : ''
     ]);
@@ -33572,7 +33709,7 @@ function stepRows(r) {
         esc(s.name),
         s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️',
         seconds(s.durationMs),
-        esc(s.detail ?? '')
+        escLines(s.detail ?? '')
     ]);
 }
 function findingRows(findings, limit = Infinity, targetMinor) {
@@ -33585,127 +33722,182 @@ function findingRows(findings, limit = Infinity, targetMinor) {
         esc(f.evidence)
     ]);
 }
-function inventoryBlock(label, inv) {
+const DOWNTIME_NOTE = '<sub>² downtime: from the start of the addon’s disable until its workloads were rolled out again; ' +
+    'for an addon enabled for the first time, how long the enable took.</sub>\n\n';
+const LABEL_NOTE = '<sub>¹ label: the version the addon repository’s <code>addons.yaml</code> gives for the addon, as ' +
+    '<code>microk8s status</code> shows it; what runs is the image beside it.</sub>\n\n';
+function inventorySection(label, inv) {
     if (!inv)
-        return '';
+        return undefined;
+    const snap = [
+        'snap',
+        esc(inv.snap
+            ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
+            : 'not installed')
+    ];
+    if (inv.unreadable !== undefined) {
+        return tableSection(label, ['component', 'version'], [snap, ['cluster', sideText(undefined, inv.unreadable)]], {
+            details: label,
+            droppable: 3
+        });
+    }
+    const enabled = inv.addons.filter((a) => a.enabled);
     const rows = [
-        [
-            'snap',
-            esc(inv.snap
-                ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
-                : 'not installed')
-        ],
+        snap,
         ['API server', esc(inv.serverVersion ?? (inv.running ? '?' : 'not running'))],
         ...inv.nodes.map((n) => [`node ${esc(n.name)}`, esc(`${n.kubeletVersion} ${n.ready ? 'Ready' : 'NotReady'}`)]),
         ['CNI', esc(inv.cni ? `${inv.cni.name}: ${inv.cni.images.map(formatImage).join(', ')}` : '—')],
-        ...inv.addons
-            .filter((a) => a.enabled)
-            .map((a) => [
+        ...enabled.map((a) => [
             `addon ${esc(a.name)}`,
-            `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label ${esc(a.label)}</sub>` : ''}`
+            `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label¹ ${esc(a.label)}</sub>` : ''}`
         ]),
         ['volumes', esc(`${inv.volumes.pvs} PV, ${inv.volumes.pvcs} PVC (${inv.volumes.bound} bound)`)]
     ];
-    return details(label, table(['', ''], rows));
+    return tableSection(label, ['component', 'version'], rows, {
+        details: label,
+        after: enabled.some((a) => a.label) ? LABEL_NOTE : '',
+        droppable: 3
+    });
 }
 /**
  * The job summary (or, compact, the PR comment) as GitHub-flavoured Markdown with HTML tables. When too long
- * it drops the least important parts first and says so; it never drops the headline or the failure.
+ * it drops the least important parts first, then cuts at a whole row, and says what it left out; it never
+ * drops the headline or the failure, and always closes what it opened.
  */
 function renderSummary(r, options) {
     const sections = [];
-    const add = (text, droppable = 0) => text && sections.push({ text, droppable });
+    const add = (s) => s && (s.head || s.rows.length) && sections.push(s);
     const icon = r.status === 'failure' ? '❌' : r.status === 'dry-run' ? '📝' : '✅';
-    add(`### ${icon} ${esc(headline(r))}\n\n`);
+    add(textSection('headline', `### ${icon} ${esc(headline(r))}\n\n`));
     if (r.failure) {
-        add(`> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
-            (r.failure.output ? details('Last output', `<pre>${escBlock(r.failure.output)}</pre>`) : '') +
-            (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : ''));
+        add(textSection('failure', `> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
+            (r.failure.output
+                ? `<details><summary>Last output</summary>\n\n<pre>${escBlock(r.failure.output)}</pre>\n</details>\n\n`
+                : '') +
+            (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')));
     }
     if (r.plan) {
         const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none';
         const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none';
         const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : '';
-        add(`**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`);
+        add(textSection('plan', `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`));
     }
-    const onlyChanged = Boolean(options.compact);
-    add(table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, true)) ||
-        (r.changes.length ? '_No component changed._\n\n' : ''));
-    if (r.hops.length) {
-        add(`**Hops**\n\n` +
-            table(['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [
-                code(h.channel),
-                esc(h.status),
-                seconds(h.durationMs),
-                seconds(h.readyAfterMs),
-                esc(h.serverVersion ?? '')
-            ])));
-    }
-    if (r.addons.length) {
-        // What was done first (cycled, enabled, failed), then what was left as it was.
-        const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
-        add(`**Addons**\n\n` +
-            table(['addon', 'result', 'time', 'arguments', 'note'], addons.map((a) => [
-                code(a.name),
-                esc(a.status),
-                seconds(a.durationMs),
-                a.args ? code(a.args) : '',
-                esc(a.note ?? '')
-            ])), 1);
-    }
-    if (r.dataChecks.length) {
-        add(`**Data checks**\n\n` +
-            table(['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [
-                esc(c.name),
-                esc(c.before),
-                esc(c.after),
-                c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
-            ])));
-    }
-    if (r.findings.length) {
-        const limit = options.compact ? 20 : Infinity;
-        add(`**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n` +
-            table(['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, limit, r.plan?.targetMinor ?? r.target.minor)) +
-            (r.findings.length > limit ? `\n…and ${r.findings.length - limit} more.\n\n` : ''));
-    }
+    const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships'];
+    add(tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
+        (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined));
+    const timeline = mermaidTimeline(r);
+    if (timeline)
+        add(textSection('timeline', timeline, 1));
+    add(tableSection('hops', ['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [
+        code(h.channel),
+        esc(h.status),
+        seconds(h.durationMs),
+        seconds(h.readyAfterMs),
+        esc(h.serverVersion ?? '')
+    ]), { title: '**Hops**\n\n' }));
+    // What was done first (cycled, enabled, failed), then what was left as it was.
+    const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
+    const timed = addons.some((a) => a.durationMs !== undefined);
+    add(tableSection('addons', ['addon', 'result', timed ? 'downtime²' : 'downtime', 'arguments', 'note'], addons.map((a) => [
+        code(a.name),
+        esc(a.status),
+        seconds(a.durationMs),
+        a.args ? code(a.args) : '',
+        esc(a.note ?? '')
+    ]), {
+        title: '**Addons**\n\n',
+        after: timed ? DOWNTIME_NOTE : '',
+        droppable: 1
+    }));
+    add(tableSection('data checks', ['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [
+        esc(c.name),
+        esc(c.before),
+        esc(c.after),
+        c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
+    ]), { title: '**Data checks**\n\n' }));
+    const findingLimit = options.compact ? 20 : Infinity;
+    add(tableSection('removed-API findings', ['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, findingLimit, r.plan?.targetMinor ?? r.target.minor), {
+        title: '**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
+        after: r.findings.length > findingLimit ? `…and ${r.findings.length - findingLimit} more.\n\n` : ''
+    }));
     if (r.manifests) {
         const m = r.manifests;
         const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n');
-        add(`**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1);
+        add(textSection('manifests', `**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1));
     }
-    if (r.warnings.length)
-        add(`**Warnings**\n\n${r.warnings.map((w) => `- ${esc(w)}`).join('\n')}\n\n`, 1);
+    if (r.warnings.length) {
+        add({
+            name: 'warnings',
+            head: '**Warnings**\n\n',
+            rows: r.warnings.map((w) => `- ${esc(w)}\n`),
+            foot: '\n',
+            droppable: 1
+        });
+    }
     if (!options.compact) {
-        add(details('All components (unchanged included)', table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, onlyChanged))), 3);
-        add(details('Steps', table(['step', '', 'time', 'detail'], stepRows(r))), 2);
-        add(inventoryBlock('Before', r.before), 3);
-        add(inventoryBlock('After', r.after), 3);
+        add(tableSection('all components', changeHead, changeRows(r.changes, false), {
+            details: 'All components (unchanged included)',
+            droppable: 3
+        }));
+        add(tableSection('steps', ['step', 'result', 'time', 'detail'], stepRows(r), { details: 'Steps', droppable: 2 }));
+        add(inventorySection('Before', r.before));
+        add(inventorySection('After', r.after));
     }
     const tail = (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n');
-    return fit(sections, tail, options.limit);
+    return fitSections(sections, tail, options.limit);
 }
-/** Drops droppable sections (highest first) until the rendering fits, noting that it was shortened. */
-function fit(sections, tail, limit) {
-    const size = (s) => Buffer.byteLength(s, 'utf8');
-    const join = (list, note = '') => list.map((s) => s.text).join('') + note + tail;
+const size = (s) => Buffer.byteLength(s, 'utf8');
+const whole = (s) => s.head + s.rows.join('') + s.foot;
+const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)';
+/**
+ * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
+ * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
+ * says what was left out and where the full report is. The headline and the failure are always kept.
+ */
+function fitSections(sections, tail, limit) {
+    const join = (list, note = '') => list.map(whole).join('') + note + tail;
+    if (size(join(sections)) <= limit)
+        return join(sections);
     let kept = [...sections];
+    const dropped = [];
     let note = '';
-    for (let level = 3; level >= 1 && size(join(kept, note)) > limit; level--) {
+    for (let level = 3; level >= 1; level--) {
+        dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name));
         kept = kept.filter((s) => s.droppable < level);
-        note = '\n_Shortened to fit GitHub’s size limit: the full report is in the JSON report file._\n\n';
+        note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`;
+        if (size(join(kept, note)) <= limit)
+            return join(kept, note);
     }
-    let text = join(kept, note);
-    if (size(text) > limit) {
-        // Still too long (e.g. thousands of findings): cut the body, keep the tail.
-        const cutNote = '\n\n_…cut to fit GitHub’s size limit: the full report is in the JSON report file._\n';
-        let body = join(kept, '').slice(0, -tail.length || undefined);
-        while (size(body) + size(cutNote) + size(tail) > limit)
-            body = body.slice(0, Math.floor(body.length * 0.9));
-        // Do not leave a half tag behind.
-        body = body.slice(0, body.lastIndexOf('\n') > 0 ? body.lastIndexOf('\n') : body.length);
-        text = body + cutNote + tail;
+    // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
+    const cutNote = (what, left) => `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`;
+    const mandatory = (s) => s.name === 'headline' || s.name === 'failure';
+    let body = '';
+    for (let i = 0; i < kept.length; i++) {
+        const s = kept[i];
+        if (mandatory(s)) {
+            body += whole(s);
+            continue;
+        }
+        const later = kept.slice(i + 1);
+        const laterMandatory = later.filter(mandatory).map(whole).join('');
+        const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)];
+        const shows = (n) => `${s.name} shows ${n} of ${s.rows.length} rows`;
+        // Reserve room for the longest note this cut could need, so the note written always fits.
+        const worst = Math.max(size(cutNote(shows(s.rows.length), left)), size(cutNote('nothing more fits', [s.name, ...left])));
+        const room = limit - size(body) - size(laterMandatory) - worst - size(tail);
+        if (size(whole(s)) <= room) {
+            body += whole(s);
+            continue;
+        }
+        let n = 0;
+        let used = size(s.head) + size(s.foot);
+        while (n < s.rows.length && used + size(s.rows[n]) <= room)
+            used += size(s.rows[n++]);
+        if (n > 0)
+            return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail;
+        return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail;
     }
-    return text;
+    return body + note + tail;
 }
 
 ;// CONCATENATED MODULE: ./src/glob.ts
@@ -34093,6 +34285,7 @@ function setOutputs(report, inputs) {
 
 
 
+
 /** Which step failed and what it printed; main turns it into the report's failure. */
 class StepError extends Error {
     step;
@@ -34107,11 +34300,12 @@ class StepError extends Error {
 /** Runs one phase as a log group, timed, recorded in the report; failures become StepErrors naming the step. */
 async function phase(report, name, fn, detail) {
     const started = Date.now();
+    const atMs = runElapsedMs(report, started);
     return group(name, async () => {
         try {
             const result = await fn();
             const ms = Date.now() - started;
-            report.steps.push({ name, status: 'ok', durationMs: ms, ...(detail ? { detail: detail(result) } : {}) });
+            report.steps.push({ name, status: 'ok', durationMs: ms, atMs, ...(detail ? { detail: detail(result) } : {}) });
             info(`✓ ${name} (${(ms / 1000).toFixed(1)} s)`);
             return result;
         }
@@ -34119,7 +34313,7 @@ async function phase(report, name, fn, detail) {
             const ms = Date.now() - started;
             const e = error;
             const output = error instanceof StepError ? error.output : commandOutput(error);
-            report.steps.push({ name, status: 'failed', durationMs: ms, detail: e.message });
+            report.steps.push({ name, status: 'failed', durationMs: ms, atMs, detail: e.message });
             info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`);
             if (error instanceof StepError)
                 throw error;
@@ -34132,9 +34326,15 @@ async function phase(report, name, fn, detail) {
  * reports the hop's minor and that every node is Ready. Nothing else runs until it is verified.
  */
 async function runHop(ctx, hop) {
-    const record = { channel: hop.channelText, minor: hop.minor, status: 'planned', durationMs: 0 };
-    ctx.report.hops.push(record);
     const started = Date.now();
+    const record = {
+        channel: hop.channelText,
+        minor: hop.minor,
+        status: 'planned',
+        durationMs: 0,
+        atMs: runElapsedMs(ctx.report, started)
+    };
+    ctx.report.hops.push(record);
     const result = hop.kind === 'install' ? await ctx.snap.install(hop.channel) : await ctx.snap.refresh(hop.channel);
     info(result.stdout.trim() || result.stderr.trim());
     const waitStarted = Date.now();
@@ -34351,6 +34551,7 @@ async function cycleAddons(ctx, plan, repos) {
         for (const step of [...plan.cycle].reverse()) {
             current = `disable ${step.name}`;
             started.set(step.name, Date.now());
+            records.get(step.name).atMs = runElapsedMs(ctx.report, started.get(step.name));
             down.push(step);
             info(`Disabling ${step.name}`);
             await disableAddon(ctx, step.name);
@@ -34379,6 +34580,9 @@ async function cycleAddons(ctx, plan, repos) {
             try {
                 await enableAddon(ctx, step);
                 rec.status = step.name === failed ? 'failed' : 're-enabled';
+                // Down from its disable until this second enable brought it back.
+                if (started.has(step.name))
+                    rec.durationMs = Date.now() - started.get(step.name);
                 if (step.name === failed)
                     rec.note = `${current} failed; re-enabled on a second attempt`;
                 rescue.push(`${step.name}: re-enabled`);
@@ -34400,6 +34604,7 @@ async function enableRequested(ctx, steps) {
         const rec = {
             name: step.name,
             status: 'planned',
+            atMs: runElapsedMs(ctx.report, started),
             args: step.args,
             argsSource: step.argsSource,
             note: 'requested in the addons input'

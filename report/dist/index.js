@@ -37711,7 +37711,7 @@ var dist_ajv = __nccwpck_require__(2463);
 var dist = __nccwpck_require__(2815);
 var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/microk8s-upgrade-action/schema/report.schema.json","title":"microk8s-upgrade-action report","type":"object","required":["schemaVersion","status","target","startedAt","before","after","hops","steps","addons","changes","dataChecks","findings","warnings"],"additionalProperties":false,"definitions":{"image":{"type":"object","required":["repository"],"additionalProperties":false,"properties":{"repository":{"type":"string"},"tag":{"type":"string"},"digest":{"type":"string","maxLength":12}}},"inventory":{"type":["object","null"],"required":["takenAt","running","nodes","addons","workloads","volumes"],"additionalProperties":false,"properties":{"takenAt":{"type":"string","format":"date-time"},"snap":{"type":"object","required":["channel","version","revision","confinement","held"],"properties":{"channel":{"type":"string"},"version":{"type":"string"},"revision":{"type":"integer"},"confinement":{"enum":["classic","strict"]},"held":{"type":"boolean"}}},"running":{"type":"boolean"},"serverVersion":{"type":"string"},"nodes":{"type":"array","items":{"type":"object","required":["name","kubeletVersion","ready"],"properties":{"name":{"type":"string"},"kubeletVersion":{"type":"string"},"ready":{"type":"boolean"}}}},"cni":{"type":"object","required":["name","images"],"properties":{"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}},"addons":{"type":"array","items":{"type":"object","required":["name","repository","enabled","images"],"properties":{"name":{"type":"string"},"repository":{"type":"string"},"enabled":{"type":"boolean"},"label":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"workloads":{"type":"array","items":{"type":"object","required":["namespace","kind","name","images"],"properties":{"namespace":{"type":"string"},"kind":{"enum":["Deployment","DaemonSet","StatefulSet"]},"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"volumes":{"type":"object","required":["pvs","pvcs","bound","claims"],"properties":{"pvs":{"type":"integer","minimum":0},"pvcs":{"type":"integer","minimum":0},"bound":{"type":"integer","minimum":0},"claims":{"type":"array","items":{"type":"object","required":["namespace","name","phase"]}}}}}}},"properties":{"schemaVersion":{"const":2},"status":{"enum":["success","failure","dry-run"]},"target":{"type":"object","required":["channel"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"plan":{"type":"object","required":["kind","hops","enableOrder","disableOrder","thenEnable","notes"],"properties":{"kind":{"enum":["install","upgrade","refresh","none"]},"fromMinor":{"type":"integer"},"targetMinor":{"type":"integer"},"hops":{"type":"array","items":{"type":"string"}},"cycling":{"type":"boolean"},"cyclingWhy":{"type":"string"},"enableOrder":{"type":"array","items":{"type":"string"}},"disableOrder":{"type":"array","items":{"type":"string"}},"thenEnable":{"type":"array","items":{"type":"string"}},"notes":{"type":"array","items":{"type":"string"}}}},"before":{"$ref":"#/definitions/inventory"},"after":{"$ref":"#/definitions/inventory"},"hops":{"type":"array","items":{"type":"object","required":["channel","minor","status","durationMs"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"},"status":{"enum":["done","failed","planned"]},"durationMs":{"type":"number","minimum":0},"readyAfterMs":{"type":"number","minimum":0},"serverVersion":{"type":"string"}}}},"steps":{"type":"array","items":{"type":"object","required":["name","status","durationMs"],"properties":{"name":{"type":"string"},"status":{"enum":["ok","failed","skipped"]},"durationMs":{"type":"number","minimum":0},"detail":{"type":"string"}}}},"addons":{"type":"array","items":{"type":"object","required":["name","status"],"properties":{"name":{"type":"string"},"status":{"enum":["cycled","enabled","kept","failed","planned","re-enabled"]},"durationMs":{"type":"number","minimum":0},"args":{"type":"string"},"argsSource":{"enum":["input","recovered","none"]},"note":{"type":"string"}}}},"changes":{"type":"array","items":{"type":"object","required":["kind","component","state"],"properties":{"kind":{"type":"string"},"component":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"state":{"enum":["upgraded","downgraded","unchanged","changed","added","removed"]},"addon":{"type":"string"},"shipped":{"type":"string"}}}},"dataChecks":{"type":"array","items":{"type":"object","required":["name","before","after","ok"],"properties":{"name":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"ok":{"type":"boolean"},"detail":{"type":"string"}}}},"findings":{"type":"array","items":{"type":"object","required":["removedIn","apiVersion","kind","name","replacement","evidence","source"],"properties":{"removedIn":{"type":"integer"},"apiVersion":{"type":"string"},"kind":{"type":"string"},"namespace":{"type":"string"},"name":{"type":"string"},"replacement":{"type":"string"},"evidence":{"type":"string"},"source":{"enum":["guide","off-by-default"]},"file":{"type":"string","description":"For a finding in a manifest file: its path relative to the workspace."},"line":{"type":"integer","minimum":1,"description":"For a finding in a manifest file: the line of the object\'s apiVersion."}}}},"warnings":{"type":"array","items":{"type":"string"}},"failure":{"type":"object","required":["step","message","clusterState"],"properties":{"step":{"type":"string"},"message":{"type":"string"},"output":{"type":"string"},"clusterState":{"type":"string"}}},"diagnostics":{"type":"string"},"timing":{"type":"object","required":["wallMs","commandMs","commands","maxRssKb"],"properties":{"wallMs":{"type":"number","minimum":0},"commandMs":{"type":"number","minimum":0},"commands":{"type":"integer","minimum":0},"maxRssKb":{"type":"integer","minimum":0}}},"runUrl":{"type":"string"},"job":{"type":"string","description":"The job id (GITHUB_JOB) that wrote the report."},"runAttempt":{"type":"string","description":"GITHUB_RUN_ATTEMPT of the run that wrote the report."},"manifests":{"type":"object","required":["patterns","files","objects","skipped"],"description":"The manifests input: what was scanned for removed APIs.","properties":{"patterns":{"type":"array","items":{"type":"string"}},"files":{"type":"integer","minimum":0},"objects":{"type":"integer","minimum":0},"skipped":{"type":"array","items":{"type":"object","required":["file","reason"],"properties":{"file":{"type":"string"},"reason":{"type":"string"}}}}}}},"description":"Version 2 added job, runAttempt, manifests and findings[].file/line; version 1 reports are read as version 2 (every addition is optional)."}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/microk8s-upgrade-action/schema/report.schema.json","title":"microk8s-upgrade-action report","type":"object","required":["schemaVersion","status","target","startedAt","before","after","hops","steps","addons","changes","dataChecks","findings","warnings"],"additionalProperties":false,"definitions":{"image":{"type":"object","required":["repository"],"additionalProperties":false,"properties":{"repository":{"type":"string"},"tag":{"type":"string"},"digest":{"type":"string","maxLength":12}}},"inventory":{"type":["object","null"],"required":["takenAt","running","nodes","addons","workloads","volumes"],"additionalProperties":false,"properties":{"takenAt":{"type":"string","format":"date-time"},"unreadable":{"type":"string","description":"Set when the snap is installed but the cluster could not be read (e.g. \'the cluster is not ready\'): nodes, addons, workloads and volumes are then unknown, not absent."},"snap":{"type":"object","required":["channel","version","revision","confinement","held"],"properties":{"channel":{"type":"string"},"version":{"type":"string"},"revision":{"type":"integer"},"confinement":{"enum":["classic","strict"]},"held":{"type":"boolean"}}},"running":{"type":"boolean"},"serverVersion":{"type":"string"},"nodes":{"type":"array","items":{"type":"object","required":["name","kubeletVersion","ready"],"properties":{"name":{"type":"string"},"kubeletVersion":{"type":"string"},"ready":{"type":"boolean"}}}},"cni":{"type":"object","required":["name","images"],"properties":{"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}},"addons":{"type":"array","items":{"type":"object","required":["name","repository","enabled","images"],"properties":{"name":{"type":"string"},"repository":{"type":"string"},"enabled":{"type":"boolean"},"label":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"workloads":{"type":"array","items":{"type":"object","required":["namespace","kind","name","images"],"properties":{"namespace":{"type":"string"},"kind":{"enum":["Deployment","DaemonSet","StatefulSet"]},"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"volumes":{"type":"object","required":["pvs","pvcs","bound","claims"],"properties":{"pvs":{"type":"integer","minimum":0},"pvcs":{"type":"integer","minimum":0},"bound":{"type":"integer","minimum":0},"claims":{"type":"array","items":{"type":"object","required":["namespace","name","phase"]}}}}}}},"properties":{"schemaVersion":{"const":2},"status":{"enum":["success","failure","dry-run"]},"target":{"type":"object","required":["channel"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"plan":{"type":"object","required":["kind","hops","enableOrder","disableOrder","thenEnable","notes"],"properties":{"kind":{"enum":["install","upgrade","refresh","none"]},"fromMinor":{"type":"integer"},"targetMinor":{"type":"integer"},"hops":{"type":"array","items":{"type":"string"}},"cycling":{"type":"boolean"},"cyclingWhy":{"type":"string"},"enableOrder":{"type":"array","items":{"type":"string"}},"disableOrder":{"type":"array","items":{"type":"string"}},"thenEnable":{"type":"array","items":{"type":"string"}},"notes":{"type":"array","items":{"type":"string"}}}},"before":{"$ref":"#/definitions/inventory"},"after":{"$ref":"#/definitions/inventory"},"hops":{"type":"array","items":{"type":"object","required":["channel","minor","status","durationMs"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"},"status":{"enum":["done","failed","planned"]},"durationMs":{"type":"number","minimum":0},"readyAfterMs":{"type":"number","minimum":0},"serverVersion":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"steps":{"type":"array","items":{"type":"object","required":["name","status","durationMs"],"properties":{"name":{"type":"string"},"status":{"enum":["ok","failed","skipped"]},"durationMs":{"type":"number","minimum":0},"detail":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"addons":{"type":"array","items":{"type":"object","required":["name","status"],"properties":{"name":{"type":"string"},"status":{"enum":["cycled","enabled","kept","failed","planned","re-enabled"]},"durationMs":{"type":"number","minimum":0,"description":"Cycled addons: downtime, from the start of the disable until the workloads were rolled out again; new addons: how long the enable took."},"args":{"type":"string"},"argsSource":{"enum":["input","recovered","none"]},"note":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when the disable (for a new addon, the enable) began."}}}},"changes":{"type":"array","items":{"type":"object","required":["kind","component","state"],"properties":{"kind":{"type":"string"},"component":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"state":{"enum":["upgraded","downgraded","unchanged","changed","added","removed","unknown"]},"addon":{"type":"string"},"shipped":{"type":"string"},"unreadable":{"type":"object","description":"A side that could not be read, and why: its value is unknown, not absent.","additionalProperties":false,"properties":{"before":{"type":"string"},"after":{"type":"string"}}}}}},"dataChecks":{"type":"array","items":{"type":"object","required":["name","before","after","ok"],"properties":{"name":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"ok":{"type":"boolean"},"detail":{"type":"string"}}}},"findings":{"type":"array","items":{"type":"object","required":["removedIn","apiVersion","kind","name","replacement","evidence","source"],"properties":{"removedIn":{"type":"integer"},"apiVersion":{"type":"string"},"kind":{"type":"string"},"namespace":{"type":"string"},"name":{"type":"string"},"replacement":{"type":"string"},"evidence":{"type":"string"},"source":{"enum":["guide","off-by-default"]},"file":{"type":"string","description":"For a finding in a manifest file: its path relative to the workspace."},"line":{"type":"integer","minimum":1,"description":"For a finding in a manifest file: the line of the object\'s apiVersion."}}}},"warnings":{"type":"array","items":{"type":"string"}},"failure":{"type":"object","required":["step","message","clusterState"],"properties":{"step":{"type":"string"},"message":{"type":"string"},"output":{"type":"string"},"clusterState":{"type":"string"}}},"diagnostics":{"type":"string"},"timing":{"type":"object","required":["wallMs","commandMs","commands","maxRssKb"],"properties":{"wallMs":{"type":"number","minimum":0},"commandMs":{"type":"number","minimum":0},"commands":{"type":"integer","minimum":0},"maxRssKb":{"type":"integer","minimum":0}}},"runUrl":{"type":"string"},"job":{"type":"string","description":"The job id (GITHUB_JOB) that wrote the report."},"runAttempt":{"type":"string","description":"GITHUB_RUN_ATTEMPT of the run that wrote the report."},"manifests":{"type":"object","required":["patterns","files","objects","skipped"],"description":"The manifests input: what was scanned for removed APIs.","properties":{"patterns":{"type":"array","items":{"type":"string"}},"files":{"type":"integer","minimum":0},"objects":{"type":"integer","minimum":0},"skipped":{"type":"array","items":{"type":"object","required":["file","reason"],"properties":{"file":{"type":"string"},"reason":{"type":"string"}}}}}}},"description":"Version 2 added job, runAttempt, manifests and findings[].file/line; version 1 reports are read as version 2 (every addition is optional)."}');
 ;// CONCATENATED MODULE: ./src/glob.ts
 /**
  * File patterns as workflows write them (`deploy/**\/*.yaml`, `reports/`, `!deploy/charts/**`): expanded by
@@ -38612,6 +38612,8 @@ function buildInventory(snap, status, serverVersion, items) {
         volumes: objects.volumes
     };
 }
+/** Why a cluster's contents could not be read when `microk8s status` says it is not running. */
+const NOT_READY = 'the cluster is not ready';
 /**
  * Reads the inventory: three `microk8s` calls when the cluster answers (status, unless given; the API server
  * version; one `kubectl get`), none when MicroK8s is absent. Also returns the raw objects of that `get`, so
@@ -38621,8 +38623,9 @@ async function takeInventory(microk8s, snap, status) {
     if (!snap)
         return { inventory: buildInventory(undefined, undefined, undefined, []), items: [] };
     const st = status ?? (await microk8s.status());
-    if (!st.running)
-        return { inventory: buildInventory(snap, st, undefined, []), items: [] };
+    if (!st.running) {
+        return { inventory: { ...buildInventory(snap, st, undefined, []), unreadable: NOT_READY }, items: [] };
+    }
     const serverVersion = await microk8s.serverVersion();
     const list = await microk8s.kubectlJson([
         'get',
@@ -38679,6 +38682,10 @@ function inventory_compareInventories(before, after, shipped = () => ({})) {
             state: rb === ra ? 'unchanged' : rb && ra ? 'changed' : changeState(rb, ra)
         });
     }
+    if (before.unreadable !== undefined || after.unreadable !== undefined) {
+        compareUnreadable(rows, before, after);
+        return rows;
+    }
     row('kubernetes', 'API server', before.serverVersion, after.serverVersion);
     const nodeNames = [...new Set([...before.nodes, ...after.nodes].map((n) => n.name))];
     for (const name of nodeNames) {
@@ -38701,6 +38708,32 @@ function inventory_compareInventories(before, after, shipped = () => ({})) {
         compareImages(rows, 'image', b?.enabled ? b.images : [], a?.enabled ? a.images : [], name, shipped(name));
     }
     return rows;
+}
+/**
+ * When one side (or both) could not be read, only the snap rows above are compared: each component the readable
+ * side shows gets a row whose other side is unknown, never "removed" or "added".
+ */
+function compareUnreadable(rows, before, after) {
+    const unreadable = {
+        ...(before.unreadable !== undefined ? { before: before.unreadable } : {}),
+        ...(after.unreadable !== undefined ? { after: after.unreadable } : {})
+    };
+    const unknown = (kind, component, b, a, extra = {}) => rows.push({ kind, component, before: b, after: a, state: 'unknown', unreadable, ...extra });
+    const known = (inv) => (inv.unreadable === undefined ? inv : undefined);
+    const b = known(before);
+    const a = known(after);
+    unknown('kubernetes', 'API server', b?.serverVersion, a?.serverVersion);
+    const nodes = [...new Set([...(b?.nodes ?? []), ...(a?.nodes ?? [])].map((n) => n.name))];
+    for (const name of nodes) {
+        unknown('node', `kubelet on ${name}`, b?.nodes.find((n) => n.name === name)?.kubeletVersion, a?.nodes.find((n) => n.name === name)?.kubeletVersion);
+    }
+    for (const image of [...(b?.cni?.images ?? []), ...(a?.cni?.images ?? [])]) {
+        const version = imageVersion(image);
+        unknown('cni', image.repository, b && version, a && version);
+    }
+    const enabled = [...(b?.addons ?? []), ...(a?.addons ?? [])].filter((x) => x.enabled).map((x) => x.name);
+    for (const name of new Set(enabled))
+        unknown('addon', name, b && 'enabled', a && 'enabled');
 }
 function compareImages(rows, kind, before, after, addon, shipped = {}) {
     const repos = [...new Set([...before, ...after].map((i) => i.repository))];
@@ -38731,6 +38764,7 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
 
 
 
+
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
 const SCHEMA_VERSION = 2;
 function newReport(channel, minor) {
@@ -38749,6 +38783,10 @@ function newReport(channel, minor) {
         findings: [],
         warnings: []
     };
+}
+/** Milliseconds since the run started: where a bar of the timeline begins. */
+function runElapsedMs(report, now = Date.now()) {
+    return Math.max(0, now - Date.parse(report.startedAt));
 }
 // ---------------------------------------------------------------------------------------------- analysis
 /**
@@ -38799,6 +38837,13 @@ function esc(value) {
 function escBlock(value) {
     return value.split('\n').map(esc).join('\n');
 }
+/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
+function escLines(value) {
+    return value
+        .split('\n')
+        .map((l) => esc(l))
+        .join('<br>');
+}
 const code = (v) => `<code>${esc(v)}</code>`;
 const ICON = {
     upgraded: '⬆️ upgraded',
@@ -38806,17 +38851,27 @@ const ICON = {
     unchanged: '· unchanged',
     changed: '🔁 changed',
     added: '➕ added',
-    removed: '➖ removed'
+    removed: '➖ removed',
+    unknown: '❔ unknown'
 };
-function table(head, rows) {
-    if (rows.length === 0)
-        return '';
-    const th = head.map((h) => `<th>${h}</th>`).join('');
-    const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
-    return `<table>\n<tr>${th}</tr>\n${body}\n</table>\n\n`;
+const th = (head) => `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>\n`;
+const report_tr = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+function textSection(name, text, droppable = 0) {
+    return { name, head: text, rows: [], foot: '', droppable };
 }
-function details(summary, content) {
-    return content ? `<details><summary>${summary}</summary>\n\n${content}\n</details>\n\n` : '';
+/** A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. */
+function tableSection(name, head, rows, o = {}) {
+    if (rows.length === 0)
+        return undefined;
+    const open = o.details ? `<details><summary>${o.details}</summary>\n\n` : '';
+    const close = o.details ? `</details>\n\n` : '';
+    return {
+        name,
+        head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
+        rows: rows.map(report_tr),
+        foot: `</table>\n\n${o.after ?? ''}${close}`,
+        droppable: o.droppable ?? 0
+    };
 }
 function seconds(ms) {
     return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`;
@@ -38824,7 +38879,8 @@ function seconds(ms) {
 /** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · no data lost". */
 function report_headline(r) {
     const before = r.before?.serverVersion ?? r.before?.snap?.version;
-    const after = r.after?.serverVersion ?? r.after?.snap?.version;
+    // A cluster that could not be read has not been seen to reach anything.
+    const after = r.after?.unreadable ? undefined : (r.after?.serverVersion ?? r.after?.snap?.version);
     const parts = [];
     if (r.status === 'dry-run')
         parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`);
@@ -38838,18 +38894,28 @@ function report_headline(r) {
         parts.push(`MicroK8s ${before} → ${after}`);
     const cycled = r.addons.filter((a) => a.status === 'cycled').length;
     const planned = r.plan?.enableOrder.length ?? 0;
+    const plural = (n) => (n === 1 ? '' : 's');
     if (r.status === 'dry-run')
-        parts.push(`${planned} addon${planned === 1 ? '' : 's'} would be cycled`);
-    else
-        parts.push(`${cycled} addon${cycled === 1 ? '' : 's'} cycled`);
+        parts.push(`${planned} addon${plural(planned)} would be cycled`);
+    else if (r.status !== 'failure')
+        parts.push(`${cycled} addon${plural(cycled)} cycled`);
+    // A failure says how far the cycle got, and nothing when it never started.
+    else if (r.addons.some((a) => a.status !== 'kept' && a.status !== 'enabled'))
+        parts.push(`${cycled} of ${planned} addon${plural(planned)} cycled`);
     const lost = r.dataChecks.filter((c) => !c.ok);
     if (r.dataChecks.length > 0)
         parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'no data lost');
     if (r.findings.length)
-        parts.push(`${r.findings.length} removed-API finding${r.findings.length === 1 ? '' : 's'}`);
+        parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`);
     if (r.status === 'failure')
-        parts.push(`❌ failed at ${r.failure?.step ?? '?'}`);
+        parts.push(`failed at ${r.failure?.step ?? '?'}`);
     return parts.join(' · ');
+}
+/** A side of a comparison: its value, or why it could not be read. */
+function sideText(value, unreadable) {
+    if (unreadable !== undefined)
+        return `<i>not readable: ${esc(unreadable)}</i>`;
+    return esc(value ?? '—');
 }
 function changeRows(changes, onlyChanged) {
     return changes
@@ -38857,8 +38923,8 @@ function changeRows(changes, onlyChanged) {
         .map((c) => [
         esc(c.kind),
         c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component),
-        esc(c.before ?? '—'),
-        esc(c.after ?? '—'),
+        sideText(c.before, c.unreadable?.before),
+        sideText(c.after, c.unreadable?.after),
         esc(ICON[c.state] ?? c.state),
         c.shipped ? esc(c.shipped) : ''
     ]);
@@ -38868,7 +38934,7 @@ function stepRows(r) {
         esc(s.name),
         s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️',
         seconds(s.durationMs),
-        esc(s.detail ?? '')
+        escLines(s.detail ?? '')
     ]);
 }
 function findingRows(findings, limit = Infinity, targetMinor) {
@@ -38881,127 +38947,182 @@ function findingRows(findings, limit = Infinity, targetMinor) {
         esc(f.evidence)
     ]);
 }
-function inventoryBlock(label, inv) {
+const DOWNTIME_NOTE = (/* unused pure expression or super */ null && ('<sub>² downtime: from the start of the addon’s disable until its workloads were rolled out again; ' +
+    'for an addon enabled for the first time, how long the enable took.</sub>\n\n'));
+const LABEL_NOTE = (/* unused pure expression or super */ null && ('<sub>¹ label: the version the addon repository’s <code>addons.yaml</code> gives for the addon, as ' +
+    '<code>microk8s status</code> shows it; what runs is the image beside it.</sub>\n\n'));
+function inventorySection(label, inv) {
     if (!inv)
-        return '';
+        return undefined;
+    const snap = [
+        'snap',
+        esc(inv.snap
+            ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
+            : 'not installed')
+    ];
+    if (inv.unreadable !== undefined) {
+        return tableSection(label, ['component', 'version'], [snap, ['cluster', sideText(undefined, inv.unreadable)]], {
+            details: label,
+            droppable: 3
+        });
+    }
+    const enabled = inv.addons.filter((a) => a.enabled);
     const rows = [
-        [
-            'snap',
-            esc(inv.snap
-                ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
-                : 'not installed')
-        ],
+        snap,
         ['API server', esc(inv.serverVersion ?? (inv.running ? '?' : 'not running'))],
         ...inv.nodes.map((n) => [`node ${esc(n.name)}`, esc(`${n.kubeletVersion} ${n.ready ? 'Ready' : 'NotReady'}`)]),
         ['CNI', esc(inv.cni ? `${inv.cni.name}: ${inv.cni.images.map(formatImage).join(', ')}` : '—')],
-        ...inv.addons
-            .filter((a) => a.enabled)
-            .map((a) => [
+        ...enabled.map((a) => [
             `addon ${esc(a.name)}`,
-            `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label ${esc(a.label)}</sub>` : ''}`
+            `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label¹ ${esc(a.label)}</sub>` : ''}`
         ]),
         ['volumes', esc(`${inv.volumes.pvs} PV, ${inv.volumes.pvcs} PVC (${inv.volumes.bound} bound)`)]
     ];
-    return details(label, table(['', ''], rows));
+    return tableSection(label, ['component', 'version'], rows, {
+        details: label,
+        after: enabled.some((a) => a.label) ? LABEL_NOTE : '',
+        droppable: 3
+    });
 }
 /**
  * The job summary (or, compact, the PR comment) as GitHub-flavoured Markdown with HTML tables. When too long
- * it drops the least important parts first and says so; it never drops the headline or the failure.
+ * it drops the least important parts first, then cuts at a whole row, and says what it left out; it never
+ * drops the headline or the failure, and always closes what it opened.
  */
 function report_renderSummary(r, options) {
     const sections = [];
-    const add = (text, droppable = 0) => text && sections.push({ text, droppable });
+    const add = (s) => s && (s.head || s.rows.length) && sections.push(s);
     const icon = r.status === 'failure' ? '❌' : r.status === 'dry-run' ? '📝' : '✅';
-    add(`### ${icon} ${esc(report_headline(r))}\n\n`);
+    add(textSection('headline', `### ${icon} ${esc(report_headline(r))}\n\n`));
     if (r.failure) {
-        add(`> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
-            (r.failure.output ? details('Last output', `<pre>${escBlock(r.failure.output)}</pre>`) : '') +
-            (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : ''));
+        add(textSection('failure', `> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
+            (r.failure.output
+                ? `<details><summary>Last output</summary>\n\n<pre>${escBlock(r.failure.output)}</pre>\n</details>\n\n`
+                : '') +
+            (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')));
     }
     if (r.plan) {
         const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none';
         const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none';
         const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : '';
-        add(`**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`);
+        add(textSection('plan', `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`));
     }
-    const onlyChanged = Boolean(options.compact);
-    add(table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, true)) ||
-        (r.changes.length ? '_No component changed._\n\n' : ''));
-    if (r.hops.length) {
-        add(`**Hops**\n\n` +
-            table(['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [
-                code(h.channel),
-                esc(h.status),
-                seconds(h.durationMs),
-                seconds(h.readyAfterMs),
-                esc(h.serverVersion ?? '')
-            ])));
-    }
-    if (r.addons.length) {
-        // What was done first (cycled, enabled, failed), then what was left as it was.
-        const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
-        add(`**Addons**\n\n` +
-            table(['addon', 'result', 'time', 'arguments', 'note'], addons.map((a) => [
-                code(a.name),
-                esc(a.status),
-                seconds(a.durationMs),
-                a.args ? code(a.args) : '',
-                esc(a.note ?? '')
-            ])), 1);
-    }
-    if (r.dataChecks.length) {
-        add(`**Data checks**\n\n` +
-            table(['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [
-                esc(c.name),
-                esc(c.before),
-                esc(c.after),
-                c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
-            ])));
-    }
-    if (r.findings.length) {
-        const limit = options.compact ? 20 : Infinity;
-        add(`**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n` +
-            table(['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, limit, r.plan?.targetMinor ?? r.target.minor)) +
-            (r.findings.length > limit ? `\n…and ${r.findings.length - limit} more.\n\n` : ''));
-    }
+    const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships'];
+    add(tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
+        (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined));
+    const timeline = mermaidTimeline(r);
+    if (timeline)
+        add(textSection('timeline', timeline, 1));
+    add(tableSection('hops', ['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [
+        code(h.channel),
+        esc(h.status),
+        seconds(h.durationMs),
+        seconds(h.readyAfterMs),
+        esc(h.serverVersion ?? '')
+    ]), { title: '**Hops**\n\n' }));
+    // What was done first (cycled, enabled, failed), then what was left as it was.
+    const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
+    const timed = addons.some((a) => a.durationMs !== undefined);
+    add(tableSection('addons', ['addon', 'result', timed ? 'downtime²' : 'downtime', 'arguments', 'note'], addons.map((a) => [
+        code(a.name),
+        esc(a.status),
+        seconds(a.durationMs),
+        a.args ? code(a.args) : '',
+        esc(a.note ?? '')
+    ]), {
+        title: '**Addons**\n\n',
+        after: timed ? DOWNTIME_NOTE : '',
+        droppable: 1
+    }));
+    add(tableSection('data checks', ['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [
+        esc(c.name),
+        esc(c.before),
+        esc(c.after),
+        c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
+    ]), { title: '**Data checks**\n\n' }));
+    const findingLimit = options.compact ? 20 : Infinity;
+    add(tableSection('removed-API findings', ['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, findingLimit, r.plan?.targetMinor ?? r.target.minor), {
+        title: '**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
+        after: r.findings.length > findingLimit ? `…and ${r.findings.length - findingLimit} more.\n\n` : ''
+    }));
     if (r.manifests) {
         const m = r.manifests;
         const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n');
-        add(`**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1);
+        add(textSection('manifests', `**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1));
     }
-    if (r.warnings.length)
-        add(`**Warnings**\n\n${r.warnings.map((w) => `- ${esc(w)}`).join('\n')}\n\n`, 1);
+    if (r.warnings.length) {
+        add({
+            name: 'warnings',
+            head: '**Warnings**\n\n',
+            rows: r.warnings.map((w) => `- ${esc(w)}\n`),
+            foot: '\n',
+            droppable: 1
+        });
+    }
     if (!options.compact) {
-        add(details('All components (unchanged included)', table(['', 'component', 'before', 'after', 'state', 'target ships'], changeRows(r.changes, onlyChanged))), 3);
-        add(details('Steps', table(['step', '', 'time', 'detail'], stepRows(r))), 2);
-        add(inventoryBlock('Before', r.before), 3);
-        add(inventoryBlock('After', r.after), 3);
+        add(tableSection('all components', changeHead, changeRows(r.changes, false), {
+            details: 'All components (unchanged included)',
+            droppable: 3
+        }));
+        add(tableSection('steps', ['step', 'result', 'time', 'detail'], stepRows(r), { details: 'Steps', droppable: 2 }));
+        add(inventorySection('Before', r.before));
+        add(inventorySection('After', r.after));
     }
     const tail = (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n');
-    return fit(sections, tail, options.limit);
+    return fitSections(sections, tail, options.limit);
 }
-/** Drops droppable sections (highest first) until the rendering fits, noting that it was shortened. */
-function fit(sections, tail, limit) {
-    const size = (s) => Buffer.byteLength(s, 'utf8');
-    const join = (list, note = '') => list.map((s) => s.text).join('') + note + tail;
+const size = (s) => Buffer.byteLength(s, 'utf8');
+const whole = (s) => s.head + s.rows.join('') + s.foot;
+const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)';
+/**
+ * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
+ * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
+ * says what was left out and where the full report is. The headline and the failure are always kept.
+ */
+function fitSections(sections, tail, limit) {
+    const join = (list, note = '') => list.map(whole).join('') + note + tail;
+    if (size(join(sections)) <= limit)
+        return join(sections);
     let kept = [...sections];
+    const dropped = [];
     let note = '';
-    for (let level = 3; level >= 1 && size(join(kept, note)) > limit; level--) {
+    for (let level = 3; level >= 1; level--) {
+        dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name));
         kept = kept.filter((s) => s.droppable < level);
-        note = '\n_Shortened to fit GitHub’s size limit: the full report is in the JSON report file._\n\n';
+        note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`;
+        if (size(join(kept, note)) <= limit)
+            return join(kept, note);
     }
-    let text = join(kept, note);
-    if (size(text) > limit) {
-        // Still too long (e.g. thousands of findings): cut the body, keep the tail.
-        const cutNote = '\n\n_…cut to fit GitHub’s size limit: the full report is in the JSON report file._\n';
-        let body = join(kept, '').slice(0, -tail.length || undefined);
-        while (size(body) + size(cutNote) + size(tail) > limit)
-            body = body.slice(0, Math.floor(body.length * 0.9));
-        // Do not leave a half tag behind.
-        body = body.slice(0, body.lastIndexOf('\n') > 0 ? body.lastIndexOf('\n') : body.length);
-        text = body + cutNote + tail;
+    // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
+    const cutNote = (what, left) => `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`;
+    const mandatory = (s) => s.name === 'headline' || s.name === 'failure';
+    let body = '';
+    for (let i = 0; i < kept.length; i++) {
+        const s = kept[i];
+        if (mandatory(s)) {
+            body += whole(s);
+            continue;
+        }
+        const later = kept.slice(i + 1);
+        const laterMandatory = later.filter(mandatory).map(whole).join('');
+        const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)];
+        const shows = (n) => `${s.name} shows ${n} of ${s.rows.length} rows`;
+        // Reserve room for the longest note this cut could need, so the note written always fits.
+        const worst = Math.max(size(cutNote(shows(s.rows.length), left)), size(cutNote('nothing more fits', [s.name, ...left])));
+        const room = limit - size(body) - size(laterMandatory) - worst - size(tail);
+        if (size(whole(s)) <= room) {
+            body += whole(s);
+            continue;
+        }
+        let n = 0;
+        let used = size(s.head) + size(s.foot);
+        while (n < s.rows.length && used + size(s.rows[n]) <= room)
+            used += size(s.rows[n++]);
+        if (n > 0)
+            return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail;
+        return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail;
     }
-    return text;
+    return body + note + tail;
 }
 
 ;// CONCATENATED MODULE: ./src/report-reader.ts
@@ -39339,7 +39460,7 @@ function componentCells(row, jobs) {
     ];
 }
 // ------------------------------------------------------------------------------------------- rendering
-function grid_table(head, rows) {
+function table(head, rows) {
     if (!rows.length)
         return '';
     const th = head.map((h) => `<th>${h}</th>`).join('');
@@ -39422,7 +39543,7 @@ function renderWithout(input, components, cut, options) {
     const icon = failed ? '❌' : input.unreadable.length ? '⚠️' : '✅';
     let text = `### ${icon} ${esc(gridHeadline(input))}\n\n`;
     const jobRows = jobs.map((j, i) => ({ i, cells: jobRow(j, i) })).filter(({ i }) => !cut.has(`job:${i}`));
-    text += grid_table(JOB_HEAD, jobRows.map((r) => r.cells));
+    text += table(JOB_HEAD, jobRows.map((r) => r.cells));
     if (!jobs.length)
         text += '_No report was read._\n\n';
     if (input.unreadable.length) {
@@ -39437,7 +39558,7 @@ function renderWithout(input, components, cut, options) {
         const differing = components.filter((c) => differs(c, jobs)).length;
         text +=
             `**Versions after the run** (${differing ? `⚠️ ${differing} component${differing === 1 ? '' : 's'} differ between jobs, in bold` : 'the same in every job'})\n\n` +
-                grid_table(['component', ...shownJobs.map((i) => `#${i + 1} ${esc(jobLabel(jobs[i].report))}`)], compRows.map((row) => {
+                table(['component', ...shownJobs.map((i) => `#${i + 1} ${esc(jobLabel(jobs[i].report))}`)], compRows.map((row) => {
                     const cells = componentCells(row, jobs);
                     return [cells[0], ...shownJobs.map((i) => cells[i + 1])];
                 }));
