@@ -41,4 +41,5 @@ export function runReportAction(options: {
   env?: Record<string, string | undefined>
   echo?: boolean
 }): Promise<ReportActionRun>
-export function startSimServer(): Promise<{ port: number; stop: () => void }>
+export function startSimServer(options?: { detached?: boolean }): Promise<{ port: number; stop: () => void }>
+export function sharedSimServer(): Promise<{ port: number; stop: () => void }>

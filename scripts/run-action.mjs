@@ -101,22 +101,14 @@ export async function runAction({
   for (const [k, v] of Object.entries(baseEnv)) if (v === undefined) delete baseEnv[k]
   // Running as another user (a non-root runner): let it use the files this process made.
   if (spawnOptions.uid !== undefined) chmodTree(dir)
-  const server = simServer ? await startSimServer() : undefined
-  if (server) baseEnv.MICROK8S_SIM_SERVER = String(server.port)
-  let main
+  if (simServer) baseEnv.MICROK8S_SIM_SERVER = String((await sharedSimServer()).port)
+  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions)
+  const outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
+  const savedState = parseCommandFile(fs.readFileSync(files.state, 'utf8'))
   let postRun
-  let savedState
-  let outputs
-  try {
-    main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions)
-    outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
-    savedState = parseCommandFile(fs.readFileSync(files.state, 'utf8'))
-    if (post) {
-      const stateEnv = Object.fromEntries(Object.entries(savedState).map(([k, v]) => [`STATE_${k}`, v]))
-      postRun = await spawnNode(path.join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...stateEnv }, echo, spawnOptions)
-    }
-  } finally {
-    server?.stop()
+  if (post) {
+    const stateEnv = Object.fromEntries(Object.entries(savedState).map(([k, v]) => [`STATE_${k}`, v]))
+    postRun = await spawnNode(path.join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...stateEnv }, echo, spawnOptions)
   }
   const reportPath = outputs['report-file']
   return {
@@ -170,26 +162,48 @@ export async function runReportAction({ inputs = {}, dir, workspace = dir, env =
   return { ...result, outputs, summary: fs.readFileSync(files.summary, 'utf8'), files }
 }
 
-/** Starts sim/lib/server.mjs; resolves once it listens. It also ends by itself when this process goes. */
-export function startSimServer() {
+let shared
+
+/**
+ * One simulator server for all runs of this process (each command names its own state file), started on first use;
+ * it does not keep this process alive and ends when this process does.
+ */
+export function sharedSimServer() {
+  shared ??= startSimServer({ detached: true }).catch((error) => {
+    shared = undefined
+    throw error
+  })
+  return shared
+}
+
+/**
+ * Starts sim/lib/server.mjs; resolves once it listens. It ends when stopped or when this process goes (its stdin
+ * closes). `detached`: it does not keep this process alive.
+ */
+export function startSimServer({ detached = false } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'sim', 'lib', 'server.mjs')], {
       stdio: ['pipe', 'pipe', 'inherit']
     })
     let out = ''
     child.on('error', reject)
-    child.on('exit', (code) => reject(new Error(`the simulator server exited (${code}) before listening`)))
+    child.on('exit', (code) => {
+      if (shared && detached) shared = undefined
+      reject(new Error(`the simulator server exited (${code}) before listening`))
+    })
     child.stdout.on('data', (d) => {
       out += d
       const port = Number(out.split('\n')[0])
-      if (out.includes('\n') && port > 0)
-        resolve({
-          port,
-          stop: () => {
-            child.stdin.end()
-            child.kill()
-          }
-        })
+      if (!out.includes('\n') || !(port > 0)) return
+      // Only now: until the port arrives, the pipes are what keeps this process waiting for it.
+      if (detached) for (const handle of [child, child.stdin, child.stdout]) handle.unref()
+      resolve({
+        port,
+        stop: () => {
+          child.stdin.end()
+          child.kill()
+        }
+      })
     })
   })
 }
