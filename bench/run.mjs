@@ -9,6 +9,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { runAction, ROOT } from '../scripts/run-action.mjs'
+import { coldStart } from './cold-start.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name, fallback) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback)
@@ -16,7 +17,7 @@ const scale = opt('scale', 0.05)
 const runs = opt('runs', 3)
 const scenario = path.join(ROOT, 'sim', 'scenarios', 'demo.yaml')
 
-const TARGETS = { overheadPct: 2, readinessNoticedMs: 1000, inventoryCalls: 3 }
+const TARGETS = { overheadPct: 2, readinessNoticedMs: 1000, inventoryCalls: 3, coldStartAboveBareMs: 150 }
 const results = []
 for (let i = 0; i < runs; i++) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-bench-'))
@@ -89,6 +90,13 @@ line(
   median('inventoryCalls') <= TARGETS.inventoryCalls
 )
 line('peak memory of the action process (max RSS)', `${fmt(median('maxRssMb'), 0)} MiB`)
+const cold = coldStart()
+line(
+  `cold start: CPU above bare node (${fmt(cold.bareMs, 0)} ms)`,
+  `${fmt(cold.aboveBareMs, 0)} ms`,
+  `≤ ${TARGETS.coldStartAboveBareMs} ms`,
+  cold.aboveBareMs <= TARGETS.coldStartAboveBareMs
+)
 line('snap calls', median('snap'))
 line('microk8s calls (not kubectl)', median('microk8s'))
 line('microk8s kubectl calls', median('kubectl'))
