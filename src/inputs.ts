@@ -7,6 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { type Channel, parseChannel } from './channel.js'
 import { InputError } from './errors.js'
+import { type CompatInputs, DEFAULT_CHANNEL, addonsFromInput, getCompatInputs } from './compat-inputs.js'
 
 export type CycleMode = 'auto' | 'always' | 'never'
 export type RemovedApisMode = 'fail' | 'warn' | 'off'
@@ -17,7 +18,7 @@ export interface AddonRequest {
   args?: string
 }
 
-export interface Inputs {
+export interface Inputs extends CompatInputs {
   channel: Channel
   channelText: string
   addons: AddonRequest[]
@@ -50,8 +51,12 @@ export const WAIT_TIMEOUT_MAX = 21600
 
 export type Getter = (name: string) => string
 
-export function getInputs(get: Getter = (n) => core.getInput(n), env = process.env): Inputs {
-  const channelText = get('channel').trim()
+export function getInputs(
+  get: Getter = (n) => core.getInput(n),
+  env = process.env,
+  warn: (message: string) => void = (m) => core.warning(m, { title: 'deprecated input' })
+): Inputs {
+  const channelText = get('channel').trim() || DEFAULT_CHANNEL
   let channel: Channel
   try {
     channel = parseChannel(channelText)
@@ -59,7 +64,7 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
     throw new InputError('channel', (e as Error).message)
   }
 
-  const addons = parseAddons(get('addons'))
+  const addons = parseAddons(addonsFromInput(get('addons'), warn))
   const neverCycle = addonNames(get, 'never-cycle')
   const cycleAlso = addonNames(get, 'cycle-also')
 
@@ -84,7 +89,8 @@ export function getInputs(get: Getter = (n) => core.getInput(n), env = process.e
     kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
     holdRefresh: bool(get, 'hold-refresh', true),
     removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
-    manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd())
+    manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
+    ...getCompatInputs(get, env, warn, (name, value, fallback) => bool(() => value, name, fallback))
   }
 }
 

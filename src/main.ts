@@ -33,6 +33,7 @@ import {
 } from './execute.js'
 import { InputError } from './errors.js'
 import { type Release, releaseOf } from './catalog/index.js'
+import * as setup from './setup.js'
 
 interface Tools {
   cmd: Cmd
@@ -48,7 +49,10 @@ export async function run(): Promise<void> {
   const report = newReport(core.getInput('channel'))
   let tools: Tools | undefined
   try {
-    inputs = getInputs()
+    inputs = getInputs(undefined, undefined, (message) => {
+      core.warning(message, { title: 'input' })
+      report.warnings.push(message)
+    })
     report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) }
     checkPlatform()
     tools = await makeTools(inputs)
@@ -94,7 +98,7 @@ async function makeTools(inputs: Inputs): Promise<Tools> {
   const retry = { ...DEFAULT_RETRY, deadlineMs: inputs.waitTimeout * 1000 }
   return {
     cmd,
-    snap: new Snap(cmd, retry, (m) => core.info(m)),
+    snap: new Snap(cmd, retry, (m) => core.info(m), { devmode: inputs.devmode }),
     microk8s: new MicroK8s(cmd, { waitTimeout: inputs.waitTimeout }, (m) => core.info(m))
   }
 }
@@ -151,6 +155,10 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets }
     },
     ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan)
+  )
+  const setupCtx = { inputs, cmd: tools.cmd, microk8s, report }
+  corePlan.notes.push(
+    ...(await setup.checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor))
   )
   recordPlan(report, corePlan, addonPlan)
   core.info(describePlan(corePlan, addonPlan))
@@ -231,7 +239,10 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       (r) => r
     )
   }
+  await setup.runnerNetwork(setupCtx, Boolean(inspected.installed))
   if (inspected.installed) await holdNow()
+  if (inspected.installed) await setup.registryMirror(setupCtx)
+  else await setup.prepareInstall(setupCtx)
 
   for (const hop of corePlan.hops) {
     await phase(
@@ -241,7 +252,10 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       () => report.hops[report.hops.length - 1]?.serverVersion ?? ''
     )
     if (hop.kind === 'install') await holdNow()
+    if (hop.kind === 'install') await setup.afterInstall(setupCtx)
+    else await setup.checkMirrorAfterHop(setupCtx, hop.channelText)
   }
+  await setup.sideloadImages(setupCtx, corePlan.kind === 'install')
 
   // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
   if (corePlan.kind === 'install') {

@@ -65,6 +65,13 @@ export interface DataCheck {
   detail?: string
 }
 
+export interface SetupRecord {
+  launchConfiguration?: { file: string; placedAt?: string; enables: string[]; disables: string[] }
+  sideloadedImages?: Array<{ archive: string; images: string[] }>
+  registryMirror?: { mirror: string; written: boolean; rewrittenAfter: string[] }
+  runnerNetwork?: { outcome: string; added: string[]; detail: string }
+}
+
 export interface Report {
   schemaVersion: number
   status: 'success' | 'failure' | 'dry-run'
@@ -101,6 +108,8 @@ export interface Report {
   runAttempt?: string
   /** The manifests input: what was scanned for removed APIs (schema version 2). */
   manifests?: ManifestScanSummary
+  /** What the action set up around MicroK8s (launch configuration, images, registry mirror, runner network). */
+  setup?: SetupRecord
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
   timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }

@@ -108,7 +108,9 @@ export class Snap {
   constructor(
     private readonly cmd: Cmd,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-    private readonly log: (msg: string) => void = () => {}
+    private readonly log: (msg: string) => void = () => {},
+    /** `devmode`: strict tracks are installed with `--devmode` (the strict-devmode input). */
+    private readonly options: { devmode?: boolean } = {}
   ) {}
 
   async installed(): Promise<InstalledSnap | undefined> {
@@ -125,9 +127,10 @@ export class Snap {
     return parseSnapInfoChannels(r.stdout)
   }
 
-  /** `snap install microk8s [--classic] --channel=…` (no `--classic` for strict tracks). */
+  /** `snap install microk8s [--classic|--devmode] --channel=…` (strict tracks: `--devmode` only when asked). */
   async install(channel: Channel): Promise<CmdResult> {
-    const args = ['install', 'microk8s', ...(channel.confinement === 'classic' ? ['--classic'] : [])]
+    const flag = channel.confinement === 'classic' ? ['--classic'] : this.options.devmode ? ['--devmode'] : []
+    const args = ['install', 'microk8s', ...flag]
     return this.runRetrying([...args, `--channel=${formatChannel(channel)}`])
   }
 

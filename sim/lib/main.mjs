@@ -21,12 +21,25 @@ import {
 import { resolveChannel, renderInfo, tracks } from './store.mjs'
 import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
 import { kindOfResource, isClusterScoped, served, sameObject, makeObject } from './objects.mjs'
+import {
+  installHook,
+  writeDefaultArgs,
+  loadSideloadedArchives,
+  imageNamesInArchive,
+  addImages,
+  hostPath,
+  podTrafficForwarded,
+  parseLaunchConfig,
+  SNAP_COMMON
+} from './host.mjs'
+import { parseAllDocuments } from 'yaml'
 
 const RISKS = ['stable', 'candidate', 'beta', 'edge']
 
 /** Runs one simulated command; returns its exit code. */
 export async function runTool(tool, argv) {
   const state = loadState()
+  runBackground(state)
   const started = Date.now()
   const out = new Out()
   const ctx = { state, out, simSeconds: 0 }
@@ -92,7 +105,9 @@ async function snapCommand(ctx, argv) {
       }
       const s = state.snap
       const notes =
-        [s.confinement === 'classic' ? 'classic' : '', s.held ? 'held' : ''].filter(Boolean).join(',') || '-'
+        [s.confinement === 'classic' ? 'classic' : '', s.devmode ? 'devmode' : '', s.held ? 'held' : '']
+          .filter(Boolean)
+          .join(',') || '-'
       const row = ['microk8s', s.version, String(s.revision), s.tracking, 'canonical**', notes]
       const head = ['Name', 'Version', 'Rev', 'Tracking', 'Publisher', 'Notes']
       const widths = head.map((h, i) => Math.max(h.length, row[i].length))
@@ -127,8 +142,24 @@ async function snapCommand(ctx, argv) {
       }
       const channel = optionValue(rest, '--channel')
       return verb === 'install'
-        ? snapInstall(ctx, channel, rest.includes('--classic'))
+        ? snapInstall(ctx, channel, rest.includes('--classic'), rest.includes('--devmode'))
         : snapRefresh(ctx, channel, rest.includes('--classic'))
+    }
+    case 'restart': {
+      // `snap restart microk8s.daemon-containerd`: containerd, and with it the node, back after a while.
+      if (!isRoot()) {
+        out.err('error: access denied (try with sudo)')
+        return 1
+      }
+      if (!state.snap) return notInstalled(out)
+      if (!/^microk8s(\.daemon-[a-z-]+)?$/.test(names[0] ?? '')) {
+        out.err(`error: snap "${names[0]}" not found`)
+        return 1
+      }
+      state.cluster.restarts = [...(state.cluster.restarts ?? []), names[0]]
+      state.cluster.readyAt = Date.now() + realMs(state, state.readiness?.afterRestart ?? 10)
+      out.out('Restarted.')
+      return 0
     }
     default:
       out.err(`error: unknown command "${verb}", see 'snap help'.`)
@@ -189,7 +220,7 @@ function showChannel(channel) {
   return channel === 'latest/stable' ? '' : ` (${channel.replace(/^latest\//, '')})`
 }
 
-function snapInstall(ctx, channelText, classic) {
+function snapInstall(ctx, channelText, classic, devmode) {
   const { state, out } = ctx
   if (state.snap) {
     out.err(`snap "microk8s" is already installed, see 'snap help refresh'`)
@@ -205,7 +236,23 @@ function snapInstall(ctx, channelText, classic) {
   if (row.confinement === 'classic' && !classic) return classicRefusal(out)
   if (row.confinement !== 'classic' && classic)
     out.err('Warning: flag --classic ignored for strictly confined snap microk8s')
+  // The install hook reads a launch configuration and sideloaded archives placed before the install.
+  const maxVersion = minorOfVersion(row.version) >= 28 ? '0.2.0' : '0.1.0'
+  const hook = installHook(state, (text) => parseLaunchConfig(text, parseAllDocuments, maxVersion))
+  if (hook.error) {
+    out.err(
+      `error: cannot perform the following tasks:\n- Run install hook of "microk8s" snap if present (run hook "install": ${hook.error})`
+    )
+    return 1
+  }
   installSnap(state, c.channel, row)
+  if (devmode) state.snap.devmode = true
+  if (hook.launch) {
+    // Applied by the cluster-agent once it runs (it polls $SNAP_COMMON/etc/launcher every 5 s).
+    state.cluster.launch = { parts: hook.launch.parts }
+    const cni = Object.assign({}, ...hook.launch.parts.map((p) => p.extraCNIEnv ?? {}))
+    if (cni.IPv4_CLUSTER_CIDR) state.cluster.podCidr = cni.IPv4_CLUSTER_CIDR
+  }
   out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** installed`)
   return 0
 }
@@ -260,6 +307,36 @@ export function installSnap(state, channel, row, readyNow = false) {
     ]
   }
   applyManifest(state, 'dns', undefined)
+  if (state.root) writeDefaultArgs(state)
+}
+
+/**
+ * What runs in the background once MicroK8s is up, applied lazily when a command looks: containerd's sideload
+ * plugin and the cluster-agent's launch configuration watcher, both polling every 5 s.
+ */
+export function runBackgroundNow(state) {
+  runBackground(state)
+}
+
+function runBackground(state) {
+  const c = state.cluster
+  if (!c || !isReady(state) || Date.now() < c.readyAt + realMs(state, 5)) return
+  if (state.root) loadSideloadedArchives(state)
+  if (c.launch && !c.launch.applied) {
+    for (const part of c.launch.parts) {
+      for (const a of part.addons ?? []) {
+        if (a.disable) removeAddonObjects(state, a.name)
+        else {
+          const m = enableManifest(a.name, c.repoBranch, a.args?.length ? a.args.join(' ') : undefined)
+          for (const dep of m.needs ?? []) if (!addonEnabled(state, dep)) applyManifest(state, dep, undefined)
+          applyManifest(state, a.name, a.args?.length ? a.args.join(' ') : undefined)
+        }
+      }
+    }
+    c.launch.applied = true
+    const file = hostPath(state, `${SNAP_COMMON}/etc/launcher/install.yaml`)
+    if (fs.existsSync(file)) fs.renameSync(file, `${file}.applied`)
+  }
 }
 
 /** The API server's own APF defaults: written by its bootstrap manager, marked auto-update (facts, removed-API §3.4). */
@@ -366,6 +443,10 @@ async function microk8sCommand(ctx, argv) {
       return addonsRepo(ctx, rest)
     case 'inspect':
       return inspect(ctx)
+    case 'ctr':
+      return ctr(ctx, rest)
+    case 'images':
+      return images(ctx, rest)
     case 'start':
       if (!isRoot()) {
         out.err(INSUFFICIENT)
@@ -782,6 +863,45 @@ function inspect(ctx) {
   return 0
 }
 
+/** `microk8s ctr image ls -q` (containerd's k8s.io namespace): the images containerd holds. */
+function ctr(ctx, argv) {
+  const { state, out } = ctx
+  const [group, verb] = argv
+  if (['image', 'images', 'i'].includes(group) && ['ls', 'list'].includes(verb)) {
+    const quiet = argv.includes('-q') || argv.includes('--quiet')
+    const names = [...(state.cluster.images ?? [])].sort()
+    out.out(quiet ? names.join('\n') : ['REF', ...names].join('\n'))
+    return 0
+  }
+  out.err(`ctr: '${argv.join(' ')}' is not simulated`)
+  return 1
+}
+
+/**
+ * `microk8s images import FILE` (scripts/wrappers/images.py): posts the archive to every node's cluster-agent.
+ * A rejected archive is only a printed line: the command still exits 0.
+ */
+function images(ctx, argv) {
+  const { state, out } = ctx
+  const [verb, file] = argv
+  if (verb !== 'import' || !file) {
+    out.err(`images: '${argv.join(' ')}' is not simulated`)
+    return 1
+  }
+  let data
+  try {
+    data = fs.readFileSync(hostPath(state, file))
+  } catch (e) {
+    out.err(`Error: failed to read ${file}: [Errno 2] No such file or directory: '${file}'`)
+    return 1
+  }
+  out.out('Pushing OCI images to 127.0.0.1:25000')
+  const names = imageNamesInArchive(data)
+  if (!names) out.out('Failed to import images on 127.0.0.1:25000: ctr: unrecognized image format')
+  else addImages(state, names)
+  return 0
+}
+
 function kubeconfig() {
   return `apiVersion: v1
 clusters:
@@ -918,7 +1038,9 @@ async function kubectl(ctx, argv) {
         return 0
       }
       const timeout = Number((optionValue(rest, '--timeout') ?? '0s').replace(/s$/, ''))
-      const never = (state.rolloutNeverCompletes ?? []).includes(`${ns}/${name}`)
+      // Addon pods cannot reach the API server or each other while Docker's FORWARD DROP blocks pod traffic.
+      const blocked = obj._addon && !podTrafficForwarded(state, state.cluster.podCidr)
+      const never = blocked || (state.rolloutNeverCompletes ?? []).includes(`${ns}/${name}`)
       if (never) {
         out.out(
           `Waiting for ${kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${name}" rollout to finish: 0 of 1 updated pods are available...`

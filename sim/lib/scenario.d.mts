@@ -10,7 +10,7 @@ export function helmReleaseSecret(release: {
   manifest: string
   status?: string
 }): any
-export function buildState(scenario: Record<string, any>): any
+export function buildState(scenario: Record<string, any>, root?: string): any
 export function createSimulation(
   scenario: Record<string, any>,
   dir: string,

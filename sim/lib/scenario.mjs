@@ -9,6 +9,7 @@ import { buildStore, resolveChannel } from './store.mjs'
 import { installSnap } from './main.mjs'
 import { enableManifest } from './addons.mjs'
 import { makeObject, sameObject } from './objects.mjs'
+import { dockerNetwork, writeHostFile, addImages } from './host.mjs'
 
 export const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
 
@@ -86,8 +87,10 @@ function authoredObject(spec) {
   return obj
 }
 
-export function buildState(scenario) {
+export function buildState(scenario, root) {
   const state = {
+    root,
+    network: dockerNetwork(Boolean(scenario.runner?.docker)),
     timeScale: scenario.timeScale ?? 0.001,
     latency: scenario.latency ?? {},
     readiness: scenario.readiness ?? {},
@@ -103,6 +106,7 @@ export function buildState(scenario) {
     snap: null,
     cluster: null
   }
+  if (root) for (const [p, content] of Object.entries(scenario.hostFiles ?? {})) writeHostFile(state, p, content)
   const inst = scenario.installed
   if (inst) {
     const row = resolveChannel(state.store, inst.channel)
@@ -179,6 +183,7 @@ export function buildState(scenario) {
     for (const r of scenario.helmReleases ?? []) cluster.objects.push(helmReleaseSecret(r))
     for (const o of scenario.authoredObjects ?? []) cluster.objects.push(authoredObject(o))
     for (const o of scenario.objects ?? []) cluster.objects.push(o)
+    if (scenario.containerImages) addImages(state, scenario.containerImages)
     if (scenario.readyAtStart === false) cluster.readyAt = null
     if (scenario.stopped) cluster.stopped = true
   }
@@ -198,7 +203,8 @@ function addObjects(cluster, name, manifest) {
 /** Writes the state for a scenario into `dir`; returns the environment a run needs (PATH first, state file). */
 export function createSimulation(scenario, dir, overrides = {}) {
   fs.mkdirSync(dir, { recursive: true })
-  const state = buildState({ ...scenario, ...overrides })
+  // System paths the action writes (/etc, /var/snap, …) live under DIR/root (sim/lib/host.mjs).
+  const state = buildState({ ...scenario, ...overrides }, path.join(dir, 'root'))
   const statePath = path.join(dir, 'sim-state.json')
   fs.writeFileSync(statePath, JSON.stringify(state, null, 1))
   return {

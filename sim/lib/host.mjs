@@ -1,0 +1,296 @@
+// The runner host around MicroK8s: a fake filesystem root for the system paths the action writes (/etc,
+// /var/snap, /root, /snap), Docker's iptables rules, and image archives. The action writes system files only
+// through `install`, `cat` and `test` (sim/bin wraps them), so nothing in a test touches this machine's /etc.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
+const SYSTEM_PREFIXES = ['/etc/', '/var/snap/', '/root/', '/snap/']
+
+export const SNAP_COMMON = '/var/snap/microk8s/common'
+export const SNAP_DATA = '/var/snap/microk8s/current'
+
+/** Where an absolute system path lives inside the simulation (other paths are left as they are). */
+export function hostPath(state, p) {
+  return SYSTEM_PREFIXES.some((prefix) => p.startsWith(prefix)) ? path.join(state.root, p) : p
+}
+
+export function readHostFile(state, p) {
+  const file = hostPath(state, p)
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined
+}
+
+export function writeHostFile(state, p, content) {
+  const file = hostPath(state, p)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, content)
+}
+
+/** The real program `name` on PATH, skipping the simulator's own bin directory. */
+export function realProgram(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir || path.resolve(dir) === path.resolve(SIM_BIN)) continue
+    const candidate = path.join(dir, name)
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK)
+      return candidate
+    } catch {
+      // not here
+    }
+  }
+  return undefined
+}
+
+/** Runs the real `name` with system paths mapped into the simulation's root; returns its exit code. */
+export function runMapped(state, name, argv) {
+  const program = realProgram(name)
+  if (!program) {
+    process.stderr.write(`${name}: command not found\n`)
+    return 127
+  }
+  const mapped = argv.map((a) => (a.startsWith('/') ? hostPath(state, a) : a))
+  const r = spawnSync(program, mapped, { stdio: 'inherit' })
+  return r.status ?? 1
+}
+
+// ------------------------------------------------------------------------------------------ install hook
+
+/**
+ * What snap/hooks/install does with files placed before `snap install` (canonical/microk8s, snap/hooks/install):
+ * the first existing launch configuration is copied to $SNAP_COMMON/etc/launcher/install.yaml and its pre-init
+ * part applied (a file the cluster-agent cannot parse fails the install); `sideload/*.tar` is copied to
+ * $SNAP_COMMON/etc/sideload, which containerd's sideload plugin imports once it runs.
+ * Returns the launch configuration found, or `{ error }`.
+ */
+export function installHook(state, parseLaunchConfig) {
+  let launch
+  for (const p of [
+    '/etc/microk8s.yaml',
+    '/root/snap/microk8s/common/.microk8s.yaml',
+    `${SNAP_COMMON}/.microk8s.yaml`
+  ]) {
+    const text = readHostFile(state, p)
+    if (text === undefined) continue
+    const parsed = parseLaunchConfig(text)
+    if (parsed.error) return { error: `Found config file ${p}, will use to initialize cluster.\n${parsed.error}` }
+    writeHostFile(state, `${SNAP_COMMON}/etc/launcher/install.yaml`, text)
+    launch = { path: p, ...parsed }
+    break
+  }
+  const sideload = hostPath(state, `${SNAP_COMMON}/sideload`)
+  const archives = fs.existsSync(sideload) ? fs.readdirSync(sideload).filter((f) => f.endsWith('.tar')) : []
+  for (const f of archives)
+    writeHostFile(state, `${SNAP_COMMON}/etc/sideload/${f}`, fs.readFileSync(path.join(sideload, f)))
+  return { launch }
+}
+
+/** The files a fresh install writes under $SNAP_DATA/args that the action reads (defaults of the 1.28+ snap). */
+export function writeDefaultArgs(state) {
+  writeHostFile(
+    state,
+    `${SNAP_DATA}/args/kube-proxy`,
+    '--cluster-cidr=10.1.0.0/16\n--kubeconfig=${SNAP_DATA}/credentials/proxy.config\n'
+  )
+  writeHostFile(
+    state,
+    `${SNAP_DATA}/args/kube-apiserver`,
+    '--cert-dir=${SNAP_DATA}/certs\n--service-cluster-ip-range=10.152.183.0/24\n--secure-port=16443\n'
+  )
+  writeHostFile(
+    state,
+    `${SNAP_DATA}/args/certs.d/docker.io/hosts.toml`,
+    'server = "https://docker.io"\n\n[host."https://registry-1.docker.io"]\n  capabilities = ["pull", "resolve"]\n'
+  )
+}
+
+/** Archives containerd's sideload plugin has not loaded yet: imported and renamed `.loaded`, as the plugin does. */
+export function loadSideloadedArchives(state) {
+  const dir = hostPath(state, `${SNAP_COMMON}/etc/sideload`)
+  if (!fs.existsSync(dir)) return
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.tar'))) {
+    const names = imageNamesInArchive(fs.readFileSync(path.join(dir, f)))
+    if (names) addImages(state, names)
+    fs.renameSync(path.join(dir, f), path.join(dir, `${f}.loaded`))
+  }
+}
+
+export function addImages(state, names) {
+  state.cluster.images = [...new Set([...(state.cluster.images ?? []), ...names])]
+}
+
+// ----------------------------------------------------------------------------------------------- archives
+
+/**
+ * The image names containerd gives the images of an archive: docker-archive `manifest.json` RepoTags, or an
+ * OCI `index.json` `io.containerd.image.name` annotation; undefined when it is not an image archive.
+ */
+export function imageNamesInArchive(buffer) {
+  const files = {}
+  for (let off = 0; off + 512 <= buffer.length;) {
+    const header = buffer.subarray(off, off + 512)
+    if (header.every((b) => b === 0)) break
+    const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '')
+    const size = parseInt(header.subarray(124, 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8)
+    const body = buffer.subarray(off + 512, off + 512 + size)
+    if (name === 'manifest.json' || name === 'index.json') files[name] = JSON.parse(body.toString('utf8'))
+    off += 512 + Math.ceil(size / 512) * 512
+  }
+  if (files['manifest.json']) return files['manifest.json'].flatMap((m) => (m.RepoTags ?? []).map(normaliseRef))
+  if (files['index.json'])
+    return (files['index.json'].manifests ?? [])
+      .map((m) => m.annotations?.['io.containerd.image.name'])
+      .filter(Boolean)
+      .map(normaliseRef)
+  return undefined
+}
+
+function normaliseRef(ref) {
+  let [name, tag] = ref.includes('@') ? [ref, ''] : splitTag(ref)
+  const first = name.split('/')[0]
+  if (!name.includes('/')) name = `docker.io/library/${name}`
+  else if (!first.includes('.') && !first.includes(':') && first !== 'localhost') name = `docker.io/${name}`
+  return tag === '' && ref.includes('@') ? name : `${name}:${tag || 'latest'}`
+}
+
+function splitTag(ref) {
+  const slash = ref.lastIndexOf('/')
+  const colon = ref.lastIndexOf(':')
+  return colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, '']
+}
+
+// ---------------------------------------------------------------------------------------------- iptables
+
+/** Docker on a GitHub-hosted runner: FORWARD policy DROP and a DOCKER-USER chain for the user's rules. */
+export function dockerNetwork(docker) {
+  return docker ? { forwardPolicy: 'DROP', dockerUser: [] } : { forwardPolicy: 'ACCEPT', dockerUser: null }
+}
+
+/**
+ * Whether forwarded pod traffic gets through: always when FORWARD accepts; with Docker's DROP only when a
+ * DOCKER-USER rule accepts everything, or the pod network both as source and as destination.
+ */
+export function podTrafficForwarded(state, podCidr = '10.1.0.0/16') {
+  const net = state.network
+  if (!net || net.forwardPolicy === 'ACCEPT') return true
+  const accepts = (net.dockerUser ?? []).filter((r) => r.target === 'ACCEPT')
+  if (accepts.some((r) => !r.source && !r.destination)) return true
+  return accepts.some((r) => r.source === podCidr) && accepts.some((r) => r.destination === podCidr)
+}
+
+// ------------------------------------------------------------------------------------ launch configuration
+
+/**
+ * The cluster-agent's parser (canonical/microk8s-cluster-agent, pkg/k8sinit/schema.go): YAML documents, each
+ * with a semantic `version` from 0.1.0 to the release's maximum (0.1.0 on 1.27, 0.2.0 from 1.28); `addons` a
+ * list of `{name, disable, args}`. Returns `{ parts }` or `{ error }`.
+ */
+export function parseLaunchConfig(text, parseAllDocuments, maxVersion = '0.2.0') {
+  const parts = []
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length) return { error: `could not parse configuration: ${doc.errors[0].message}` }
+    const c = doc.toJS()
+    if (c === null || c === undefined) continue
+    if (typeof c !== 'object' || Array.isArray(c)) return { error: 'could not parse configuration: not a mapping' }
+    const v = /^(\d+)\.(\d+)\.(\d+)$/.exec(String(c.version ?? ''))
+    if (!v) return { error: `could not parse config file version "${c.version ?? ''}"` }
+    const n = (s) => s.split('.').reduce((sum, x) => sum * 1000 + Number(x), 0)
+    if (n(v[0]) > n(maxVersion))
+      return { error: `config file version is ${v[0]} but the maximum version supported is ${maxVersion}` }
+    if (n(v[0]) < n('0.1.0'))
+      return { error: `config file version is ${v[0]} but the minimum version required is 0.1.0` }
+    for (const a of c.addons ?? []) {
+      if (typeof a !== 'object' || a === null || typeof a.name !== 'string')
+        return { error: 'could not parse configuration: addons must be a list of {name, disable, args}' }
+    }
+    parts.push(c)
+  }
+  return { parts }
+}
+
+// ------------------------------------------------------------------------------------------- host tools
+
+/**
+ * `install`, `cat`, `test`: the real programs with system paths mapped into the simulation's root, logged
+ * like the simulated commands (tool, args as given, whether through sudo).
+ */
+export async function runHostTool(tool, argv) {
+  const { loadState, saveState, logCall, viaSudo } = await import('./state.mjs')
+  const state = loadState()
+  if (tool === 'test' || tool === 'cat') {
+    // What runs in the background (launch configuration, sideload) shows in the files these read.
+    const { runBackgroundNow } = await import('./main.mjs')
+    runBackgroundNow(state)
+    saveState(state)
+  }
+  const start = Date.now()
+  const code = tool === 'iptables' ? iptables(state, argv) : runMapped(state, tool, argv)
+  if (tool === 'iptables') saveState(state)
+  logCall({
+    tool,
+    args: argv,
+    sudo: viaSudo(),
+    spawned: Math.round(performance.timeOrigin),
+    start,
+    end: Date.now(),
+    simSeconds: 0,
+    exit: code
+  })
+  return code
+}
+
+/** iptables -S CHAIN | -C/-I/-A DOCKER-USER [-s CIDR] [-d CIDR] -j TARGET | -P FORWARD POLICY (root only). */
+function iptables(state, argv) {
+  if (process.getuid?.() !== 0 && process.env.MICROK8S_SIM_VIA_SUDO !== '1') {
+    process.stderr.write(
+      'iptables v1.8.10 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n'
+    )
+    return 4
+  }
+  const net = state.network ?? dockerNetwork(false)
+  const opt = (flag) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined)
+  const noChain = () => {
+    process.stderr.write('iptables: No chain/target/match by that name.\n')
+    return 1
+  }
+  const ruleText = (r) =>
+    ['-A DOCKER-USER', r.source && `-s ${r.source}`, r.destination && `-d ${r.destination}`, `-j ${r.target}`]
+      .filter(Boolean)
+      .join(' ')
+  const [op, chain] = argv
+  if (op === '-S') {
+    if (chain === 'FORWARD') {
+      const lines = [`-P FORWARD ${net.forwardPolicy}`]
+      if (net.dockerUser) lines.push('-A FORWARD -j DOCKER-USER', '-A FORWARD -j DOCKER-FORWARD')
+      process.stdout.write(`${lines.join('\n')}\n`)
+      return 0
+    }
+    if (chain === 'DOCKER-USER') {
+      if (!net.dockerUser) return noChain()
+      process.stdout.write(`${['-N DOCKER-USER', ...net.dockerUser.map(ruleText)].join('\n')}\n`)
+      return 0
+    }
+    return noChain()
+  }
+  if (op === '-P' && chain === 'FORWARD') {
+    net.forwardPolicy = argv[2]
+    state.network = net
+    return 0
+  }
+  if (['-C', '-I', '-A'].includes(op)) {
+    if (chain !== 'DOCKER-USER' || !net.dockerUser) return noChain()
+    const rule = { source: opt('-s'), destination: opt('-d'), target: opt('-j') }
+    const same = (r) => r.source === rule.source && r.destination === rule.destination && r.target === rule.target
+    if (op === '-C') {
+      if (net.dockerUser.some(same)) return 0
+      process.stderr.write('iptables: Bad rule (does a matching rule exist in that chain?).\n')
+      return 1
+    }
+    if (op === '-I') net.dockerUser.unshift(rule)
+    else net.dockerUser.push(rule)
+    return 0
+  }
+  process.stderr.write(`iptables: '${argv.join(' ')}' is not simulated\n`)
+  return 2
+}

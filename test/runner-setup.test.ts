@@ -1,0 +1,219 @@
+// Launch configuration, image archives, registry mirror, runner network and balchua/microk8s-actions spellings:
+// the pure parts and the command sequences, against a scripted Cmd.
+import { describe, it, expect } from 'vitest'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { parseLaunchConfig, checkLaunchTarget, launchEnables } from '../src/launch-config.js'
+import { parseMirror, hostsToml } from '../src/registry-mirror.js'
+import { addonsFromInput, aliased } from '../src/compat-inputs.js'
+import { imagesInArchive, normaliseImageRef, resolveArchives } from '../src/images.js'
+import { acceptRules, fixForwarding } from '../src/runner-network.js'
+import { expandPath } from '../src/system-files.js'
+import { getInputs } from '../src/inputs.js'
+import { scriptedCmd } from './helpers/fake-cmd.js'
+import { writeImageArchive } from './helpers/image-archive.js'
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'setup-'))
+
+describe('launch configuration', () => {
+  it('reads addons (enable and disable) and CIDRs from every document', () => {
+    const c = parseLaunchConfig(
+      '---\nversion: 0.1.0\naddons:\n  - name: dns\n  - name: registry\n    disable: true\n---\nversion: 0.2.0\nextraCNIEnv:\n  IPv4_CLUSTER_CIDR: 10.2.0.0/16\naddons:\n  - name: core/hostpath-storage\n    args: [x]\n',
+      'f.yaml'
+    )
+    expect(c.version).toBe('0.2.0')
+    expect(launchEnables(c)).toEqual(['dns', 'hostpath-storage'])
+    expect(c.addons[1]).toEqual({ name: 'registry', disable: true, args: [] })
+    expect(c.podCidr).toBe('10.2.0.0/16')
+  })
+
+  it.each([
+    ['addons: [dns]\n', /version '' is not a launch configuration version/],
+    ['version: 0.3.0\n', /version '0.3.0'/],
+    ['version: 0.1.0\naddons: [dns, rbac]\n', /each entry of addons must be a mapping/],
+    ['version: 0.1.0\naddons:\n  - name: dns\n    disable: yes please\n', /disable must be true or false/],
+    ['version: 0.1.0\njoin:\n  url: 10.0.0.1:25000/x\n', /join is not supported/],
+    ['version: 0.1.0\n  bad: [\n', /not valid YAML/],
+    ['# nothing\n', /holds no configuration/],
+    ['- version: 0.1.0\n', /must be a mapping/]
+  ])('refuses %j before any change, naming the input and the file', (text, why) => {
+    expect(() => parseLaunchConfig(text, 'cfg.yaml')).toThrow(why)
+    expect(() => parseLaunchConfig(text, 'cfg.yaml')).toThrow(/launch-configuration.*cfg\.yaml/)
+  })
+
+  it('reports unknown keys and needs 1.27+ (0.2.0: 1.28+)', () => {
+    const c = parseLaunchConfig('version: 0.2.0\nx-extra: 1\n', 'f')
+    expect(c.unknownKeys).toEqual(['x-extra'])
+    expect(() => checkLaunchTarget(c, 27)).toThrow(/needs MicroK8s 1.28/)
+    expect(() => checkLaunchTarget(parseLaunchConfig('version: 0.1.0\n', 'f'), 26)).toThrow(/1.27 or newer/)
+    expect(() => checkLaunchTarget(c, 30)).not.toThrow()
+  })
+})
+
+describe('registry mirror', () => {
+  it('accepts http(s)://host[:port] only and writes the mirror before docker.io', () => {
+    expect(parseMirror(' https://mirror.gcr.io/ ')).toBe('https://mirror.gcr.io')
+    expect(parseMirror('http://10.0.0.5:5000')).toBe('http://10.0.0.5:5000')
+    expect(hostsToml('http://10.0.0.5:5000')).toContain(
+      '[host."http://10.0.0.5:5000"]\n  capabilities = ["pull", "resolve"]'
+    )
+    expect(hostsToml('https://m')).toMatch(/^server = "https:\/\/docker.io"$/m)
+    for (const bad of ['mirror.gcr.io', 'ftp://m', 'https://m/path', 'https://m:99999', 'https://a b', 'https://m"]'])
+      expect(() => parseMirror(bad), bad).toThrow(/registry-mirror/)
+  })
+
+  it('refuses a URL with credentials without printing them', () => {
+    let message = ''
+    try {
+      parseMirror('https://user:s3cret@mirror.example')
+    } catch (e) {
+      message = (e as Error).message
+    }
+    expect(message).toMatch(/credentials/)
+    expect(message).not.toContain('s3cret')
+  })
+})
+
+describe('balchua/microk8s-actions spellings', () => {
+  it('turns a JSON array of addons (double or single quotes) into the list, with a notice', () => {
+    const notices: string[] = []
+    expect(addonsFromInput('["dns", "hostpath-storage"]', (m) => notices.push(m))).toBe('dns hostpath-storage')
+    expect(addonsFromInput("['prometheus','metrics-server']", (m) => notices.push(m))).toBe('prometheus metrics-server')
+    expect(addonsFromInput('[]', (m) => notices.push(m))).toBe('')
+    expect(addonsFromInput('dns ingress', (m) => notices.push(m))).toBe('dns ingress')
+    expect(notices).toHaveLength(3)
+    expect(notices[0]).toMatch(/deprecated.*addons: dns hostpath-storage/)
+    expect(() => addonsFromInput('["dns" "x"]', () => {})).toThrow(/addons/)
+    expect(() => addonsFromInput('[dns]', () => {})).toThrow(/addons/)
+    expect(() => addonsFromInput('["a",]', () => {})).toThrow(/addons/)
+    expect(addonsFromInput('["dns:1.1.1.1,8.8.8.8"]', () => {})).toBe('dns:1.1.1.1,8.8.8.8')
+  })
+
+  it('reads an old input name with a notice naming the new one; refuses two different values', () => {
+    const notices: string[] = []
+    const get = (values: Record<string, string>) => (n: string) => values[n] ?? ''
+    expect(aliased(get({ devMode: 'true' }), 'strict-devmode', (m) => notices.push(m))).toBe('true')
+    expect(notices).toEqual(["input 'devMode' is deprecated (balchua/microk8s-actions spelling); use 'strict-devmode'"])
+    expect(aliased(get({ 'sideload-images': '/a' }), 'sideload-images', (m) => notices.push(m))).toBe('/a')
+    expect(notices).toHaveLength(1)
+    expect(() =>
+      aliased(get({ 'sideload-images': '/a', 'sideload-images-path': '/b' }), 'sideload-images', () => {})
+    ).toThrow(/both sideload-images and its old spelling sideload-images-path/)
+  })
+
+  it('expands $VAR, ${VAR} and ~ in paths as the shell did for balchua, and refuses an unset variable', () => {
+    const env = { GITHUB_WORKSPACE: '/w', HOME: '/home/r' }
+    const fail = (n: string): never => {
+      throw new Error(`unset ${n}`)
+    }
+    expect(expandPath('$GITHUB_WORKSPACE/c.yaml', env, fail)).toBe('/w/c.yaml')
+    expect(expandPath('${HOME}/sideload/', env, fail)).toBe('/home/r/sideload')
+    expect(expandPath('~/x', env, fail)).toBe('/home/r/x')
+    expect(expandPath('rel/c.yaml', env, fail)).toBe('/w/rel/c.yaml')
+    expect(() => expandPath('$NOPE/x', env, fail)).toThrow(/unset NOPE/)
+  })
+
+  it('defaults channel to latest/stable, and devmode off', () => {
+    const inputs = getInputs(
+      () => '',
+      { RUNNER_TEMP: '/tmp' },
+      () => {}
+    )
+    expect(inputs.channelText).toBe('latest/stable')
+    expect(inputs.devmode).toBe(false)
+    expect(inputs.fixRunnerNetwork).toBe(true)
+  })
+
+  it('takes CONTAINER_REGISTRY_URL when registry-mirror is empty', () => {
+    const inputs = getInputs(
+      () => '',
+      { RUNNER_TEMP: '/tmp', CONTAINER_REGISTRY_URL: 'https://m.example:5000' },
+      () => {}
+    )
+    expect(inputs.registryMirror).toBe('https://m.example:5000')
+    expect(() =>
+      getInputs(
+        () => '',
+        { CONTAINER_REGISTRY_URL: 'nope' },
+        () => {}
+      )
+    ).toThrow(/CONTAINER_REGISTRY_URL/)
+  })
+})
+
+describe('image archives', () => {
+  it('names images as containerd does', () => {
+    expect(normaliseImageRef('alpine:edge')).toBe('docker.io/library/alpine:edge')
+    expect(normaliseImageRef('bitnami/redis')).toBe('docker.io/bitnami/redis:latest')
+    expect(normaliseImageRef('localhost:32000/app:1')).toBe('localhost:32000/app:1')
+    expect(normaliseImageRef('ghcr.io/o/app:2')).toBe('ghcr.io/o/app:2')
+  })
+
+  it('reads the names of docker-archive and OCI archives from their tar entries', () => {
+    const dir = tmp()
+    writeImageArchive(path.join(dir, 'a.tar'), ['alpine:edge', 'busybox:1'])
+    writeImageArchive(path.join(dir, 'b.tar'), ['ghcr.io/o/app:2'], 'oci')
+    fs.writeFileSync(path.join(dir, 'c.tar'), Buffer.alloc(2048))
+    expect(imagesInArchive(path.join(dir, 'a.tar'))).toEqual([
+      'docker.io/library/alpine:edge',
+      'docker.io/library/busybox:1'
+    ])
+    expect(imagesInArchive(path.join(dir, 'b.tar'))).toEqual(['ghcr.io/o/app:2'])
+    expect(imagesInArchive(path.join(dir, 'c.tar'))).toBeUndefined()
+  })
+
+  it('takes directories, files and globs; refuses what the install hook would not load', () => {
+    const dir = tmp()
+    writeImageArchive(path.join(dir, 'a.tar'), ['alpine:edge'])
+    writeImageArchive(path.join(dir, 'b.tar'), ['busybox:1'])
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'x')
+    const env = { GITHUB_WORKSPACE: dir }
+    expect(resolveArchives(dir, env).map((a) => path.basename(a.file))).toEqual(['a.tar', 'b.tar'])
+    expect(resolveArchives('b*.tar', env).map((a) => a.images)).toEqual([['docker.io/library/busybox:1']])
+    expect(() => resolveArchives('none/*.tar', env)).toThrow(/sideload-images.*matches no image archive/)
+    expect(() => resolveArchives('*.txt', env)).toThrow(/does not end in .tar/)
+    fs.writeFileSync(path.join(dir, 'junk.tar'), Buffer.alloc(1024))
+    expect(() => resolveArchives('junk.tar', env)).toThrow(/not an image archive/)
+    const other = tmp()
+    writeImageArchive(path.join(other, 'a.tar'), ['x:1'])
+    expect(() => resolveArchives(`${dir}/a.tar\n${other}/a.tar`, env)).toThrow(/two archives are named a.tar/)
+  })
+})
+
+describe('runner network', () => {
+  const cidrs = { pod: '10.1.0.0/16', service: '10.152.183.0/24' }
+
+  it("with Docker's FORWARD DROP inserts the missing DOCKER-USER rules only", async () => {
+    const cmd = scriptedCmd([
+      { stdout: '-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n' },
+      { stdout: '-N DOCKER-USER\n' },
+      { code: 0 }, // -s pod present
+      { code: 1 },
+      { code: 0 },
+      { code: 1 },
+      { code: 0 },
+      { code: 1 },
+      { code: 0 }
+    ])
+    const fix = await fixForwarding(cmd, async () => cidrs)
+    expect(fix.outcome).toBe('fixed')
+    expect(fix.added).toEqual([
+      '-I DOCKER-USER -d 10.1.0.0/16 -j ACCEPT',
+      '-I DOCKER-USER -s 10.152.183.0/24 -j ACCEPT',
+      '-I DOCKER-USER -d 10.152.183.0/24 -j ACCEPT'
+    ])
+    expect(cmd.calls.filter((c) => c[1] === '-I')).toHaveLength(3)
+    expect(acceptRules(cidrs)).toHaveLength(4)
+  })
+
+  it('leaves an ACCEPT policy, a firewall without Docker, and a runner without iptables alone', async () => {
+    expect((await fixForwarding(scriptedCmd([{ stdout: '-P FORWARD ACCEPT\n' }]), async () => cidrs)).outcome).toBe(
+      'unchanged'
+    )
+    const firewall = scriptedCmd([{ stdout: '-P FORWARD DROP\n' }, { code: 1 }])
+    expect((await fixForwarding(firewall, async () => cidrs)).outcome).toBe('not-docker')
+    expect(firewall.calls).toHaveLength(2)
+    expect((await fixForwarding(scriptedCmd([{ code: 127 }]), async () => cidrs)).outcome).toBe('no-iptables')
+  })
+})

@@ -1,0 +1,121 @@
+// The simulated runner host (sim/lib/host.mjs) behaves as the real install hook, containerd's sideload plugin,
+// `microk8s images import`, `snap restart` and Docker's iptables rules do, and never touches this machine's /etc.
+import { describe, it, expect } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { createSimulation } from '../sim/lib/scenario.mjs'
+import { writeImageArchive } from './helpers/image-archive.js'
+
+function sim(scenario: Record<string, any>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-host-'))
+  const env = { ...process.env, ...createSimulation({ timeScale: 0.001, ...scenario }, dir).env } as Record<
+    string,
+    string
+  >
+  const runSim = (cmd: string[]) => spawnSync(cmd[0], cmd.slice(1), { env, input: '', encoding: 'utf8' })
+  const state = () => JSON.parse(fs.readFileSync(path.join(dir, 'sim-state.json'), 'utf8'))
+  /** Waits (simulated time) until the background work of a running node has had its chance. */
+  const settle = () => {
+    runSim(['microk8s', 'status', '--wait-ready', '--timeout', '60'])
+    spawnSync('sleep', ['0.05'])
+  }
+  return { dir, runSim, state, settle, root: path.join(dir, 'root') }
+}
+
+const LAUNCH = 'version: 0.1.0\naddons:\n  - name: hostpath-storage\n'
+
+describe('simulated install hook and launch configuration', () => {
+  it('applies a launch configuration placed before snap install, at first start, then renames it .applied', () => {
+    const s = sim({})
+    const src = path.join(s.dir, 'c.yaml')
+    fs.writeFileSync(src, LAUNCH)
+    expect(s.runSim(['install', '-D', '-m', '0644', src, '/var/snap/microk8s/common/.microk8s.yaml']).status).toBe(0)
+    expect(fs.readFileSync(path.join(s.root, 'var/snap/microk8s/common/.microk8s.yaml'), 'utf8')).toBe(LAUNCH)
+    expect(s.runSim(['snap', 'install', 'microk8s', '--classic', '--channel=1.30/stable']).status).toBe(0)
+    s.settle()
+    expect(s.runSim(['microk8s', 'status', '-a', 'hostpath-storage']).stdout).toBe('enabled\n')
+    const applied = '/var/snap/microk8s/common/etc/launcher/install.yaml.applied'
+    expect(s.runSim(['test', '-e', applied]).status).toBe(0)
+  })
+
+  it('ignores one placed after the install, and fails the install on a file the cluster-agent cannot parse', () => {
+    const s = sim({})
+    s.runSim(['snap', 'install', 'microk8s', '--classic', '--channel=1.30/stable'])
+    const src = path.join(s.dir, 'c.yaml')
+    fs.writeFileSync(src, LAUNCH)
+    s.runSim(['install', '-D', '-m', '0644', src, '/var/snap/microk8s/common/.microk8s.yaml'])
+    s.settle()
+    expect(s.runSim(['microk8s', 'status', '-a', 'hostpath-storage']).stdout).toBe('disabled\n')
+
+    const bad = sim({ hostFiles: { '/etc/microk8s.yaml': 'version: 0.3.0\n' } })
+    const r = bad.runSim(['snap', 'install', 'microk8s', '--classic', '--channel=1.30/stable'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/run hook "install".*maximum version supported is 0.2.0/s)
+    expect(bad.state().snap).toBeNull()
+  })
+
+  it('maps system paths into the simulation only', () => {
+    const s = sim({})
+    expect(s.runSim(['test', '-e', '/etc/passwd']).status).toBe(1)
+    expect(s.runSim(['test', '-e', os.tmpdir()]).status).toBe(0)
+  })
+})
+
+describe('simulated images', () => {
+  it('containerd loads sideloaded archives once running; images import adds more; a bad archive still exits 0', () => {
+    const s = sim({})
+    const a = path.join(s.dir, 'a.tar')
+    writeImageArchive(a, ['alpine:edge'])
+    s.runSim(['install', '-D', '-m', '0644', a, '/var/snap/microk8s/common/sideload/a.tar'])
+    s.runSim(['snap', 'install', 'microk8s', '--classic', '--channel=1.30/stable'])
+    s.settle()
+    expect(s.runSim(['microk8s', 'ctr', 'image', 'ls', '-q']).stdout).toBe('docker.io/library/alpine:edge\n')
+    expect(fs.existsSync(path.join(s.root, 'var/snap/microk8s/common/etc/sideload/a.tar.loaded'))).toBe(true)
+
+    const b = path.join(s.dir, 'b.tar')
+    writeImageArchive(b, ['ghcr.io/o/b:1'], 'oci')
+    expect(s.runSim(['microk8s', 'images', 'import', b]).stdout).toBe('Pushing OCI images to 127.0.0.1:25000\n')
+    expect(s.state().cluster.images).toEqual(['docker.io/library/alpine:edge', 'ghcr.io/o/b:1'])
+    const junk = path.join(s.dir, 'junk.tar')
+    fs.writeFileSync(junk, Buffer.alloc(1024))
+    const r = s.runSim(['microk8s', 'images', 'import', junk])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/Failed to import images/)
+  })
+})
+
+describe('simulated containerd restart and iptables', () => {
+  it('snap restart microk8s.daemon-containerd takes the node away for a while', () => {
+    const s = sim({ installed: { channel: '1.30/stable' }, readiness: { afterRestart: 1000 } })
+    expect(s.runSim(['snap', 'restart', 'microk8s.daemon-containerd']).stdout).toBe('Restarted.\n')
+    expect(s.runSim(['microk8s', 'status', '--format', 'short']).status).toBe(1)
+    expect(s.state().cluster.restarts).toEqual(['microk8s.daemon-containerd'])
+  })
+
+  it("Docker's FORWARD DROP blocks addon rollouts until DOCKER-USER accepts the pod network both ways", () => {
+    const s = sim({ installed: { channel: '1.30/stable' }, addons: ['hostpath-storage'], runner: { docker: true } })
+    const rollout = () =>
+      s.runSim([
+        'microk8s',
+        'kubectl',
+        'rollout',
+        'status',
+        'deployment/hostpath-provisioner',
+        '-n',
+        'kube-system',
+        '--timeout=5s'
+      ])
+    expect(s.runSim(['iptables', '-S', 'FORWARD']).stdout).toMatch(/^-P FORWARD DROP$/m)
+    expect(rollout().status).toBe(1)
+    s.runSim(['iptables', '-I', 'DOCKER-USER', '-s', '10.1.0.0/16', '-j', 'ACCEPT'])
+    expect(rollout().status).toBe(1)
+    s.runSim(['iptables', '-I', 'DOCKER-USER', '-d', '10.1.0.0/16', '-j', 'ACCEPT'])
+    expect(s.runSim(['iptables', '-C', 'DOCKER-USER', '-d', '10.1.0.0/16', '-j', 'ACCEPT']).status).toBe(0)
+    expect(rollout().status).toBe(0)
+
+    const plain = sim({ installed: { channel: '1.30/stable' } })
+    expect(plain.runSim(['iptables', '-S', 'DOCKER-USER']).stderr).toMatch(/No chain/)
+  })
+})
