@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5348);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3674);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5348:
+/***/ 3674:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31476,568 +31476,10 @@ function lastLines(text, count = 5) {
     return `: ${lines.slice(-count).join(' / ')}`;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * Every `core.getInput` of the action lives here. Inputs are validated once, before anything touches the
- * cluster, and returned as a typed object; an error names the input and what would be accepted.
- */
-
-
-
-
-
-/** Addon names as MicroK8s repositories spell them (`dns`, `hostpath-storage`, `community/argocd`). */
-const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/**
- * Addon arguments: what the core addons take after the colon (IP addresses and ranges, CIDRs,
- * `key=ns/name`, sizes). No spaces, quotes or shell metacharacters: MicroK8s itself rejects nothing
- * (`microk8s enable 'dns;rm -rf /'` exits 0), so the action must.
- */
-const ADDON_ARGS = /^[A-Za-z0-9.,:=/_@+-]{1,256}$/;
-const WAIT_TIMEOUT_MAX = 21600;
-function getInputs(get = (n) => getInput(n), env = process.env) {
-    const channelText = get('channel').trim();
-    let channel;
-    try {
-        channel = parseChannel(channelText);
-    }
-    catch (e) {
-        throw new InputError('channel', e.message);
-    }
-    const addons = parseAddons(get('addons'));
-    const neverCycle = addonNames(get, 'never-cycle');
-    const cycleAlso = addonNames(get, 'cycle-also');
-    const waitTimeout = parseWaitTimeout(get('wait-timeout'));
-    const runnerTemp = env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
-    const reportFile = expandHome(get('report-file').trim() || external_node_path_namespaceObject.join(runnerTemp, 'microk8s-report.json'));
-    const commentKey = checkCommentKey(get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`);
-    return {
-        channel,
-        channelText,
-        addons,
-        cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
-        neverCycle,
-        cycleAlso,
-        waitTimeout,
-        dryRun: bool(get, 'dry-run', false),
-        reportFile,
-        prComment: bool(get, 'pr-comment', false),
-        githubToken: get('github-token').trim(),
-        commentKey,
-        kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
-        holdRefresh: bool(get, 'hold-refresh', true),
-        removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
-        manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd())
-    };
-}
-/**
- * `manifests`: one pattern per line, relative to the workspace (or absolute inside it), `!` to exclude. A
- * pattern that leaves the workspace is refused: the action reads what a pull request may name.
- */
-function parseManifestPatterns(text, workspace) {
-    const patterns = text
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-    for (const pattern of patterns) {
-        const body = pattern.replace(/^!/, '');
-        const relative = external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, body));
-        if (/[\0\r]/.test(body) ||
-            body.startsWith('~') ||
-            relative === '..' ||
-            relative.startsWith(`..${external_node_path_namespaceObject.sep}`) ||
-            external_node_path_namespaceObject.isAbsolute(relative)) {
-            throw new InputError('manifests', `'${printable(pattern)}' leaves the workspace (${workspace}); give files or globs inside it, one per line, e.g. deploy/**/*.yaml`);
-        }
-    }
-    return patterns;
-}
-/** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
-function checkCommentKey(commentKey) {
-    if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
-        throw new InputError('comment-key', `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`);
-    }
-    return commentKey;
-}
-const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'";
-/** A whitespace-separated list of addon names (`never-cycle`, `cycle-also`). */
-function addonNames(get, input) {
-    return splitWords(get(input)).map((name) => {
-        if (!ADDON_NAME.test(name))
-            throw new InputError(input, `'${printable(name)}' is not an addon name; ${NAME_RULE}`);
-        return bareName(name);
-    });
-}
-/** `addons`: entries separated by whitespace or newlines, each `name` or `name:args`. */
-function parseAddons(text) {
-    const seen = new Set();
-    return splitWords(text).map((entry) => {
-        const colon = entry.indexOf(':');
-        const rawName = colon === -1 ? entry : entry.slice(0, colon);
-        const args = colon === -1 ? undefined : entry.slice(colon + 1);
-        if (!ADDON_NAME.test(rawName)) {
-            throw new InputError('addons', `'${printable(entry)}' does not start with an addon name; ${NAME_RULE}`);
-        }
-        if (args !== undefined && !ADDON_ARGS.test(args)) {
-            throw new InputError('addons', `arguments of '${bareName(rawName)}' ('${printable(args)}') are not accepted; ` +
-                'use 1 to 256 letters, digits and . , : = / _ @ + - (for example dns:1.1.1.1,8.8.8.8 or ' +
-                'metallb:10.64.140.43-10.64.140.49); quotes, spaces and shell characters are refused');
-        }
-        const name = bareName(rawName);
-        if (seen.has(name))
-            throw new InputError('addons', `'${name}' is listed twice; list each addon once`);
-        seen.add(name);
-        return { name, args };
-    });
-}
-function bareName(name) {
-    return name.replace(/^(?:core|community)\//, '');
-}
-function splitWords(text) {
-    return text.split(/\s+/).filter(Boolean);
-}
-/** Shows control characters visibly in error messages. */
-function printable(text) {
-    return JSON.stringify(text).slice(1, -1);
-}
-function parseWaitTimeout(text) {
-    const value = text.trim() || '600';
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > WAIT_TIMEOUT_MAX) {
-        throw new InputError('wait-timeout', `'${printable(value)}' is not accepted; give a whole number of seconds from 1 to ${WAIT_TIMEOUT_MAX}`);
-    }
-    return Number(value);
-}
-function oneOf(get, name, allowed, fallback) {
-    const value = get(name).trim() || fallback;
-    if (!allowed.includes(value)) {
-        throw new InputError(name, `'${printable(value)}' is not one of ${allowed.join(', ')}`);
-    }
-    return value;
-}
-function bool(get, name, fallback) {
-    const value = get(name).trim();
-    if (value === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new InputError(name, `'${printable(value)}' is not a boolean; use true or false`);
-}
-function expandHome(p) {
-    return p === '~' || p.startsWith('~/') ? external_node_path_namespaceObject.join(external_node_os_namespaceObject.homedir(), p.slice(1)) : p;
-}
-
-;// CONCATENATED MODULE: ./src/cmd.ts
-/**
- * The one way the action runs a program. Arguments are always an array: no shell ever sees a string built
- * from input. `ExecCmd` is the real implementation (@actions/exec); unit tests pass a fake `Cmd`.
- */
-
-
-/** Joins a command for display only (never executed): arguments with spaces or quotes are quoted. */
-function displayCommand(file, args) {
-    return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-}
-/**
- * PATH with /snap/bin appended when missing: snap puts `microk8s` there, and self-hosted runner services often
- * start without it (GitHub-hosted runners and sudo's secure_path have it). Appended, so PATH keeps precedence.
- */
-function withSnapBin(pathValue) {
-    const parts = (pathValue ?? '').split(':').filter(Boolean);
-    return parts.includes('/snap/bin') ? parts.join(':') : [...parts, '/snap/bin'].join(':');
-}
-/** Exit code of coreutils `timeout` when the command ran out of time. */
-const TIMED_OUT = 124;
-class ExecCmd {
-    useSudo;
-    boundSeconds;
-    history = [];
-    /**
-     * @param useSudo prefix privileged programs with `sudo -n` (GitHub-hosted runners run as `runner`;
-     *   as root the programs are called directly).
-     * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
-     *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
-     */
-    constructor(useSudo, boundSeconds) {
-        this.useSudo = useSudo;
-        this.boundSeconds = boundSeconds;
-    }
-    async run(file, args, options = {}) {
-        let [program, argv] = [file, args];
-        if (this.boundSeconds)
-            [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]];
-        if (this.useSudo)
-            [program, argv] = ['sudo', ['-n', program, ...argv]];
-        const command = displayCommand(file, args);
-        core_debug(`run: ${command}`);
-        const started = Date.now();
-        let result;
-        try {
-            result = await getExecOutput(program, argv, {
-                ignoreReturnCode: true,
-                silent: options.secret || !(options.echo || isDebug()),
-                // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
-                // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
-                input: Buffer.from(options.input ?? ''),
-                env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
-            });
-        }
-        catch (error) {
-            // @actions/exec throws when the program cannot be found at all.
-            const ms = Date.now() - started;
-            this.history.push({ command, code: 127, ms });
-            return { code: 127, stdout: '', stderr: `${program}: ${error.message}`, ms };
-        }
-        const ms = Date.now() - started;
-        this.history.push({ command, code: result.exitCode, ms });
-        const stderr = this.boundSeconds && result.exitCode === TIMED_OUT
-            ? `${result.stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`
-            : result.stderr;
-        return { code: result.exitCode, stdout: result.stdout, stderr, ms };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/snap.ts
-
-
-
-/** `snap list microk8s` (columns Name Version Rev Tracking Publisher Notes); undefined when not installed. */
-function parseSnapList(stdout) {
-    for (const line of stdout.split('\n')) {
-        const cols = line.trim().split(/\s+/);
-        if (cols[0] !== 'microk8s' || cols.length < 5)
-            continue;
-        const [, version, rev, tracking, , notes = '-'] = cols;
-        const noteList = notes.split(',');
-        return {
-            version,
-            revision: Number(rev),
-            tracking,
-            channel: parseTracking(tracking),
-            // Classic installs say `classic` in Notes; strict ones say `-` (or other notes without `classic`).
-            confinement: noteList.includes('classic') ? 'classic' : 'strict',
-            held: noteList.includes('held')
-        };
-    }
-    return undefined;
-}
-/**
- * The `channels:` block of `snap info microk8s`. Rows look like
- * `  1.30/stable:   v1.30.14  2025-09-01 (8248) 169MB classic`; closed rows carry `^`, `--`, `↑` or `–`.
- */
-function parseSnapInfoChannels(stdout) {
-    const channels = new Map();
-    let inChannels = false;
-    for (const line of stdout.split('\n')) {
-        if (/^channels:\s*$/.test(line)) {
-            inChannels = true;
-            continue;
-        }
-        if (!inChannels)
-            continue;
-        if (!/^\s/.test(line))
-            break; // next top-level key (`installed:`)
-        const m = /^\s+([^\s:]+\/[^\s:]+):\s*(.*)$/.exec(line);
-        if (!m)
-            continue;
-        const [, channel, rest] = m;
-        const fields = rest.trim().split(/\s+/).filter(Boolean);
-        if (fields.length === 0 || ['^', '--', '↑', '–'].includes(fields[0])) {
-            channels.set(channel, { channel });
-            continue;
-        }
-        const rev = /\((\d+)\)/.exec(rest);
-        const last = fields[fields.length - 1];
-        channels.set(channel, {
-            channel,
-            version: fields[0],
-            revision: rev ? Number(rev[1]) : undefined,
-            confinement: last === 'classic' ? 'classic' : 'strict'
-        });
-    }
-    return channels;
-}
-/** snapd marks change conflicts retryable with exit code 10 (facts §2.5). */
-function isChangeConflict(r) {
-    return r.code === 10 || /has (?:"[^"]+" change|changes) in progress/.test(r.stderr);
-}
-/** Transient store or network trouble while downloading; worth another try. */
-function isTransientDownloadFailure(r) {
-    if (r.code === 0)
-        return false;
-    return /unexpected http response|connection reset|i\/o timeout|TLS handshake timeout|temporary failure in name resolution|unexpected EOF|download snap .* failed/i.test(r.stderr.replace(/\s+/g, ' '));
-}
-const DEFAULT_RETRY = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 16000, deadlineMs: 600_000 };
-class Snap {
-    cmd;
-    retry;
-    log;
-    constructor(cmd, retry = DEFAULT_RETRY, log = () => { }) {
-        this.cmd = cmd;
-        this.retry = retry;
-        this.log = log;
-    }
-    async installed() {
-        const r = await this.cmd.run('snap', ['list', 'microk8s']);
-        if (r.code !== 0) {
-            if (/no matching snaps installed/.test(r.stderr))
-                return undefined;
-            throw new CommandError('snap list microk8s', r.code, r.stdout, r.stderr);
-        }
-        return parseSnapList(r.stdout);
-    }
-    async storeChannels() {
-        const r = await this.runRetrying(['info', 'microk8s']);
-        return parseSnapInfoChannels(r.stdout);
-    }
-    /** `snap install microk8s [--classic] --channel=…` (no `--classic` for strict tracks). */
-    async install(channel) {
-        const args = ['install', 'microk8s', ...(channel.confinement === 'classic' ? ['--classic'] : [])];
-        return this.runRetrying([...args, `--channel=${formatChannel(channel)}`]);
-    }
-    /** `snap refresh microk8s --channel=…`; `has no updates available` is a success (exit 0). */
-    async refresh(channel) {
-        const classic = channel.confinement === 'classic' ? ['--classic'] : [];
-        return this.runRetrying(['refresh', 'microk8s', `--channel=${formatChannel(channel)}`, ...classic]);
-    }
-    /** Holds auto-refresh (snapd ≥ 2.58). With `--hold` snapd ignores `--channel`, so this is its own call. */
-    async hold() {
-        return this.runRetrying(['refresh', '--hold', 'microk8s']);
-    }
-    async unhold() {
-        return this.runRetrying(['refresh', '--unhold', 'microk8s']);
-    }
-    /**
-     * Runs a snap command; waits and retries while another change is in progress (auto-refresh, seeding)
-     * and on transient download failures, with exponential back-off, within the policy's bounds. Unknown
-     * channels, permission errors and everything else fail at once.
-     */
-    async runRetrying(args) {
-        const started = Date.now();
-        const command = displayCommand('snap', args);
-        for (let attempt = 1;; attempt++) {
-            const r = await this.cmd.run('snap', args);
-            if (r.code === 0)
-                return r;
-            const retryable = isChangeConflict(r) || isTransientDownloadFailure(r);
-            const delay = Math.min(this.retry.baseDelayMs * 2 ** (attempt - 1), this.retry.maxDelayMs);
-            const outOfTime = Date.now() - started + delay > this.retry.deadlineMs;
-            if (!retryable || attempt >= this.retry.attempts || outOfTime) {
-                const why = retryable ? ` (gave up after ${attempt} attempts)` : '';
-                throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, why));
-            }
-            this.log(`${command}: ${firstLine(r.stderr)}; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${this.retry.attempts})`);
-            await sleep(delay);
-        }
-    }
-}
-function failureSummary(command, r, why) {
-    const text = r.stderr.replace(/\s+/g, ' ').trim() || r.stdout.trim();
-    return `'${command}' failed with exit code ${r.code}${why}: ${text.slice(0, 600)}`;
-}
-function firstLine(text) {
-    return (text
-        .split('\n')
-        .find((l) => l.trim())
-        ?.trim() ?? '');
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/microk8s.ts
-/**
- * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
- * (../shared/reference/microk8s-facts.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
- */
-
-
-
-
-
-/**
- * `microk8s status --format yaml`. Python booleans (`True`) parse as YAML booleans; `version` must be read as a
- * string (`3.9` would become a float); a stopped cluster prints plain text and exits 0; not ready has no
- * `addons:` key and exits 1 (facts §1.3).
- */
-function parseStatusYaml(stdout) {
-    const text = stdout.trim();
-    if (/^microk8s is not running/m.test(text) && !/^microk8s:/m.test(text)) {
-        return { running: false, haEnabled: false, addons: [], message: text.split('\n')[0] };
-    }
-    // Keep scalars as strings so versions like 3.9 or 1.10 are not turned into numbers.
-    const doc = (0,dist/* parse */.qg)(text, { schema: 'failsafe' });
-    if (!doc || typeof doc !== 'object' || !doc.microk8s) {
-        throw new Error(`unexpected 'microk8s status --format yaml' output: ${text.slice(0, 200)}`);
-    }
-    const truthy = (v) => String(v).toLowerCase() === 'true';
-    const ha = doc['high-availability'] ?? {};
-    const addons = Array.isArray(doc.addons)
-        ? doc.addons.map((a) => ({
-            name: String(a.name),
-            repository: String(a.repository ?? 'core'),
-            label: a.version && String(a.version).trim() ? String(a.version).trim() : undefined,
-            enabled: a.status === 'enabled'
-        }))
-        : [];
-    return {
-        running: truthy(doc.microk8s.running),
-        haEnabled: truthy(ha.enabled),
-        addons,
-        message: typeof ha.message === 'string' ? ha.message : undefined
-    };
-}
-/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, facts §1.1). */
-function isStopped(status) {
-    return !status.running && /try microk8s start/.test(status.message ?? '');
-}
-/** `microk8s version` prints `MicroK8s v1.30.14 revision 8159`. */
-function parseMicroK8sVersion(stdout) {
-    const m = /MicroK8s (\S+) revision (\d+)/.exec(stdout);
-    return m ? { version: m[1], revision: Number(m[2]) } : undefined;
-}
-/** `microk8s inspect` ends with `Report tarball is at /var/snap/microk8s/<rev>/inspection-report-….tar.gz`. */
-function parseInspectTarball(stdout) {
-    return /Report tarball is at (\S+\.tar\.gz)/.exec(stdout)?.[1];
-}
-class MicroK8s {
-    cmd;
-    options;
-    log;
-    constructor(cmd, options, log = () => { }) {
-        this.cmd = cmd;
-        this.options = options;
-        this.log = log;
-    }
-    /** Runs `microk8s args…`; exit 127 means the command itself is missing. */
-    async run(args, input, secret = false) {
-        const r = await this.cmd.run('microk8s', args, { input, secret });
-        if (r.code === 127) {
-            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr, `the 'microk8s' command was not found after the snap was installed (${r.stderr.trim() || 'exit 127'}); ` +
-                'check that /snap/bin is on PATH and that the snap installed correctly');
-        }
-        return r;
-    }
-    async runOk(args, input, secret = false) {
-        const r = await this.run(args, input, secret);
-        if (r.code !== 0)
-            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
-        return r;
-    }
-    /** Reads status without waiting; a not-ready cluster gives `running: false`. */
-    async status() {
-        const r = await this.run(['status', '--format', 'yaml']);
-        return parseStatusYaml(r.stdout);
-    }
-    /**
-     * Blocks until the cluster is ready or `wait-timeout` passes (`--wait-ready --timeout N`); returns the status
-     * read at that moment, so readiness and the addon list cost one call.
-     */
-    async waitReady() {
-        const args = ['status', '--wait-ready', '--timeout', String(this.options.waitTimeout), '--format', 'yaml'];
-        let r = await this.run(args);
-        let status = parseStatusYaml(r.stdout);
-        if (isStopped(status)) {
-            // `microk8s stop` was run: status answers at once (exit 0) instead of waiting. Start it, then wait.
-            this.log('MicroK8s is stopped; starting it');
-            const started = await this.run(['start']);
-            if (started.code !== 0)
-                throw new CommandError('microk8s start', started.code, started.stdout, started.stderr);
-            r = await this.run(args);
-            status = parseStatusYaml(r.stdout);
-        }
-        if (r.code !== 0 || !status.running) {
-            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr, `MicroK8s did not become ready within wait-timeout (${this.options.waitTimeout}s)` +
-                (status.message ? `: ${status.message}` : ''));
-        }
-        return status;
-    }
-    async version() {
-        const r = await this.run(['version']);
-        return r.code === 0 ? parseMicroK8sVersion(r.stdout) : undefined;
-    }
-    /** `microk8s kubectl …args -o json`, parsed. `secret`: the objects hold secret data (never echoed). */
-    async kubectlJson(args, secret = false) {
-        const r = await this.runOk(['kubectl', ...args, '-o', 'json'], undefined, secret);
-        try {
-            return JSON.parse(r.stdout);
-        }
-        catch {
-            throw new Error(`'microk8s kubectl ${args.join(' ')}' did not print JSON: ${r.stdout.slice(0, 200)}`);
-        }
-    }
-    /** The API server's own version (`kubectl version -o json` → serverVersion.gitVersion). */
-    async serverVersion() {
-        const v = await this.kubectlJson(['version']);
-        const text = v.serverVersion?.gitVersion;
-        if (!text)
-            throw new Error("'microk8s kubectl version' did not report a server version");
-        return text;
-    }
-    /**
-     * `microk8s enable name[:args]`. Retries while snapd holds a `service-control` change (seen right after
-     * install, facts §5.4). Never throws on the exit code: the caller decides.
-     */
-    async enable(spec) {
-        return this.retryingConflicts(['enable', spec]);
-    }
-    /**
-     * `microk8s disable name`. stdin is always closed and, where an addon prompts (hostpath-storage asks whether
-     * to delete every volume), answered with `input` — never yes.
-     */
-    async disable(name, input) {
-        return this.retryingConflicts(['disable', name], input);
-    }
-    async retryingConflicts(args, input) {
-        const base = this.options.conflictRetryMs ?? 1000;
-        for (let attempt = 1;; attempt++) {
-            const r = await this.run(args, input);
-            if (r.code === 0 || !isChangeConflict(r) || attempt >= 5)
-                return r;
-            this.log(`${displayCommand('microk8s', args)}: snapd change in progress; retrying (attempt ${attempt + 1} of 5)`);
-            await sleep(base * 2 ** (attempt - 1));
-        }
-    }
-    /** Updates the local addon repository to the installed snap's addons (needs root). */
-    async updateAddonRepo(repo) {
-        return this.runOk(['addons', 'repo', 'update', repo]);
-    }
-    /** The admin kubeconfig (`microk8s config`): credentials, so never echoed and its keys masked in the log. */
-    async config() {
-        const text = (await this.runOk(['config'], undefined, true)).stdout;
-        for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm))
-            core_setSecret(m[1]);
-        return text;
-    }
-    /** `kubectl rollout status kind/name -n ns --timeout=Ns`; resolves to the result, never throws on exit. */
-    async rolloutStatus(kind, namespace, name) {
-        return this.run([
-            'kubectl',
-            'rollout',
-            'status',
-            `${kind}/${name}`,
-            '-n',
-            namespace,
-            `--timeout=${this.options.waitTimeout}s`
-        ]);
-    }
-    /** `kubectl apply -f -` with a JSON document on stdin (no file, no shell). */
-    async apply(object) {
-        return this.runOk(['kubectl', 'apply', '-f', '-'], JSON.stringify(object));
-    }
-    async rolloutRestart(kind, namespace, name) {
-        return this.runOk(['kubectl', 'rollout', 'restart', `${kind}/${name}`, '-n', namespace]);
-    }
-    /** `microk8s inspect`; returns the tarball path it reports, if any. */
-    async inspect() {
-        const r = await this.run(['inspect']);
-        return parseInspectTarball(r.stdout);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
 const namespaceObject = (ns) => [`Namespace ${ns}`];
 const entries_ENTRIES = [
@@ -32776,195 +32218,6 @@ function shippedImages(name, branch) {
 
 
 
-;// CONCATENATED MODULE: ./src/plan.ts
-/**
- * The upgrade plan: a pure function of what is installed and what was asked. Hops (one Kubernetes minor at a
- * time) for the core, then which addons are cycled, in which order, with which arguments.
- */
-
-
-
-
-/**
- * The store channel that serves `channel`: a closed channel (`^`) follows the next safer risk of its track.
- * Undefined when nothing is published there.
- */
-function servingChannel(store, channelText) {
-    const [track, risk] = channelText.split('/');
-    const index = RISKS.indexOf(risk);
-    for (let i = index; i >= 0; i--) {
-        const row = store.get(`${track}/${RISKS[i]}`);
-        if (row?.version)
-            return row;
-        if (row === undefined && i === index)
-            return undefined; // track/risk not listed at all
-    }
-    return undefined;
-}
-function minorOf(version) {
-    const m = /^v?1\.(\d+)/.exec(version ?? '');
-    return m ? Number(m[1]) : undefined;
-}
-function planCore(current, target, store) {
-    const targetText = formatChannel(target);
-    const served = servingChannel(store, targetText);
-    if (!served) {
-        throw new PlanError(`channel ${targetText} is not published for microk8s (not listed, or closed with nothing to follow, in 'snap info microk8s')`);
-    }
-    // `latest/<risk>` carries some minor today; plan as if that minor's track had been asked.
-    const targetMinor = target.minor ?? minorOf(served.version);
-    if (targetMinor === undefined) {
-        throw new PlanError(`cannot tell which Kubernetes minor ${targetText} carries (store version '${served.version}')`);
-    }
-    const hop = (kind, channel, minor) => {
-        const text = formatChannel(channel);
-        const row = servingChannel(store, text);
-        if (!row) {
-            throw new PlanError(`cannot upgrade one minor at a time: channel ${text} (Kubernetes ${formatMinor(minor)}) is not published for microk8s`);
-        }
-        return { kind, channel, channelText: text, minor, storeVersion: row.version, storeRevision: row.revision };
-    };
-    const notes = [];
-    if (target.track === 'latest')
-        notes.push(`${targetText} carries Kubernetes ${formatMinor(targetMinor)} today`);
-    const snap = current.snap;
-    if (!snap) {
-        return { kind: 'install', targetMinor, hops: [hop('install', target, targetMinor)], notes };
-    }
-    if (snap.confinement !== target.confinement) {
-        throw new PlanError(`microk8s is installed with ${snap.confinement} confinement (tracking ${snap.tracking}) and ${targetText} is ` +
-            `${target.confinement}: MicroK8s does not switch confinement in place; use a ` +
-            `${snap.confinement === 'strict' ? "'X.Y-strict'" : "'X.Y'"} track`);
-    }
-    const fromMinor = current.kubeVersion?.minor ?? snap.channel?.minor ?? minorOf(snap.version);
-    if (fromMinor === undefined) {
-        throw new PlanError(`cannot tell which Kubernetes minor is installed (snap version '${snap.version}', tracking ${snap.tracking})`);
-    }
-    if (targetMinor < fromMinor) {
-        throw new PlanError(`${targetText} (Kubernetes ${formatMinor(targetMinor)}) is older than the installed Kubernetes ` +
-            `${formatMinor(fromMinor)}: MicroK8s does not support downgrades (a refresh to an older track can break ` +
-            `the datastore); use 'snap revert microk8s' to go back to the previous revision, or choose a channel at ` +
-            `${formatMinor(fromMinor)} or newer`);
-    }
-    if (targetMinor === fromMinor) {
-        const sameChannel = snap.tracking === targetText;
-        const sameRevision = served.revision === undefined || served.revision === snap.revision;
-        if (sameChannel && sameRevision)
-            return { kind: 'none', fromMinor, targetMinor, hops: [], notes };
-        return { kind: 'refresh', fromMinor, targetMinor, hops: [hop('refresh', target, targetMinor)], notes };
-    }
-    const hops = [];
-    for (let minor = fromMinor + 1; minor <= targetMinor; minor++) {
-        const channel = minor === targetMinor
-            ? target
-            : { track: trackFor(minor, target.confinement), minor, confinement: target.confinement, risk: target.risk };
-        hops.push(hop('refresh', channel, minor));
-    }
-    return { kind: 'upgrade', fromMinor, targetMinor, hops, notes };
-}
-/** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
-function sameArgs(a, b) {
-    const norm = (s) => (s ?? '').split(',').filter(Boolean).sort().join(',');
-    return norm(a) === norm(b);
-}
-/** Addons whose enable prompts on stdin without arguments: never enabled without them. */
-const NEEDS_ARGS = new Set(['metallb']);
-function planAddons(input) {
-    const requested = new Map(input.requested.map((r) => [r.name, r]));
-    const specOf = (name) => addonSpec(name, input.toRelease);
-    const cycleAlso = new Set(input.cycleAlso ?? []);
-    const enabledSet = new Set(input.enabled);
-    const cycling = input.mode === 'always' || (input.mode === 'auto' && input.versionChanged);
-    const why = input.mode === 'never'
-        ? "cycle-addons is 'never'"
-        : input.mode === 'always'
-            ? "cycle-addons is 'always'"
-            : input.versionChanged
-                ? 'the Kubernetes version changed'
-                : 'the Kubernetes version did not change and cycle-addons is auto';
-    // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
-    // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
-    // could be read back.
-    const argsDiffer = (name) => {
-        const want = requested.get(name)?.args;
-        const rec = input.recovered.get(name);
-        return want !== undefined && rec !== undefined && sameArgs(want, rec.args) === false;
-    };
-    const kept = [];
-    const toCycle = [];
-    for (const name of input.enabled) {
-        const spec = specOf(name);
-        if (spec.aliasOf) {
-            // `storage` reads enabled whenever hostpath-storage is: cycle the real addon once.
-            if (enabledSet.has(spec.aliasOf))
-                continue;
-        }
-        if (input.neverCycle.includes(name)) {
-            kept.push({ name, policy: 'user', reason: 'listed in never-cycle' });
-        }
-        else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
-            if (cycling || argsDiffer(name))
-                toCycle.push(name);
-        }
-        else if (spec.policy !== 'cycle') {
-            kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' });
-        }
-        else if (cycling || argsDiffer(name)) {
-            toCycle.push(name);
-        }
-    }
-    const stepFor = (name) => {
-        const req = requested.get(name);
-        if (req?.args !== undefined) {
-            const note = !cycling && argsDiffer(name)
-                ? 'reconfigured: the addons input asks for other arguments than it ran with'
-                : 'arguments from the addons input';
-            return { name, args: req.args, argsSource: 'input', note };
-        }
-        const rec = input.recovered.get(name);
-        if (rec?.args)
-            return { name, args: rec.args, argsSource: 'recovered', note: rec.note };
-        if (NEEDS_ARGS.has(name))
-            return undefined;
-        return { name, argsSource: 'none', note: rec?.note };
-    };
-    const cycle = [];
-    for (const name of addonOrder(toCycle, specOf)) {
-        const step = stepFor(name);
-        if (step)
-            cycle.push(step);
-        else {
-            kept.push({
-                name,
-                policy: 'no-args',
-                reason: `its arguments could not be read from the cluster and its enable would prompt for them; list it in the addons input with its arguments (e.g. ${name}:10.64.140.43-10.64.140.49)`
-            });
-        }
-    }
-    const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(specOf(r.name).aliasOf && enabledSet.has(specOf(r.name).aliasOf)));
-    const enableAfter = addonOrder(missing.map((r) => r.name), specOf).map((name) => {
-        const req = requested.get(name);
-        return req.args !== undefined
-            ? { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' }
-            : { name, argsSource: 'none' };
-    });
-    for (const step of enableAfter) {
-        if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
-            throw new InputError('addons', `${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49'`);
-        }
-    }
-    return {
-        fromRelease: input.fromRelease,
-        toRelease: input.toRelease,
-        cycling,
-        why,
-        cycle,
-        kept,
-        enableAfter,
-        unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/inventory.ts
 
 /** `repo/name:tag@sha256:…` → parts; the digest is shortened for display. */
@@ -33229,239 +32482,6 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
             ...(shipped[repo] ? { shipped: shipped[repo] } : {})
         });
     }
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/removed-apis.ts
-/**
- * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
- * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
- * ../shared/reference/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
- * informational).
- */
-
-
-const g = (removedIn, apiVersion, kinds, replacement, resources = []) => kinds.map((kind, i) => ({
-    removedIn,
-    apiVersion,
-    kind,
-    replacement,
-    source: 'guide',
-    resource: resources[i]
-}));
-const REMOVED_APIS = [
-    ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', [
-        'mutatingwebhookconfigurations.admissionregistration.k8s.io',
-        'validatingwebhookconfigurations.admissionregistration.k8s.io'
-    ]),
-    ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', [
-        'customresourcedefinitions.apiextensions.k8s.io'
-    ]),
-    ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', [
-        'apiservices.apiregistration.k8s.io'
-    ]),
-    ...g(22, 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'),
-    ...g(22, 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'], 'authorization.k8s.io/v1'),
-    ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', [
-        'certificatesigningrequests.certificates.k8s.io'
-    ]),
-    ...g(22, 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1', ['leases.coordination.k8s.io']),
-    ...g(22, 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io']),
-    ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', [
-        'ingresses.networking.k8s.io',
-        'ingressclasses.networking.k8s.io'
-    ]),
-    ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', [
-        'clusterroles.rbac.authorization.k8s.io',
-        'clusterrolebindings.rbac.authorization.k8s.io',
-        'roles.rbac.authorization.k8s.io',
-        'rolebindings.rbac.authorization.k8s.io'
-    ]),
-    ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', [
-        'priorityclasses.scheduling.k8s.io'
-    ]),
-    ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', [
-        'csidrivers.storage.k8s.io',
-        'csinodes.storage.k8s.io',
-        'storageclasses.storage.k8s.io',
-        'volumeattachments.storage.k8s.io'
-    ]),
-    ...g(25, 'batch/v1beta1', ['CronJob'], 'batch/v1', ['cronjobs.batch']),
-    ...g(25, 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1', ['endpointslices.discovery.k8s.io']),
-    ...g(25, 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'),
-    ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
-        'horizontalpodautoscalers.autoscaling'
-    ]),
-    ...g(25, 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1', ['poddisruptionbudgets.policy']),
-    ...g(25, 'policy/v1beta1', ['PodSecurityPolicy'], 'none: Pod Security Admission or a third-party admission webhook'),
-    ...g(25, 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1', ['runtimeclasses.node.k8s.io']),
-    ...g(26, 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
-        'horizontalpodautoscalers.autoscaling'
-    ]),
-    ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', [
-        'csistoragecapacities.storage.k8s.io'
-    ]),
-    ...g(29, 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...g(32, 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...[
-        [
-            33,
-            'admissionregistration.k8s.io/v1alpha1',
-            ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
-            'admissionregistration.k8s.io/v1'
-        ],
-        [
-            34,
-            'resource.k8s.io/v1alpha3',
-            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
-            'resource.k8s.io/v1'
-        ],
-        [35, 'storage.k8s.io/v1alpha1', ['VolumeAttributesClass'], 'storage.k8s.io/v1'],
-        [35, 'storagemigration.k8s.io/v1alpha1', ['StorageVersionMigration'], 'storagemigration.k8s.io/v1beta1'],
-        [
-            36,
-            'resource.k8s.io/v1beta1',
-            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
-            'resource.k8s.io/v1'
-        ]
-    ].flatMap(([removedIn, apiVersion, kinds, replacement]) => kinds.map((kind) => ({
-        removedIn: removedIn,
-        apiVersion: apiVersion,
-        kind,
-        replacement: replacement,
-        source: 'off-by-default'
-    })))
-];
-/** The removals that land in the minors the plan goes through: `(fromMinor, toMinor]`. */
-function removalsBetween(fromMinor, toMinor) {
-    return REMOVED_APIS.filter((r) => r.removedIn > fromMinor && r.removedIn <= toMinor);
-}
-/** The resources to list (one `kubectl get` with all of them) to find stored objects of the removed kinds. */
-function resourcesToList(removals) {
-    return [...new Set(removals.map((r) => r.resource).filter((r) => Boolean(r)))].sort();
-}
-/**
- * Field managers that are the control plane itself: their entries say which version the API server wrote
- * with, not what a user authored (kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
- * own default FlowSchemas.
- */
-const CONTROL_PLANE_MANAGERS = new Set([
-    'kube-apiserver',
-    'kube-controller-manager',
-    'kube-scheduler',
-    'kubelite',
-    'api-priority-and-fairness-config-producer-v1'
-]);
-function lookup(removals, apiVersion, kind) {
-    return removals.find((r) => r.apiVersion === apiVersion && r.kind === kind);
-}
-/** Findings from live objects: the last-applied annotation and non-control-plane managedFields entries. */
-function findInObjects(items, removals) {
-    const findings = [];
-    for (const o of items) {
-        const meta = o.metadata ?? {};
-        const annotations = meta.annotations ?? {};
-        // Objects the API server maintains itself (APF defaults) are not the user's.
-        if (annotations['apf.kubernetes.io/autoupdate-spec'] === 'true')
-            continue;
-        const seen = new Set();
-        const add = (apiVersion, evidence) => {
-            const r = lookup(removals, apiVersion, o.kind);
-            if (!r || seen.has(`${apiVersion}|${evidence}`))
-                return;
-            seen.add(`${apiVersion}|${evidence}`);
-            findings.push({
-                removedIn: r.removedIn,
-                apiVersion,
-                kind: o.kind,
-                namespace: meta.namespace,
-                name: meta.name,
-                replacement: r.replacement,
-                evidence,
-                source: r.source
-            });
-        };
-        const lastApplied = annotations['kubectl.kubernetes.io/last-applied-configuration'];
-        if (lastApplied) {
-            try {
-                const doc = JSON.parse(lastApplied);
-                if (doc.kind === o.kind && typeof doc.apiVersion === 'string')
-                    add(doc.apiVersion, 'last-applied');
-            }
-            catch {
-                // An unreadable annotation is no evidence either way.
-            }
-        }
-        for (const mf of meta.managedFields ?? []) {
-            if (!mf?.apiVersion || CONTROL_PLANE_MANAGERS.has(mf.manager) || mf.subresource === 'status')
-                continue;
-            add(mf.apiVersion, `managedFields:${mf.manager}`);
-        }
-    }
-    return findings;
-}
-/** A Helm v3 release from its storage Secret: base64 (Secret) of base64 (Helm) of gzip (JSON). */
-function decodeHelmRelease(secret) {
-    const data = secret?.data?.release;
-    if (typeof data !== 'string')
-        return undefined;
-    try {
-        const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
-        let raw = Buffer.from(helmEncoded, 'base64');
-        if (raw[0] === 0x1f && raw[1] === 0x8b)
-            raw = (0,external_node_zlib_.gunzipSync)(raw);
-        const release = JSON.parse(raw.toString('utf8'));
-        const chart = release.chart?.metadata
-            ? `${release.chart.metadata.name}-${release.chart.metadata.version}`
-            : undefined;
-        return {
-            name: release.name,
-            namespace: release.namespace,
-            version: release.version,
-            status: release.info?.status ?? '',
-            manifest: release.manifest ?? '',
-            chart
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Findings from the manifests of deployed Helm releases (latest deployed revision of each). */
-function findInHelmReleases(secrets, removals) {
-    const latest = new Map();
-    for (const s of secrets) {
-        const r = decodeHelmRelease(s);
-        if (!r || r.status !== 'deployed')
-            continue;
-        const key = `${r.namespace}/${r.name}`;
-        if (!latest.has(key) || latest.get(key).version < r.version)
-            latest.set(key, r);
-    }
-    const findings = [];
-    for (const [key, release] of latest) {
-        for (const doc of (0,dist/* parseAllDocuments */.hR)(release.manifest)) {
-            const o = doc.toJSON();
-            if (!o?.apiVersion || !o.kind)
-                continue;
-            const r = lookup(removals, o.apiVersion, o.kind);
-            if (!r)
-                continue;
-            findings.push({
-                removedIn: r.removedIn,
-                apiVersion: o.apiVersion,
-                kind: o.kind,
-                namespace: o.metadata?.namespace ?? release.namespace,
-                name: o.metadata?.name ?? '',
-                replacement: r.replacement,
-                evidence: `helm:${key}`,
-                source: r.source
-            });
-        }
-    }
-    return findings;
 }
 
 ;// CONCATENATED MODULE: ./src/timeline.ts
@@ -33900,6 +32920,1904 @@ function fitSections(sections, tail, limit) {
     return body + note + tail;
 }
 
+;// CONCATENATED MODULE: ./src/cmd.ts
+/**
+ * The one way the action runs a program. Arguments are always an array: no shell ever sees a string built
+ * from input. `ExecCmd` is the real implementation (@actions/exec); unit tests pass a fake `Cmd`.
+ */
+
+
+/** Joins a command for display only (never executed): arguments with spaces or quotes are quoted. */
+function displayCommand(file, args) {
+    return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+/**
+ * PATH with /snap/bin appended when missing: snap puts `microk8s` there, and self-hosted runner services often
+ * start without it (GitHub-hosted runners and sudo's secure_path have it). Appended, so PATH keeps precedence.
+ */
+function withSnapBin(pathValue) {
+    const parts = (pathValue ?? '').split(':').filter(Boolean);
+    return parts.includes('/snap/bin') ? parts.join(':') : [...parts, '/snap/bin'].join(':');
+}
+/** Exit code of coreutils `timeout` when the command ran out of time. */
+const TIMED_OUT = 124;
+class ExecCmd {
+    useSudo;
+    boundSeconds;
+    history = [];
+    /**
+     * @param useSudo prefix privileged programs with `sudo -n` (GitHub-hosted runners run as `runner`;
+     *   as root the programs are called directly).
+     * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
+     *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
+     */
+    constructor(useSudo, boundSeconds) {
+        this.useSudo = useSudo;
+        this.boundSeconds = boundSeconds;
+    }
+    async run(file, args, options = {}) {
+        let [program, argv] = [file, args];
+        if (this.boundSeconds)
+            [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]];
+        if (this.useSudo)
+            [program, argv] = ['sudo', ['-n', program, ...argv]];
+        const command = displayCommand(file, args);
+        core_debug(`run: ${command}`);
+        const started = Date.now();
+        let result;
+        try {
+            result = await getExecOutput(program, argv, {
+                ignoreReturnCode: true,
+                silent: options.secret || !(options.echo || isDebug()),
+                // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
+                // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
+                input: Buffer.from(options.input ?? ''),
+                env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
+            });
+        }
+        catch (error) {
+            // @actions/exec throws when the program cannot be found at all.
+            const ms = Date.now() - started;
+            this.history.push({ command, code: 127, ms });
+            return { code: 127, stdout: '', stderr: `${program}: ${error.message}`, ms };
+        }
+        const ms = Date.now() - started;
+        this.history.push({ command, code: result.exitCode, ms });
+        const stderr = this.boundSeconds && result.exitCode === TIMED_OUT
+            ? `${result.stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`
+            : result.stderr;
+        return { code: result.exitCode, stdout: result.stdout, stderr, ms };
+    }
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/removed-apis.ts
+/**
+ * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
+ * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
+ * ../shared/reference/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
+ * informational).
+ */
+
+
+const g = (removedIn, apiVersion, kinds, replacement, resources = []) => kinds.map((kind, i) => ({
+    removedIn,
+    apiVersion,
+    kind,
+    replacement,
+    source: 'guide',
+    resource: resources[i]
+}));
+const REMOVED_APIS = [
+    ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', [
+        'mutatingwebhookconfigurations.admissionregistration.k8s.io',
+        'validatingwebhookconfigurations.admissionregistration.k8s.io'
+    ]),
+    ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', [
+        'customresourcedefinitions.apiextensions.k8s.io'
+    ]),
+    ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', [
+        'apiservices.apiregistration.k8s.io'
+    ]),
+    ...g(22, 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'),
+    ...g(22, 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'], 'authorization.k8s.io/v1'),
+    ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', [
+        'certificatesigningrequests.certificates.k8s.io'
+    ]),
+    ...g(22, 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1', ['leases.coordination.k8s.io']),
+    ...g(22, 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io']),
+    ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', [
+        'ingresses.networking.k8s.io',
+        'ingressclasses.networking.k8s.io'
+    ]),
+    ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', [
+        'clusterroles.rbac.authorization.k8s.io',
+        'clusterrolebindings.rbac.authorization.k8s.io',
+        'roles.rbac.authorization.k8s.io',
+        'rolebindings.rbac.authorization.k8s.io'
+    ]),
+    ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', [
+        'priorityclasses.scheduling.k8s.io'
+    ]),
+    ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', [
+        'csidrivers.storage.k8s.io',
+        'csinodes.storage.k8s.io',
+        'storageclasses.storage.k8s.io',
+        'volumeattachments.storage.k8s.io'
+    ]),
+    ...g(25, 'batch/v1beta1', ['CronJob'], 'batch/v1', ['cronjobs.batch']),
+    ...g(25, 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1', ['endpointslices.discovery.k8s.io']),
+    ...g(25, 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'),
+    ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+        'horizontalpodautoscalers.autoscaling'
+    ]),
+    ...g(25, 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1', ['poddisruptionbudgets.policy']),
+    ...g(25, 'policy/v1beta1', ['PodSecurityPolicy'], 'none: Pod Security Admission or a third-party admission webhook'),
+    ...g(25, 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1', ['runtimeclasses.node.k8s.io']),
+    ...g(26, 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
+    ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+        'horizontalpodautoscalers.autoscaling'
+    ]),
+    ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', [
+        'csistoragecapacities.storage.k8s.io'
+    ]),
+    ...g(29, 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
+    ...g(32, 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
+    ...[
+        [
+            33,
+            'admissionregistration.k8s.io/v1alpha1',
+            ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+            'admissionregistration.k8s.io/v1'
+        ],
+        [
+            34,
+            'resource.k8s.io/v1alpha3',
+            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+            'resource.k8s.io/v1'
+        ],
+        [35, 'storage.k8s.io/v1alpha1', ['VolumeAttributesClass'], 'storage.k8s.io/v1'],
+        [35, 'storagemigration.k8s.io/v1alpha1', ['StorageVersionMigration'], 'storagemigration.k8s.io/v1beta1'],
+        [
+            36,
+            'resource.k8s.io/v1beta1',
+            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+            'resource.k8s.io/v1'
+        ]
+    ].flatMap(([removedIn, apiVersion, kinds, replacement]) => kinds.map((kind) => ({
+        removedIn: removedIn,
+        apiVersion: apiVersion,
+        kind,
+        replacement: replacement,
+        source: 'off-by-default'
+    })))
+];
+/** The removals that land in the minors the plan goes through: `(fromMinor, toMinor]`. */
+function removalsBetween(fromMinor, toMinor) {
+    return REMOVED_APIS.filter((r) => r.removedIn > fromMinor && r.removedIn <= toMinor);
+}
+/** The resources to list (one `kubectl get` with all of them) to find stored objects of the removed kinds. */
+function resourcesToList(removals) {
+    return [...new Set(removals.map((r) => r.resource).filter((r) => Boolean(r)))].sort();
+}
+/**
+ * Field managers that are the control plane itself: their entries say which version the API server wrote
+ * with, not what a user authored (kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
+ * own default FlowSchemas.
+ */
+const CONTROL_PLANE_MANAGERS = new Set([
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kubelite',
+    'api-priority-and-fairness-config-producer-v1'
+]);
+function lookup(removals, apiVersion, kind) {
+    return removals.find((r) => r.apiVersion === apiVersion && r.kind === kind);
+}
+/** Findings from live objects: the last-applied annotation and non-control-plane managedFields entries. */
+function findInObjects(items, removals) {
+    const findings = [];
+    for (const o of items) {
+        const meta = o.metadata ?? {};
+        const annotations = meta.annotations ?? {};
+        // Objects the API server maintains itself (APF defaults) are not the user's.
+        if (annotations['apf.kubernetes.io/autoupdate-spec'] === 'true')
+            continue;
+        const seen = new Set();
+        const add = (apiVersion, evidence) => {
+            const r = lookup(removals, apiVersion, o.kind);
+            if (!r || seen.has(`${apiVersion}|${evidence}`))
+                return;
+            seen.add(`${apiVersion}|${evidence}`);
+            findings.push({
+                removedIn: r.removedIn,
+                apiVersion,
+                kind: o.kind,
+                namespace: meta.namespace,
+                name: meta.name,
+                replacement: r.replacement,
+                evidence,
+                source: r.source
+            });
+        };
+        const lastApplied = annotations['kubectl.kubernetes.io/last-applied-configuration'];
+        if (lastApplied) {
+            try {
+                const doc = JSON.parse(lastApplied);
+                if (doc.kind === o.kind && typeof doc.apiVersion === 'string')
+                    add(doc.apiVersion, 'last-applied');
+            }
+            catch {
+                // An unreadable annotation is no evidence either way.
+            }
+        }
+        for (const mf of meta.managedFields ?? []) {
+            if (!mf?.apiVersion || CONTROL_PLANE_MANAGERS.has(mf.manager) || mf.subresource === 'status')
+                continue;
+            add(mf.apiVersion, `managedFields:${mf.manager}`);
+        }
+    }
+    return findings;
+}
+/** A Helm v3 release from its storage Secret: base64 (Secret) of base64 (Helm) of gzip (JSON). */
+function decodeHelmRelease(secret) {
+    const data = secret?.data?.release;
+    if (typeof data !== 'string')
+        return undefined;
+    try {
+        const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
+        let raw = Buffer.from(helmEncoded, 'base64');
+        if (raw[0] === 0x1f && raw[1] === 0x8b)
+            raw = (0,external_node_zlib_.gunzipSync)(raw);
+        const release = JSON.parse(raw.toString('utf8'));
+        const chart = release.chart?.metadata
+            ? `${release.chart.metadata.name}-${release.chart.metadata.version}`
+            : undefined;
+        return {
+            name: release.name,
+            namespace: release.namespace,
+            version: release.version,
+            status: release.info?.status ?? '',
+            manifest: release.manifest ?? '',
+            chart
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Findings from the manifests of deployed Helm releases (latest deployed revision of each). */
+function findInHelmReleases(secrets, removals) {
+    const latest = new Map();
+    for (const s of secrets) {
+        const r = decodeHelmRelease(s);
+        if (!r || r.status !== 'deployed')
+            continue;
+        const key = `${r.namespace}/${r.name}`;
+        if (!latest.has(key) || latest.get(key).version < r.version)
+            latest.set(key, r);
+    }
+    const findings = [];
+    for (const [key, release] of latest) {
+        for (const doc of (0,dist/* parseAllDocuments */.hR)(release.manifest)) {
+            const o = doc.toJSON();
+            if (!o?.apiVersion || !o.kind)
+                continue;
+            const r = lookup(removals, o.apiVersion, o.kind);
+            if (!r)
+                continue;
+            findings.push({
+                removedIn: r.removedIn,
+                apiVersion: o.apiVersion,
+                kind: o.kind,
+                namespace: o.metadata?.namespace ?? release.namespace,
+                name: o.metadata?.name ?? '',
+                replacement: r.replacement,
+                evidence: `helm:${key}`,
+                source: r.source
+            });
+        }
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/execute.ts
+/**
+ * Carries out the plan against the cluster: hops one minor at a time, each verified, then the addon cycle
+ * (disable in reverse order with the old scripts, update the addon repository, enable in order with the new
+ * ones), then the data checks. Every phase is a log group with its duration and a step in the report.
+ */
+
+
+
+
+
+
+
+/** Which step failed and what it printed; main turns it into the report's failure. */
+class StepError extends Error {
+    step;
+    output;
+    constructor(step, message, output) {
+        super(message);
+        this.step = step;
+        this.output = output;
+        this.name = 'StepError';
+    }
+}
+/** Runs one phase as a log group, timed, recorded in the report; failures become StepErrors naming the step. */
+async function phase(report, name, fn, detail) {
+    const started = Date.now();
+    const atMs = runElapsedMs(report, started);
+    return group(name, async () => {
+        try {
+            const result = await fn();
+            const ms = Date.now() - started;
+            report.steps.push({ name, status: 'ok', durationMs: ms, atMs, ...(detail ? { detail: detail(result) } : {}) });
+            info(`✓ ${name} (${(ms / 1000).toFixed(1)} s)`);
+            return result;
+        }
+        catch (error) {
+            const ms = Date.now() - started;
+            const e = error;
+            const output = error instanceof StepError ? error.output : commandOutput(error);
+            report.steps.push({ name, status: 'failed', durationMs: ms, atMs, detail: e.message });
+            info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`);
+            if (error instanceof StepError)
+                throw error;
+            throw new StepError(name, e.message, output);
+        }
+    });
+}
+/**
+ * One hop: refresh (or install), wait until ready (bounded by wait-timeout), then verify that the API server
+ * reports the hop's minor and that every node is Ready. Nothing else runs until it is verified.
+ */
+async function runHop(ctx, hop) {
+    const started = Date.now();
+    const record = {
+        channel: hop.channelText,
+        minor: hop.minor,
+        status: 'planned',
+        durationMs: 0,
+        atMs: runElapsedMs(ctx.report, started)
+    };
+    ctx.report.hops.push(record);
+    const result = hop.kind === 'install' ? await ctx.snap.install(hop.channel) : await ctx.snap.refresh(hop.channel);
+    info(result.stdout.trim() || result.stderr.trim());
+    const waitStarted = Date.now();
+    await ctx.microk8s.waitReady();
+    const readyAfterMs = Date.now() - waitStarted;
+    info(`MicroK8s is ready (waited ${(readyAfterMs / 1000).toFixed(1)} s)`);
+    const serverVersion = await ctx.microk8s.serverVersion();
+    const parsed = parseKubeVersion(serverVersion);
+    Object.assign(record, { readyAfterMs, serverVersion });
+    if (parsed?.minor !== hop.minor) {
+        Object.assign(record, { status: 'failed', durationMs: Date.now() - started });
+        throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} the API server reports ${serverVersion}, not Kubernetes ${formatMinor(hop.minor)}; ` +
+            'stopping before the next hop');
+    }
+    const nodes = await ctx.microk8s.kubectlJson(['get', 'nodes']);
+    const notReady = nodes.items
+        .filter((n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
+        .map((n) => n.metadata?.name);
+    if (notReady.length) {
+        Object.assign(record, { status: 'failed', durationMs: Date.now() - started });
+        throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} these nodes are not Ready: ${notReady.join(', ')}`);
+    }
+    Object.assign(record, { status: 'done', durationMs: Date.now() - started });
+    info(`API server ${serverVersion}; ${nodes.items.length} node(s) Ready`);
+}
+/** The Helm release records (Secrets labelled owner=helm), as `namespace/name vN status`. */
+async function readHelmReleases(microk8s) {
+    // Release records carry the chart values (which may hold passwords): never echoed.
+    const list = await microk8s.kubectlJson(['get', 'secrets', '-A', '-l', 'owner=helm'], true);
+    const secrets = (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1');
+    const names = secrets
+        .map((s) => {
+        const r = decodeHelmRelease(s);
+        return r ? `${r.namespace}/${r.name} v${r.version} ${r.status}` : `${s.metadata.namespace}/${s.metadata.name}`;
+    })
+        .sort();
+    return { names, secrets };
+}
+/**
+ * Lists objects of several resources in one `kubectl get`; when the server does not serve one of them (older
+ * clusters), lists them one by one and returns the ones it does not serve instead of failing.
+ */
+async function listObjects(microk8s, resources) {
+    if (resources.length === 0)
+        return { objects: [], unavailable: [] };
+    const list = async (names) => {
+        const r = await microk8s.run(['kubectl', 'get', names.join(','), '-A', '-o', 'json']);
+        if (r.code === 0)
+            return JSON.parse(r.stdout).items ?? [];
+        if (/doesn't have a resource type|the server could not find the requested resource/.test(r.stderr))
+            return undefined;
+        throw new CommandError(displayCommand('microk8s', ['kubectl', 'get', names.join(','), '-A', '-o', 'json']), r.code, r.stdout, r.stderr);
+    };
+    const all = await list(resources);
+    if (all)
+        return { objects: all, unavailable: [] };
+    const objects = [];
+    const unavailable = [];
+    for (const resource of resources) {
+        const items = await list([resource]);
+        if (items)
+            objects.push(...items);
+        else
+            unavailable.push(resource);
+    }
+    return { objects, unavailable };
+}
+async function readCorefile(microk8s) {
+    const r = await microk8s.run(['kubectl', 'get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json']);
+    if (r.code !== 0)
+        return undefined;
+    return JSON.parse(r.stdout)?.data?.Corefile;
+}
+/** Arguments of enabled addons read back from the cluster, with how they were found. */
+async function recoverArgs(microk8s, enabled, items, corefile) {
+    const out = new Map();
+    if (enabled.includes('dns')) {
+        const upstreams = corefile ? dnsUpstreams(corefile) : undefined;
+        out.set('dns', upstreams
+            ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
+            : {
+                note: corefile
+                    ? "upstreams follow the host's resolv.conf, as before"
+                    : 'no CoreDNS ConfigMap found: enabled plainly'
+            });
+    }
+    if (enabled.includes('ingress')) {
+        const ds = items.find((o) => o.kind === 'DaemonSet' &&
+            o.metadata?.namespace === 'ingress' &&
+            o.metadata?.name === 'nginx-ingress-microk8s-controller');
+        const args = ingressArgs(ds);
+        out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' });
+    }
+    if (enabled.includes('metallb')) {
+        const r = await microk8s.run(['kubectl', 'get', 'ipaddresspools.metallb.io', '-n', 'metallb-system', '-o', 'json']);
+        const ranges = r.code === 0 ? metallbRanges(JSON.parse(r.stdout).items ?? []) : undefined;
+        out.set('metallb', ranges
+            ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` }
+            : { note: 'no IPAddressPool found' });
+    }
+    return out;
+}
+function compareData(before, after, dnsCycled, corefileRestored) {
+    const checks = [];
+    const lostClaims = before.volumes.claims.filter((c) => !after.volumes.claims.includes(c));
+    checks.push({
+        name: 'PersistentVolumes',
+        before: String(before.volumes.pvs),
+        after: String(after.volumes.pvs),
+        ok: after.volumes.pvs >= before.volumes.pvs,
+        ...(after.volumes.pvs < before.volumes.pvs
+            ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` }
+            : {})
+    });
+    checks.push({
+        name: 'PersistentVolumeClaims bound',
+        before: `${before.volumes.bound} of ${before.volumes.pvcs}`,
+        after: `${after.volumes.bound} of ${after.volumes.pvcs}`,
+        ok: lostClaims.length === 0 && after.volumes.bound >= before.volumes.bound,
+        ...(lostClaims.length
+            ? { detail: `no longer bound: ${lostClaims.join(', ')}` }
+            : after.volumes.bound < before.volumes.bound
+                ? { detail: 'fewer bound claims' }
+                : {})
+    });
+    const lostReleases = before.helmReleases.filter((r) => !after.helmReleases.includes(r));
+    checks.push({
+        name: 'Helm releases',
+        before: String(before.helmReleases.length),
+        after: String(after.helmReleases.length),
+        ok: lostReleases.length === 0,
+        ...(lostReleases.length ? { detail: `changed or gone: ${lostReleases.join(', ')}` } : {})
+    });
+    if (before.corefile !== undefined) {
+        const customised = isCorefileCustomised(before.corefile);
+        const same = normalise(after.corefile) === normalise(before.corefile);
+        checks.push({
+            name: 'CoreDNS Corefile',
+            before: customised ? 'customised' : 'default (upstreams only)',
+            after: after.corefile === undefined ? 'missing' : same ? (corefileRestored ? 'restored' : 'same') : 'differs',
+            ok: !customised ? after.corefile !== undefined || !dnsCycled : same,
+            ...(customised && !same ? { detail: 'the customised Corefile was not kept' } : {})
+        });
+    }
+    return checks;
+}
+const normalise = (s) => (s ?? '').trim().replace(/\s+\n/g, '\n');
+/** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
+async function waitForAddon(microk8s, name, release) {
+    for (const w of addonSpec(name, release).workloads) {
+        const r = await microk8s.rolloutStatus(w.kind, w.namespace, w.name);
+        if (r.code !== 0) {
+            throw new CommandError(displayCommand('microk8s', ['kubectl', 'rollout', 'status', `${w.kind}/${w.name}`, '-n', w.namespace]), r.code, r.stdout, r.stderr, `addon ${name}: ${w.kind} ${w.namespace}/${w.name} did not finish rolling out within wait-timeout${lastLines(r.stderr || r.stdout, 2)}`);
+        }
+    }
+}
+async function enableAddon(ctx, step) {
+    const spec = step.args !== undefined ? `${step.name}:${step.args}` : step.name;
+    const r = await ctx.microk8s.enable(spec);
+    if (r.code !== 0) {
+        throw new CommandError(displayCommand('microk8s', ['enable', spec]), r.code, r.stdout, r.stderr, `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
+    }
+    await waitForAddon(ctx.microk8s, step.name, ctx.toRelease);
+    if (step.name === 'dns' && ctx.savedCorefile && isCorefileCustomised(ctx.savedCorefile)) {
+        await restoreCorefile(ctx.microk8s, ctx.savedCorefile, ctx.toRelease);
+    }
+}
+/** Re-applies the user's Corefile and restarts CoreDNS so it is read. */
+async function restoreCorefile(microk8s, corefile, release) {
+    await microk8s.apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+            name: 'coredns',
+            namespace: 'kube-system',
+            labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
+        },
+        data: { Corefile: corefile }
+    });
+    await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns');
+    await waitForAddon(microk8s, 'dns', release);
+    info('Restored the customised CoreDNS Corefile and restarted CoreDNS');
+}
+async function disableAddon(ctx, name) {
+    const spec = addonSpec(name, ctx.fromRelease);
+    const r = await ctx.microk8s.disable(name, spec.disableInput);
+    const keepsData = spec.disableKeepsDataExit;
+    const expected = r.code === 0 || (keepsData && r.code === keepsData.code && r.stdout.includes(keepsData.marker));
+    if (!expected) {
+        throw new CommandError(displayCommand('microk8s', ['disable', name]), r.code, r.stdout, r.stderr, `microk8s disable ${name} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
+    }
+}
+/**
+ * Disables the addons in reverse enable order (old scripts), updates the addon repositories, then enables them
+ * in order, each waited for. If one fails: stop, try once to re-enable every addon that is still disabled, and
+ * fail naming every addon and its state.
+ */
+async function cycleAddons(ctx, plan, repos) {
+    const records = new Map();
+    for (const step of plan.cycle) {
+        const keepsData = addonSpec(step.name, ctx.fromRelease).disableKeepsDataExit
+            ? "its disable's prompt answered N: every volume kept"
+            : undefined;
+        const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
+        const rec = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note };
+        records.set(step.name, rec);
+        ctx.report.addons.push(rec);
+    }
+    // Addons that may be down: disabled, or whose disable was started. Emptied as they come back.
+    const down = [];
+    const started = new Map();
+    let current = '';
+    try {
+        for (const step of [...plan.cycle].reverse()) {
+            current = `disable ${step.name}`;
+            started.set(step.name, Date.now());
+            records.get(step.name).atMs = runElapsedMs(ctx.report, started.get(step.name));
+            down.push(step);
+            info(`Disabling ${step.name}`);
+            await disableAddon(ctx, step.name);
+        }
+        for (const repo of repos) {
+            current = `addons repo update ${repo}`;
+            await ctx.microk8s.updateAddonRepo(repo);
+        }
+        for (const step of plan.cycle) {
+            current = `enable ${step.name}`;
+            info(`Enabling ${step.name}${step.args ? ` with ${step.args}` : ''}`);
+            await enableAddon(ctx, step);
+            down.splice(down.indexOf(step), 1);
+            Object.assign(records.get(step.name), { status: 'cycled', durationMs: Date.now() - started.get(step.name) });
+        }
+    }
+    catch (error) {
+        const failed = current.split(' ').pop();
+        if (records.has(failed))
+            records.get(failed).note = `${current} failed`;
+        // Leave no addon down (above all not DNS): one attempt each, in enable order. Enabling an addon whose
+        // disable failed half-way is harmless: MicroK8s answers "already enabled" when it still is.
+        const rescue = [];
+        for (const step of plan.cycle.filter((s) => down.includes(s))) {
+            const rec = records.get(step.name);
+            try {
+                await enableAddon(ctx, step);
+                rec.status = step.name === failed ? 'failed' : 're-enabled';
+                // Down from its disable until this second enable brought it back.
+                if (started.has(step.name))
+                    rec.durationMs = Date.now() - started.get(step.name);
+                if (step.name === failed)
+                    rec.note = `${current} failed; re-enabled on a second attempt`;
+                rescue.push(`${step.name}: re-enabled`);
+            }
+            catch (e) {
+                rec.status = 'failed';
+                rescue.push(`${step.name}: still down (${e.message})`);
+            }
+        }
+        const states = plan.cycle.map((s) => `${s.name} ${records.get(s.name).status}`).join(', ');
+        const output = commandOutput(error);
+        throw new StepError('addon cycle', `${current}: ${error.message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`, output);
+    }
+}
+/** Enables addons from the `addons` input that were not enabled, in dependency order, each waited for. */
+async function enableRequested(ctx, steps) {
+    for (const step of steps) {
+        const started = Date.now();
+        const rec = {
+            name: step.name,
+            status: 'planned',
+            atMs: runElapsedMs(ctx.report, started),
+            args: step.args,
+            argsSource: step.argsSource,
+            note: 'requested in the addons input'
+        };
+        ctx.report.addons.push(rec);
+        try {
+            await enableAddon(ctx, step);
+            Object.assign(rec, { status: 'enabled', durationMs: Date.now() - started });
+        }
+        catch (error) {
+            rec.status = 'failed';
+            throw error;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/system-files.ts
+/**
+ * Files in system paths (/etc, /var/snap/microk8s, /root) read and written through `test`, `cat` and
+ * `install`, run like every other command (with sudo on a runner): never with Node's fs, whose privileges are
+ * the runner user's. `install -D` creates the parent directories and replaces the file rather than writing
+ * through it, so a symlink planted at the destination is not followed.
+ */
+
+
+
+
+
+const SNAP_COMMON = '/var/snap/microk8s/common';
+const SNAP_DATA = '/var/snap/microk8s/current';
+class SystemFiles {
+    cmd;
+    constructor(cmd) {
+        this.cmd = cmd;
+    }
+    async exists(file) {
+        return (await this.cmd.run('test', ['-e', file])).code === 0;
+    }
+    /** The file's text; undefined when it does not exist (or cannot be read). */
+    async read(file) {
+        const r = await this.cmd.run('cat', [file]);
+        return r.code === 0 ? r.stdout : undefined;
+    }
+    /** Copies `source` to `dest` (mode 0644), creating the directories on the way. */
+    async install(source, dest) {
+        const args = ['-D', '-m', '0644', source, dest];
+        const r = await this.cmd.run('install', args);
+        if (r.code !== 0)
+            throw new CommandError(displayCommand('install', args), r.code, r.stdout, r.stderr);
+    }
+    /** Writes `text` to `dest` (mode 0644) through a temporary file under RUNNER_TEMP. */
+    async write(dest, text) {
+        const dir = await promises_namespaceObject.mkdtemp(external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'microk8s-file-'));
+        const source = external_node_path_namespaceObject.join(dir, external_node_path_namespaceObject.basename(dest));
+        try {
+            await promises_namespaceObject.writeFile(source, text, { mode: 0o644 });
+            await this.install(source, dest);
+        }
+        finally {
+            await promises_namespaceObject.rm(dir, { recursive: true, force: true });
+        }
+    }
+}
+/**
+ * A path input as a shell would have expanded it: `$NAME` and `${NAME}` from the environment, `~/`, and a
+ * relative path from the workspace. balchua/microk8s-actions passed its paths through a shell, so workflows
+ * written for it say `$GITHUB_WORKSPACE/microk8s-config.yaml`; no shell runs here.
+ */
+function expandPath(text, env, onMissing) {
+    let value = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, bare) => {
+        const name = braced ?? bare;
+        const v = env[name];
+        return v === undefined || v === '' ? onMissing(name) : v;
+    });
+    if (value === '~' || value.startsWith('~/'))
+        value = external_node_path_namespaceObject.join(env.HOME || external_node_os_namespaceObject.homedir(), value.slice(1));
+    return external_node_path_namespaceObject.resolve(env.GITHUB_WORKSPACE || process.cwd(), value);
+}
+
+;// CONCATENATED MODULE: ./src/launch-config.ts
+/**
+ * The `launch-configuration` input: a MicroK8s launch configuration (1.27+) applied by the snap's install hook.
+ *
+ * Facts (canonical/microk8s snap/hooks/install; canonical/microk8s-cluster-agent pkg/k8sinit, cmd/cluster-agent.go):
+ * at install the hook copies the first existing of /etc/microk8s.yaml, $SNAP_USER_COMMON/.microk8s.yaml
+ * (/root/snap/microk8s/common), $SNAP_COMMON/.microk8s.yaml to $SNAP_COMMON/etc/launcher/install.yaml and
+ * applies its pre-init part (service arguments, CNI CIDRs, SANs, registry configs); a file the cluster-agent
+ * cannot parse fails the install. Once running, the cluster-agent applies the rest (addons, addon
+ * repositories, join) and renames the file `install.yaml.applied`.
+ *
+ * On an existing install the pre-init part cannot apply any more (the CIDRs and certificates exist), and the
+ * rest would run concurrently with the action's own addon cycle: the action refuses, unless the file is the
+ * one the cluster was installed with (a re-run of the same workflow).
+ */
+
+
+
+
+/** Where the action places the file: the hook's third candidate, so a file a person put earlier stays theirs. */
+const LAUNCH_CONFIG_PATH = `${SNAP_COMMON}/.microk8s.yaml`;
+/** Candidates the hook reads before LAUNCH_CONFIG_PATH: one of them would win over the action's file. */
+const EARLIER_CANDIDATES = ['/etc/microk8s.yaml', '/root/snap/microk8s/common/.microk8s.yaml'];
+const APPLIED_PATHS = [
+    `${SNAP_COMMON}/etc/launcher/install.yaml.applied`,
+    `${SNAP_COMMON}/etc/launcher/install.yaml`
+];
+const KNOWN_KEYS = new Set([
+    'version',
+    'addonRepositories',
+    'addons',
+    'extraKubeletArgs',
+    'extraKubeAPIServerArgs',
+    'extraKubeProxyArgs',
+    'extraKubeControllerManagerArgs',
+    'extraKubeSchedulerArgs',
+    'extraKubeliteEnv',
+    'extraSANs',
+    'containerdRegistryConfigs',
+    'extraContainerdArgs',
+    'extraContainerdEnv',
+    'extraDqliteArgs',
+    'extraDqliteEnv',
+    'extraMicroK8sClusterAgentArgs',
+    'extraMicroK8sClusterAgentEnv',
+    'extraMicroK8sAPIServerProxyArgs',
+    'extraMicroK8sAPIServerProxyEnv',
+    'extraEtcdArgs',
+    'extraEtcdEnv',
+    'extraFlanneldArgs',
+    'extraFlanneldEnv',
+    'extraConfigFiles',
+    'persistentClusterToken',
+    'join',
+    'extraCNIEnv',
+    'extraFIPSEnv'
+]);
+const VERSIONS = ['0.1.0', '0.2.0'];
+const ADDON = /^(?:[a-z0-9-]+\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const CIDR = /^\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}$/;
+/** Validates the file as the cluster-agent would, plus what the action relies on. Pure. */
+function parseLaunchConfig(text, file) {
+    const fail = (why) => {
+        throw new InputError('launch-configuration', `${file}: ${why}`);
+    };
+    const config = { file, text, version: '0.1.0', addons: [], unknownKeys: [] };
+    let parts = 0;
+    for (const doc of (0,dist/* parseAllDocuments */.hR)(text)) {
+        const error = doc.errors[0];
+        if (error)
+            fail(`not valid YAML (${error.message.split('\n')[0]})`);
+        const c = doc.toJS();
+        if (c === null || c === undefined)
+            continue;
+        if (typeof c !== 'object' || Array.isArray(c))
+            fail('each YAML document must be a mapping with a version key');
+        const part = c;
+        parts++;
+        const version = String(part.version ?? '');
+        if (!VERSIONS.includes(version))
+            fail(`version '${version.slice(0, 20)}' is not a launch configuration version; use ${VERSIONS.join(' or ')} (0.2.0 needs MicroK8s 1.28+)`);
+        if (version > config.version)
+            config.version = version;
+        if (part.join !== undefined)
+            fail('join is not supported: the action upgrades the node it runs on as a cluster of its own');
+        for (const key of Object.keys(part))
+            if (!KNOWN_KEYS.has(key))
+                config.unknownKeys.push(key);
+        if (part.addons !== undefined && !Array.isArray(part.addons))
+            fail('addons must be a list');
+        for (const a of (part.addons ?? [])) {
+            const entry = a;
+            if (typeof a !== 'object' || a === null || typeof entry.name !== 'string' || !ADDON.test(entry.name))
+                fail('each entry of addons must be a mapping with a name (an addon name), optional disable and args');
+            if (entry.disable !== undefined && typeof entry.disable !== 'boolean')
+                fail(`addon ${entry.name}: disable must be true or false`);
+            const args = entry.args ?? [];
+            if (!Array.isArray(args) || !args.every((x) => typeof x === 'string' || typeof x === 'number'))
+                fail(`addon ${entry.name}: args must be a list of strings`);
+            config.addons.push({
+                name: String(entry.name).replace(/^core\//, ''),
+                disable: entry.disable === true,
+                args: args.map(String)
+            });
+        }
+        const cni = (part.extraCNIEnv ?? {});
+        for (const [key, field] of [
+            ['IPv4_CLUSTER_CIDR', 'podCidr'],
+            ['IPv4_SERVICE_CIDR', 'serviceCidr']
+        ]) {
+            if (cni[key] === undefined)
+                continue;
+            if (!CIDR.test(String(cni[key])))
+                fail(`extraCNIEnv.${key} is not an IPv4 CIDR`);
+            config[field] = String(cni[key]);
+        }
+    }
+    if (parts === 0)
+        fail('holds no configuration; a launch configuration starts with version: 0.1.0');
+    return config;
+}
+/** Launch configurations need 1.27+, and version 0.2.0 needs 1.28+. */
+function checkLaunchTarget(config, targetMinor) {
+    if (targetMinor < 27)
+        throw new InputError('launch-configuration', `launch configurations need MicroK8s 1.27 or newer; the target is 1.${targetMinor}`);
+    if (targetMinor < 28 && config.version !== '0.1.0')
+        throw new InputError('launch-configuration', `version ${config.version} needs MicroK8s 1.28 or newer; 1.27 reads 0.1.0`);
+}
+/** Addons the configuration enables (the plan counts them as the install's own). */
+function launchEnables(config) {
+    return (config?.addons ?? []).filter((a) => !a.disable).map((a) => a.name);
+}
+/** Fresh install: puts the file where the install hook finds it, after checking nothing would win over it. */
+async function placeLaunchConfig(files, config) {
+    for (const earlier of EARLIER_CANDIDATES) {
+        if (await files.exists(earlier))
+            throw new StepError('launch configuration', `${earlier} exists on this runner and the install hook reads it before ${LAUNCH_CONFIG_PATH}, so ${config.file} would be ignored; remove it or drop the launch-configuration input`);
+    }
+    const present = await files.read(LAUNCH_CONFIG_PATH);
+    if (present !== undefined && present !== config.text)
+        throw new StepError('launch configuration', `${LAUNCH_CONFIG_PATH} already exists with other content; it is not the action's to replace. Remove it first`);
+    await files.install(config.file, LAUNCH_CONFIG_PATH);
+    return LAUNCH_CONFIG_PATH;
+}
+/** Existing install: accepted only when it is the configuration the cluster was installed with. */
+async function checkInstalledWith(files, config) {
+    for (const p of APPLIED_PATHS) {
+        const applied = await files.read(p);
+        if (applied === undefined)
+            continue;
+        if (applied === config.text)
+            return;
+        break;
+    }
+    throw new InputError('launch-configuration', `MicroK8s is already installed, and a launch configuration applies at install only (its CIDRs, arguments and certificates are set at first start); ${config.file} is not the one this cluster was installed with. ` +
+        'Use the addons input for addons, or remove the snap first for a fresh install');
+}
+/**
+ * Fresh install: waits (bounded) until the cluster-agent has applied the configuration (`install.yaml.applied`),
+ * so its addons are enabled before the action plans its own.
+ */
+async function waitApplied(files, timeoutSeconds, sleep = defaultSleep) {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (let delay = 100;; delay = Math.min(delay * 2, 5000)) {
+        if (await files.exists(APPLIED_PATHS[0]))
+            return;
+        if (Date.now() >= deadline)
+            throw new StepError('launch configuration', `the cluster-agent did not apply the launch configuration within ${timeoutSeconds} s (no ${APPLIED_PATHS[0]}); see 'journalctl -u snap.microk8s.daemon-cluster-agent'`);
+        await sleep(delay);
+    }
+}
+const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+;// CONCATENATED MODULE: ./src/images.ts
+/**
+ * The `sideload-images` input: image archives (`docker save`, OCI) loaded into MicroK8s' containerd before
+ * any addon is enabled.
+ *
+ * Facts (canonical/microk8s snap/hooks/install, the containerd sideload-images patch, scripts/wrappers/images.py):
+ * - fresh install: `$SNAP_COMMON/sideload/*.tar` placed before `snap install` is copied by the install hook to
+ *   `$SNAP_COMMON/etc/sideload/`, which containerd's sideload plugin imports (every 5 s, renaming each
+ *   `.loaded`) once containerd runs: after the install, not at once;
+ * - existing cluster: `microk8s images import FILE` posts the archive to every node's cluster-agent. It exits
+ *   0 even when a node rejects the archive (it only prints `Failed to import images on …`), so the action
+ *   checks with `microk8s ctr image ls -q` that every image of the archives is there.
+ */
+
+
+
+
+
+
+const SIDELOAD_DIR = `${SNAP_COMMON}/sideload`;
+/**
+ * `sideload-images`: directories (every `*.tar` in them, as the sideload plugin reads) or files and globs
+ * (`*`, `?` in the last path component), one per line.
+ */
+function resolveArchives(text, env) {
+    const fail = (why) => {
+        throw new InputError('sideload-images', why);
+    };
+    const files = [];
+    for (const entry of text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)) {
+        const p = expandPath(entry, env, (name) => fail(`'${entry}' uses $${name}, which is not set`));
+        const base = external_node_path_namespaceObject.basename(p);
+        let matched;
+        if (/[*?]/.test(external_node_path_namespaceObject.dirname(p)))
+            fail(`'${entry}': wildcards are accepted in the file name only`);
+        if (/[*?]/.test(base)) {
+            const re = new RegExp(`^${base
+                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                .replace(/\*/g, '.*')
+                .replace(/\?/g, '.')}$`);
+            const dir = external_node_path_namespaceObject.dirname(p);
+            matched = external_node_fs_namespaceObject.existsSync(dir)
+                ? external_node_fs_namespaceObject.readdirSync(dir)
+                    .filter((f) => re.test(f))
+                    .map((f) => external_node_path_namespaceObject.join(dir, f))
+                : [];
+        }
+        else if (external_node_fs_namespaceObject.existsSync(p) && external_node_fs_namespaceObject.statSync(p).isDirectory()) {
+            matched = external_node_fs_namespaceObject.readdirSync(p)
+                .filter((f) => f.endsWith('.tar'))
+                .map((f) => external_node_path_namespaceObject.join(p, f));
+        }
+        else {
+            matched = external_node_fs_namespaceObject.existsSync(p) ? [p] : [];
+        }
+        if (matched.length === 0)
+            fail(`'${entry}' (${p}) matches no image archive`);
+        for (const f of matched.sort()) {
+            if (!f.endsWith('.tar'))
+                fail(`${f} does not end in .tar; the install hook copies *.tar only (docker save -o NAME.tar, or an OCI archive)`);
+            if (!external_node_fs_namespaceObject.statSync(f).isFile())
+                fail(`${f} is not a file`);
+            if (!files.includes(f))
+                files.push(f);
+        }
+    }
+    const bases = files.map((f) => external_node_path_namespaceObject.basename(f));
+    const twice = bases.find((b, i) => bases.indexOf(b) !== i);
+    if (twice)
+        fail(`two archives are named ${twice}; they would overwrite each other in ${SIDELOAD_DIR}`);
+    return files.map((file) => {
+        const images = imagesInArchive(file);
+        if (!images)
+            fail(`${file} is not an image archive (no manifest.json or index.json); create it with docker save or skopeo copy`);
+        return { file, images: images };
+    });
+}
+/** Image names in an archive, from its tar headers (the file is read entry by entry, not loaded whole). */
+function imagesInArchive(file) {
+    const fd = external_node_fs_namespaceObject.openSync(file, 'r');
+    try {
+        const docs = {};
+        const header = Buffer.alloc(512);
+        let longName;
+        for (let offset = 0; external_node_fs_namespaceObject.readSync(fd, header, 0, 512, offset) === 512;) {
+            if (header.every((b) => b === 0))
+                break;
+            const field = (start, length) => header
+                .subarray(start, start + length)
+                .toString('utf8')
+                .replace(/\0.*$/s, '');
+            const size = parseInt(field(124, 12).trim() || '0', 8);
+            const type = field(156, 1);
+            const prefix = field(345, 155);
+            const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+            longName = undefined;
+            const body = () => {
+                const b = Buffer.alloc(size);
+                external_node_fs_namespaceObject.readSync(fd, b, 0, size, offset + 512);
+                return b;
+            };
+            if (type === 'L')
+                longName = body().toString('utf8').replace(/\0.*$/s, '');
+            const clean = name.replace(/^\.\//, '');
+            if ((clean === 'manifest.json' || clean === 'index.json') && size < 1_000_000) {
+                try {
+                    docs[clean] = JSON.parse(body().toString('utf8'));
+                }
+                catch {
+                    return undefined;
+                }
+            }
+            offset += 512 + Math.ceil(size / 512) * 512;
+        }
+        return imageNames(docs['manifest.json'], docs['index.json']);
+    }
+    finally {
+        external_node_fs_namespaceObject.closeSync(fd);
+    }
+}
+/** docker-archive `manifest.json` RepoTags first; else OCI `index.json` annotations containerd reads. */
+function imageNames(manifest, index) {
+    if (Array.isArray(manifest))
+        return manifest.flatMap((m) => (m?.RepoTags ?? [])).map(normaliseImageRef);
+    if (index && Array.isArray(index.manifests)) {
+        return index.manifests
+            .map((m) => m?.annotations?.['io.containerd.image.name'] ?? m?.annotations?.['org.opencontainers.image.ref.name'])
+            .filter((n) => typeof n === 'string' && n.includes('/'))
+            .map(normaliseImageRef);
+    }
+    return undefined;
+}
+/** `alpine:edge` → `docker.io/library/alpine:edge`, as containerd names what it imports. */
+function normaliseImageRef(ref) {
+    const at = ref.indexOf('@');
+    let name = at === -1 ? ref : ref.slice(0, at);
+    const digest = at === -1 ? '' : ref.slice(at);
+    let tag = '';
+    const colon = name.lastIndexOf(':');
+    if (colon > name.lastIndexOf('/'))
+        [name, tag] = [name.slice(0, colon), name.slice(colon + 1)];
+    const first = name.split('/')[0];
+    if (!name.includes('/'))
+        name = `docker.io/library/${name}`;
+    else if (!first.includes('.') && !first.includes(':') && first !== 'localhost')
+        name = `docker.io/${name}`;
+    return digest ? `${name}${tag ? `:${tag}` : ''}${digest}` : `${name}:${tag || 'latest'}`;
+}
+/** Fresh install: copies the archives where the install hook looks. */
+async function placeArchives(files, archives) {
+    for (const a of archives)
+        await files.install(a.file, `${SIDELOAD_DIR}/${external_node_path_namespaceObject.basename(a.file)}`);
+}
+/** Existing cluster: `microk8s images import FILE` for each archive. */
+async function importArchives(cmd, archives) {
+    for (const a of archives) {
+        const r = await cmd.run('microk8s', ['images', 'import', a.file]);
+        const rejected = /^Failed to (?:import|reach).*$/m.exec(r.stdout);
+        if (r.code !== 0 || rejected)
+            throw new StepError('sideload images', `microk8s images import ${a.file} failed: ${(rejected?.[0] ?? r.stderr.trim()) || `exit code ${r.code}`}`);
+    }
+}
+/** Waits (bounded) until containerd lists every image of the archives; returns the images found. */
+async function waitLoaded(cmd, archives, timeoutSeconds, sleep = defaultSleep) {
+    const wanted = [...new Set(archives.flatMap((a) => a.images))];
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (let delay = 100;; delay = Math.min(delay * 2, 5000)) {
+        const r = await cmd.run('microk8s', ['ctr', 'image', 'ls', '-q']);
+        const present = new Set(r.stdout.split('\n').map((l) => l.trim()));
+        const missing = wanted.filter((i) => !present.has(i));
+        if (r.code === 0 && missing.length === 0)
+            return wanted;
+        if (Date.now() >= deadline)
+            throw new StepError('sideload images', `containerd does not list ${missing.join(', ') || 'the images'} within ${timeoutSeconds} s of loading the archives`);
+        await sleep(delay);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry-mirror.ts
+/**
+ * The `registry-mirror` input: a mirror for docker.io, written as containerd's hosts.toml.
+ *
+ * Facts (canonical/microk8s microk8s-resources/default-args/containerd-template.toml and certs.d): containerd
+ * reads registry hosts from `config_path = "${SNAP_DATA}/args/certs.d"`, one directory per registry; the snap
+ * ships `certs.d/docker.io/hosts.toml` with `server = "https://docker.io"` and registry-1.docker.io as host.
+ * MicroK8s restarts containerd with `snapctl restart microk8s.daemon-containerd` (actions/common/utils.sh
+ * restart_service); from outside the snap that is `snap restart microk8s.daemon-containerd`. $SNAP_DATA is
+ * copied to each new revision by a refresh, so the file should survive hops: the action checks after each.
+ */
+
+
+
+const HOSTS_TOML = `${SNAP_DATA}/args/certs.d/docker.io/hosts.toml`;
+/** `https://host[:port]` or `http://…`, nothing else; credentials are refused without being echoed. */
+function parseMirror(text, input = 'registry-mirror') {
+    const value = text.trim();
+    const m = /^(https?):\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?\/?$/.exec(value);
+    if (!m) {
+        if (/^[a-z]+:\/\/[^/]*@/i.test(value))
+            throw new InputError(input, 'the URL holds credentials (user:password@host), which containerd would not use and the log must not show; give https://host[:port] and configure authentication separately');
+        throw new InputError(input, `'${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}' is not accepted; give http(s)://host[:port], e.g. https://mirror.gcr.io`);
+    }
+    if (m[3] !== undefined && (Number(m[3]) < 1 || Number(m[3]) > 65535))
+        throw new InputError(input, `port ${m[3]} is out of range`);
+    return `${m[1]}://${m[2]}${m[3] ? `:${m[3]}` : ''}`;
+}
+/** containerd hosts.toml: the mirror first, docker.io itself as the fallback server. */
+function hostsToml(mirror) {
+    return ('# Written by microk8s-upgrade-action (registry-mirror input)\n' +
+        'server = "https://docker.io"\n\n' +
+        `[host."${mirror}"]\n` +
+        '  capabilities = ["pull", "resolve"]\n');
+}
+/**
+ * Writes hosts.toml when it differs, restarts containerd and waits for readiness again. Returns whether the
+ * file was written (an identical file is left alone: no restart).
+ */
+async function applyMirror(files, cmd, microk8s, mirror) {
+    const wanted = hostsToml(mirror);
+    if ((await files.read(HOSTS_TOML)) === wanted)
+        return false;
+    await files.write(HOSTS_TOML, wanted);
+    const args = ['restart', 'microk8s.daemon-containerd'];
+    const r = await cmd.run('snap', args);
+    if (r.code !== 0)
+        throw new CommandError(`snap ${args.join(' ')}`, r.code, r.stdout, r.stderr);
+    await microk8s.waitReady();
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/compat-inputs.ts
+/**
+ * Inputs for what the other MicroK8s actions offer (launch configuration, sideloaded images, a registry
+ * mirror, runner networking, devmode), and the spellings of balchua/microk8s-actions (its action.yaml:
+ * `channel`, `addons` as a JSON array, `devMode`, `launch-configuration`, `sideload-images-path`) accepted as
+ * deprecated aliases, so its workflows run unchanged.
+ */
+
+
+
+
+
+
+const DEFAULT_CHANNEL = 'latest/stable';
+/** Old spelling → the input that replaces it, and the action it comes from. */
+const ALIASES = {
+    devMode: { input: 'strict-devmode', from: 'balchua/microk8s-actions' },
+    'sideload-images-path': { input: 'sideload-images', from: 'balchua/microk8s-actions' },
+    'container-registry-url': { input: 'registry-mirror', from: 'charmed-kubernetes/actions-operator' }
+};
+/** The value of `name`, or of its deprecated alias with a notice naming the new input. */
+function aliased(get, name, warn) {
+    const value = get(name).trim();
+    const alias = Object.keys(ALIASES).find((a) => ALIASES[a].input === name);
+    const old = alias ? get(alias).trim() : '';
+    if (!alias || !old)
+        return value;
+    if (value && value !== old)
+        throw new InputError(name, `both ${name} and its old spelling ${alias} are given, with different values; keep ${name}`);
+    warn(`input '${alias}' is deprecated (${ALIASES[alias].from} spelling); use '${name}'`);
+    return old;
+}
+/**
+ * `addons` as balchua/microk8s-actions takes it, a JSON array (`'["dns", "hostpath-storage"]'`, also with
+ * single quotes as its README shows), becomes the space-separated list; anything else is returned as is.
+ */
+function addonsFromInput(text, warn) {
+    const value = text.trim();
+    if (!value.startsWith('['))
+        return text;
+    const inner = value.endsWith(']') ? value.slice(1, -1).trim() : undefined;
+    const names = [];
+    // Quoted items separated by commas; an item may hold arguments with commas (`"dns:1.1.1.1,8.8.8.8"`).
+    const item = /(["'])([^"'\s]+)\1\s*(,\s*|$)/y;
+    for (let at = 0; inner && at < inner.length;) {
+        item.lastIndex = at;
+        const m = item.exec(inner);
+        if (!m || (m[3] === '' && item.lastIndex < inner.length) || (m[3] !== '' && item.lastIndex === inner.length)) {
+            names.length = 0;
+            break;
+        }
+        names.push(m[2]);
+        at = item.lastIndex;
+    }
+    if (inner === undefined || (inner !== '' && names.length === 0))
+        throw new InputError('addons', `'${value.slice(0, 100)}' looks like a JSON array but is not a list of quoted addon names; give the names separated by spaces, e.g. dns hostpath-storage`);
+    warn("input 'addons' as a JSON array is deprecated (balchua/microk8s-actions form); list the addons separated by spaces, e.g. 'addons: dns hostpath-storage'");
+    return names.join(' ');
+}
+function getCompatInputs(get, env, warn, bool) {
+    const launchText = aliased(get, 'launch-configuration', warn);
+    let launchConfig;
+    if (launchText) {
+        const file = expandPath(launchText, env, (name) => {
+            throw new InputError('launch-configuration', `'${launchText}' uses $${name}, which is not set`);
+        });
+        let text;
+        try {
+            text = external_node_fs_namespaceObject.readFileSync(file, 'utf8');
+        }
+        catch (e) {
+            throw new InputError('launch-configuration', `cannot read ${file}: ${e.code ?? e.message}; give the path of a launch configuration YAML in the workspace`);
+        }
+        launchConfig = parseLaunchConfig(text, file);
+        if (launchConfig.unknownKeys.length)
+            warn(`launch-configuration: unknown keys ${launchConfig.unknownKeys.join(', ')} are ignored by MicroK8s`);
+    }
+    const sideloadText = aliased(get, 'sideload-images', warn);
+    const mirrorInput = aliased(get, 'registry-mirror', warn);
+    // actions-operator reads its mirror from this variable when the input is empty.
+    const mirrorText = mirrorInput || (env.CONTAINER_REGISTRY_URL ?? '').trim();
+    return {
+        launchConfig,
+        sideloadImages: sideloadText ? resolveArchives(sideloadText, env) : [],
+        registryMirror: mirrorText
+            ? parseMirror(mirrorText, mirrorInput ? 'registry-mirror' : 'CONTAINER_REGISTRY_URL')
+            : undefined,
+        fixRunnerNetwork: bool('fix-runner-network', get('fix-runner-network'), true),
+        devmode: bool('strict-devmode', aliased(get, 'strict-devmode', warn), false)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+/**
+ * Every `core.getInput` of the action lives here. Inputs are validated once, before anything touches the
+ * cluster, and returned as a typed object; an error names the input and what would be accepted.
+ */
+
+
+
+
+
+
+/** Addon names as MicroK8s repositories spell them (`dns`, `hostpath-storage`, `community/argocd`). */
+const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/**
+ * Addon arguments: what the core addons take after the colon (IP addresses and ranges, CIDRs,
+ * `key=ns/name`, sizes). No spaces, quotes or shell metacharacters: MicroK8s itself rejects nothing
+ * (`microk8s enable 'dns;rm -rf /'` exits 0), so the action must.
+ */
+const ADDON_ARGS = /^[A-Za-z0-9.,:=/_@+-]{1,256}$/;
+const WAIT_TIMEOUT_MAX = 21600;
+function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => warning(m, { title: 'deprecated input' })) {
+    const channelText = get('channel').trim() || DEFAULT_CHANNEL;
+    let channel;
+    try {
+        channel = parseChannel(channelText);
+    }
+    catch (e) {
+        throw new InputError('channel', e.message);
+    }
+    const addons = parseAddons(addonsFromInput(get('addons'), warn));
+    const neverCycle = addonNames(get, 'never-cycle');
+    const cycleAlso = addonNames(get, 'cycle-also');
+    const waitTimeout = parseWaitTimeout(get('wait-timeout'));
+    const runnerTemp = env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
+    const reportFile = expandHome(get('report-file').trim() || external_node_path_namespaceObject.join(runnerTemp, 'microk8s-report.json'));
+    const commentKey = checkCommentKey(get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`);
+    return {
+        channel,
+        channelText,
+        addons,
+        cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
+        neverCycle,
+        cycleAlso,
+        waitTimeout,
+        dryRun: bool(get, 'dry-run', false),
+        reportFile,
+        prComment: bool(get, 'pr-comment', false),
+        githubToken: get('github-token').trim(),
+        commentKey,
+        kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
+        holdRefresh: bool(get, 'hold-refresh', true),
+        removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
+        manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
+        ...getCompatInputs(get, env, warn, (name, value, fallback) => bool(() => value, name, fallback))
+    };
+}
+/**
+ * `manifests`: one pattern per line, relative to the workspace (or absolute inside it), `!` to exclude. A
+ * pattern that leaves the workspace is refused: the action reads what a pull request may name.
+ */
+function parseManifestPatterns(text, workspace) {
+    const patterns = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    for (const pattern of patterns) {
+        const body = pattern.replace(/^!/, '');
+        const relative = external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, body));
+        if (/[\0\r]/.test(body) ||
+            body.startsWith('~') ||
+            relative === '..' ||
+            relative.startsWith(`..${external_node_path_namespaceObject.sep}`) ||
+            external_node_path_namespaceObject.isAbsolute(relative)) {
+            throw new InputError('manifests', `'${printable(pattern)}' leaves the workspace (${workspace}); give files or globs inside it, one per line, e.g. deploy/**/*.yaml`);
+        }
+    }
+    return patterns;
+}
+/** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
+function checkCommentKey(commentKey) {
+    if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
+        throw new InputError('comment-key', `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`);
+    }
+    return commentKey;
+}
+const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'";
+/** A whitespace-separated list of addon names (`never-cycle`, `cycle-also`). */
+function addonNames(get, input) {
+    return splitWords(get(input)).map((name) => {
+        if (!ADDON_NAME.test(name))
+            throw new InputError(input, `'${printable(name)}' is not an addon name; ${NAME_RULE}`);
+        return bareName(name);
+    });
+}
+/** `addons`: entries separated by whitespace or newlines, each `name` or `name:args`. */
+function parseAddons(text) {
+    const seen = new Set();
+    return splitWords(text).map((entry) => {
+        const colon = entry.indexOf(':');
+        const rawName = colon === -1 ? entry : entry.slice(0, colon);
+        const args = colon === -1 ? undefined : entry.slice(colon + 1);
+        if (!ADDON_NAME.test(rawName)) {
+            throw new InputError('addons', `'${printable(entry)}' does not start with an addon name; ${NAME_RULE}`);
+        }
+        if (args !== undefined && !ADDON_ARGS.test(args)) {
+            throw new InputError('addons', `arguments of '${bareName(rawName)}' ('${printable(args)}') are not accepted; ` +
+                'use 1 to 256 letters, digits and . , : = / _ @ + - (for example dns:1.1.1.1,8.8.8.8 or ' +
+                'metallb:10.64.140.43-10.64.140.49); quotes, spaces and shell characters are refused');
+        }
+        const name = bareName(rawName);
+        if (seen.has(name))
+            throw new InputError('addons', `'${name}' is listed twice; list each addon once`);
+        seen.add(name);
+        return { name, args };
+    });
+}
+function bareName(name) {
+    return name.replace(/^(?:core|community)\//, '');
+}
+function splitWords(text) {
+    return text.split(/\s+/).filter(Boolean);
+}
+/** Shows control characters visibly in error messages. */
+function printable(text) {
+    return JSON.stringify(text).slice(1, -1);
+}
+function parseWaitTimeout(text) {
+    const value = text.trim() || '600';
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > WAIT_TIMEOUT_MAX) {
+        throw new InputError('wait-timeout', `'${printable(value)}' is not accepted; give a whole number of seconds from 1 to ${WAIT_TIMEOUT_MAX}`);
+    }
+    return Number(value);
+}
+function oneOf(get, name, allowed, fallback) {
+    const value = get(name).trim() || fallback;
+    if (!allowed.includes(value)) {
+        throw new InputError(name, `'${printable(value)}' is not one of ${allowed.join(', ')}`);
+    }
+    return value;
+}
+function bool(get, name, fallback) {
+    const value = get(name).trim();
+    if (value === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new InputError(name, `'${printable(value)}' is not a boolean; use true or false`);
+}
+function expandHome(p) {
+    return p === '~' || p.startsWith('~/') ? external_node_path_namespaceObject.join(external_node_os_namespaceObject.homedir(), p.slice(1)) : p;
+}
+
+;// CONCATENATED MODULE: ./src/snap.ts
+
+
+
+/** `snap list microk8s` (columns Name Version Rev Tracking Publisher Notes); undefined when not installed. */
+function parseSnapList(stdout) {
+    for (const line of stdout.split('\n')) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[0] !== 'microk8s' || cols.length < 5)
+            continue;
+        const [, version, rev, tracking, , notes = '-'] = cols;
+        const noteList = notes.split(',');
+        return {
+            version,
+            revision: Number(rev),
+            tracking,
+            channel: parseTracking(tracking),
+            // Classic installs say `classic` in Notes; strict ones say `-` (or other notes without `classic`).
+            confinement: noteList.includes('classic') ? 'classic' : 'strict',
+            held: noteList.includes('held')
+        };
+    }
+    return undefined;
+}
+/**
+ * The `channels:` block of `snap info microk8s`. Rows look like
+ * `  1.30/stable:   v1.30.14  2025-09-01 (8248) 169MB classic`; closed rows carry `^`, `--`, `↑` or `–`.
+ */
+function parseSnapInfoChannels(stdout) {
+    const channels = new Map();
+    let inChannels = false;
+    for (const line of stdout.split('\n')) {
+        if (/^channels:\s*$/.test(line)) {
+            inChannels = true;
+            continue;
+        }
+        if (!inChannels)
+            continue;
+        if (!/^\s/.test(line))
+            break; // next top-level key (`installed:`)
+        const m = /^\s+([^\s:]+\/[^\s:]+):\s*(.*)$/.exec(line);
+        if (!m)
+            continue;
+        const [, channel, rest] = m;
+        const fields = rest.trim().split(/\s+/).filter(Boolean);
+        if (fields.length === 0 || ['^', '--', '↑', '–'].includes(fields[0])) {
+            channels.set(channel, { channel });
+            continue;
+        }
+        const rev = /\((\d+)\)/.exec(rest);
+        const last = fields[fields.length - 1];
+        channels.set(channel, {
+            channel,
+            version: fields[0],
+            revision: rev ? Number(rev[1]) : undefined,
+            confinement: last === 'classic' ? 'classic' : 'strict'
+        });
+    }
+    return channels;
+}
+/** snapd marks change conflicts retryable with exit code 10 (facts §2.5). */
+function isChangeConflict(r) {
+    return r.code === 10 || /has (?:"[^"]+" change|changes) in progress/.test(r.stderr);
+}
+/** Transient store or network trouble while downloading; worth another try. */
+function isTransientDownloadFailure(r) {
+    if (r.code === 0)
+        return false;
+    return /unexpected http response|connection reset|i\/o timeout|TLS handshake timeout|temporary failure in name resolution|unexpected EOF|download snap .* failed/i.test(r.stderr.replace(/\s+/g, ' '));
+}
+const DEFAULT_RETRY = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 16000, deadlineMs: 600_000 };
+class Snap {
+    cmd;
+    retry;
+    log;
+    options;
+    constructor(cmd, retry = DEFAULT_RETRY, log = () => { }, 
+    /** `devmode`: strict tracks are installed with `--devmode` (the strict-devmode input). */
+    options = {}) {
+        this.cmd = cmd;
+        this.retry = retry;
+        this.log = log;
+        this.options = options;
+    }
+    async installed() {
+        const r = await this.cmd.run('snap', ['list', 'microk8s']);
+        if (r.code !== 0) {
+            if (/no matching snaps installed/.test(r.stderr))
+                return undefined;
+            throw new CommandError('snap list microk8s', r.code, r.stdout, r.stderr);
+        }
+        return parseSnapList(r.stdout);
+    }
+    async storeChannels() {
+        const r = await this.runRetrying(['info', 'microk8s']);
+        return parseSnapInfoChannels(r.stdout);
+    }
+    /** `snap install microk8s [--classic|--devmode] --channel=…` (strict tracks: `--devmode` only when asked). */
+    async install(channel) {
+        const flag = channel.confinement === 'classic' ? ['--classic'] : this.options.devmode ? ['--devmode'] : [];
+        const args = ['install', 'microk8s', ...flag];
+        return this.runRetrying([...args, `--channel=${formatChannel(channel)}`]);
+    }
+    /** `snap refresh microk8s --channel=…`; `has no updates available` is a success (exit 0). */
+    async refresh(channel) {
+        const classic = channel.confinement === 'classic' ? ['--classic'] : [];
+        return this.runRetrying(['refresh', 'microk8s', `--channel=${formatChannel(channel)}`, ...classic]);
+    }
+    /** Holds auto-refresh (snapd ≥ 2.58). With `--hold` snapd ignores `--channel`, so this is its own call. */
+    async hold() {
+        return this.runRetrying(['refresh', '--hold', 'microk8s']);
+    }
+    async unhold() {
+        return this.runRetrying(['refresh', '--unhold', 'microk8s']);
+    }
+    /**
+     * Runs a snap command; waits and retries while another change is in progress (auto-refresh, seeding)
+     * and on transient download failures, with exponential back-off, within the policy's bounds. Unknown
+     * channels, permission errors and everything else fail at once.
+     */
+    async runRetrying(args) {
+        const started = Date.now();
+        const command = displayCommand('snap', args);
+        for (let attempt = 1;; attempt++) {
+            const r = await this.cmd.run('snap', args);
+            if (r.code === 0)
+                return r;
+            const retryable = isChangeConflict(r) || isTransientDownloadFailure(r);
+            const delay = Math.min(this.retry.baseDelayMs * 2 ** (attempt - 1), this.retry.maxDelayMs);
+            const outOfTime = Date.now() - started + delay > this.retry.deadlineMs;
+            if (!retryable || attempt >= this.retry.attempts || outOfTime) {
+                const why = retryable ? ` (gave up after ${attempt} attempts)` : '';
+                throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, why));
+            }
+            this.log(`${command}: ${firstLine(r.stderr)}; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${this.retry.attempts})`);
+            await sleep(delay);
+        }
+    }
+}
+function failureSummary(command, r, why) {
+    const text = r.stderr.replace(/\s+/g, ' ').trim() || r.stdout.trim();
+    return `'${command}' failed with exit code ${r.code}${why}: ${text.slice(0, 600)}`;
+}
+function firstLine(text) {
+    return (text
+        .split('\n')
+        .find((l) => l.trim())
+        ?.trim() ?? '');
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/microk8s.ts
+/**
+ * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
+ * (../shared/reference/microk8s-facts.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
+ */
+
+
+
+
+
+/**
+ * `microk8s status --format yaml`. Python booleans (`True`) parse as YAML booleans; `version` must be read as a
+ * string (`3.9` would become a float); a stopped cluster prints plain text and exits 0; not ready has no
+ * `addons:` key and exits 1 (facts §1.3).
+ */
+function parseStatusYaml(stdout) {
+    const text = stdout.trim();
+    if (/^microk8s is not running/m.test(text) && !/^microk8s:/m.test(text)) {
+        return { running: false, haEnabled: false, addons: [], message: text.split('\n')[0] };
+    }
+    // Keep scalars as strings so versions like 3.9 or 1.10 are not turned into numbers.
+    const doc = (0,dist/* parse */.qg)(text, { schema: 'failsafe' });
+    if (!doc || typeof doc !== 'object' || !doc.microk8s) {
+        throw new Error(`unexpected 'microk8s status --format yaml' output: ${text.slice(0, 200)}`);
+    }
+    const truthy = (v) => String(v).toLowerCase() === 'true';
+    const ha = doc['high-availability'] ?? {};
+    const addons = Array.isArray(doc.addons)
+        ? doc.addons.map((a) => ({
+            name: String(a.name),
+            repository: String(a.repository ?? 'core'),
+            label: a.version && String(a.version).trim() ? String(a.version).trim() : undefined,
+            enabled: a.status === 'enabled'
+        }))
+        : [];
+    return {
+        running: truthy(doc.microk8s.running),
+        haEnabled: truthy(ha.enabled),
+        addons,
+        message: typeof ha.message === 'string' ? ha.message : undefined
+    };
+}
+/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, facts §1.1). */
+function isStopped(status) {
+    return !status.running && /try microk8s start/.test(status.message ?? '');
+}
+/** `microk8s version` prints `MicroK8s v1.30.14 revision 8159`. */
+function parseMicroK8sVersion(stdout) {
+    const m = /MicroK8s (\S+) revision (\d+)/.exec(stdout);
+    return m ? { version: m[1], revision: Number(m[2]) } : undefined;
+}
+/** `microk8s inspect` ends with `Report tarball is at /var/snap/microk8s/<rev>/inspection-report-….tar.gz`. */
+function parseInspectTarball(stdout) {
+    return /Report tarball is at (\S+\.tar\.gz)/.exec(stdout)?.[1];
+}
+class MicroK8s {
+    cmd;
+    options;
+    log;
+    constructor(cmd, options, log = () => { }) {
+        this.cmd = cmd;
+        this.options = options;
+        this.log = log;
+    }
+    /** Runs `microk8s args…`; exit 127 means the command itself is missing. */
+    async run(args, input, secret = false) {
+        const r = await this.cmd.run('microk8s', args, { input, secret });
+        if (r.code === 127) {
+            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr, `the 'microk8s' command was not found after the snap was installed (${r.stderr.trim() || 'exit 127'}); ` +
+                'check that /snap/bin is on PATH and that the snap installed correctly');
+        }
+        return r;
+    }
+    async runOk(args, input, secret = false) {
+        const r = await this.run(args, input, secret);
+        if (r.code !== 0)
+            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
+        return r;
+    }
+    /** Reads status without waiting; a not-ready cluster gives `running: false`. */
+    async status() {
+        const r = await this.run(['status', '--format', 'yaml']);
+        return parseStatusYaml(r.stdout);
+    }
+    /**
+     * Blocks until the cluster is ready or `wait-timeout` passes (`--wait-ready --timeout N`); returns the status
+     * read at that moment, so readiness and the addon list cost one call.
+     */
+    async waitReady() {
+        const args = ['status', '--wait-ready', '--timeout', String(this.options.waitTimeout), '--format', 'yaml'];
+        let r = await this.run(args);
+        let status = parseStatusYaml(r.stdout);
+        if (isStopped(status)) {
+            // `microk8s stop` was run: status answers at once (exit 0) instead of waiting. Start it, then wait.
+            this.log('MicroK8s is stopped; starting it');
+            const started = await this.run(['start']);
+            if (started.code !== 0)
+                throw new CommandError('microk8s start', started.code, started.stdout, started.stderr);
+            r = await this.run(args);
+            status = parseStatusYaml(r.stdout);
+        }
+        if (r.code !== 0 || !status.running) {
+            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr, `MicroK8s did not become ready within wait-timeout (${this.options.waitTimeout}s)` +
+                (status.message ? `: ${status.message}` : ''));
+        }
+        return status;
+    }
+    async version() {
+        const r = await this.run(['version']);
+        return r.code === 0 ? parseMicroK8sVersion(r.stdout) : undefined;
+    }
+    /** `microk8s kubectl …args -o json`, parsed. `secret`: the objects hold secret data (never echoed). */
+    async kubectlJson(args, secret = false) {
+        const r = await this.runOk(['kubectl', ...args, '-o', 'json'], undefined, secret);
+        try {
+            return JSON.parse(r.stdout);
+        }
+        catch {
+            throw new Error(`'microk8s kubectl ${args.join(' ')}' did not print JSON: ${r.stdout.slice(0, 200)}`);
+        }
+    }
+    /** The API server's own version (`kubectl version -o json` → serverVersion.gitVersion). */
+    async serverVersion() {
+        const v = await this.kubectlJson(['version']);
+        const text = v.serverVersion?.gitVersion;
+        if (!text)
+            throw new Error("'microk8s kubectl version' did not report a server version");
+        return text;
+    }
+    /**
+     * `microk8s enable name[:args]`. Retries while snapd holds a `service-control` change (seen right after
+     * install, facts §5.4). Never throws on the exit code: the caller decides.
+     */
+    async enable(spec) {
+        return this.retryingConflicts(['enable', spec]);
+    }
+    /**
+     * `microk8s disable name`. stdin is always closed and, where an addon prompts (hostpath-storage asks whether
+     * to delete every volume), answered with `input` — never yes.
+     */
+    async disable(name, input) {
+        return this.retryingConflicts(['disable', name], input);
+    }
+    async retryingConflicts(args, input) {
+        const base = this.options.conflictRetryMs ?? 1000;
+        for (let attempt = 1;; attempt++) {
+            const r = await this.run(args, input);
+            if (r.code === 0 || !isChangeConflict(r) || attempt >= 5)
+                return r;
+            this.log(`${displayCommand('microk8s', args)}: snapd change in progress; retrying (attempt ${attempt + 1} of 5)`);
+            await sleep(base * 2 ** (attempt - 1));
+        }
+    }
+    /** Updates the local addon repository to the installed snap's addons (needs root). */
+    async updateAddonRepo(repo) {
+        return this.runOk(['addons', 'repo', 'update', repo]);
+    }
+    /** The admin kubeconfig (`microk8s config`): credentials, so never echoed and its keys masked in the log. */
+    async config() {
+        const text = (await this.runOk(['config'], undefined, true)).stdout;
+        for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm))
+            core_setSecret(m[1]);
+        return text;
+    }
+    /** `kubectl rollout status kind/name -n ns --timeout=Ns`; resolves to the result, never throws on exit. */
+    async rolloutStatus(kind, namespace, name) {
+        return this.run([
+            'kubectl',
+            'rollout',
+            'status',
+            `${kind}/${name}`,
+            '-n',
+            namespace,
+            `--timeout=${this.options.waitTimeout}s`
+        ]);
+    }
+    /** `kubectl apply -f -` with a JSON document on stdin (no file, no shell). */
+    async apply(object) {
+        return this.runOk(['kubectl', 'apply', '-f', '-'], JSON.stringify(object));
+    }
+    async rolloutRestart(kind, namespace, name) {
+        return this.runOk(['kubectl', 'rollout', 'restart', `${kind}/${name}`, '-n', namespace]);
+    }
+    /** `microk8s inspect`; returns the tarball path it reports, if any. */
+    async inspect() {
+        const r = await this.run(['inspect']);
+        return parseInspectTarball(r.stdout);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * The upgrade plan: a pure function of what is installed and what was asked. Hops (one Kubernetes minor at a
+ * time) for the core, then which addons are cycled, in which order, with which arguments.
+ */
+
+
+
+
+/**
+ * The store channel that serves `channel`: a closed channel (`^`) follows the next safer risk of its track.
+ * Undefined when nothing is published there.
+ */
+function servingChannel(store, channelText) {
+    const [track, risk] = channelText.split('/');
+    const index = RISKS.indexOf(risk);
+    for (let i = index; i >= 0; i--) {
+        const row = store.get(`${track}/${RISKS[i]}`);
+        if (row?.version)
+            return row;
+        if (row === undefined && i === index)
+            return undefined; // track/risk not listed at all
+    }
+    return undefined;
+}
+function minorOf(version) {
+    const m = /^v?1\.(\d+)/.exec(version ?? '');
+    return m ? Number(m[1]) : undefined;
+}
+function planCore(current, target, store) {
+    const targetText = formatChannel(target);
+    const served = servingChannel(store, targetText);
+    if (!served) {
+        throw new PlanError(`channel ${targetText} is not published for microk8s (not listed, or closed with nothing to follow, in 'snap info microk8s')`);
+    }
+    // `latest/<risk>` carries some minor today; plan as if that minor's track had been asked.
+    const targetMinor = target.minor ?? minorOf(served.version);
+    if (targetMinor === undefined) {
+        throw new PlanError(`cannot tell which Kubernetes minor ${targetText} carries (store version '${served.version}')`);
+    }
+    const hop = (kind, channel, minor) => {
+        const text = formatChannel(channel);
+        const row = servingChannel(store, text);
+        if (!row) {
+            throw new PlanError(`cannot upgrade one minor at a time: channel ${text} (Kubernetes ${formatMinor(minor)}) is not published for microk8s`);
+        }
+        return { kind, channel, channelText: text, minor, storeVersion: row.version, storeRevision: row.revision };
+    };
+    const notes = [];
+    if (target.track === 'latest')
+        notes.push(`${targetText} carries Kubernetes ${formatMinor(targetMinor)} today`);
+    const snap = current.snap;
+    if (!snap) {
+        return { kind: 'install', targetMinor, hops: [hop('install', target, targetMinor)], notes };
+    }
+    if (snap.confinement !== target.confinement) {
+        throw new PlanError(`microk8s is installed with ${snap.confinement} confinement (tracking ${snap.tracking}) and ${targetText} is ` +
+            `${target.confinement}: MicroK8s does not switch confinement in place; use a ` +
+            `${snap.confinement === 'strict' ? "'X.Y-strict'" : "'X.Y'"} track`);
+    }
+    const fromMinor = current.kubeVersion?.minor ?? snap.channel?.minor ?? minorOf(snap.version);
+    if (fromMinor === undefined) {
+        throw new PlanError(`cannot tell which Kubernetes minor is installed (snap version '${snap.version}', tracking ${snap.tracking})`);
+    }
+    if (targetMinor < fromMinor) {
+        throw new PlanError(`${targetText} (Kubernetes ${formatMinor(targetMinor)}) is older than the installed Kubernetes ` +
+            `${formatMinor(fromMinor)}: MicroK8s does not support downgrades (a refresh to an older track can break ` +
+            `the datastore); use 'snap revert microk8s' to go back to the previous revision, or choose a channel at ` +
+            `${formatMinor(fromMinor)} or newer`);
+    }
+    if (targetMinor === fromMinor) {
+        const sameChannel = snap.tracking === targetText;
+        const sameRevision = served.revision === undefined || served.revision === snap.revision;
+        if (sameChannel && sameRevision)
+            return { kind: 'none', fromMinor, targetMinor, hops: [], notes };
+        return { kind: 'refresh', fromMinor, targetMinor, hops: [hop('refresh', target, targetMinor)], notes };
+    }
+    const hops = [];
+    for (let minor = fromMinor + 1; minor <= targetMinor; minor++) {
+        const channel = minor === targetMinor
+            ? target
+            : { track: trackFor(minor, target.confinement), minor, confinement: target.confinement, risk: target.risk };
+        hops.push(hop('refresh', channel, minor));
+    }
+    return { kind: 'upgrade', fromMinor, targetMinor, hops, notes };
+}
+/** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
+function sameArgs(a, b) {
+    const norm = (s) => (s ?? '').split(',').filter(Boolean).sort().join(',');
+    return norm(a) === norm(b);
+}
+/** Addons whose enable prompts on stdin without arguments: never enabled without them. */
+const NEEDS_ARGS = new Set(['metallb']);
+function planAddons(input) {
+    const requested = new Map(input.requested.map((r) => [r.name, r]));
+    const specOf = (name) => addonSpec(name, input.toRelease);
+    const cycleAlso = new Set(input.cycleAlso ?? []);
+    const enabledSet = new Set(input.enabled);
+    const cycling = input.mode === 'always' || (input.mode === 'auto' && input.versionChanged);
+    const why = input.mode === 'never'
+        ? "cycle-addons is 'never'"
+        : input.mode === 'always'
+            ? "cycle-addons is 'always'"
+            : input.versionChanged
+                ? 'the Kubernetes version changed'
+                : 'the Kubernetes version did not change and cycle-addons is auto';
+    // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
+    // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
+    // could be read back.
+    const argsDiffer = (name) => {
+        const want = requested.get(name)?.args;
+        const rec = input.recovered.get(name);
+        return want !== undefined && rec !== undefined && sameArgs(want, rec.args) === false;
+    };
+    const kept = [];
+    const toCycle = [];
+    for (const name of input.enabled) {
+        const spec = specOf(name);
+        if (spec.aliasOf) {
+            // `storage` reads enabled whenever hostpath-storage is: cycle the real addon once.
+            if (enabledSet.has(spec.aliasOf))
+                continue;
+        }
+        if (input.neverCycle.includes(name)) {
+            kept.push({ name, policy: 'user', reason: 'listed in never-cycle' });
+        }
+        else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
+            if (cycling || argsDiffer(name))
+                toCycle.push(name);
+        }
+        else if (spec.policy !== 'cycle') {
+            kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' });
+        }
+        else if (cycling || argsDiffer(name)) {
+            toCycle.push(name);
+        }
+    }
+    const stepFor = (name) => {
+        const req = requested.get(name);
+        if (req?.args !== undefined) {
+            const note = !cycling && argsDiffer(name)
+                ? 'reconfigured: the addons input asks for other arguments than it ran with'
+                : 'arguments from the addons input';
+            return { name, args: req.args, argsSource: 'input', note };
+        }
+        const rec = input.recovered.get(name);
+        if (rec?.args)
+            return { name, args: rec.args, argsSource: 'recovered', note: rec.note };
+        if (NEEDS_ARGS.has(name))
+            return undefined;
+        return { name, argsSource: 'none', note: rec?.note };
+    };
+    const cycle = [];
+    for (const name of addonOrder(toCycle, specOf)) {
+        const step = stepFor(name);
+        if (step)
+            cycle.push(step);
+        else {
+            kept.push({
+                name,
+                policy: 'no-args',
+                reason: `its arguments could not be read from the cluster and its enable would prompt for them; list it in the addons input with its arguments (e.g. ${name}:10.64.140.43-10.64.140.49)`
+            });
+        }
+    }
+    const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(specOf(r.name).aliasOf && enabledSet.has(specOf(r.name).aliasOf)));
+    const enableAfter = addonOrder(missing.map((r) => r.name), specOf).map((name) => {
+        const req = requested.get(name);
+        return req.args !== undefined
+            ? { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' }
+            : { name, argsSource: 'none' };
+    });
+    for (const step of enableAfter) {
+        if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
+            throw new InputError('addons', `${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49'`);
+        }
+    }
+    return {
+        fromRelease: input.fromRelease,
+        toRelease: input.toRelease,
+        cycling,
+        why,
+        cycle,
+        kept,
+        enableAfter,
+        unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/glob.ts
 /**
  * File patterns as workflows write them (`deploy/**\/*.yaml`, `reports/`, `!deploy/charts/**`): expanded by
@@ -34273,352 +35191,211 @@ function setOutputs(report, inputs) {
         setOutput('diagnostics', report.diagnostics);
 }
 
-;// CONCATENATED MODULE: ./src/execute.ts
-/**
- * Carries out the plan against the cluster: hops one minor at a time, each verified, then the addon cycle
- * (disable in reverse order with the old scripts, update the addon repository, enable in order with the new
- * ones), then the data checks. Every phase is a log group with its duration and a step in the report.
- */
+;// CONCATENATED MODULE: ./src/runner-network.ts
 
 
-
-
-
-
-
-/** Which step failed and what it printed; main turns it into the report's failure. */
-class StepError extends Error {
-    step;
-    output;
-    constructor(step, message, output) {
-        super(message);
-        this.step = step;
-        this.output = output;
-        this.name = 'StepError';
-    }
-}
-/** Runs one phase as a log group, timed, recorded in the report; failures become StepErrors naming the step. */
-async function phase(report, name, fn, detail) {
-    const started = Date.now();
-    const atMs = runElapsedMs(report, started);
-    return group(name, async () => {
-        try {
-            const result = await fn();
-            const ms = Date.now() - started;
-            report.steps.push({ name, status: 'ok', durationMs: ms, atMs, ...(detail ? { detail: detail(result) } : {}) });
-            info(`✓ ${name} (${(ms / 1000).toFixed(1)} s)`);
-            return result;
-        }
-        catch (error) {
-            const ms = Date.now() - started;
-            const e = error;
-            const output = error instanceof StepError ? error.output : commandOutput(error);
-            report.steps.push({ name, status: 'failed', durationMs: ms, atMs, detail: e.message });
-            info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`);
-            if (error instanceof StepError)
-                throw error;
-            throw new StepError(name, e.message, output);
-        }
-    });
-}
-/**
- * One hop: refresh (or install), wait until ready (bounded by wait-timeout), then verify that the API server
- * reports the hop's minor and that every node is Ready. Nothing else runs until it is verified.
- */
-async function runHop(ctx, hop) {
-    const started = Date.now();
-    const record = {
-        channel: hop.channelText,
-        minor: hop.minor,
-        status: 'planned',
-        durationMs: 0,
-        atMs: runElapsedMs(ctx.report, started)
+const DEFAULT_POD_CIDR = '10.1.0.0/16';
+const DEFAULT_SERVICE_CIDR = '10.152.183.0/24';
+/** The pod and service CIDRs: the launch configuration's, else the installed cluster's arguments, else defaults. */
+async function clusterCidrs(files, fromLaunchConfig = {}) {
+    const arg = async (file, name) => {
+        const text = files ? await files.read(`${SNAP_DATA}/args/${file}`) : undefined;
+        return new RegExp(`^${name}=(\\S+)`, 'm').exec(text ?? '')?.[1]?.replace(/^"|"$/g, '');
     };
-    ctx.report.hops.push(record);
-    const result = hop.kind === 'install' ? await ctx.snap.install(hop.channel) : await ctx.snap.refresh(hop.channel);
-    info(result.stdout.trim() || result.stderr.trim());
-    const waitStarted = Date.now();
-    await ctx.microk8s.waitReady();
-    const readyAfterMs = Date.now() - waitStarted;
-    info(`MicroK8s is ready (waited ${(readyAfterMs / 1000).toFixed(1)} s)`);
-    const serverVersion = await ctx.microk8s.serverVersion();
-    const parsed = parseKubeVersion(serverVersion);
-    Object.assign(record, { readyAfterMs, serverVersion });
-    if (parsed?.minor !== hop.minor) {
-        Object.assign(record, { status: 'failed', durationMs: Date.now() - started });
-        throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} the API server reports ${serverVersion}, not Kubernetes ${formatMinor(hop.minor)}; ` +
-            'stopping before the next hop');
-    }
-    const nodes = await ctx.microk8s.kubectlJson(['get', 'nodes']);
-    const notReady = nodes.items
-        .filter((n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
-        .map((n) => n.metadata?.name);
-    if (notReady.length) {
-        Object.assign(record, { status: 'failed', durationMs: Date.now() - started });
-        throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} these nodes are not Ready: ${notReady.join(', ')}`);
-    }
-    Object.assign(record, { status: 'done', durationMs: Date.now() - started });
-    info(`API server ${serverVersion}; ${nodes.items.length} node(s) Ready`);
-}
-/** The Helm release records (Secrets labelled owner=helm), as `namespace/name vN status`. */
-async function readHelmReleases(microk8s) {
-    // Release records carry the chart values (which may hold passwords): never echoed.
-    const list = await microk8s.kubectlJson(['get', 'secrets', '-A', '-l', 'owner=helm'], true);
-    const secrets = (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1');
-    const names = secrets
-        .map((s) => {
-        const r = decodeHelmRelease(s);
-        return r ? `${r.namespace}/${r.name} v${r.version} ${r.status}` : `${s.metadata.namespace}/${s.metadata.name}`;
-    })
-        .sort();
-    return { names, secrets };
-}
-/**
- * Lists objects of several resources in one `kubectl get`; when the server does not serve one of them (older
- * clusters), lists them one by one and returns the ones it does not serve instead of failing.
- */
-async function listObjects(microk8s, resources) {
-    if (resources.length === 0)
-        return { objects: [], unavailable: [] };
-    const list = async (names) => {
-        const r = await microk8s.run(['kubectl', 'get', names.join(','), '-A', '-o', 'json']);
-        if (r.code === 0)
-            return JSON.parse(r.stdout).items ?? [];
-        if (/doesn't have a resource type|the server could not find the requested resource/.test(r.stderr))
-            return undefined;
-        throw new CommandError(displayCommand('microk8s', ['kubectl', 'get', names.join(','), '-A', '-o', 'json']), r.code, r.stdout, r.stderr);
+    return {
+        pod: fromLaunchConfig.podCidr ?? (await arg('kube-proxy', '--cluster-cidr')) ?? DEFAULT_POD_CIDR,
+        service: fromLaunchConfig.serviceCidr ??
+            (await arg('kube-apiserver', '--service-cluster-ip-range')) ??
+            DEFAULT_SERVICE_CIDR
     };
-    const all = await list(resources);
-    if (all)
-        return { objects: all, unavailable: [] };
-    const objects = [];
-    const unavailable = [];
-    for (const resource of resources) {
-        const items = await list([resource]);
-        if (items)
-            objects.push(...items);
-        else
-            unavailable.push(resource);
-    }
-    return { objects, unavailable };
 }
-async function readCorefile(microk8s) {
-    const r = await microk8s.run(['kubectl', 'get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json']);
-    if (r.code !== 0)
-        return undefined;
-    return JSON.parse(r.stdout)?.data?.Corefile;
+/** The DOCKER-USER rules for the two networks, as iptables arguments after the chain name. */
+function acceptRules(cidrs) {
+    return [cidrs.pod, cidrs.service].flatMap((cidr) => [
+        ['-s', cidr, '-j', 'ACCEPT'],
+        ['-d', cidr, '-j', 'ACCEPT']
+    ]);
 }
-/** Arguments of enabled addons read back from the cluster, with how they were found. */
-async function recoverArgs(microk8s, enabled, items, corefile) {
-    const out = new Map();
-    if (enabled.includes('dns')) {
-        const upstreams = corefile ? dnsUpstreams(corefile) : undefined;
-        out.set('dns', upstreams
-            ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
-            : {
-                note: corefile
-                    ? "upstreams follow the host's resolv.conf, as before"
-                    : 'no CoreDNS ConfigMap found: enabled plainly'
-            });
+/** Checks the FORWARD policy and, with Docker's DROP, adds the rules; `networks` is read only then. */
+async function fixForwarding(cmd, networks) {
+    const forward = await cmd.run('iptables', ['-S', 'FORWARD']);
+    if (forward.code === 127)
+        return { outcome: 'no-iptables', added: [], detail: 'iptables is not installed: nothing to check' };
+    if (forward.code !== 0)
+        throw new CommandError('iptables -S FORWARD', forward.code, forward.stdout, forward.stderr);
+    const policy = /^-P FORWARD (\S+)/m.exec(forward.stdout)?.[1] ?? 'ACCEPT';
+    if (policy === 'ACCEPT')
+        return { outcome: 'unchanged', added: [], detail: 'the FORWARD policy is ACCEPT: nothing to do' };
+    if ((await cmd.run('iptables', ['-S', 'DOCKER-USER'])).code !== 0)
+        return {
+            outcome: 'not-docker',
+            added: [],
+            detail: `the FORWARD policy is ${policy} without Docker's DOCKER-USER chain: a firewall of this runner, left alone; pod traffic may be dropped`
+        };
+    const cidrs = await networks();
+    const added = [];
+    for (const rule of acceptRules(cidrs)) {
+        if ((await cmd.run('iptables', ['-C', 'DOCKER-USER', ...rule])).code === 0)
+            continue;
+        const r = await cmd.run('iptables', ['-I', 'DOCKER-USER', ...rule]);
+        if (r.code !== 0)
+            throw new CommandError(`iptables -I DOCKER-USER ${rule.join(' ')}`, r.code, r.stdout, r.stderr);
+        added.push(`-I DOCKER-USER ${rule.join(' ')}`);
     }
-    if (enabled.includes('ingress')) {
-        const ds = items.find((o) => o.kind === 'DaemonSet' &&
-            o.metadata?.namespace === 'ingress' &&
-            o.metadata?.name === 'nginx-ingress-microk8s-controller');
-        const args = ingressArgs(ds);
-        out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' });
-    }
-    if (enabled.includes('metallb')) {
-        const r = await microk8s.run(['kubectl', 'get', 'ipaddresspools.metallb.io', '-n', 'metallb-system', '-o', 'json']);
-        const ranges = r.code === 0 ? metallbRanges(JSON.parse(r.stdout).items ?? []) : undefined;
-        out.set('metallb', ranges
-            ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` }
-            : { note: 'no IPAddressPool found' });
-    }
-    return out;
-}
-function compareData(before, after, dnsCycled, corefileRestored) {
-    const checks = [];
-    const lostClaims = before.volumes.claims.filter((c) => !after.volumes.claims.includes(c));
-    checks.push({
-        name: 'PersistentVolumes',
-        before: String(before.volumes.pvs),
-        after: String(after.volumes.pvs),
-        ok: after.volumes.pvs >= before.volumes.pvs,
-        ...(after.volumes.pvs < before.volumes.pvs
-            ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` }
-            : {})
-    });
-    checks.push({
-        name: 'PersistentVolumeClaims bound',
-        before: `${before.volumes.bound} of ${before.volumes.pvcs}`,
-        after: `${after.volumes.bound} of ${after.volumes.pvcs}`,
-        ok: lostClaims.length === 0 && after.volumes.bound >= before.volumes.bound,
-        ...(lostClaims.length
-            ? { detail: `no longer bound: ${lostClaims.join(', ')}` }
-            : after.volumes.bound < before.volumes.bound
-                ? { detail: 'fewer bound claims' }
-                : {})
-    });
-    const lostReleases = before.helmReleases.filter((r) => !after.helmReleases.includes(r));
-    checks.push({
-        name: 'Helm releases',
-        before: String(before.helmReleases.length),
-        after: String(after.helmReleases.length),
-        ok: lostReleases.length === 0,
-        ...(lostReleases.length ? { detail: `changed or gone: ${lostReleases.join(', ')}` } : {})
-    });
-    if (before.corefile !== undefined) {
-        const customised = isCorefileCustomised(before.corefile);
-        const same = normalise(after.corefile) === normalise(before.corefile);
-        checks.push({
-            name: 'CoreDNS Corefile',
-            before: customised ? 'customised' : 'default (upstreams only)',
-            after: after.corefile === undefined ? 'missing' : same ? (corefileRestored ? 'restored' : 'same') : 'differs',
-            ok: !customised ? after.corefile !== undefined || !dnsCycled : same,
-            ...(customised && !same ? { detail: 'the customised Corefile was not kept' } : {})
-        });
-    }
-    return checks;
-}
-const normalise = (s) => (s ?? '').trim().replace(/\s+\n/g, '\n');
-/** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
-async function waitForAddon(microk8s, name, release) {
-    for (const w of addonSpec(name, release).workloads) {
-        const r = await microk8s.rolloutStatus(w.kind, w.namespace, w.name);
-        if (r.code !== 0) {
-            throw new CommandError(displayCommand('microk8s', ['kubectl', 'rollout', 'status', `${w.kind}/${w.name}`, '-n', w.namespace]), r.code, r.stdout, r.stderr, `addon ${name}: ${w.kind} ${w.namespace}/${w.name} did not finish rolling out within wait-timeout${lastLines(r.stderr || r.stdout, 2)}`);
+    return added.length
+        ? {
+            outcome: 'fixed',
+            added,
+            detail: `Docker's FORWARD policy is ${policy}: accepted pod (${cidrs.pod}) and service (${cidrs.service}) traffic in DOCKER-USER`
         }
-    }
+        : { outcome: 'already', added, detail: `DOCKER-USER already accepts ${cidrs.pod} and ${cidrs.service}` };
 }
-async function enableAddon(ctx, step) {
-    const spec = step.args !== undefined ? `${step.name}:${step.args}` : step.name;
-    const r = await ctx.microk8s.enable(spec);
-    if (r.code !== 0) {
-        throw new CommandError(displayCommand('microk8s', ['enable', spec]), r.code, r.stdout, r.stderr, `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
+
+;// CONCATENATED MODULE: ./src/setup.ts
+/**
+ * The stages around the hops that prepare the runner and MicroK8s for what the workflow asked: runner
+ * networking, a launch configuration and image archives placed before a fresh install, a registry mirror,
+ * images imported into an existing cluster. main.ts calls them by name; each records what it did in
+ * `report.setup`.
+ */
+
+
+
+
+
+
+
+
+
+const setupOf = (report) => (report.setup ??= {});
+/** Plan time, before any change: a launch configuration fits the target, and an existing install only re-runs it. */
+async function checkLaunchConfiguration(ctx, installed, targetMinor) {
+    const config = ctx.inputs.launchConfig;
+    if (!config)
+        return [];
+    checkLaunchTarget(config, targetMinor);
+    const enables = launchEnables(config);
+    setupOf(ctx.report).launchConfiguration = {
+        file: config.file,
+        enables,
+        disables: config.addons.filter((a) => a.disable).map((a) => a.name)
+    };
+    if (installed) {
+        await checkInstalledWith(new SystemFiles(ctx.cmd), config);
+        return [
+            `launch configuration ${external_node_path_namespaceObject.basename(config.file)}: the one this cluster was installed with, already applied`
+        ];
     }
-    await waitForAddon(ctx.microk8s, step.name, ctx.toRelease);
-    if (step.name === 'dns' && ctx.savedCorefile && isCorefileCustomised(ctx.savedCorefile)) {
-        await restoreCorefile(ctx.microk8s, ctx.savedCorefile, ctx.toRelease);
-    }
-}
-/** Re-applies the user's Corefile and restarts CoreDNS so it is read. */
-async function restoreCorefile(microk8s, corefile, release) {
-    await microk8s.apply({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-            name: 'coredns',
-            namespace: 'kube-system',
-            labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
-        },
-        data: { Corefile: corefile }
-    });
-    await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns');
-    await waitForAddon(microk8s, 'dns', release);
-    info('Restored the customised CoreDNS Corefile and restarted CoreDNS');
-}
-async function disableAddon(ctx, name) {
-    const spec = addonSpec(name, ctx.fromRelease);
-    const r = await ctx.microk8s.disable(name, spec.disableInput);
-    const keepsData = spec.disableKeepsDataExit;
-    const expected = r.code === 0 || (keepsData && r.code === keepsData.code && r.stdout.includes(keepsData.marker));
-    if (!expected) {
-        throw new CommandError(displayCommand('microk8s', ['disable', name]), r.code, r.stdout, r.stderr, `microk8s disable ${name} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
-    }
+    return [
+        `launch configuration ${external_node_path_namespaceObject.basename(config.file)} applies at first start${enables.length ? `, enabling ${enables.join(', ')}` : ''}`
+    ];
 }
 /**
- * Disables the addons in reverse enable order (old scripts), updates the addon repositories, then enables them
- * in order, each waited for. If one fails: stop, try once to re-enable every addon that is still disabled, and
- * fail naming every addon and its state.
+ * Docker's FORWARD DROP: DOCKER-USER rules for the pod and service networks (the fix-runner-network input).
+ * Silent (no step) when there is nothing to do, which is the common case off GitHub-hosted runners.
  */
-async function cycleAddons(ctx, plan, repos) {
-    const records = new Map();
-    for (const step of plan.cycle) {
-        const keepsData = addonSpec(step.name, ctx.fromRelease).disableKeepsDataExit
-            ? "its disable's prompt answered N: every volume kept"
-            : undefined;
-        const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
-        const rec = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note };
-        records.set(step.name, rec);
-        ctx.report.addons.push(rec);
-    }
-    // Addons that may be down: disabled, or whose disable was started. Emptied as they come back.
-    const down = [];
-    const started = new Map();
-    let current = '';
+async function runnerNetwork(ctx, installed) {
+    if (!ctx.inputs.fixRunnerNetwork)
+        return;
+    const started = Date.now();
+    const step = (status, detail) => ctx.report.steps.push({ name: 'runner network', status, durationMs: Date.now() - started, detail });
+    let fix;
     try {
-        for (const step of [...plan.cycle].reverse()) {
-            current = `disable ${step.name}`;
-            started.set(step.name, Date.now());
-            records.get(step.name).atMs = runElapsedMs(ctx.report, started.get(step.name));
-            down.push(step);
-            info(`Disabling ${step.name}`);
-            await disableAddon(ctx, step.name);
-        }
-        for (const repo of repos) {
-            current = `addons repo update ${repo}`;
-            await ctx.microk8s.updateAddonRepo(repo);
-        }
-        for (const step of plan.cycle) {
-            current = `enable ${step.name}`;
-            info(`Enabling ${step.name}${step.args ? ` with ${step.args}` : ''}`);
-            await enableAddon(ctx, step);
-            down.splice(down.indexOf(step), 1);
-            Object.assign(records.get(step.name), { status: 'cycled', durationMs: Date.now() - started.get(step.name) });
-        }
+        fix = await fixForwarding(ctx.cmd, () => clusterCidrs(installed ? new SystemFiles(ctx.cmd) : undefined, ctx.inputs.launchConfig));
     }
     catch (error) {
-        const failed = current.split(' ').pop();
-        if (records.has(failed))
-            records.get(failed).note = `${current} failed`;
-        // Leave no addon down (above all not DNS): one attempt each, in enable order. Enabling an addon whose
-        // disable failed half-way is harmless: MicroK8s answers "already enabled" when it still is.
-        const rescue = [];
-        for (const step of plan.cycle.filter((s) => down.includes(s))) {
-            const rec = records.get(step.name);
-            try {
-                await enableAddon(ctx, step);
-                rec.status = step.name === failed ? 'failed' : 're-enabled';
-                // Down from its disable until this second enable brought it back.
-                if (started.has(step.name))
-                    rec.durationMs = Date.now() - started.get(step.name);
-                if (step.name === failed)
-                    rec.note = `${current} failed; re-enabled on a second attempt`;
-                rescue.push(`${step.name}: re-enabled`);
-            }
-            catch (e) {
-                rec.status = 'failed';
-                rescue.push(`${step.name}: still down (${e.message})`);
-            }
-        }
-        const states = plan.cycle.map((s) => `${s.name} ${records.get(s.name).status}`).join(', ');
-        const output = commandOutput(error);
-        throw new StepError('addon cycle', `${current}: ${error.message}. Addons: ${states}${rescue.length ? `. Recovery: ${rescue.join('; ')}` : ''}`, output);
+        step('failed', error.message);
+        throw new StepError('runner network', error.message, commandOutput(error));
+    }
+    setupOf(ctx.report).runnerNetwork = fix;
+    if (fix.outcome === 'unchanged' || fix.outcome === 'no-iptables')
+        return core_debug(`runner network: ${fix.detail}`);
+    step('ok', fix.detail);
+    if (fix.outcome === 'not-docker') {
+        warning(fix.detail, { title: 'runner network' });
+        ctx.report.warnings.push(fix.detail);
+    }
+    else {
+        info(`runner network: ${fix.detail}`);
+        for (const rule of fix.added)
+            info(`  iptables ${rule}`);
     }
 }
-/** Enables addons from the `addons` input that were not enabled, in dependency order, each waited for. */
-async function enableRequested(ctx, steps) {
-    for (const step of steps) {
-        const started = Date.now();
-        const rec = {
-            name: step.name,
-            status: 'planned',
-            atMs: runElapsedMs(ctx.report, started),
-            args: step.args,
-            argsSource: step.argsSource,
-            note: 'requested in the addons input'
-        };
-        ctx.report.addons.push(rec);
-        try {
-            await enableAddon(ctx, step);
-            Object.assign(rec, { status: 'enabled', durationMs: Date.now() - started });
+/** Fresh install: files the install hook reads, placed before `snap install`. */
+async function prepareInstall(ctx) {
+    const { launchConfig, sideloadImages } = ctx.inputs;
+    if (!launchConfig && sideloadImages.length === 0)
+        return;
+    const files = new SystemFiles(ctx.cmd);
+    await phase(ctx.report, 'prepare install', async () => {
+        const done = [];
+        if (launchConfig) {
+            const placedAt = await placeLaunchConfig(files, launchConfig);
+            setupOf(ctx.report).launchConfiguration.placedAt = placedAt;
+            done.push(`launch configuration at ${placedAt}`);
         }
-        catch (error) {
-            rec.status = 'failed';
-            throw error;
+        if (sideloadImages.length) {
+            await placeArchives(files, sideloadImages);
+            done.push(`${sideloadImages.length} image archive(s) in /var/snap/microk8s/common/sideload`);
         }
+        return done.join('; ');
+    }, (d) => d);
+}
+/** Right after a fresh install is ready: the launch configuration applied, then the registry mirror. */
+async function afterInstall(ctx) {
+    if (ctx.inputs.launchConfig) {
+        await phase(ctx.report, 'launch configuration', async () => {
+            await waitApplied(new SystemFiles(ctx.cmd), ctx.inputs.waitTimeout);
+            // Addons it enables restart services: readiness again before anything else runs.
+            await ctx.microk8s.waitReady();
+            return launchEnables(ctx.inputs.launchConfig);
+        }, (enabled) => `applied by the cluster-agent${enabled.length ? `; enabled ${enabled.join(', ')}` : ''}`);
     }
+    await registryMirror(ctx);
+}
+/** Writes the docker.io mirror (restarting containerd and waiting for readiness when it changed). */
+async function registryMirror(ctx) {
+    const mirror = ctx.inputs.registryMirror;
+    if (!mirror)
+        return;
+    await phase(ctx.report, 'registry mirror', async () => {
+        const written = await applyMirror(new SystemFiles(ctx.cmd), ctx.cmd, ctx.microk8s, mirror);
+        setupOf(ctx.report).registryMirror = { mirror, written, rewrittenAfter: [] };
+        return written;
+    }, (written) => written
+        ? `docker.io pulls go through ${mirror} (${HOSTS_TOML}); containerd restarted, ready again`
+        : `${HOSTS_TOML} already points docker.io at ${mirror}`);
+}
+/** After each refresh: the mirror is still in place (written again, with a warning, when the refresh lost it). */
+async function checkMirrorAfterHop(ctx, channel) {
+    const record = ctx.report.setup?.registryMirror;
+    if (!ctx.inputs.registryMirror || !record)
+        return;
+    const rewritten = await applyMirror(new SystemFiles(ctx.cmd), ctx.cmd, ctx.microk8s, ctx.inputs.registryMirror);
+    if (rewritten) {
+        record.rewrittenAfter.push(channel);
+        const message = `the refresh to ${channel} replaced ${HOSTS_TOML}; the registry mirror was written again`;
+        warning(message, { title: 'registry mirror' });
+        ctx.report.warnings.push(message);
+    }
+    else {
+        info(`registry mirror still in place after ${channel}`);
+    }
+}
+/** Before any addon is enabled: the archives' images in containerd (imported on an existing cluster). */
+async function sideloadImages(ctx, freshInstall) {
+    const archives = ctx.inputs.sideloadImages;
+    if (archives.length === 0)
+        return;
+    await phase(ctx.report, 'sideload images', async () => {
+        if (!freshInstall)
+            await importArchives(ctx.cmd, archives);
+        const images = await waitLoaded(ctx.cmd, archives, ctx.inputs.waitTimeout);
+        setupOf(ctx.report).sideloadedImages = archives.map((a) => ({ archive: a.file, images: a.images }));
+        for (const a of archives)
+            info(`${external_node_path_namespaceObject.basename(a.file)}: ${a.images.join(', ') || '(no named images)'}`);
+        return images;
+    }, (images) => `${images.length} image(s) loaded: ${images.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -34626,6 +35403,7 @@ async function enableRequested(ctx, steps) {
  * The action's flow: inputs → inspect → plan → pre-flight → hops → addon cycle → inventory → report.
  * `run()` turns any error into one `core.setFailed`, after the report has been written with what is known.
  */
+
 
 
 
@@ -34653,7 +35431,10 @@ async function run() {
     const report = newReport(getInput('channel'));
     let tools;
     try {
-        inputs = getInputs();
+        inputs = getInputs(undefined, undefined, (message) => {
+            warning(message, { title: 'input' });
+            report.warnings.push(message);
+        });
         report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) };
         checkPlatform();
         tools = await makeTools(inputs);
@@ -34693,7 +35474,7 @@ async function makeTools(inputs) {
     const retry = { ...DEFAULT_RETRY, deadlineMs: inputs.waitTimeout * 1000 };
     return {
         cmd,
-        snap: new Snap(cmd, retry, (m) => info(m)),
+        snap: new Snap(cmd, retry, (m) => info(m), { devmode: inputs.devmode }),
         microk8s: new MicroK8s(cmd, { waitTimeout: inputs.waitTimeout }, (m) => info(m))
     };
 }
@@ -34728,6 +35509,8 @@ async function upgrade(inputs, tools, report) {
         const dataBefore = { helmReleases: helm.names, corefile, volumes: volumesOf(before) };
         return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets };
     }, ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan));
+    const setupCtx = { inputs, cmd: tools.cmd, microk8s, report };
+    corePlan.notes.push(...(await checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor)));
     recordPlan(report, corePlan, addonPlan);
     info(describePlan(corePlan, addonPlan));
     // Pre-flight: objects authored with APIs the hops remove.
@@ -34783,13 +35566,23 @@ async function upgrade(inputs, tools, report) {
             }
         }, (r) => r);
     };
+    await runnerNetwork(setupCtx, Boolean(inspected.installed));
     if (inspected.installed)
         await holdNow();
+    if (inspected.installed)
+        await registryMirror(setupCtx);
+    else
+        await prepareInstall(setupCtx);
     for (const hop of corePlan.hops) {
         await phase(report, `${hop.kind} ${hop.channelText}`, () => runHop({ snap, microk8s, report }, hop), () => report.hops[report.hops.length - 1]?.serverVersion ?? '');
         if (hop.kind === 'install')
             await holdNow();
+        if (hop.kind === 'install')
+            await afterInstall(setupCtx);
+        else
+            await checkMirrorAfterHop(setupCtx, hop.channelText);
     }
+    await sideloadImages(setupCtx, corePlan.kind === 'install');
     // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
     if (corePlan.kind === 'install') {
         await phase(report, 'plan addons', async () => {
