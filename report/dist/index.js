@@ -40458,7 +40458,8 @@ function grid_seconds(ms) {
     if (ms === undefined || !Number.isFinite(ms))
         return '—';
     const s = ms / 1000;
-    return s >= 120 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
+    // No-break spaces: a narrow cell must not put the unit on a line of its own.
+    return s >= 120 ? `${Math.floor(s / 60)}\u00a0min ${Math.round(s % 60)}\u00a0s` : `${s.toFixed(1)}\u00a0s`;
 }
 /** `1.28`, or the whole channel when its risk is not stable (`1.29/edge`). */
 function shortChannel(channel) {
@@ -40525,7 +40526,7 @@ function hopsCell(r) {
             const ms = h.durationMs || (failed ? step?.durationMs : undefined);
             return `${esc(shortChannel(h.channel))} ${failed ? '❌' : h.status === 'done' ? '✅' : '⏸️'} ${grid_seconds(ms)}`;
         })
-            .join(' → ');
+            .join('<br>');
     }
     const planned = r.plan?.hops ?? [];
     if (planned.length)
@@ -40535,16 +40536,21 @@ function hopsCell(r) {
 function addonsCell(r) {
     const names = (status) => r.addons.filter((a) => a.status === status).map((a) => a.name);
     const cycled = names('cycled');
-    const kept = names('kept');
     const failed = names('failed');
+    const kept = names('kept');
     const planned = r.status === 'dry-run' ? (r.plan?.enableOrder ?? []) : [];
-    const parts = [
-        cycled.length ? `${cycled.length} cycled${sub(esc(cycled.join(', ')))}` : '',
-        planned.length ? `${planned.length} to cycle${sub(esc(planned.join(', ')))}` : '',
-        failed.length ? `❌ ${failed.length} failed${sub(esc(failed.join(', ')))}` : '',
-        kept.length ? `${kept.length} kept${sub(esc(kept.join(', ')))}` : ''
+    // Counts first; the names of what was done (cycled, failed, to cycle) below. Kept addons are the same in every
+    // job (ha-cluster, helm…): their count is enough here, the job's own summary names them.
+    const counts = [
+        cycled.length ? `${cycled.length} cycled` : '',
+        planned.length ? `${planned.length} to cycle` : '',
+        failed.length ? `❌ ${failed.length} failed` : '',
+        kept.length ? `${kept.length} kept` : ''
     ].filter(Boolean);
-    return parts.length ? parts.join('<br>') : 'none';
+    if (!counts.length)
+        return 'none';
+    const done = [...failed, ...cycled, ...planned];
+    return `${counts.join(', ')}${sub(esc(done.join(', ')))}`;
 }
 /**
  * Downtime as the report measured it: the API server's wait for readiness after each refresh, and the window in
@@ -40675,7 +40681,8 @@ function componentCells(row, jobs) {
                 return `<sub>${r.status === 'dry-run' ? 'dry run' : 'no inventory'}</sub>`;
             if (v === undefined)
                 return isFailed(r) ? '<sub>unknown</sub>' : diff ? '<b>absent</b>' : '—';
-            return diff && v !== common ? `<b>${grid_code(v)}</b>` : grid_code(v);
+            // Bold plain text stands out among the code-formatted values (bold code looks the same as code).
+            return diff && v !== common ? `<b>${esc(v)}</b>` : grid_code(v);
         })
     ];
 }
