@@ -2,7 +2,7 @@
  * Snap channels and Kubernetes versions: the grammar the action accepts, and the parsers for what snap and
  * MicroK8s print. Pure; no commands.
  *
- * Channel grammar (../shared/reference/microk8s-facts.md §6): `track/risk`, risks exactly stable, candidate,
+ * Channel grammar (docs/microk8s-behaviour.md §6): `track/risk`, risks exactly stable, candidate,
  * beta, edge. MicroK8s tracks are `X.Y` (classic), `X.Y-strict` (strict confinement), `latest`, plus historic
  * `X.Y-eksd` and `dqlite` tracks the action does not upgrade.
  */

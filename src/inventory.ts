@@ -56,7 +56,7 @@ export interface Inventory {
   running: boolean
   serverVersion?: string
   nodes: Array<{ name: string; kubeletVersion: string; ready: boolean }>
-  /** Calico is bundled in the snap, not an addon, and a refresh does not upgrade it (facts §3.6). */
+  /** Calico is bundled in the snap, not an addon, and a refresh does not upgrade it (microk8s-behaviour.md §3.6). */
   cni?: { name: string; images: ImageRef[] }
   addons: AddonInventory[]
   workloads: WorkloadInfo[]

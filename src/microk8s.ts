@@ -1,6 +1,6 @@
 /**
  * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
- * (../shared/reference/microk8s-facts.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
+ * (docs/microk8s-behaviour.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
  */
 import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
@@ -12,7 +12,7 @@ import { sleep, isChangeConflict } from './snap.js'
 export interface AddonStatus {
   name: string
   repository: string
-  /** The label from the local addon repository's addons.yaml: a hint, not what runs (facts §1). */
+  /** The label from the local addon repository's addons.yaml: a hint, not what runs (microk8s-behaviour.md §1). */
   label?: string
   enabled: boolean
 }
@@ -28,7 +28,7 @@ export interface MicroK8sStatus {
 /**
  * `microk8s status --format yaml`. Python booleans (`True`) parse as YAML booleans; `version` must be read as a
  * string (`3.9` would become a float); a stopped cluster prints plain text and exits 0; not ready has no
- * `addons:` key and exits 1 (facts §1.3).
+ * `addons:` key and exits 1 (microk8s-behaviour.md §1.3).
  */
 export function parseStatusYaml(stdout: string): MicroK8sStatus {
   const text = stdout.trim()
@@ -58,7 +58,7 @@ export function parseStatusYaml(stdout: string): MicroK8sStatus {
   }
 }
 
-/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, facts §1.1). */
+/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, microk8s-behaviour.md §1.1). */
 export function isStopped(status: MicroK8sStatus): boolean {
   return !status.running && /try microk8s start/.test(status.message ?? '')
 }
@@ -174,7 +174,7 @@ export class MicroK8s {
 
   /**
    * `microk8s enable name[:args]`. Retries while snapd holds a `service-control` change (seen right after
-   * install, facts §5.4). Never throws on the exit code: the caller decides.
+   * install, microk8s-behaviour.md §5.4). Never throws on the exit code: the caller decides.
    */
   async enable(spec: string): Promise<CmdResult> {
     return this.retryingConflicts(['enable', spec])

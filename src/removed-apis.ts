@@ -1,7 +1,7 @@
 /**
  * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
  * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
- * ../shared/reference/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
+ * docs/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
  * informational).
  */
 import { gunzipSync } from 'node:zlib'
@@ -190,7 +190,7 @@ export interface Finding {
 
 /**
  * Field managers that are the control plane itself: their entries say which version the API server wrote
- * with, not what a user authored (kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
+ * with, not what a user authored (docs/kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
  * own default FlowSchemas.
  */
 const CONTROL_PLANE_MANAGERS = new Set([

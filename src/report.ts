@@ -141,7 +141,7 @@ export function runElapsedMs(report: Report, now = Date.now()): number {
 
 /**
  * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
- * than the target snap ships, and Calico, which a refresh never upgrades (facts §3.6).
+ * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
  */
 export function analyseChanges(report: Report): void {
   if (report.before && report.after) {

@@ -1,6 +1,6 @@
 /**
  * Everything the action knows about the `snap` command: its arguments, output formats and errors
- * (../shared/reference/microk8s-facts.md §2). No other module parses snap output.
+ * (docs/microk8s-behaviour.md §2). No other module parses snap output.
  */
 import type { Cmd, CmdResult } from './cmd.js'
 import { displayCommand } from './cmd.js'
@@ -79,7 +79,7 @@ export function parseSnapInfoChannels(stdout: string): Map<string, StoreChannel>
   return channels
 }
 
-/** snapd marks change conflicts retryable with exit code 10 (facts §2.5). */
+/** snapd marks change conflicts retryable with exit code 10 (microk8s-behaviour.md §2.5). */
 export function isChangeConflict(r: Pick<CmdResult, 'code' | 'stderr'>): boolean {
   return r.code === 10 || /has (?:"[^"]+" change|changes) in progress/.test(r.stderr)
 }

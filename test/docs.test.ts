@@ -1,6 +1,7 @@
 // action.yml is the user's documentation; the README's tables must say the same.
 import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { parse } from 'yaml'
 
 const action = parse(fs.readFileSync(new URL('../action.yml', import.meta.url), 'utf8'))
@@ -41,5 +42,36 @@ describe('documentation', () => {
     const head = readme.split('\n').slice(0, 12).join('\n')
     expect(head).toContain('npm run demo')
     expect(head).toContain('npm test')
+  })
+})
+
+describe('the repository is self-contained', () => {
+  it('no tracked file points to a folder outside it, and every docs/ page a source cites exists', () => {
+    const root = new URL('..', import.meta.url).pathname
+    // git grep exits 1 when nothing matches: only its output counts.
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout
+    // Built from parts so that this file does not match itself.
+    const outside = ['..', 'shared'].join('/')
+    const hits = git(
+      'grep',
+      '-n',
+      '-I',
+      '-F',
+      '-e',
+      outside,
+      '-e',
+      `/work/${'shared'}`,
+      '--',
+      '.',
+      ':!dist',
+      ':!report/dist'
+    )
+      .split('\n')
+      .filter(Boolean)
+    expect(hits).toEqual([])
+    const cited = new Set(
+      git('grep', '-h', '-o', '-I', '-E', '[a-z0-9-]+\\.md §', '--', 'src', 'sim').match(/[a-z0-9-]+\.md/g)
+    )
+    for (const page of cited) expect(fs.existsSync(new URL(`../docs/${page}`, import.meta.url)), page).toBe(true)
   })
 })

@@ -1,5 +1,5 @@
-// The simulator must agree with ../shared/reference, not with what is convenient: its output is compared with the
-// captures (test/fixtures, copied from the reference), and its traps behave as the real commands do.
+// The simulator must agree with the real commands (docs/microk8s-behaviour.md), not with what is convenient: its
+// output is compared with the captures (test/fixtures, the formats described there), and its traps behave as the real commands do.
 import { describe, it, expect, beforeEach } from 'vitest'
 import { spawnSync, spawn } from 'node:child_process'
 import * as fs from 'node:fs'

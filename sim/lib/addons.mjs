@@ -1,5 +1,5 @@
 // What each simulated core addon deploys, per addon-repository branch, and how `status` sees it.
-// Images and names: ../shared/reference/microk8s-facts.md §4; labels §3.1; check_status §3.1; scripts §3.2–3.5.
+// Images and names: docs/microk8s-behaviour.md §4; labels §3.1; check_status §3.1; scripts §3.2–3.5.
 import { makeObject } from './objects.mjs'
 
 const OLD = ['1.28', '1.29', '1.30', '1.31', '1.32']
@@ -50,7 +50,7 @@ export const IMAGES = {
   calico: (m) => (m >= 33 ? 'v3.29.3' : m === 32 ? 'v3.28.1' : 'v3.25.1')
 }
 
-/** addons.yaml `version` labels per branch (facts §3.1) — what `status` prints, often stale. */
+/** addons.yaml `version` labels per branch (microk8s-behaviour.md §3.1) — what `status` prints, often stale. */
 const LABELS = {
   dns: (b) =>
     pick(b, [

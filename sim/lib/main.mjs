@@ -1,5 +1,5 @@
 // The simulated `snap` and `microk8s` commands. Formats, exit codes and state changes follow
-// ../shared/reference/microk8s-facts.md (section numbers in comments); the action under test must not be able to
+// docs/microk8s-behaviour.md (section numbers in comments); the action under test must not be able to
 // tell them from the real ones for everything it calls.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -257,7 +257,7 @@ function snapInstall(ctx, channelText, classic, devmode) {
   return 0
 }
 
-/** A fresh install: the snap, a node, Calico, and the addons every 1.27+ install enables (facts §0.3). */
+/** A fresh install: the snap, a node, Calico, and the addons every 1.27+ install enables (microk8s-behaviour.md §0.3). */
 export function installSnap(state, channel, row, readyNow = false) {
   state.snap = {
     tracking: channel,
@@ -339,7 +339,7 @@ function runBackground(state) {
   }
 }
 
-/** The API server's own APF defaults: written by its bootstrap manager, marked auto-update (facts, removed-API §3.4). */
+/** The API server's own APF defaults: written by its bootstrap manager, marked auto-update (docs/kubernetes-upgrades.md §3.4). */
 function defaultFlowSchemas(minor) {
   const apiVersion = `flowcontrol.apiserver.k8s.io/${minor >= 29 ? 'v1' : 'v1beta3'}`
   return ['exempt', 'system-nodes', 'workload-leader-election', 'global-default', 'catch-all'].map((name) => {
@@ -393,7 +393,7 @@ function snapRefresh(ctx, channelText, classic) {
     if (o._default && o.kind === 'FlowSchema')
       o.metadata.managedFields[0].apiVersion = `flowcontrol.apiserver.k8s.io/${to >= 29 ? 'v1' : 'v1beta3'}`
   }
-  // Calico is not upgraded by a refresh (facts §3.6); addons keep running what they run.
+  // Calico is not upgraded by a refresh (microk8s-behaviour.md §3.6); addons keep running what they run.
   out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** refreshed`)
   return 0
 }
@@ -652,7 +652,7 @@ function applyManifest(state, name, args) {
 }
 
 /**
- * What enable.py and disable.py do before any script runs (facts §3.2): root, a running cluster, the addon found
+ * What enable.py and disable.py do before any script runs (microk8s-behaviour.md §3.2): root, a running cluster, the addon found
  * in a repository (`Infer repository core for addon dns` on stderr). Returns the addon, or the exit code.
  */
 function resolveAddon(ctx, argv) {
@@ -775,7 +775,7 @@ async function disable(ctx, argv) {
         const answer = readLine().line.trim().toLowerCase()
         destroy = answer === 'y' || answer === 'yes'
       }
-      if (!destroy) return 1 // data kept; the script exits 1 (facts §3.5)
+      if (!destroy) return 1 // data kept; the script exits 1 (microk8s-behaviour.md §3.5)
       state.cluster.hostpathData.destroyed = true
       out.out('Storage space reclaimed.')
       return 0

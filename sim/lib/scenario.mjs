@@ -21,7 +21,7 @@ export function readScenario(file) {
   return { ...readScenario(path.resolve(path.dirname(file), base)), ...rest }
 }
 
-/** Helm v3 storage: Secret data.release = base64(gzip(JSON)), itself base64 in the Secret (facts, removed-API §3.4). */
+/** Helm v3 storage: Secret data.release = base64(gzip(JSON)), itself base64 in the Secret (docs/kubernetes-upgrades.md §3.4). */
 export function helmReleaseSecret({
   name,
   namespace = 'default',

@@ -1,7 +1,7 @@
 // The simulated snap store: which microk8s channels exist and what they carry.
 //
 // Versions and revisions for 1.28–1.34 and latest are the Oct 2025 `snap info microk8s` capture in
-// ../shared/reference/microk8s-facts.md §2.3; the other rows (1.25–1.27, 1.35, strict tracks not in the capture)
+// docs/microk8s-behaviour.md §2.3; the other rows (1.25–1.27, 1.35, strict tracks not in the capture)
 // are simulator values of the same shape, not real store data.
 const CLASSIC = {
   1.25: ['v1.25.16', 6281],
@@ -43,7 +43,7 @@ export function buildStore(options = {}) {
       })
     }
   }
-  // Store order: the default track first, then latest, then newest to oldest (facts §2.3, an inference there).
+  // Store order: the default track first, then latest, then newest to oldest (microk8s-behaviour.md §2.3, an inference there).
   add('1.32', CLASSIC['1.32'], 'classic')
   add('latest', ['v1.34.1', 8492], 'classic')
   for (const track of Object.keys(CLASSIC).sort(byMinorDesc)) {
@@ -78,7 +78,7 @@ export function tracks(store) {
   return [...new Set(store.map((r) => r.channel.split('/')[0]))]
 }
 
-/** `snap info microk8s` as printed without a TTY (facts §2.3). */
+/** `snap info microk8s` as printed without a TTY (microk8s-behaviour.md §2.3). */
 export function renderInfo(state) {
   const store = state.store
   const snap = state.snap
