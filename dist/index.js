@@ -31347,7 +31347,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  * Snap channels and Kubernetes versions: the grammar the action accepts, and the parsers for what snap and
  * MicroK8s print. Pure; no commands.
  *
- * Channel grammar (../shared/reference/microk8s-facts.md §6): `track/risk`, risks exactly stable, candidate,
+ * Channel grammar (docs/microk8s-behaviour.md §6): `track/risk`, risks exactly stable, candidate,
  * beta, edge. MicroK8s tracks are `X.Y` (classic), `X.Y-strict` (strict confinement), `latest`, plus historic
  * `X.Y-eksd` and `dqlite` tracks the action does not upgrade.
  */
@@ -32586,7 +32586,7 @@ function runElapsedMs(report, now = Date.now()) {
 // ---------------------------------------------------------------------------------------------- analysis
 /**
  * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
- * than the target snap ships, and Calico, which a refresh never upgrades (facts §3.6).
+ * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
  */
 function analyseChanges(report) {
     if (report.before && report.after) {
@@ -32996,7 +32996,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 /**
  * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
  * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
- * ../shared/reference/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
+ * docs/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
  * informational).
  */
 
@@ -33103,7 +33103,7 @@ function resourcesToList(removals) {
 }
 /**
  * Field managers that are the control plane itself: their entries say which version the API server wrote
- * with, not what a user authored (kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
+ * with, not what a user authored (docs/kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
  * own default FlowSchemas.
  */
 const CONTROL_PLANE_MANAGERS = new Set([
@@ -34346,7 +34346,7 @@ function parseSnapInfoChannels(stdout) {
     }
     return channels;
 }
-/** snapd marks change conflicts retryable with exit code 10 (facts §2.5). */
+/** snapd marks change conflicts retryable with exit code 10 (microk8s-behaviour.md §2.5). */
 function isChangeConflict(r) {
     return r.code === 10 || /has (?:"[^"]+" change|changes) in progress/.test(r.stderr);
 }
@@ -34442,7 +34442,7 @@ function sleep(ms) {
 ;// CONCATENATED MODULE: ./src/microk8s.ts
 /**
  * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
- * (../shared/reference/microk8s-facts.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
+ * (docs/microk8s-behaviour.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
  */
 
 
@@ -34452,7 +34452,7 @@ function sleep(ms) {
 /**
  * `microk8s status --format yaml`. Python booleans (`True`) parse as YAML booleans; `version` must be read as a
  * string (`3.9` would become a float); a stopped cluster prints plain text and exits 0; not ready has no
- * `addons:` key and exits 1 (facts §1.3).
+ * `addons:` key and exits 1 (microk8s-behaviour.md §1.3).
  */
 function parseStatusYaml(stdout) {
     const text = stdout.trim();
@@ -34481,7 +34481,7 @@ function parseStatusYaml(stdout) {
         message: typeof ha.message === 'string' ? ha.message : undefined
     };
 }
-/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, facts §1.1). */
+/** A cluster stopped with `microk8s stop` (status prints `… try microk8s start`, exit 0, microk8s-behaviour.md §1.1). */
 function isStopped(status) {
     return !status.running && /try microk8s start/.test(status.message ?? '');
 }
@@ -34570,7 +34570,7 @@ class MicroK8s {
     }
     /**
      * `microk8s enable name[:args]`. Retries while snapd holds a `service-control` change (seen right after
-     * install, facts §5.4). Never throws on the exit code: the caller decides.
+     * install, microk8s-behaviour.md §5.4). Never throws on the exit code: the caller decides.
      */
     async enable(spec) {
         return this.retryingConflicts(['enable', spec]);

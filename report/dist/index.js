@@ -38476,7 +38476,7 @@ function report_runElapsedMs(report, now = Date.now()) {
 // ---------------------------------------------------------------------------------------------- analysis
 /**
  * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
- * than the target snap ships, and Calico, which a refresh never upgrades (facts §3.6).
+ * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
  */
 function report_analyseChanges(report) {
     if (report.before && report.after) {
@@ -38886,7 +38886,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 /**
  * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
  * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
- * ../shared/reference/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
+ * docs/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
  * informational).
  */
 
@@ -38993,7 +38993,7 @@ function resourcesToList(removals) {
 }
 /**
  * Field managers that are the control plane itself: their entries say which version the API server wrote
- * with, not what a user authored (kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
+ * with, not what a user authored (docs/kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
  * own default FlowSchemas.
  */
 const CONTROL_PLANE_MANAGERS = new Set([
