@@ -20,6 +20,8 @@ export interface CmdOptions {
   echo?: boolean
   /** The output holds credentials or secret data: never echo it, not even in debug mode. */
   secret?: boolean
+  /** Called with each line of output as it comes (never for secret output): a wait's last status. */
+  onLine?: (line: string) => void
 }
 
 export interface Cmd {
@@ -76,6 +78,9 @@ export class ExecCmd implements Cmd {
         // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
         // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
         input: Buffer.from(options.input ?? ''),
+        ...(options.onLine && !options.secret
+          ? { listeners: { stdline: options.onLine, errline: options.onLine } }
+          : {}),
         env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' } as Record<string, string>
       })
     } catch (error) {

@@ -7,6 +7,7 @@ import * as core from '@actions/core'
 import type { MicroK8s } from './microk8s.js'
 import type { Snap } from './snap.js'
 import type { Hop, AddonPlan, CycleStep } from './plan.js'
+import { waitWithProgress } from './progress.js'
 import { runElapsedMs, type AddonRecord, type DataCheck, type Report } from './report.js'
 import {
   type Release,
@@ -84,12 +85,17 @@ export async function runHop(ctx: HopContext, hop: Hop): Promise<void> {
     atMs: runElapsedMs(ctx.report, started)
   }
   ctx.report.hops.push(record)
-  const result = hop.kind === 'install' ? await ctx.snap.install(hop.channel) : await ctx.snap.refresh(hop.channel)
+  // snap prints no progress without a terminal: the wait's own lines say it is still going.
+  const result = await waitWithProgress(
+    `snap to ${hop.kind} microk8s ${hop.channelText}`,
+    ctx.microk8s.waitTimeout,
+    () => (hop.kind === 'install' ? ctx.snap.install(hop.channel) : ctx.snap.refresh(hop.channel)),
+    (line) => core.info(line)
+  )
   core.info(result.stdout.trim() || result.stderr.trim())
   const waitStarted = Date.now()
   await ctx.microk8s.waitReady()
   const readyAfterMs = Date.now() - waitStarted
-  core.info(`MicroK8s is ready (waited ${(readyAfterMs / 1000).toFixed(1)} s)`)
   const serverVersion = await ctx.microk8s.serverVersion()
   const parsed = parseKubeVersion(serverVersion)
   Object.assign(record, { readyAfterMs, serverVersion })

@@ -8,6 +8,7 @@ import type { Cmd, CmdResult } from './cmd.js'
 import { displayCommand } from './cmd.js'
 import { CommandError } from './errors.js'
 import { sleep, isChangeConflict } from './snap.js'
+import { waitWithProgress, type ProgressClock } from './progress.js'
 
 export interface AddonStatus {
   name: string
@@ -83,6 +84,8 @@ export interface MicroK8sOptions {
   waitTimeout: number
   /** Back-off base for service-control conflicts right after install, in ms. */
   conflictRetryMs?: number
+  /** The clock of the waits' progress lines (tests pass fake timers). */
+  progressClock?: ProgressClock
 }
 
 export class MicroK8s {
@@ -92,9 +95,14 @@ export class MicroK8s {
     private readonly log: (msg: string) => void = () => {}
   ) {}
 
+  /** How long one wait may take, in seconds (wait-timeout). */
+  get waitTimeout(): number {
+    return this.options.waitTimeout
+  }
+
   /** Runs `microk8s args…`; exit 127 means the command itself is missing. */
-  async run(args: string[], input?: string, secret = false): Promise<CmdResult> {
-    const r = await this.cmd.run('microk8s', args, { input, secret })
+  async run(args: string[], input?: string, secret = false, onLine?: (line: string) => void): Promise<CmdResult> {
+    const r = await this.cmd.run('microk8s', args, { input, secret, ...(onLine ? { onLine } : {}) })
     if (r.code === 127) {
       throw new CommandError(
         displayCommand('microk8s', args),
@@ -125,6 +133,16 @@ export class MicroK8s {
    * read at that moment, so readiness and the addon list cost one call.
    */
   async waitReady(): Promise<MicroK8sStatus> {
+    return waitWithProgress(
+      'MicroK8s to be ready',
+      this.options.waitTimeout,
+      () => this.waitReadyOnce(),
+      this.log,
+      this.options.progressClock
+    )
+  }
+
+  private async waitReadyOnce(): Promise<MicroK8sStatus> {
     const args = ['status', '--wait-ready', '--timeout', String(this.options.waitTimeout), '--format', 'yaml']
     let r = await this.run(args)
     let status = parseStatusYaml(r.stdout)
@@ -211,9 +229,12 @@ export class MicroK8s {
     return text
   }
 
-  /** `kubectl rollout status kind/name -n ns --timeout=Ns`; resolves to the result, never throws on exit. */
+  /**
+   * `kubectl rollout status kind/name -n ns --timeout=Ns`, with progress lines (the last line kubectl printed is
+   * the last status); resolves to the result, never throws on exit.
+   */
   async rolloutStatus(kind: string, namespace: string, name: string): Promise<CmdResult> {
-    return this.run([
+    const args = [
       'kubectl',
       'rollout',
       'status',
@@ -221,7 +242,14 @@ export class MicroK8s {
       '-n',
       namespace,
       `--timeout=${this.options.waitTimeout}s`
-    ])
+    ]
+    return waitWithProgress(
+      `${kind} ${namespace}/${name} to roll out`,
+      this.options.waitTimeout,
+      (wait) => this.run(args, undefined, false, (line) => wait.status(line)),
+      this.log,
+      this.options.progressClock
+    )
   }
 
   /** `kubectl apply -f -` with a JSON document on stdin (no file, no shell). */

@@ -4,6 +4,7 @@
  * (scripts/render-summary.mjs) draws the same block as bars for the terminal and the HTML page.
  */
 import type { Report } from './report.js'
+import { formatSeconds } from './progress.js'
 
 export interface TimelineBar {
   section: 'Hops' | 'Addon downtime' | 'Addons enabled'
@@ -40,10 +41,6 @@ export function timelineBars(r: Report): TimelineBar[] {
   return bars
 }
 
-/** Seconds for a bar label: `0.4 s`, `61 s`. */
-function span(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
-}
 
 /**
  * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
@@ -77,7 +74,7 @@ export function mermaidTimeline(r: Report): string {
       // A bar needs some width to be drawn: at least 1 ms.
       const end = Math.max(b.endMs, b.startMs + 1)
       const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : ''
-      lines.push(`  ${taskName(`${b.label} (${span(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`)
+      lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`)
     }
   }
   return `${lines.join('\n')}\n\`\`\`\n\n`
