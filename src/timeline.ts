@@ -41,7 +41,6 @@ export function timelineBars(r: Report): TimelineBar[] {
   return bars
 }
 
-
 /**
  * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
  * `%`, line breaks); channel and addon names are already restricted, this keeps it so.
@@ -74,7 +73,9 @@ export function mermaidTimeline(r: Report): string {
       // A bar needs some width to be drawn: at least 1 ms.
       const end = Math.max(b.endMs, b.startMs + 1)
       const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : ''
-      lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`)
+      lines.push(
+        `  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`
+      )
     }
   }
   return `${lines.join('\n')}\n\`\`\`\n\n`
