@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3674);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8405);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3674:
+/***/ 8405:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31480,6 +31480,69 @@ function lastLines(text, count = 5) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/progress.ts
+/**
+ * What a person sees while the action waits: when a wait starts, what it waits for and its limit; then a progress
+ * line at least every 15 seconds ("waiting for MicroK8s to be ready: 45 s of 600 s"), with the last status the
+ * wait saw when there is one; when it ends, how long it took. Every wait goes through `waitWithProgress`:
+ * readiness after a refresh, each addon's rollout, snap downloads.
+ */
+/** A progress line at least this often (the runner's log otherwise looks hung). */
+const PROGRESS_INTERVAL_MS = 15_000;
+const realProgressClock = {
+    now: () => Date.now(),
+    every(ms, tick) {
+        const timer = setInterval(tick, ms);
+        // A progress timer never keeps the process alive on its own.
+        timer.unref?.();
+        return () => clearInterval(timer);
+    }
+};
+/** `0.4 s` under ten seconds, whole seconds above. */
+function formatSeconds(ms) {
+    return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+function startLine(what, limitSeconds) {
+    return `waiting for ${what} (at most ${limitSeconds} s)`;
+}
+function progressLine(what, elapsedMs, limitSeconds, lastStatus) {
+    return `waiting for ${what}: ${Math.floor(elapsedMs / 1000)} s of ${limitSeconds} s${lastStatus ? `; last status: ${lastStatus}` : ''}`;
+}
+function endLine(what, elapsedMs, ok) {
+    return ok
+        ? `waited ${formatSeconds(elapsedMs)} for ${what}`
+        : `stopped waiting for ${what} after ${formatSeconds(elapsedMs)}`;
+}
+/**
+ * Runs `work` as a wait: logs the start line, a progress line every `intervalMs` while it runs, and the end line
+ * (also when it throws, then rethrows).
+ */
+async function waitWithProgress(what, limitSeconds, work, log, clock = realProgressClock, intervalMs = PROGRESS_INTERVAL_MS) {
+    const started = clock.now();
+    let last;
+    const wait = {
+        status: (text) => {
+            const line = text.trim();
+            if (line)
+                last = line;
+        },
+        elapsedMs: () => clock.now() - started
+    };
+    log(startLine(what, limitSeconds));
+    const stop = clock.every(intervalMs, () => log(progressLine(what, wait.elapsedMs(), limitSeconds, last)));
+    try {
+        const result = await work(wait);
+        stop();
+        log(endLine(what, wait.elapsedMs(), true));
+        return result;
+    }
+    catch (error) {
+        stop();
+        log(endLine(what, wait.elapsedMs(), false));
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
 const namespaceObject = (ns) => [`Namespace ${ns}`];
 const entries_ENTRIES = [
@@ -32485,6 +32548,7 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/timeline.ts
+
 /** The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon. */
 function timelineBars(r) {
     const bars = [];
@@ -32511,10 +32575,6 @@ function timelineBars(r) {
         });
     }
     return bars;
-}
-/** Seconds for a bar label: `0.4 s`, `61 s`. */
-function span(ms) {
-    return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 /**
  * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
@@ -32549,7 +32609,7 @@ function mermaidTimeline(r) {
             // A bar needs some width to be drawn: at least 1 ms.
             const end = Math.max(b.endMs, b.startMs + 1);
             const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : '';
-            lines.push(`  ${taskName(`${b.label} (${span(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
+            lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
         }
     }
     return `${lines.join('\n')}\n\`\`\`\n\n`;
@@ -32972,6 +33032,9 @@ class ExecCmd {
                 // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
                 // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
                 input: Buffer.from(options.input ?? ''),
+                ...(options.onLine && !options.secret
+                    ? { listeners: { stdline: options.onLine, errline: options.onLine } }
+                    : {}),
                 env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
             });
         }
@@ -33236,6 +33299,7 @@ function findInHelmReleases(secrets, removals) {
 
 
 
+
 /** Which step failed and what it printed; main turns it into the report's failure. */
 class StepError extends Error {
     step;
@@ -33285,12 +33349,12 @@ async function runHop(ctx, hop) {
         atMs: runElapsedMs(ctx.report, started)
     };
     ctx.report.hops.push(record);
-    const result = hop.kind === 'install' ? await ctx.snap.install(hop.channel) : await ctx.snap.refresh(hop.channel);
+    // snap prints no progress without a terminal: the wait's own lines say it is still going.
+    const result = await waitWithProgress(`snap to ${hop.kind} microk8s ${hop.channelText}`, ctx.microk8s.waitTimeout, () => (hop.kind === 'install' ? ctx.snap.install(hop.channel) : ctx.snap.refresh(hop.channel)), (line) => info(line));
     info(result.stdout.trim() || result.stderr.trim());
     const waitStarted = Date.now();
     await ctx.microk8s.waitReady();
     const readyAfterMs = Date.now() - waitStarted;
-    info(`MicroK8s is ready (waited ${(readyAfterMs / 1000).toFixed(1)} s)`);
     const serverVersion = await ctx.microk8s.serverVersion();
     const parsed = parseKubeVersion(serverVersion);
     Object.assign(record, { readyAfterMs, serverVersion });
@@ -34449,6 +34513,7 @@ function sleep(ms) {
 
 
 
+
 /**
  * `microk8s status --format yaml`. Python booleans (`True`) parse as YAML booleans; `version` must be read as a
  * string (`3.9` would become a float); a stopped cluster prints plain text and exits 0; not ready has no
@@ -34503,9 +34568,13 @@ class MicroK8s {
         this.options = options;
         this.log = log;
     }
+    /** How long one wait may take, in seconds (wait-timeout). */
+    get waitTimeout() {
+        return this.options.waitTimeout;
+    }
     /** Runs `microk8s args…`; exit 127 means the command itself is missing. */
-    async run(args, input, secret = false) {
-        const r = await this.cmd.run('microk8s', args, { input, secret });
+    async run(args, input, secret = false, onLine) {
+        const r = await this.cmd.run('microk8s', args, { input, secret, ...(onLine ? { onLine } : {}) });
         if (r.code === 127) {
             throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr, `the 'microk8s' command was not found after the snap was installed (${r.stderr.trim() || 'exit 127'}); ` +
                 'check that /snap/bin is on PATH and that the snap installed correctly');
@@ -34528,6 +34597,9 @@ class MicroK8s {
      * read at that moment, so readiness and the addon list cost one call.
      */
     async waitReady() {
+        return waitWithProgress('MicroK8s to be ready', this.options.waitTimeout, () => this.waitReadyOnce(), this.log, this.options.progressClock);
+    }
+    async waitReadyOnce() {
         const args = ['status', '--wait-ready', '--timeout', String(this.options.waitTimeout), '--format', 'yaml'];
         let r = await this.run(args);
         let status = parseStatusYaml(r.stdout);
@@ -34603,9 +34675,12 @@ class MicroK8s {
             core_setSecret(m[1]);
         return text;
     }
-    /** `kubectl rollout status kind/name -n ns --timeout=Ns`; resolves to the result, never throws on exit. */
+    /**
+     * `kubectl rollout status kind/name -n ns --timeout=Ns`, with progress lines (the last line kubectl printed is
+     * the last status); resolves to the result, never throws on exit.
+     */
     async rolloutStatus(kind, namespace, name) {
-        return this.run([
+        const args = [
             'kubectl',
             'rollout',
             'status',
@@ -34613,7 +34688,8 @@ class MicroK8s {
             '-n',
             namespace,
             `--timeout=${this.options.waitTimeout}s`
-        ]);
+        ];
+        return waitWithProgress(`${kind} ${namespace}/${name} to roll out`, this.options.waitTimeout, (wait) => this.run(args, undefined, false, (line) => wait.status(line)), this.log, this.options.progressClock);
     }
     /** `kubectl apply -f -` with a JSON document on stdin (no file, no shell). */
     async apply(object) {
@@ -42195,7 +42271,7 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 786:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -42308,7 +42384,7 @@ var _null = __nccwpck_require__(3632);
 var seq = __nccwpck_require__(1706);
 var string = __nccwpck_require__(6464);
 var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
+var float = __nccwpck_require__(786);
 var int = __nccwpck_require__(9874);
 
 const schema = [
@@ -42411,7 +42487,7 @@ var _null = __nccwpck_require__(3632);
 var seq = __nccwpck_require__(1706);
 var string = __nccwpck_require__(6464);
 var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
+var float = __nccwpck_require__(786);
 var int = __nccwpck_require__(9874);
 var schema = __nccwpck_require__(896);
 var schema$1 = __nccwpck_require__(3559);

@@ -34506,7 +34506,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9605);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(695);
 /** The report action's entry point: everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -34516,7 +34516,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9605:
+/***/ 695:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37531,6 +37531,69 @@ function errors_lastLines(text, count = 5) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/progress.ts
+/**
+ * What a person sees while the action waits: when a wait starts, what it waits for and its limit; then a progress
+ * line at least every 15 seconds ("waiting for MicroK8s to be ready: 45 s of 600 s"), with the last status the
+ * wait saw when there is one; when it ends, how long it took. Every wait goes through `waitWithProgress`:
+ * readiness after a refresh, each addon's rollout, snap downloads.
+ */
+/** A progress line at least this often (the runner's log otherwise looks hung). */
+const PROGRESS_INTERVAL_MS = 15_000;
+const realProgressClock = {
+    now: () => Date.now(),
+    every(ms, tick) {
+        const timer = setInterval(tick, ms);
+        // A progress timer never keeps the process alive on its own.
+        timer.unref?.();
+        return () => clearInterval(timer);
+    }
+};
+/** `0.4 s` under ten seconds, whole seconds above. */
+function progress_formatSeconds(ms) {
+    return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+function startLine(what, limitSeconds) {
+    return `waiting for ${what} (at most ${limitSeconds} s)`;
+}
+function progressLine(what, elapsedMs, limitSeconds, lastStatus) {
+    return `waiting for ${what}: ${Math.floor(elapsedMs / 1000)} s of ${limitSeconds} s${lastStatus ? `; last status: ${lastStatus}` : ''}`;
+}
+function endLine(what, elapsedMs, ok) {
+    return ok
+        ? `waited ${progress_formatSeconds(elapsedMs)} for ${what}`
+        : `stopped waiting for ${what} after ${progress_formatSeconds(elapsedMs)}`;
+}
+/**
+ * Runs `work` as a wait: logs the start line, a progress line every `intervalMs` while it runs, and the end line
+ * (also when it throws, then rethrows).
+ */
+async function progress_waitWithProgress(what, limitSeconds, work, log, clock = realProgressClock, intervalMs = PROGRESS_INTERVAL_MS) {
+    const started = clock.now();
+    let last;
+    const wait = {
+        status: (text) => {
+            const line = text.trim();
+            if (line)
+                last = line;
+        },
+        elapsedMs: () => clock.now() - started
+    };
+    log(startLine(what, limitSeconds));
+    const stop = clock.every(intervalMs, () => log(progressLine(what, wait.elapsedMs(), limitSeconds, last)));
+    try {
+        const result = await work(wait);
+        stop();
+        log(endLine(what, wait.elapsedMs(), true));
+        return result;
+    }
+    catch (error) {
+        stop();
+        log(endLine(what, wait.elapsedMs(), false));
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
 const namespaceObject = (ns) => [`Namespace ${ns}`];
 const entries_ENTRIES = [
@@ -38445,6 +38508,74 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/timeline.ts
+
+/** The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon. */
+function timelineBars(r) {
+    const bars = [];
+    for (const h of r.hops) {
+        if (h.atMs === undefined || h.status === 'planned')
+            continue;
+        bars.push({
+            section: 'Hops',
+            label: h.channel,
+            startMs: h.atMs,
+            endMs: h.atMs + h.durationMs,
+            failed: h.status === 'failed'
+        });
+    }
+    for (const a of r.addons) {
+        if (a.atMs === undefined || a.durationMs === undefined)
+            continue;
+        bars.push({
+            section: a.status === 'enabled' ? 'Addons enabled' : 'Addon downtime',
+            label: a.name,
+            startMs: a.atMs,
+            endMs: a.atMs + a.durationMs,
+            failed: a.status === 'failed'
+        });
+    }
+    return bars;
+}
+/**
+ * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
+ * `%`, line breaks); channel and addon names are already restricted, this keeps it so.
+ */
+function taskName(text) {
+    return text.replace(/[^A-Za-z0-9 ._/+()-]/g, ' ').trim() || 'task';
+}
+/**
+ * The timeline as a fenced Mermaid gantt block, or '' when there is nothing to draw. Times are absolute
+ * (`dateFormat x`, milliseconds since the epoch), so the axis shows the runner's clock time.
+ */
+function timeline_mermaidTimeline(r) {
+    const bars = timelineBars(r);
+    const t0 = Date.parse(r.startedAt);
+    if (bars.length === 0 || Number.isNaN(t0))
+        return '';
+    const lines = [
+        '```mermaid',
+        'gantt',
+        '  title Timeline: hops and addon downtime',
+        '  dateFormat x',
+        '  axisFormat %H:%M:%S',
+        '  todayMarker off'
+    ];
+    for (const section of ['Hops', 'Addon downtime', 'Addons enabled']) {
+        const inSection = bars.filter((b) => b.section === section);
+        if (inSection.length === 0)
+            continue;
+        lines.push(`  section ${section}`);
+        for (const b of inSection) {
+            // A bar needs some width to be drawn: at least 1 ms.
+            const end = Math.max(b.endMs, b.startMs + 1);
+            const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : '';
+            lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
+        }
+    }
+    return `${lines.join('\n')}\n\`\`\`\n\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
@@ -38862,6 +38993,9 @@ class ExecCmd {
                 // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
                 // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
                 input: Buffer.from(options.input ?? ''),
+                ...(options.onLine && !options.secret
+                    ? { listeners: { stdline: options.onLine, errline: options.onLine } }
+                    : {}),
                 env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
             });
         }
@@ -39126,6 +39260,7 @@ function findInHelmReleases(secrets, removals) {
 
 
 
+
 /** Which step failed and what it printed; main turns it into the report's failure. */
 class execute_StepError extends Error {
     step;
@@ -39175,12 +39310,12 @@ async function runHop(ctx, hop) {
         atMs: runElapsedMs(ctx.report, started)
     };
     ctx.report.hops.push(record);
-    const result = hop.kind === 'install' ? await ctx.snap.install(hop.channel) : await ctx.snap.refresh(hop.channel);
+    // snap prints no progress without a terminal: the wait's own lines say it is still going.
+    const result = await waitWithProgress(`snap to ${hop.kind} microk8s ${hop.channelText}`, ctx.microk8s.waitTimeout, () => (hop.kind === 'install' ? ctx.snap.install(hop.channel) : ctx.snap.refresh(hop.channel)), (line) => core.info(line));
     core.info(result.stdout.trim() || result.stderr.trim());
     const waitStarted = Date.now();
     await ctx.microk8s.waitReady();
     const readyAfterMs = Date.now() - waitStarted;
-    core.info(`MicroK8s is ready (waited ${(readyAfterMs / 1000).toFixed(1)} s)`);
     const serverVersion = await ctx.microk8s.serverVersion();
     const parsed = parseKubeVersion(serverVersion);
     Object.assign(record, { readyAfterMs, serverVersion });
