@@ -8,6 +8,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { runAction, runReportAction, ROOT } from './run-action.mjs'
+import { summaryForTerminal, summaryPage } from './render-summary.mjs'
 
 const args = process.argv.slice(2)
 const opts = {}
@@ -63,6 +64,11 @@ process.stderr.write(grid.stderr)
 for (const line of grid.stdout.split('\n')) if (line.startsWith('::')) console.log(line)
 console.log('# Outputs')
 for (const [k, v] of Object.entries(grid.outputs)) console.log(`${k}=${v}`)
-console.log(`\n# Job summary (${grid.files.summary})\n`)
-console.log(grid.summary)
+// The grid as the terminal can show it; the page GitHub would show beside it (open it in a browser).
+const html = path.join(dir, 'grid', 'step_summary.html')
+fs.writeFileSync(html, summaryPage(grid.summary))
+console.log(`\n# Job summary (Markdown: ${grid.files.summary}; as a page: ${html})\n`)
+process.stdout.write(
+  summaryForTerminal(grid.summary, { width: process.stdout.columns || 160, color: Boolean(process.stdout.isTTY) })
+)
 process.exit(grid.code ?? (runs.some((r) => r.code !== 0) ? 1 : 0))
