@@ -49,6 +49,22 @@ describe('manifests input (bundled action)', () => {
     expect(r.summary).toContain('skipped <code>charts/web/templates/ingress.yaml</code>: a Helm chart template')
   })
 
+  it('takes the target minor of latest/… from the store when nothing is installed', async () => {
+    const ws = workspace()
+    const r = await run(
+      'fresh-runner',
+      { channel: 'latest/stable', 'dry-run': 'true', manifests: 'deploy/app.yaml' },
+      { env: { GITHUB_WORKSPACE: ws } }
+    )
+    expect(r.code, r.stdout).toBe(0)
+    const target = r.report.plan.targetMinor
+    // The simulated store's latest track carries 1.34 (a minor past the FlowSchema v1beta3 removal in 1.32).
+    expect(target).toBeGreaterThanOrEqual(32)
+    expect(annotations(r.stdout)).toContain(
+      `::warning title=Removed API,file=deploy/app.yaml,line=25::FlowSchema shop-priority uses flowcontrol.apiserver.k8s.io/v1beta3, removed in Kubernetes 1.32, not served by the target 1.${target}; use flowcontrol.apiserver.k8s.io/v1`
+    )
+  })
+
   it('with removed-apis: fail, stops before any change for what the target does not serve', async () => {
     const ws = workspace()
     const r = await run(
