@@ -205,7 +205,7 @@ const workload = (kind, ns, name, container, image, extra = {}) =>
  * The objects an enable script creates for an addon with the given arguments on a branch. Returns
  * { objects, out: [lines], error?: {code, lines} }.
  */
-export function enableManifest(name, branch, args) {
+export function enableManifest(name, branch, args, flags = []) {
   switch (name) {
     case 'dns': {
       let servers = '/etc/resolv.conf'
@@ -273,6 +273,8 @@ export function enableManifest(name, branch, args) {
           makeObject('IngressClass', { name: 'public' }),
           makeObject('IngressClass', { name: 'nginx' }),
           makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-load-balancer-microk8s-conf', data: {} }),
+          makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-ingress-tcp-microk8s-conf', data: {} }),
+          makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-ingress-udp-microk8s-conf', data: {} }),
           workload(
             'daemonset',
             'ingress',
@@ -290,7 +292,11 @@ export function enableManifest(name, branch, args) {
         ]
       }
     }
-    case 'hostpath-storage':
+    case 'hostpath-storage': {
+      // Unix-style options parsed with getopt (core-addons addons/hostpath-storage/enable): --reclaim-policy on
+      // every branch, --default-class from 1.29.
+      const options = hostpathOptions(branch, flags)
+      if (options.error) return { error: { code: 1, lines: options.error } }
       return {
         out: [
           'Infer repository core for addon hostpath-storage',
@@ -310,10 +316,17 @@ export function enableManifest(name, branch, args) {
           ),
           makeObject('StorageClass', {
             name: 'microk8s-hostpath',
-            extra: { provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Delete' }
+            annotations:
+              branch === '1.28' ? undefined : { 'storageclass.kubernetes.io/is-default-class': options.defaultClass },
+            extra: {
+              provisioner: 'microk8s.io/hostpath',
+              reclaimPolicy: options.reclaimPolicy,
+              volumeBindingMode: 'WaitForFirstConsumer'
+            }
           })
         ]
       }
+    }
     case 'metrics-server':
       return {
         out: ['Enabling Metrics-Server', 'deployment.apps/metrics-server created', 'Metrics-Server is enabled'],
@@ -406,4 +419,22 @@ export function enableManifest(name, branch, args) {
     default:
       return { out: [`Enabling ${name}`, `${name} is enabled`], objects: [], flag: true }
   }
+}
+
+/** getopt over `--reclaim-policy[=]X`, `-r X`, and (1.29+) `--default-class[=]X`, `-d X`, with the script's checks. */
+function hostpathOptions(branch, flags) {
+  const long = branch === '1.28' ? ['reclaim-policy'] : ['reclaim-policy', 'default-class']
+  const short = { r: 'reclaim-policy', ...(branch === '1.28' ? {} : { d: 'default-class' }) }
+  const values = { 'reclaim-policy': 'Delete', 'default-class': 'true' }
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i]
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(f) ?? /^-([a-z])$/.exec(f)
+    const key = m && (f.startsWith('--') ? m[1] : short[m[1]])
+    if (!key || !long.includes(key)) return { error: [`getopt: unrecognized option '${f}'`] }
+    values[key] = m[2] ?? flags[++i]
+  }
+  if (!['Delete', 'Retain'].includes(values['reclaim-policy']))
+    return { error: ['', 'Please check submitted arguments.'] }
+  if (!['true', 'false'].includes(values['default-class'])) return { error: ['', 'Please check submitted arguments.'] }
+  return { reclaimPolicy: values['reclaim-policy'], defaultClass: values['default-class'] }
 }

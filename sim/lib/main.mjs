@@ -20,7 +20,8 @@ import {
 } from './state.mjs'
 import { resolveChannel, renderInfo, tracks } from './store.mjs'
 import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
-import { kindOfResource, isClusterScoped, served, sameObject, makeObject } from './objects.mjs'
+import { kindOfResource, isClusterScoped, served, sameObject, makeObject, METALLB_KINDS } from './objects.mjs'
+import { convergeLoadBalancers } from './metallb.mjs'
 import {
   installHook,
   writeDefaultArgs,
@@ -639,8 +640,8 @@ function readLine() {
   }
 }
 
-function applyManifest(state, name, args) {
-  const m = enableManifest(name, state.cluster.repoBranch, args)
+function applyManifest(state, name, args, flags) {
+  const m = enableManifest(name, state.cluster.repoBranch, args, flags)
   for (const obj of m.objects ?? []) {
     obj._addon = name
     state.cluster.objects = state.cluster.objects.filter((o) => !sameObject(o, obj))
@@ -665,27 +666,34 @@ function resolveAddon(ctx, argv) {
     out.err('microk8s is not running, try microk8s start')
     return { code: 1 }
   }
-  const { repo, name, args } = parseAddonSpec(argv.filter((a) => !a.startsWith('-'))[0] ?? '')
+  const first = argv.findIndex((a) => !a.startsWith('-'))
+  const { repo, name, args } = parseAddonSpec(argv[first] ?? '')
+  // Unix-style arguments after the addon name go to its script (facts §3.2).
+  const flags = first === -1 ? [] : argv.slice(first + 1)
   const addon = findAddon(state, repo, name)
   if (!addon) {
     out.err(`Addon ${name} was not found in any repository`)
     return { code: 1 }
   }
+  if (args !== undefined && flags.length) {
+    out.err("Can't pass string arguments and flag arguments simultaneously!")
+    return { code: 1 }
+  }
   if (!repo) out.err(`Infer repository ${addon.repository} for addon ${name}`)
-  return { addon, name, args }
+  return { addon, name, args, flags }
 }
 
 async function enable(ctx, argv) {
   const { state, out } = ctx
   const resolved = resolveAddon(ctx, argv)
   if (!resolved.addon) return resolved.code
-  const { addon, name, args } = resolved
+  const { addon, name, args, flags } = resolved
   if (addon.enabled) {
     out.out(`Addon ${addon.repository}/${name} is already enabled`)
     return 0
   }
   const real = name === 'storage' ? 'hostpath-storage' : name
-  const m = enableManifest(real, state.cluster.repoBranch, args)
+  const m = enableManifest(real, state.cluster.repoBranch, args, flags)
   if (m.prompt) {
     if (process.stdin.isTTY) process.stderr.write(m.prompt) // `read -p`: a prompt only on a terminal
     const answer = readLine().line.trim()
@@ -721,9 +729,15 @@ async function enable(ctx, argv) {
     )
     out.out(`${name} is enabled`)
   } else {
-    for (const l of applyManifest(state, real, args).out ?? []) out.out(l)
+    for (const l of applyManifest(state, real, args, flags).out ?? []) out.out(l)
   }
   return 0
+}
+
+function deleteNamespace(state, namespace) {
+  state.cluster.objects = state.cluster.objects.filter(
+    (o) => (o.metadata.namespace ?? '') !== namespace && !(o.kind === 'Namespace' && o.metadata.name === namespace)
+  )
 }
 
 function removeAddonObjects(state, name, keep = () => false) {
@@ -788,6 +802,23 @@ async function disable(ctx, argv) {
         'namespace "container-registry" deleted',
         "Use 'microk8s disable hostpath-storage:destroy-storage' to free the storage space."
       )
+      return 0
+    case 'ingress':
+      // 1.28–1.34: `kubectl delete` of ingress.yaml, whose namespace `ingress` takes every object in it along
+      // (the user's ConfigMap edits, a default TLS certificate Secret) (facts §3.5).
+      out.out('Disabling Ingress')
+      removeAddonObjects(state, 'ingress')
+      deleteNamespace(state, 'ingress')
+      out.out('namespace "ingress" deleted', 'Ingress is disabled')
+      return 0
+    case 'metallb':
+      // Deletes the webhooks, the CRDs (and with them every IPAddressPool, L2Advertisement, BGPPeer and
+      // BGPAdvertisement) and namespace metallb-system (facts §3.5).
+      out.out('Disabling MetalLB')
+      removeAddonObjects(state, 'metallb')
+      state.cluster.objects = state.cluster.objects.filter((o) => !METALLB_KINDS.includes(o.kind))
+      deleteNamespace(state, 'metallb-system')
+      out.out('namespace "metallb-system" deleted', 'MetalLB is terminated')
       return 0
     case 'dns':
       out.out('Disabling DNS', 'Reconfiguring kubelet', 'Removing DNS manifest')
@@ -947,6 +978,8 @@ function liveObjects(state) {
       ]
     }
   }
+  // MetalLB's controller assigns LoadBalancer addresses from the pools while it runs.
+  if (addonEnabled(state, 'metallb')) convergeLoadBalancers(state.cluster.objects)
   return state.cluster.objects
 }
 
@@ -995,7 +1028,7 @@ async function kubectl(ctx, argv) {
       const kinds = []
       for (const t of (types ?? '').split(',')) {
         const kind = kindOfResource(t)
-        if (!kind || (kind === 'IPAddressPool' && !addonEnabled(state, 'metallb'))) {
+        if (!kind || (METALLB_KINDS.includes(kind) && !addonEnabled(state, 'metallb'))) {
           out.err(`error: the server doesn't have a resource type "${t}"`)
           return 1
         }
@@ -1057,23 +1090,61 @@ async function kubectl(ctx, argv) {
       return 0
     }
     case 'apply': {
-      const text = fs.readFileSync(0, 'utf8')
+      // Client-side or server-side (`--server-side`) apply of one object or a List, read from stdin.
       // Loaded here, not at the top: the YAML parser is most of a command's start-up time, and only apply needs it.
       const { parse: parseYaml } = await import('yaml')
-      const doc = parseYaml(text)
-      const kind = doc.kind
-      const existing = state.cluster.objects.find((o) => sameObject(o, doc))
-      if (existing) {
-        Object.assign(existing, { data: doc.data ?? existing.data, spec: doc.spec ?? existing.spec })
-        existing.metadata.annotations = {
-          ...(existing.metadata.annotations ?? {}),
-          ...(doc.metadata.annotations ?? {})
+      const doc = parseYaml(fs.readFileSync(0, 'utf8'))
+      const docs = doc?.kind === 'List' ? (doc.items ?? []) : [doc]
+      for (const d of docs) {
+        if (METALLB_KINDS.includes(d.kind) && !addonEnabled(state, 'metallb')) {
+          out.err(
+            `error: resource mapping not found for name: "${d.metadata.name}" namespace: "${d.metadata.namespace ?? ''}": no matches for kind "${d.kind}" in version "${d.apiVersion}"`
+          )
+          return 1
         }
-        out.out(`${kind.toLowerCase()}/${doc.metadata.name} configured`)
-      } else {
-        state.cluster.objects.push(makeObject(kind, { ...doc.metadata, data: doc.data, spec: doc.spec }))
-        out.out(`${kind.toLowerCase()}/${doc.metadata.name} created`)
+        if (d.metadata.resourceVersion && rest.includes('--server-side')) {
+          out.err(`Error from server (Conflict): metadata.resourceVersion: Invalid value: 0: must be empty on apply`)
+          return 1
+        }
       }
+      for (const d of docs) {
+        const { apiVersion, kind, metadata, status, ...fields } = d
+        const existing = state.cluster.objects.find((o) => sameObject(o, d))
+        if (existing) {
+          Object.assign(existing, fields)
+          existing.metadata.labels = { ...(existing.metadata.labels ?? {}), ...(metadata.labels ?? {}) }
+          existing.metadata.annotations = { ...(existing.metadata.annotations ?? {}), ...(metadata.annotations ?? {}) }
+          if (status && !['Service'].includes(kind)) existing.status = status
+          out.out(
+            `${kind.toLowerCase()}/${metadata.name} ${rest.includes('--server-side') ? 'serverside-applied' : 'configured'}`
+          )
+        } else {
+          state.cluster.objects.push(
+            makeObject(kind, { ...metadata, apiVersion, extra: { ...fields, ...(status ? { status } : {}) } })
+          )
+          out.out(
+            `${kind.toLowerCase()}/${metadata.name} ${rest.includes('--server-side') ? 'serverside-applied' : 'created'}`
+          )
+        }
+      }
+      return 0
+    }
+    case 'delete': {
+      const [type, name] = positional
+      const kind = kindOfResource(type ?? '')
+      if (!kind || (METALLB_KINDS.includes(kind) && !addonEnabled(state, 'metallb'))) {
+        out.err(`error: the server doesn't have a resource type "${type}"`)
+        return 1
+      }
+      const target = { kind, metadata: { name, namespace: isClusterScoped(kind) ? undefined : (ns ?? 'default') } }
+      const before = state.cluster.objects.length
+      state.cluster.objects = state.cluster.objects.filter((o) => !sameObject(o, target))
+      if (state.cluster.objects.length === before) {
+        if (rest.includes('--ignore-not-found')) return 0
+        out.err(`Error from server (NotFound): ${type} "${name}" not found`)
+        return 1
+      }
+      out.out(`${kind.toLowerCase()} "${name}" deleted`)
       return 0
     }
     default:

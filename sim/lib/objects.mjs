@@ -18,6 +18,9 @@ const API = {
   FlowSchema: 'flowcontrol.apiserver.k8s.io/v1',
   PriorityLevelConfiguration: 'flowcontrol.apiserver.k8s.io/v1',
   IPAddressPool: 'metallb.io/v1beta1',
+  L2Advertisement: 'metallb.io/v1beta1',
+  BGPAdvertisement: 'metallb.io/v1beta1',
+  BGPPeer: 'metallb.io/v1beta2',
   CronJob: 'batch/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
   PodDisruptionBudget: 'policy/v1'
@@ -45,6 +48,9 @@ const RESOURCES = {
     'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io'
   ],
   IPAddressPool: ['ipaddresspools', 'ipaddresspool', 'ipaddresspools.metallb.io'],
+  L2Advertisement: ['l2advertisements', 'l2advertisement', 'l2advertisements.metallb.io'],
+  BGPAdvertisement: ['bgpadvertisements', 'bgpadvertisement', 'bgpadvertisements.metallb.io'],
+  BGPPeer: ['bgppeers', 'bgppeer', 'bgppeers.metallb.io'],
   CronJob: ['cronjobs', 'cronjob', 'cj', 'cronjobs.batch'],
   HorizontalPodAutoscaler: ['horizontalpodautoscalers', 'hpa', 'horizontalpodautoscalers.autoscaling'],
   PodDisruptionBudget: ['poddisruptionbudgets', 'pdb', 'poddisruptionbudgets.policy']
@@ -90,6 +96,9 @@ export function makeObject(kind, { name, namespace, labels, annotations, data, s
   if (kind === 'DaemonSet') obj.status = { desiredNumberScheduled: 1, numberReady: 1 }
   return obj
 }
+
+/** Kinds defined by MetalLB's CRDs: served only while the addon is enabled (its disable deletes the CRDs). */
+export const METALLB_KINDS = ['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer']
 
 export function sameObject(a, b) {
   return (

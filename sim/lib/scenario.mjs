@@ -121,7 +121,9 @@ export function buildState(scenario, root) {
     const cluster = state.cluster
     if (inst.repoBranch) cluster.repoBranch = inst.repoBranch
     for (const entry of scenario.addons ?? []) {
-      const [name, ...rest] = String(entry).split(':')
+      // `name`, `name:args`, or `name --flag=value …` (unix-style arguments, facts §3.2).
+      const [spec, ...flags] = String(entry).trim().split(/\s+/)
+      const [name, ...rest] = spec.split(':')
       const args = rest.length ? rest.join(':') : undefined
       if (name === 'dns') cluster.objects = cluster.objects.filter((o) => o._addon !== 'dns')
       if (state.communityAddons.includes(name)) {
@@ -139,7 +141,7 @@ export function buildState(scenario, root) {
         )
         continue
       }
-      const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args)
+      const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args, flags)
       if (m.error || m.prompt)
         throw new Error(`scenario: addon ${entry} cannot be enabled: ${JSON.stringify(m.error ?? m.prompt)}`)
       for (const dep of m.needs ?? []) addObjects(cluster, dep, enableManifest(dep, cluster.repoBranch, undefined))
@@ -182,12 +184,23 @@ export function buildState(scenario, root) {
     }
     for (const r of scenario.helmReleases ?? []) cluster.objects.push(helmReleaseSecret(r))
     for (const o of scenario.authoredObjects ?? []) cluster.objects.push(authoredObject(o))
-    for (const o of scenario.objects ?? []) cluster.objects.push(o)
+    // Raw objects; one with the identity of an addon's object replaces it (a user's edit) and stays the addon's.
+    for (const o of scenario.objects ?? []) {
+      const replaced = cluster.objects.find((x) => sameObject(x, o))
+      const obj = makeObject(o.kind, { ...o.metadata, apiVersion: o.apiVersion, extra: withoutIdentity(o) })
+      if (replaced?._addon) obj._addon = replaced._addon
+      cluster.objects = cluster.objects.filter((x) => !sameObject(x, o))
+      cluster.objects.push(obj)
+    }
     if (scenario.containerImages) addImages(state, scenario.containerImages)
     if (scenario.readyAtStart === false) cluster.readyAt = null
     if (scenario.stopped) cluster.stopped = true
   }
   return state
+}
+
+function withoutIdentity({ apiVersion: _a, kind: _k, metadata: _m, ...rest }) {
+  return rest
 }
 
 function addObjects(cluster, name, manifest) {
