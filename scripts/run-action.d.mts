@@ -7,6 +7,8 @@ export interface SpawnResult {
   stdout: string
   stderr: string
   wallMs: number
+  /** Set when the process was killed (`interruptAfter`). */
+  signal?: string
 }
 export interface ActionRun extends SpawnResult {
   outputs: Record<string, string>
@@ -28,6 +30,7 @@ export function runAction(options: {
   post?: boolean
   spawnOptions?: Record<string, any>
   simServer?: boolean
+  interruptAfter?: string
 }): Promise<ActionRun>
 export interface ReportActionRun extends SpawnResult {
   outputs: Record<string, string>

@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { createSimulation, readScenario } from '../sim/lib/scenario.mjs'
-import { readStateWithCalls } from '../sim/lib/state.mjs'
+import { readStateWithCalls, callLogPath } from '../sim/lib/state.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const ACTION = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
@@ -55,6 +55,9 @@ export function inputEnv(inputs, action = ACTION) {
  * @param {boolean|Function} [o.echo] stream the action's output to this process, or to `echo(stream, chunk)`
  * @param {boolean} [o.post]          also run the post step afterwards
  * @param {boolean} [o.simServer]     serve the simulated commands from one process (default; much less CPU)
+ * @param {string} [o.interruptAfter] a regular expression over the simulator's call lines ("microk8s disable dns"):
+ *   the main step and every process it started are killed (SIGKILL) as soon as a matching command has completed,
+ *   as when a job is cancelled or times out; the post step, when asked, then runs with the state saved so far
  */
 export async function runAction({
   scenario,
@@ -65,7 +68,8 @@ export async function runAction({
   echo = false,
   post = false,
   spawnOptions = {},
-  simServer = true
+  simServer = true,
+  interruptAfter
 }) {
   fs.mkdirSync(dir, { recursive: true })
   const scenarioObject = typeof scenario === 'string' ? readScenario(scenario) : scenario
@@ -102,7 +106,8 @@ export async function runAction({
   // Running as another user (a non-root runner): let it use the files this process made.
   if (spawnOptions.uid !== undefined) chmodTree(dir)
   if (simServer) baseEnv.MICROK8S_SIM_SERVER = String((await sharedSimServer()).port)
-  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions)
+  const interrupt = interruptAfter && { pattern: new RegExp(interruptAfter), calls: callLogPath(sim.statePath) }
+  const main = await spawnNode(path.join(ROOT, 'dist', 'index.js'), baseEnv, echo, spawnOptions, interrupt)
   const outputs = parseCommandFile(fs.readFileSync(files.output, 'utf8'))
   const savedState = parseCommandFile(fs.readFileSync(files.state, 'utf8'))
   let postRun
@@ -213,10 +218,30 @@ function chmodTree(p) {
   if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chmodTree(path.join(p, e))
 }
 
-function spawnNode(script, env, echo, spawnOptions) {
+/** Runs a Node script; with `interrupt`, kills its whole process group once a command matching it is logged. */
+function spawnNode(script, env, echo, spawnOptions, interrupt) {
   return new Promise((resolve) => {
     const started = Date.now()
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions })
+    const child = spawn(process.execPath, [script], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...spawnOptions,
+      ...(interrupt ? { detached: true } : {})
+    })
+    let killed = false
+    const watch =
+      interrupt &&
+      setInterval(() => {
+        const lines = fs.existsSync(interrupt.calls) ? fs.readFileSync(interrupt.calls, 'utf8').split('\n') : []
+        const hit = lines.filter(Boolean).some((l) => {
+          const c = JSON.parse(l)
+          return interrupt.pattern.test([c.tool, ...c.args].join(' '))
+        })
+        if (hit && !killed) {
+          killed = true
+          process.kill(-child.pid, 'SIGKILL')
+        }
+      }, 5)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => {
@@ -229,6 +254,9 @@ function spawnNode(script, env, echo, spawnOptions) {
       if (typeof echo === 'function') echo('stderr', d)
       else if (echo) process.stderr.write(d)
     })
-    child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: Date.now() - started }))
+    child.on('close', (code, signal) => {
+      if (watch) clearInterval(watch)
+      resolve({ code, stdout, stderr, wallMs: Date.now() - started, ...(signal ? { signal } : {}) })
+    })
   })
 }

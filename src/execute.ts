@@ -8,20 +8,14 @@ import type { MicroK8s } from './microk8s.js'
 import type { Snap } from './snap.js'
 import type { Hop, AddonPlan, CycleStep } from './plan.js'
 import { waitWithProgress } from './progress.js'
-import { runElapsedMs, type AddonRecord, type DataCheck, type Report } from './report.js'
-import {
-  type Release,
-  addonSpec,
-  dnsUpstreams,
-  ingressArgs,
-  isCorefileCustomised,
-  metallbRanges
-} from './catalog/index.js'
-import type { RecoveredArgs } from './plan.js'
+import { runElapsedMs, type AddonRecord, type Report } from './report.js'
+import { type Release, addonSpec, enableWords } from './catalog/index.js'
+import type { CapturedState } from './addon-state.js'
+import { restoreAddonState } from './addon-state-cluster.js'
+import type { CycleJournal } from './cycle-journal.js'
 import { parseKubeVersion, formatMinor } from './channel.js'
 import { CommandError, commandOutput, lastLines } from './errors.js'
 import { displayCommand } from './cmd.js'
-import { decodeHelmRelease } from './removed-apis.js'
 
 /** Which step failed and what it printed; main turns it into the report's failure. */
 export class StepError extends Error {
@@ -122,26 +116,12 @@ export async function runHop(ctx: HopContext, hop: Hop): Promise<void> {
   core.info(`API server ${serverVersion}; ${nodes.items.length} node(s) Ready`)
 }
 
-// -------------------------------------------------------------------------------------- data and arguments
+// ------------------------------------------------------------------------------------------------ reads
 
-export interface DataSnapshot {
-  helmReleases: string[]
-  corefile?: string
-  volumes: { pvs: number; pvcs: number; bound: number; claims: string[] }
-}
-
-/** The Helm release records (Secrets labelled owner=helm), as `namespace/name vN status`. */
-export async function readHelmReleases(microk8s: MicroK8s): Promise<{ names: string[]; secrets: any[] }> {
-  // Release records carry the chart values (which may hold passwords): never echoed.
+/** Helm's release records (Secrets labelled owner=helm, type helm.sh/release.v1); their values may hold passwords. */
+export async function readHelmSecrets(microk8s: MicroK8s): Promise<any[]> {
   const list = await microk8s.kubectlJson<{ items: any[] }>(['get', 'secrets', '-A', '-l', 'owner=helm'], true)
-  const secrets = (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1')
-  const names = secrets
-    .map((s) => {
-      const r = decodeHelmRelease(s)
-      return r ? `${r.namespace}/${r.name} v${r.version} ${r.status}` : `${s.metadata.namespace}/${s.metadata.name}`
-    })
-    .sort()
-  return { names, secrets }
+  return (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1')
 }
 
 /**
@@ -176,118 +156,15 @@ export async function listObjects(
   return { objects, unavailable }
 }
 
-export async function readCorefile(microk8s: MicroK8s): Promise<string | undefined> {
-  const r = await microk8s.run(['kubectl', 'get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json'])
-  if (r.code !== 0) return undefined
-  return JSON.parse(r.stdout)?.data?.Corefile
-}
-
-/** Arguments of enabled addons read back from the cluster, with how they were found. */
-export async function recoverArgs(
-  microk8s: MicroK8s,
-  enabled: string[],
-  items: any[],
-  corefile: string | undefined
-): Promise<Map<string, RecoveredArgs>> {
-  const out = new Map<string, RecoveredArgs>()
-  if (enabled.includes('dns')) {
-    const upstreams = corefile ? dnsUpstreams(corefile) : undefined
-    out.set(
-      'dns',
-      upstreams
-        ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
-        : {
-            note: corefile
-              ? "upstreams follow the host's resolv.conf, as before"
-              : 'no CoreDNS ConfigMap found: enabled plainly'
-          }
-    )
-  }
-  if (enabled.includes('ingress')) {
-    const ds = items.find(
-      (o) =>
-        o.kind === 'DaemonSet' &&
-        o.metadata?.namespace === 'ingress' &&
-        o.metadata?.name === 'nginx-ingress-microk8s-controller'
-    )
-    const args = ingressArgs(ds)
-    out.set(
-      'ingress',
-      args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' }
-    )
-  }
-  if (enabled.includes('metallb')) {
-    const r = await microk8s.run(['kubectl', 'get', 'ipaddresspools.metallb.io', '-n', 'metallb-system', '-o', 'json'])
-    const ranges = r.code === 0 ? metallbRanges(JSON.parse(r.stdout).items ?? []) : undefined
-    out.set(
-      'metallb',
-      ranges
-        ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` }
-        : { note: 'no IPAddressPool found' }
-    )
-  }
-  return out
-}
-
-export function compareData(
-  before: DataSnapshot,
-  after: DataSnapshot,
-  dnsCycled: boolean,
-  corefileRestored: boolean
-): DataCheck[] {
-  const checks: DataCheck[] = []
-  const lostClaims = before.volumes.claims.filter((c) => !after.volumes.claims.includes(c))
-  checks.push({
-    name: 'PersistentVolumes',
-    before: String(before.volumes.pvs),
-    after: String(after.volumes.pvs),
-    ok: after.volumes.pvs >= before.volumes.pvs,
-    ...(after.volumes.pvs < before.volumes.pvs
-      ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` }
-      : {})
-  })
-  checks.push({
-    name: 'PersistentVolumeClaims bound',
-    before: `${before.volumes.bound} of ${before.volumes.pvcs}`,
-    after: `${after.volumes.bound} of ${after.volumes.pvcs}`,
-    ok: lostClaims.length === 0 && after.volumes.bound >= before.volumes.bound,
-    ...(lostClaims.length
-      ? { detail: `no longer bound: ${lostClaims.join(', ')}` }
-      : after.volumes.bound < before.volumes.bound
-        ? { detail: 'fewer bound claims' }
-        : {})
-  })
-  const lostReleases = before.helmReleases.filter((r) => !after.helmReleases.includes(r))
-  checks.push({
-    name: 'Helm releases',
-    before: String(before.helmReleases.length),
-    after: String(after.helmReleases.length),
-    ok: lostReleases.length === 0,
-    ...(lostReleases.length ? { detail: `changed or gone: ${lostReleases.join(', ')}` } : {})
-  })
-  if (before.corefile !== undefined) {
-    const customised = isCorefileCustomised(before.corefile)
-    const same = normalise(after.corefile) === normalise(before.corefile)
-    checks.push({
-      name: 'CoreDNS Corefile',
-      before: customised ? 'customised' : 'default (upstreams only)',
-      after: after.corefile === undefined ? 'missing' : same ? (corefileRestored ? 'restored' : 'same') : 'differs',
-      ok: !customised ? after.corefile !== undefined || !dnsCycled : same,
-      ...(customised && !same ? { detail: 'the customised Corefile was not kept' } : {})
-    })
-  }
-  return checks
-}
-
-const normalise = (s?: string) => (s ?? '').trim().replace(/\s+\n/g, '\n')
-
 // ---------------------------------------------------------------------------------------------- addon cycle
 
 export interface CycleContext {
   microk8s: MicroK8s
   report: Report
-  /** The Corefile saved before dns is disabled (re-applied after enable when the user had customised it). */
-  savedCorefile?: string
+  /** What the disables delete, captured before the first one and put back after each enable. */
+  captured: CapturedState
+  /** The cycle on disk, for the post step when the job is stopped mid-cycle. */
+  journal?: CycleJournal
   /** The addon release whose scripts disable (the active repository's before the update). */
   fromRelease: Release
   /** The addon release whose scripts enable (the target snap's); waits follow its catalog rows. */
@@ -310,39 +187,28 @@ async function waitForAddon(microk8s: MicroK8s, name: string, release: Release):
   }
 }
 
-async function enableAddon(ctx: CycleContext, step: CycleStep): Promise<void> {
-  const spec = step.args !== undefined ? `${step.name}:${step.args}` : step.name
-  const r = await ctx.microk8s.enable(spec)
+/** `microk8s enable …` in the words the target release's script reads, waited for, then what its disable deleted put back. */
+export async function enableAddon(
+  ctx: Pick<CycleContext, 'microk8s' | 'captured' | 'toRelease'>,
+  step: Pick<CycleStep, 'name' | 'args' | 'argsSource'>
+): Promise<string | undefined> {
+  const words = enableWords(addonSpec(step.name, ctx.toRelease), step.args)
+  const r = await ctx.microk8s.enable(words)
   if (r.code !== 0) {
     throw new CommandError(
-      displayCommand('microk8s', ['enable', spec]),
+      displayCommand('microk8s', ['enable', ...words]),
       r.code,
       r.stdout,
       r.stderr,
-      `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`
+      `microk8s enable ${words.join(' ')} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`
     )
   }
   await waitForAddon(ctx.microk8s, step.name, ctx.toRelease)
-  if (step.name === 'dns' && ctx.savedCorefile && isCorefileCustomised(ctx.savedCorefile)) {
-    await restoreCorefile(ctx.microk8s, ctx.savedCorefile, ctx.toRelease)
-  }
-}
-
-/** Re-applies the user's Corefile and restarts CoreDNS so it is read. */
-async function restoreCorefile(microk8s: MicroK8s, corefile: string, release: Release): Promise<void> {
-  await microk8s.apply({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: 'coredns',
-      namespace: 'kube-system',
-      labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
-    },
-    data: { Corefile: corefile }
-  })
-  await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns')
-  await waitForAddon(microk8s, 'dns', release)
-  core.info('Restored the customised CoreDNS Corefile and restarted CoreDNS')
+  const requested = step.name === 'dns' && step.argsSource === 'input' ? step.args : undefined
+  const restored = await restoreAddonState(ctx.microk8s, step.name, ctx.captured, requested)
+  if (step.name === 'dns' && restored?.includes('Corefile')) await waitForAddon(ctx.microk8s, 'dns', ctx.toRelease)
+  if (restored) core.info(`${step.name}: ${restored}`)
+  return restored
 }
 
 async function disableAddon(ctx: CycleContext, name: string): Promise<void> {
@@ -373,7 +239,13 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       ? "its disable's prompt answered N: every volume kept"
       : undefined
     const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined
-    const rec: AddonRecord = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note }
+    const rec: AddonRecord = {
+      name: step.name,
+      status: 'planned',
+      args: step.args,
+      argsSource: step.argsSource,
+      note
+    }
     records.set(step.name, rec)
     ctx.report.addons.push(rec)
   }
@@ -387,6 +259,7 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       started.set(step.name, Date.now())
       records.get(step.name)!.atMs = runElapsedMs(ctx.report, started.get(step.name))
       down.push(step)
+      await ctx.journal?.stage(step.name, 'down')
       core.info(`Disabling ${step.name}`)
       await disableAddon(ctx, step.name)
     }
@@ -394,12 +267,16 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       current = `addons repo update ${repo}`
       await ctx.microk8s.updateAddonRepo(repo)
     }
+    await ctx.journal?.reposDone()
     for (const step of plan.cycle) {
       current = `enable ${step.name}`
       core.info(`Enabling ${step.name}${step.args ? ` with ${step.args}` : ''}`)
-      await enableAddon(ctx, step)
+      const restored = await enableAddon(ctx, step)
       down.splice(down.indexOf(step), 1)
-      Object.assign(records.get(step.name)!, { status: 'cycled', durationMs: Date.now() - started.get(step.name)! })
+      await ctx.journal?.stage(step.name, 'back')
+      const rec = records.get(step.name)!
+      Object.assign(rec, { status: 'cycled', durationMs: Date.now() - started.get(step.name)! })
+      if (restored) rec.note = [rec.note, restored].filter(Boolean).join('; ')
     }
   } catch (error) {
     const failed = current.split(' ').pop()!
@@ -409,13 +286,22 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
     const rescue: string[] = []
     for (const step of plan.cycle.filter((s) => down.includes(s))) {
       const rec = records.get(step.name)!
+      // An enable with the user's new arguments that failed is retried with the ones that ran before.
+      const fallback = step.name === failed && current.startsWith('enable') && step.previous ? step.previous : undefined
+      const retry = fallback ? { ...step, ...fallback, argsSource: 'recovered' as const } : step
       try {
-        await enableAddon(ctx, step)
+        await enableAddon(ctx, retry)
+        await ctx.journal?.stage(step.name, 'back')
         rec.status = step.name === failed ? 'failed' : 're-enabled'
         // Down from its disable until this second enable brought it back.
         if (started.has(step.name)) rec.durationMs = Date.now() - started.get(step.name)!
-        if (step.name === failed) rec.note = `${current} failed; re-enabled on a second attempt`
-        rescue.push(`${step.name}: re-enabled`)
+        if (step.name === failed)
+          rec.note = fallback
+            ? `${current} failed; re-enabled with the arguments it ran with before (${retry.args ?? 'none'})`
+            : `${current} failed; re-enabled on a second attempt`
+        rescue.push(
+          `${step.name}: re-enabled${fallback ? ` with its previous arguments (${retry.args ?? 'none'})` : ''}`
+        )
       } catch (e) {
         rec.status = 'failed'
         rescue.push(`${step.name}: still down (${(e as Error).message})`)

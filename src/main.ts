@@ -14,25 +14,19 @@ import { MicroK8s, type MicroK8sStatus } from './microk8s.js'
 import { parseKubeVersion } from './channel.js'
 import { planCore, planAddons, type CorePlan, type AddonPlan } from './plan.js'
 import { takeInventory, type Inventory } from './inventory.js'
+import type { CycleContext } from './execute.js'
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
 import { newReport, type Report } from './report.js'
 import { findInManifests, manifestRemovals, scanManifests } from './manifests.js'
 import { publish } from './publish.js'
-import {
-  StepError,
-  phase,
-  runHop,
-  readHelmReleases,
-  listObjects,
-  readCorefile,
-  recoverArgs,
-  cycleAddons,
-  enableRequested,
-  compareData,
-  type DataSnapshot
-} from './execute.js'
+import { StepError, phase, runHop, readHelmSecrets, listObjects, cycleAddons, enableRequested } from './execute.js'
+import { type CapturedState, recoverArgs } from './addon-state.js'
+import { ReadError, captureState, readCorefile, readRetried, readStateAfter } from './addon-state-cluster.js'
+import { addonHelmReleases, compareData, latestDeployed, type DataSnapshot } from './data-checks.js'
+import { CycleJournal, JOURNAL_STATE_KEY } from './cycle-journal.js'
+import { finishInterruptedCycle } from './resume.js'
 import { InputError } from './errors.js'
-import { type Release, releaseOf } from './catalog/index.js'
+import { type Release, MAIN_MINOR, releaseMinor, releaseOf } from './catalog/index.js'
 import * as setup from './setup.js'
 
 interface Tools {
@@ -133,26 +127,34 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   }
 
   // Plan: hops first, then the addons.
-  const { corePlan, addonPlan, dataBefore, helmSecrets } = await phase(
+  const { corePlan, addonPlan, dataBefore, helmSecrets, captured } = await phase(
     report,
     'plan',
     async () => {
       const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined
       const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store)
-      const helm = inspected.status?.running ? await readHelmReleases(microk8s) : { names: [], secrets: [] }
+      const helmSecrets = inspected.status?.running
+        ? await stopIfUnread(() => readRetried('the Helm release records', () => readHelmSecrets(microk8s)))
+        : []
       const versionChanged =
         corePlan.kind === 'upgrade' ||
         (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version)
-      const { addonPlan, corefile } = await planAddonsFromCluster(
-        microk8s,
-        inputs,
-        inspected.status,
-        inspected.items,
-        versionChanged,
-        releasesOf(inspected.installed?.tracking, corePlan, inputs)
+      const { addonPlan, captured } = await stopIfUnread(() =>
+        planAddonsFromCluster(
+          microk8s,
+          inputs,
+          inspected.status,
+          inspected.items,
+          versionChanged,
+          releasesOf(inspected.installed?.tracking, corePlan, inputs)
+        )
       )
-      const dataBefore: DataSnapshot = { helmReleases: helm.names, corefile, volumes: volumesOf(before) }
-      return { corePlan, addonPlan, dataBefore, helmSecrets: helm.secrets }
+      const dataBefore: DataSnapshot = {
+        helmReleases: latestDeployed(helmSecrets, addonOwnedReleases(addonPlan)),
+        corefile: captured.corefile,
+        volumes: volumesOf(before)
+      }
+      return { corePlan, addonPlan, dataBefore, helmSecrets, captured }
     },
     ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan)
   )
@@ -269,7 +271,8 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
           toRelease: target
         })
         Object.assign(addonPlan, fresh.addonPlan)
-        dataBefore.corefile = fresh.corefile
+        Object.assign(captured, fresh.captured)
+        dataBefore.corefile = fresh.captured.corefile
         recordPlan(report, corePlan, addonPlan)
       },
       () => describePlan(corePlan, addonPlan)
@@ -277,14 +280,13 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     core.info(describePlan(corePlan, addonPlan))
   }
 
-  const ctx = {
+  const ctx: CycleContext = {
     microk8s,
     report,
-    savedCorefile: dataBefore.corefile,
+    captured,
     fromRelease: addonPlan.fromRelease,
     toRelease: addonPlan.toRelease
   }
-  const dnsCycled = addonPlan.cycle.some((s) => s.name === 'dns')
   for (const kept of addonPlan.kept) {
     report.addons.push({ name: kept.name, status: 'kept', note: kept.reason })
   }
@@ -293,12 +295,32 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       'core',
       ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])
     ]
-    await phase(
-      report,
-      'addon cycle',
-      () => cycleAddons(ctx, addonPlan, repos),
-      () => addonPlan.cycle.map((s) => s.name).join(' → ')
-    )
+    // Persisted before the first disable: a job stopped mid-cycle is finished by the post step.
+    ctx.journal = await CycleJournal.create(process.env.RUNNER_TEMP || os.tmpdir(), {
+      version: 1,
+      startedAt: report.startedAt,
+      channel: inputs.channelText,
+      toRelease: addonPlan.toRelease,
+      reportFile: inputs.reportFile,
+      waitTimeout: inputs.waitTimeout,
+      repos,
+      reposUpdated: false,
+      steps: addonPlan.cycle,
+      stages: Object.fromEntries(addonPlan.cycle.map((s) => [s.name, 'up' as const])),
+      captured
+    })
+    core.saveState(JOURNAL_STATE_KEY, ctx.journal.file)
+    try {
+      await phase(
+        report,
+        'addon cycle',
+        () => cycleAddons(ctx, addonPlan, repos),
+        () => addonPlan.cycle.map((s) => s.name).join(' → ')
+      )
+    } finally {
+      // Left for the post step only while an addon is still down after the cycle's own recovery.
+      if (!Object.values(ctx.journal.data.stages).includes('down')) await ctx.journal.remove()
+    }
   } else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
     await phase(report, 'update addon repository', async () => void (await microk8s.updateAddonRepo('core')))
   }
@@ -325,15 +347,24 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       const installed = await snap.installed()
       const { inventory } = await takeInventory(microk8s, installed)
       report.after = inventory
-      const helm = await readHelmReleases(microk8s)
+      const cycled = addonPlan.cycle.map((s) => s.name)
+      const helm = latestDeployed(
+        await readRetried('the Helm release records', () => readHelmSecrets(microk8s)),
+        addonOwnedReleases(addonPlan)
+      )
       const hasDns = inventory.addons.some((a) => a.name === 'dns' && a.enabled)
       const dataAfter: DataSnapshot = {
-        helmReleases: helm.names,
-        corefile: hasDns ? await readCorefile(microk8s) : undefined,
+        helmReleases: helm,
+        corefile: hasDns ? await readRetried('the CoreDNS ConfigMap', () => readCorefile(microk8s)) : undefined,
         volumes: volumesOf(inventory)
       }
-      report.dataChecks = compareData(dataBefore, dataAfter, dnsCycled, dnsCycled && Boolean(dataBefore.corefile))
-      const lost = report.dataChecks.filter((c) => !c.ok)
+      const dnsStep = addonPlan.cycle.find((s) => s.name === 'dns')
+      report.dataChecks = compareData(dataBefore, dataAfter, captured, await readStateAfter(microk8s, captured), {
+        cycled,
+        enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
+        requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined
+      })
+      const lost = report.dataChecks.filter((c) => c.checked !== false && !c.ok)
       if (lost.length) {
         throw new StepError(
           'inventory',
@@ -383,7 +414,7 @@ async function checkManifests(inputs: Inputs, report: Report, targetMinor: numbe
   return findings.length
 }
 
-/** The addon plan from what the cluster runs: enabled addons, and the arguments read back from it. */
+/** The addon plan from what the cluster runs: enabled addons, what their disables would delete, their arguments. */
 async function planAddonsFromCluster(
   microk8s: MicroK8s,
   inputs: Inputs,
@@ -391,10 +422,11 @@ async function planAddonsFromCluster(
   items: any[],
   versionChanged: boolean,
   releases: { fromRelease: Release; toRelease: Release }
-): Promise<{ addonPlan: AddonPlan; corefile?: string }> {
+): Promise<{ addonPlan: AddonPlan; captured: CapturedState }> {
   const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
-  const corefile = enabled.includes('dns') ? await readCorefile(microk8s) : undefined
-  const recovered = await recoverArgs(microk8s, enabled, items, corefile)
+  // The disables run the installed release's scripts; the enables the target's.
+  const captured = await captureState(microk8s, enabled, releaseMinor(releases.fromRelease) ?? MAIN_MINOR)
+  const recovered = recoverArgs(enabled, items, captured, releaseMinor(releases.toRelease) ?? MAIN_MINOR)
   const addonPlan = planAddons({
     enabled,
     requested: inputs.addons,
@@ -405,7 +437,23 @@ async function planAddonsFromCluster(
     recovered,
     ...releases
   })
-  return { addonPlan, corefile }
+  return { addonPlan, captured }
+}
+
+/** Helm releases of the addons being cycled, at the release that disables and the one that enables them. */
+function addonOwnedReleases(addonPlan: AddonPlan): Array<{ namespace: string; name: string }> {
+  const names = addonPlan.cycle.map((s) => s.name)
+  return addonHelmReleases(names, [addonPlan.fromRelease, addonPlan.toRelease])
+}
+
+/** A read the plan depends on that failed every attempt stops the run here, before any change. */
+async function stopIfUnread<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (error instanceof ReadError) throw new StepError('plan', `${error.message}; stopped before any change`)
+    throw error
+  }
 }
 
 /**
@@ -563,8 +611,22 @@ async function collectDiagnostics(tools: Tools): Promise<string | undefined> {
 
 // ------------------------------------------------------------------------------------------------------ post
 
-/** Post step: release the auto-refresh hold the main step took, so the runner is left as found. */
+/**
+ * Post step: finish an addon cycle the main step did not (a cancelled or timed-out job), then release the
+ * auto-refresh hold the main step took, so the runner is left as found.
+ */
 async function post(): Promise<void> {
+  const journal = core.getState(JOURNAL_STATE_KEY)
+  if (journal) {
+    try {
+      await finishInterruptedCycle(journal)
+    } catch (error) {
+      core.error(`could not finish the interrupted addon cycle: ${(error as Error).message}`, {
+        title: 'microk8s-upgrade-action: post step'
+      })
+      process.exitCode = 1
+    }
+  }
   if (core.getState('held') !== 'true') return
   try {
     const root = process.getuid?.() === 0

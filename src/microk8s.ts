@@ -191,11 +191,12 @@ export class MicroK8s {
   }
 
   /**
-   * `microk8s enable name[:args]`. Retries while snapd holds a `service-control` change (seen right after
-   * install, microk8s-behaviour.md §5.4). Never throws on the exit code: the caller decides.
+   * `microk8s enable …words` (the addon and its arguments as the release's script reads them, microk8s-behaviour.md §3.2).
+   * Retries while snapd holds a `service-control` change (seen right after install, microk8s-behaviour.md §5.4). Never throws
+   * on the exit code: the caller decides.
    */
-  async enable(spec: string): Promise<CmdResult> {
-    return this.retryingConflicts(['enable', spec])
+  async enable(words: string[]): Promise<CmdResult> {
+    return this.retryingConflicts(['enable', ...words])
   }
 
   /**

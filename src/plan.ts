@@ -132,6 +132,8 @@ export interface CycleStep {
   name: string
   /** The `name:args` argument, when there is one. */
   args?: string
+  /** What it ran with before, when the addons input asks for other arguments: the recovery's fallback. */
+  previous?: { args?: string }
   argsSource: 'input' | 'recovered' | 'none'
   /** Said in the report (e.g. how the args were found, or that none could be). */
   note?: string
@@ -232,7 +234,10 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
         !cycling && argsDiffer(name)
           ? 'reconfigured: the addons input asks for other arguments than it ran with'
           : 'arguments from the addons input'
-      return { name, args: req.args, argsSource: 'input', note }
+      const rec = input.recovered.get(name)
+      // A plain enable (no arguments) is what ran before too when nothing was read back.
+      const previous = rec ? (rec.args !== undefined ? { args: rec.args } : {}) : undefined
+      return { name, args: req.args, argsSource: 'input', note, ...(previous ? { previous } : {}) }
     }
     const rec = input.recovered.get(name)
     if (rec?.args) return { name, args: rec.args, argsSource: 'recovered', note: rec.note }

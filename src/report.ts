@@ -61,7 +61,10 @@ export interface DataCheck {
   name: string
   before: string
   after: string
+  /** The check ran and found everything kept. */
   ok: boolean
+  /** False when the check could not run (a read failed): shown as not checked, never as kept. */
+  checked?: boolean
   detail?: string
 }
 
@@ -70,6 +73,12 @@ export interface SetupRecord {
   sideloadedImages?: Array<{ archive: string; images: string[] }>
   registryMirror?: { mirror: string; written: boolean; rewrittenAfter: string[] }
   runnerNetwork?: { outcome: string; added: string[]; detail: string }
+}
+
+/** What the post step did when the main step was stopped in the middle of the addon cycle. */
+export interface InterruptedRecord {
+  finishedBy: 'post step'
+  addons: Array<{ name: string; result: 'restored' | 'still down'; detail: string }>
 }
 
 export interface Report {
@@ -101,6 +110,7 @@ export interface Report {
   findings: Finding[]
   warnings: string[]
   failure?: { step: string; message: string; output?: string; clusterState: string }
+  interrupted?: InterruptedRecord
   diagnostics?: string
   runUrl?: string
   /** The job (GITHUB_JOB) and run attempt that wrote the report, for the matrix grid. */
@@ -260,7 +270,7 @@ function seconds(ms?: number): string {
   return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`
 }
 
-/** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · no data lost". */
+/** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · nothing lost". */
 export function headline(r: Report): string {
   const before = r.before?.serverVersion ?? r.before?.snap?.version
   // A cluster that could not be read has not been seen to reach anything.
@@ -279,9 +289,13 @@ export function headline(r: Report): string {
   // A failure says how far the cycle got, and nothing when it never started.
   else if (r.addons.some((a) => a.status !== 'kept' && a.status !== 'enabled'))
     parts.push(`${cycled} of ${planned} addon${plural(planned)} cycled`)
-  const lost = r.dataChecks.filter((c) => !c.ok)
-  if (r.dataChecks.length > 0)
-    parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'no data lost')
+  const lost = r.dataChecks.filter((c) => c.checked !== false && !c.ok)
+  const unchecked = r.dataChecks.filter((c) => c.checked === false)
+  // Claims only what was checked; the checks behind it are listed under "Data checks".
+  if (r.dataChecks.length > unchecked.length)
+    parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'nothing lost')
+  if (unchecked.length) parts.push(`not checked: ${unchecked.map((c) => c.name).join(', ')}`)
+  if (r.interrupted) parts.push('⚠️ interrupted mid-cycle; finished by the post step')
   if (r.findings.length) parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`)
   if (r.status === 'failure') parts.push(`failed at ${r.failure?.step ?? '?'}`)
   return parts.join(' · ')
@@ -460,7 +474,11 @@ export function renderSummary(r: Report, options: RenderOptions): string {
         esc(c.name),
         esc(c.before),
         esc(c.after),
-        c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
+        c.checked === false
+          ? `⚪ not checked${c.detail ? `: ${esc(c.detail)}` : ''}`
+          : c.ok
+            ? '✅ kept'
+            : `❌ ${esc(c.detail ?? 'lost')}`
       ]),
       { title: '**Data checks**\n\n' }
     )

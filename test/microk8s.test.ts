@@ -93,7 +93,7 @@ describe('MicroK8s commands', () => {
       { code: 1, stderr: 'error: error running snapctl: snap "microk8s" has "service-control" change in progress' },
       { code: 0, stdout: 'DNS is enabled' }
     ])
-    const r = await new MicroK8s(cmd, { waitTimeout: 5, conflictRetryMs: 1 }).enable('dns')
+    const r = await new MicroK8s(cmd, { waitTimeout: 5, conflictRetryMs: 1 }).enable(['dns'])
     expect(r.code).toBe(0)
     expect(cmd.calls).toHaveLength(2)
   })

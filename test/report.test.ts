@@ -6,13 +6,13 @@ import { validateReport } from './helpers/schema.js'
 describe('report rendering', () => {
   it('renders a typical upgrade', async () => {
     const r = typicalUpgrade()
-    expect(headline(r)).toBe('MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · no data lost')
+    expect(headline(r)).toBe('MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · nothing lost')
     await expect(renderSummary(r, { limit: 1 << 20 })).toMatchFileSnapshot('__snapshots__/summary-upgrade.md')
   })
 
   it('renders a run that changed nothing', async () => {
     const r = noOpRun()
-    expect(headline(r)).toBe('MicroK8s v1.30.14 unchanged · 0 addons cycled · no data lost')
+    expect(headline(r)).toBe('MicroK8s v1.30.14 unchanged · 0 addons cycled · nothing lost')
     await expect(renderSummary(r, { limit: 1 << 20 })).toMatchFileSnapshot('__snapshots__/summary-noop.md')
   })
 

@@ -668,7 +668,7 @@ function resolveAddon(ctx, argv) {
   }
   const first = argv.findIndex((a) => !a.startsWith('-'))
   const { repo, name, args } = parseAddonSpec(argv[first] ?? '')
-  // Unix-style arguments after the addon name go to its script (facts §3.2).
+  // Unix-style arguments after the addon name go to its script (microk8s-behaviour.md §3.2).
   const flags = first === -1 ? [] : argv.slice(first + 1)
   const addon = findAddon(state, repo, name)
   if (!addon) {
@@ -805,7 +805,7 @@ async function disable(ctx, argv) {
       return 0
     case 'ingress':
       // 1.28–1.34: `kubectl delete` of ingress.yaml, whose namespace `ingress` takes every object in it along
-      // (the user's ConfigMap edits, a default TLS certificate Secret) (facts §3.5).
+      // (the user's ConfigMap edits, a default TLS certificate Secret) (microk8s-behaviour.md §3.5).
       out.out('Disabling Ingress')
       removeAddonObjects(state, 'ingress')
       deleteNamespace(state, 'ingress')
@@ -813,7 +813,7 @@ async function disable(ctx, argv) {
       return 0
     case 'metallb':
       // Deletes the webhooks, the CRDs (and with them every IPAddressPool, L2Advertisement, BGPPeer and
-      // BGPAdvertisement) and namespace metallb-system (facts §3.5).
+      // BGPAdvertisement) and namespace metallb-system (microk8s-behaviour.md §3.5).
       out.out('Disabling MetalLB')
       removeAddonObjects(state, 'metallb')
       state.cluster.objects = state.cluster.objects.filter((o) => !METALLB_KINDS.includes(o.kind))

@@ -15,6 +15,7 @@ export async function run(
     post?: boolean
     spawnOptions?: Record<string, any>
     dir?: string
+    interruptAfter?: string
   } = {}
 ): Promise<ActionRun> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-it-'))

@@ -101,11 +101,13 @@ describe.concurrent(
             .status.phase
         ).toBe('Bound')
       }
-      expect(r.report.dataChecks.map((c: any) => [c.name, c.before, c.after, c.ok])).toEqual([
-        ['PersistentVolumes', '2', '2', true],
-        ['PersistentVolumeClaims bound', '2 of 2', '2 of 2', true],
-        ['Helm releases', '2', '2', true],
-        ['CoreDNS Corefile', 'customised', 'restored', true]
+      expect(r.report.dataChecks.map((c: any) => [c.name, c.before, c.after, c.ok, c.checked])).toEqual([
+        ['PersistentVolumes', '2', '2', true, true],
+        ['PersistentVolumeClaims bound', '2 of 2', '2 of 2', true, true],
+        ['Helm releases (latest deployed revision)', '2', '2', true, true],
+        ['CoreDNS Corefile', 'customised', 'restored', true, true],
+        ['ingress ConfigMaps and Secrets', '3 ConfigMaps', '3 ConfigMaps', true, true],
+        ['hostpath StorageClass', 'reclaim Delete', 'reclaim Delete, default class true', true, true]
       ])
     })
 
@@ -131,7 +133,7 @@ describe.concurrent(
 
     it('writes a report that validates, a summary with the headline, and a 0600 kubeconfig', () => {
       expect(validateReport(r.report)).toEqual([])
-      expect(r.summary).toContain('MicroK8s v1.28.15 → v1.30.14 · 5 addons cycled · no data lost')
+      expect(r.summary).toContain('MicroK8s v1.28.15 → v1.30.14 · 5 addons cycled · nothing lost')
       const kubeconfig = r.outputs.kubeconfig
       expect(fs.readFileSync(kubeconfig, 'utf8')).toContain('server: https://127.0.0.1:16443')
       expect(fs.statSync(kubeconfig).mode & 0o777).toBe(0o600)

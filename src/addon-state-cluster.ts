@@ -1,0 +1,266 @@
+/**
+ * Reading and putting back addon state on the cluster (the commands for src/addon-state.ts). Every read the plan
+ * depends on is retried a bounded number of times; a read that still fails stops the run before any change,
+ * naming what could not be read. "Not found" is an answer (nothing there); a failed read never is.
+ */
+import * as core from '@actions/core'
+import type { MicroK8s } from './microk8s.js'
+import { CommandError } from './errors.js'
+import { displayCommand } from './cmd.js'
+import { sleep } from './snap.js'
+import { isCorefileCustomised } from './catalog/index.js'
+import {
+  type CapturedState,
+  type KubeObject,
+  type ObjectQuery,
+  corefileWithUpstreams,
+  extraDefaultPool,
+  loadBalancerIps,
+  readStorageClass,
+  stateSpecs,
+  stripServerFields
+} from './addon-state.js'
+
+/** Attempts per read and the first pause between them (doubled each time). */
+export const READ_ATTEMPTS = 3
+const READ_PAUSE_MS = 500
+
+/** A read that failed every attempt: the run stops before any change. */
+export class ReadError extends Error {
+  constructor(
+    readonly what: string,
+    cause: Error
+  ) {
+    super(`could not read ${what} (${READ_ATTEMPTS} attempts): ${cause.message}`)
+    this.name = 'ReadError'
+  }
+}
+
+/** Runs a read up to READ_ATTEMPTS times; the last failure becomes a ReadError naming `what`. */
+export async function readRetried<T>(what: string, read: () => Promise<T>, pauseMs = READ_PAUSE_MS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read()
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS) throw new ReadError(what, error as Error)
+      core.info(`reading ${what} failed (attempt ${attempt} of ${READ_ATTEMPTS}): ${(error as Error).message}`)
+      await sleep(pauseMs * 2 ** (attempt - 1))
+    }
+  }
+}
+
+const notFound = (stderr: string) => /\(NotFound\)|not found/i.test(stderr)
+const noSuchType = (stderr: string) =>
+  /doesn't have a resource type|the server could not find the requested resource|no matches for kind/.test(stderr)
+
+/** `kubectl get` of one object; undefined when it does not exist. Throws on any other failure. */
+export async function getObject(
+  microk8s: MicroK8s,
+  resource: string,
+  name: string,
+  namespace?: string,
+  secret = false
+): Promise<KubeObject | undefined> {
+  const args = ['kubectl', 'get', resource, name, ...(namespace ? ['-n', namespace] : []), '-o', 'json']
+  const r = await microk8s.run(args, undefined, secret)
+  if (r.code === 0) return JSON.parse(r.stdout)
+  if (notFound(r.stderr)) return undefined
+  throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr)
+}
+
+/** The objects a query names; none when the addon's CRDs are not there. Throws on any other failure. */
+export async function queryObjects(microk8s: MicroK8s, q: ObjectQuery): Promise<KubeObject[]> {
+  const secret = q.resource === 'secrets'
+  const args = ['kubectl', 'get', q.resource, '-n', q.namespace, '-o', 'json']
+  const r = await microk8s.run(args, undefined, secret)
+  if (r.code !== 0) {
+    if (q.crd && noSuchType(r.stderr)) return []
+    throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr)
+  }
+  let items: KubeObject[]
+  try {
+    items = JSON.parse(r.stdout).items ?? []
+  } catch {
+    throw new Error(`'${displayCommand('microk8s', args)}' did not print JSON`)
+  }
+  return items.filter((o) => (!q.names || q.names.includes(o.metadata?.name)) && (!q.keep || q.keep(o)))
+}
+
+export async function readCorefile(microk8s: MicroK8s): Promise<string | undefined> {
+  const cm = await getObject(microk8s, 'configmap', 'coredns', 'kube-system')
+  return cm?.data?.Corefile
+}
+
+async function readLoadBalancers(microk8s: MicroK8s): Promise<NonNullable<CapturedState['loadBalancers']>> {
+  const list = await microk8s.kubectlJson<{ items: KubeObject[] }>(['get', 'services', '-A'])
+  return loadBalancerIps(list.items ?? [])
+}
+
+/**
+ * Everything the cycle may delete, read before the plan is made (each read retried; any still failing stops
+ * the run before a change): the Corefile, the objects of each addon's state specs, the hostpath StorageClass
+ * and the LoadBalancer Services' IPs.
+ */
+export async function captureState(
+  microk8s: MicroK8s,
+  enabled: string[],
+  disableMinor: number
+): Promise<CapturedState> {
+  const captured: CapturedState = { objects: {} }
+  if (enabled.includes('dns')) {
+    captured.corefile = await readRetried('the CoreDNS ConfigMap (kube-system/coredns)', () => readCorefile(microk8s))
+  }
+  for (const addon of enabled) {
+    for (const spec of stateSpecs(addon, disableMinor)) {
+      const objects: KubeObject[] = []
+      for (const q of spec.objects) {
+        const found = await readRetried(`${q.resource} in namespace ${q.namespace} (${addon})`, () =>
+          queryObjects(microk8s, q)
+        )
+        objects.push(...found.map(stripServerFields))
+      }
+      captured.objects[addon] = [...(captured.objects[addon] ?? []), ...objects]
+    }
+  }
+  if (enabled.includes('hostpath-storage') || enabled.includes('storage')) {
+    const sc = await readRetried('StorageClass microk8s-hostpath', () =>
+      getObject(microk8s, 'storageclass', 'microk8s-hostpath')
+    )
+    if (sc) captured.storageClass = readStorageClass(sc)
+  }
+  if (enabled.includes('metallb')) {
+    captured.loadBalancers = await readRetried('the LoadBalancer Services', () => readLoadBalancers(microk8s))
+  }
+  return captured
+}
+
+/** Server-side apply of objects, as the action's own field manager; conflicts are taken (the user's values win). */
+export async function applyObjects(microk8s: MicroK8s, objects: KubeObject[], secret: boolean): Promise<void> {
+  if (objects.length === 0) return
+  const args = [
+    'kubectl',
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '--field-manager=microk8s-upgrade-action',
+    '-f',
+    '-'
+  ]
+  const r = await microk8s.run(args, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }), secret)
+  if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr)
+}
+
+/**
+ * Puts back what the addon's disable deleted, right after its enable: its captured objects (server-side apply),
+ * for metallb without the pool the enable made when the user had none, for dns the Corefile. Returns what it
+ * did, for the report; throws when a restore fails.
+ */
+export async function restoreAddonState(
+  microk8s: MicroK8s,
+  addon: string,
+  captured: CapturedState,
+  requestedUpstreams?: string
+): Promise<string | undefined> {
+  const objects = captured.objects[addon] ?? []
+  const done: string[] = []
+  if (objects.length) {
+    await applyObjects(
+      microk8s,
+      objects,
+      objects.some((o) => o.kind === 'Secret')
+    )
+    done.push(`re-applied ${objects.length} captured object(s)`)
+  }
+  if (addon === 'metallb' && objects.some((o) => o.kind === 'IPAddressPool') && extraDefaultPool(objects)) {
+    const args = ['kubectl', 'delete', 'ipaddresspools.metallb.io', 'default-addresspool', '-n', 'metallb-system']
+    const r = await microk8s.run([...args, '--ignore-not-found'])
+    if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr)
+    done.push('removed the pool the enable created')
+  }
+  if (addon === 'dns' && captured.corefile !== undefined) {
+    const corefile = expectedCorefile(captured.corefile, requestedUpstreams)
+    if (corefile !== undefined) {
+      await microk8s.apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'coredns',
+          namespace: 'kube-system',
+          labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
+        },
+        data: { Corefile: corefile }
+      })
+      await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns')
+      done.push(
+        requestedUpstreams
+          ? `customised Corefile restored with the requested upstreams ${requestedUpstreams}`
+          : 'customised Corefile restored'
+      )
+    }
+  }
+  return done.length ? done.join('; ') : undefined
+}
+
+/**
+ * The Corefile to put back after dns's enable: the user's customised one (with the requested upstreams when the
+ * addons input names some), or undefined when it was not customised (the enable writes the right one).
+ */
+export function expectedCorefile(saved: string, requestedUpstreams?: string): string | undefined {
+  if (!isCorefileCustomised(saved)) return undefined
+  return requestedUpstreams ? corefileWithUpstreams(saved, requestedUpstreams) : saved
+}
+
+/** The state after the cycle, for the checks; a part that cannot be read is undefined ("not checked"). */
+export async function readStateAfter(
+  microk8s: MicroK8s,
+  captured: CapturedState
+): Promise<{
+  objects: Record<string, KubeObject[] | undefined>
+  storageClass?: CapturedState['storageClass'] | null
+  loadBalancers?: CapturedState['loadBalancers']
+}> {
+  const attempt = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await readRetried(what, read)
+    } catch (error) {
+      core.warning(`${(error as Error).message}: that check is reported as not checked`, { title: 'data check' })
+      return undefined
+    }
+  }
+  const objects: Record<string, KubeObject[] | undefined> = {}
+  for (const [addon, list] of Object.entries(captured.objects)) {
+    if (list.length === 0) continue
+    const resources = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))]
+    const found: KubeObject[] = []
+    let failed = false
+    for (const key of resources) {
+      const [kind, namespace] = key.split('|')
+      const resource = RESOURCE_OF_KIND[kind] ?? kind.toLowerCase()
+      const items = await attempt(`${resource} in namespace ${namespace}`, () =>
+        queryObjects(microk8s, { resource, namespace, crd: true })
+      )
+      if (items === undefined) failed = true
+      else found.push(...items)
+    }
+    objects[addon] = failed ? undefined : found
+  }
+  const storageClass = captured.storageClass
+    ? await attempt('StorageClass microk8s-hostpath', async () => {
+        const sc = await getObject(microk8s, 'storageclass', 'microk8s-hostpath')
+        return sc ? readStorageClass(sc) : null
+      })
+    : undefined
+  const loadBalancers = captured.loadBalancers
+    ? await attempt('the LoadBalancer Services', () => readLoadBalancers(microk8s))
+    : undefined
+  return { objects, storageClass, loadBalancers }
+}
+
+const RESOURCE_OF_KIND: Record<string, string> = {
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  IPAddressPool: 'ipaddresspools.metallb.io',
+  L2Advertisement: 'l2advertisements.metallb.io',
+  BGPPeer: 'bgppeers.metallb.io',
+  BGPAdvertisement: 'bgpadvertisements.metallb.io'
+}
