@@ -34506,7 +34506,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(695);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5731);
 /** The report action's entry point: everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -34516,7 +34516,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 695:
+/***/ 5731:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38108,7 +38108,7 @@ function checkArguments(spec, args) {
  * The words after `microk8s enable` for an addon with arguments (already checked), as the release's enable
  * script reads them: colon style where the script takes `$1`, option style where it parses flags.
  */
-function enableWords(spec, args) {
+function arguments_enableWords(spec, args) {
     if (args === undefined)
         return [spec.name];
     const parts = items(args);
@@ -38151,7 +38151,7 @@ function arguments_dnsUpstreams(corefile) {
     return targets.join(',');
 }
 /** MetalLB ranges from its IPAddressPool objects, as the `metallb:a-b,c-d` argument. */
-function arguments_metallbRanges(pools) {
+function metallbRanges(pools) {
     const ranges = pools.flatMap((p) => p.spec?.addresses ?? []);
     return ranges.length ? ranges.join(',') : undefined;
 }
@@ -38692,7 +38692,7 @@ function tableSection(name, head, rows, o = {}) {
 function seconds(ms) {
     return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`;
 }
-/** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · no data lost". */
+/** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · nothing lost". */
 function report_headline(r) {
     const before = r.before?.serverVersion ?? r.before?.snap?.version;
     // A cluster that could not be read has not been seen to reach anything.
@@ -38718,9 +38718,15 @@ function report_headline(r) {
     // A failure says how far the cycle got, and nothing when it never started.
     else if (r.addons.some((a) => a.status !== 'kept' && a.status !== 'enabled'))
         parts.push(`${cycled} of ${planned} addon${plural(planned)} cycled`);
-    const lost = r.dataChecks.filter((c) => !c.ok);
-    if (r.dataChecks.length > 0)
-        parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'no data lost');
+    const lost = r.dataChecks.filter((c) => c.checked !== false && !c.ok);
+    const unchecked = r.dataChecks.filter((c) => c.checked === false);
+    // Claims only what was checked; the checks behind it are listed under "Data checks".
+    if (r.dataChecks.length > unchecked.length)
+        parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'nothing lost');
+    if (unchecked.length)
+        parts.push(`not checked: ${unchecked.map((c) => c.name).join(', ')}`);
+    if (r.interrupted)
+        parts.push('⚠️ interrupted mid-cycle; finished by the post step');
     if (r.findings.length)
         parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`);
     if (r.status === 'failure')
@@ -38854,7 +38860,11 @@ function report_renderSummary(r, options) {
         esc(c.name),
         esc(c.before),
         esc(c.after),
-        c.ok ? '✅ kept' : `❌ ${esc(c.detail ?? 'lost')}`
+        c.checked === false
+            ? `⚪ not checked${c.detail ? `: ${esc(c.detail)}` : ''}`
+            : c.ok
+                ? '✅ kept'
+                : `❌ ${esc(c.detail ?? 'lost')}`
     ]), { title: '**Data checks**\n\n' }));
     const findingLimit = options.compact ? 20 : Infinity;
     add(tableSection('removed-API findings', ['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, findingLimit, r.plan?.targetMinor ?? r.target.minor), {
@@ -39014,238 +39024,627 @@ class ExecCmd {
     }
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/removed-apis.ts
-/**
- * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
- * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
- * docs/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
- * informational).
- */
+;// CONCATENATED MODULE: ./src/snap.ts
 
 
-const g = (removedIn, apiVersion, kinds, replacement, resources = []) => kinds.map((kind, i) => ({
-    removedIn,
-    apiVersion,
-    kind,
-    replacement,
-    source: 'guide',
-    resource: resources[i]
-}));
-const REMOVED_APIS = [
-    ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', [
-        'mutatingwebhookconfigurations.admissionregistration.k8s.io',
-        'validatingwebhookconfigurations.admissionregistration.k8s.io'
-    ]),
-    ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', [
-        'customresourcedefinitions.apiextensions.k8s.io'
-    ]),
-    ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', [
-        'apiservices.apiregistration.k8s.io'
-    ]),
-    ...g(22, 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'),
-    ...g(22, 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'], 'authorization.k8s.io/v1'),
-    ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', [
-        'certificatesigningrequests.certificates.k8s.io'
-    ]),
-    ...g(22, 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1', ['leases.coordination.k8s.io']),
-    ...g(22, 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io']),
-    ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', [
-        'ingresses.networking.k8s.io',
-        'ingressclasses.networking.k8s.io'
-    ]),
-    ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', [
-        'clusterroles.rbac.authorization.k8s.io',
-        'clusterrolebindings.rbac.authorization.k8s.io',
-        'roles.rbac.authorization.k8s.io',
-        'rolebindings.rbac.authorization.k8s.io'
-    ]),
-    ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', [
-        'priorityclasses.scheduling.k8s.io'
-    ]),
-    ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', [
-        'csidrivers.storage.k8s.io',
-        'csinodes.storage.k8s.io',
-        'storageclasses.storage.k8s.io',
-        'volumeattachments.storage.k8s.io'
-    ]),
-    ...g(25, 'batch/v1beta1', ['CronJob'], 'batch/v1', ['cronjobs.batch']),
-    ...g(25, 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1', ['endpointslices.discovery.k8s.io']),
-    ...g(25, 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'),
-    ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
-        'horizontalpodautoscalers.autoscaling'
-    ]),
-    ...g(25, 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1', ['poddisruptionbudgets.policy']),
-    ...g(25, 'policy/v1beta1', ['PodSecurityPolicy'], 'none: Pod Security Admission or a third-party admission webhook'),
-    ...g(25, 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1', ['runtimeclasses.node.k8s.io']),
-    ...g(26, 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
-        'horizontalpodautoscalers.autoscaling'
-    ]),
-    ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', [
-        'csistoragecapacities.storage.k8s.io'
-    ]),
-    ...g(29, 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...g(32, 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...[
-        [
-            33,
-            'admissionregistration.k8s.io/v1alpha1',
-            ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
-            'admissionregistration.k8s.io/v1'
-        ],
-        [
-            34,
-            'resource.k8s.io/v1alpha3',
-            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
-            'resource.k8s.io/v1'
-        ],
-        [35, 'storage.k8s.io/v1alpha1', ['VolumeAttributesClass'], 'storage.k8s.io/v1'],
-        [35, 'storagemigration.k8s.io/v1alpha1', ['StorageVersionMigration'], 'storagemigration.k8s.io/v1beta1'],
-        [
-            36,
-            'resource.k8s.io/v1beta1',
-            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
-            'resource.k8s.io/v1'
-        ]
-    ].flatMap(([removedIn, apiVersion, kinds, replacement]) => kinds.map((kind) => ({
-        removedIn: removedIn,
-        apiVersion: apiVersion,
-        kind,
-        replacement: replacement,
-        source: 'off-by-default'
-    })))
-];
-/** The removals that land in the minors the plan goes through: `(fromMinor, toMinor]`. */
-function removalsBetween(fromMinor, toMinor) {
-    return REMOVED_APIS.filter((r) => r.removedIn > fromMinor && r.removedIn <= toMinor);
-}
-/** The resources to list (one `kubectl get` with all of them) to find stored objects of the removed kinds. */
-function resourcesToList(removals) {
-    return [...new Set(removals.map((r) => r.resource).filter((r) => Boolean(r)))].sort();
-}
-/**
- * Field managers that are the control plane itself: their entries say which version the API server wrote
- * with, not what a user authored (docs/kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
- * own default FlowSchemas.
- */
-const CONTROL_PLANE_MANAGERS = new Set([
-    'kube-apiserver',
-    'kube-controller-manager',
-    'kube-scheduler',
-    'kubelite',
-    'api-priority-and-fairness-config-producer-v1'
-]);
-function lookup(removals, apiVersion, kind) {
-    return removals.find((r) => r.apiVersion === apiVersion && r.kind === kind);
-}
-/** Findings from live objects: the last-applied annotation and non-control-plane managedFields entries. */
-function findInObjects(items, removals) {
-    const findings = [];
-    for (const o of items) {
-        const meta = o.metadata ?? {};
-        const annotations = meta.annotations ?? {};
-        // Objects the API server maintains itself (APF defaults) are not the user's.
-        if (annotations['apf.kubernetes.io/autoupdate-spec'] === 'true')
+
+/** `snap list microk8s` (columns Name Version Rev Tracking Publisher Notes); undefined when not installed. */
+function parseSnapList(stdout) {
+    for (const line of stdout.split('\n')) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[0] !== 'microk8s' || cols.length < 5)
             continue;
-        const seen = new Set();
-        const add = (apiVersion, evidence) => {
-            const r = lookup(removals, apiVersion, o.kind);
-            if (!r || seen.has(`${apiVersion}|${evidence}`))
-                return;
-            seen.add(`${apiVersion}|${evidence}`);
-            findings.push({
-                removedIn: r.removedIn,
-                apiVersion,
-                kind: o.kind,
-                namespace: meta.namespace,
-                name: meta.name,
-                replacement: r.replacement,
-                evidence,
-                source: r.source
-            });
+        const [, version, rev, tracking, , notes = '-'] = cols;
+        const noteList = notes.split(',');
+        return {
+            version,
+            revision: Number(rev),
+            tracking,
+            channel: parseTracking(tracking),
+            // Classic installs say `classic` in Notes; strict ones say `-` (or other notes without `classic`).
+            confinement: noteList.includes('classic') ? 'classic' : 'strict',
+            held: noteList.includes('held')
         };
-        const lastApplied = annotations['kubectl.kubernetes.io/last-applied-configuration'];
-        if (lastApplied) {
-            try {
-                const doc = JSON.parse(lastApplied);
-                if (doc.kind === o.kind && typeof doc.apiVersion === 'string')
-                    add(doc.apiVersion, 'last-applied');
-            }
-            catch {
-                // An unreadable annotation is no evidence either way.
-            }
+    }
+    return undefined;
+}
+/**
+ * The `channels:` block of `snap info microk8s`. Rows look like
+ * `  1.30/stable:   v1.30.14  2025-09-01 (8248) 169MB classic`; closed rows carry `^`, `--`, `↑` or `–`.
+ */
+function parseSnapInfoChannels(stdout) {
+    const channels = new Map();
+    let inChannels = false;
+    for (const line of stdout.split('\n')) {
+        if (/^channels:\s*$/.test(line)) {
+            inChannels = true;
+            continue;
         }
-        for (const mf of meta.managedFields ?? []) {
-            if (!mf?.apiVersion || CONTROL_PLANE_MANAGERS.has(mf.manager) || mf.subresource === 'status')
-                continue;
-            add(mf.apiVersion, `managedFields:${mf.manager}`);
+        if (!inChannels)
+            continue;
+        if (!/^\s/.test(line))
+            break; // next top-level key (`installed:`)
+        const m = /^\s+([^\s:]+\/[^\s:]+):\s*(.*)$/.exec(line);
+        if (!m)
+            continue;
+        const [, channel, rest] = m;
+        const fields = rest.trim().split(/\s+/).filter(Boolean);
+        if (fields.length === 0 || ['^', '--', '↑', '–'].includes(fields[0])) {
+            channels.set(channel, { channel });
+            continue;
+        }
+        const rev = /\((\d+)\)/.exec(rest);
+        const last = fields[fields.length - 1];
+        channels.set(channel, {
+            channel,
+            version: fields[0],
+            revision: rev ? Number(rev[1]) : undefined,
+            confinement: last === 'classic' ? 'classic' : 'strict'
+        });
+    }
+    return channels;
+}
+/** snapd marks change conflicts retryable with exit code 10 (microk8s-behaviour.md §2.5). */
+function isChangeConflict(r) {
+    return r.code === 10 || /has (?:"[^"]+" change|changes) in progress/.test(r.stderr);
+}
+/** Transient store or network trouble while downloading; worth another try. */
+function isTransientDownloadFailure(r) {
+    if (r.code === 0)
+        return false;
+    return /unexpected http response|connection reset|i\/o timeout|TLS handshake timeout|temporary failure in name resolution|unexpected EOF|download snap .* failed/i.test(r.stderr.replace(/\s+/g, ' '));
+}
+const DEFAULT_RETRY = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 16000, deadlineMs: 600_000 };
+class Snap {
+    cmd;
+    retry;
+    log;
+    options;
+    constructor(cmd, retry = DEFAULT_RETRY, log = () => { }, 
+    /** `devmode`: strict tracks are installed with `--devmode` (the strict-devmode input). */
+    options = {}) {
+        this.cmd = cmd;
+        this.retry = retry;
+        this.log = log;
+        this.options = options;
+    }
+    async installed() {
+        const r = await this.cmd.run('snap', ['list', 'microk8s']);
+        if (r.code !== 0) {
+            if (/no matching snaps installed/.test(r.stderr))
+                return undefined;
+            throw new CommandError('snap list microk8s', r.code, r.stdout, r.stderr);
+        }
+        return parseSnapList(r.stdout);
+    }
+    async storeChannels() {
+        const r = await this.runRetrying(['info', 'microk8s']);
+        return parseSnapInfoChannels(r.stdout);
+    }
+    /** `snap install microk8s [--classic|--devmode] --channel=…` (strict tracks: `--devmode` only when asked). */
+    async install(channel) {
+        const flag = channel.confinement === 'classic' ? ['--classic'] : this.options.devmode ? ['--devmode'] : [];
+        const args = ['install', 'microk8s', ...flag];
+        return this.runRetrying([...args, `--channel=${formatChannel(channel)}`]);
+    }
+    /** `snap refresh microk8s --channel=…`; `has no updates available` is a success (exit 0). */
+    async refresh(channel) {
+        const classic = channel.confinement === 'classic' ? ['--classic'] : [];
+        return this.runRetrying(['refresh', 'microk8s', `--channel=${formatChannel(channel)}`, ...classic]);
+    }
+    /** Holds auto-refresh (snapd ≥ 2.58). With `--hold` snapd ignores `--channel`, so this is its own call. */
+    async hold() {
+        return this.runRetrying(['refresh', '--hold', 'microk8s']);
+    }
+    async unhold() {
+        return this.runRetrying(['refresh', '--unhold', 'microk8s']);
+    }
+    /**
+     * Runs a snap command; waits and retries while another change is in progress (auto-refresh, seeding)
+     * and on transient download failures, with exponential back-off, within the policy's bounds. Unknown
+     * channels, permission errors and everything else fail at once.
+     */
+    async runRetrying(args) {
+        const started = Date.now();
+        const command = displayCommand('snap', args);
+        for (let attempt = 1;; attempt++) {
+            const r = await this.cmd.run('snap', args);
+            if (r.code === 0)
+                return r;
+            const retryable = isChangeConflict(r) || isTransientDownloadFailure(r);
+            const delay = Math.min(this.retry.baseDelayMs * 2 ** (attempt - 1), this.retry.maxDelayMs);
+            const outOfTime = Date.now() - started + delay > this.retry.deadlineMs;
+            if (!retryable || attempt >= this.retry.attempts || outOfTime) {
+                const why = retryable ? ` (gave up after ${attempt} attempts)` : '';
+                throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, why));
+            }
+            this.log(`${command}: ${firstLine(r.stderr)}; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${this.retry.attempts})`);
+            await snap_sleep(delay);
         }
     }
-    return findings;
 }
-/** A Helm v3 release from its storage Secret: base64 (Secret) of base64 (Helm) of gzip (JSON). */
-function removed_apis_decodeHelmRelease(secret) {
-    const data = secret?.data?.release;
-    if (typeof data !== 'string')
+function failureSummary(command, r, why) {
+    const text = r.stderr.replace(/\s+/g, ' ').trim() || r.stdout.trim();
+    return `'${command}' failed with exit code ${r.code}${why}: ${text.slice(0, 600)}`;
+}
+function firstLine(text) {
+    return (text
+        .split('\n')
+        .find((l) => l.trim())
+        ?.trim() ?? '');
+}
+function snap_sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+;// CONCATENATED MODULE: ./src/addon-state.ts
+
+/** Secrets the user keeps, not service-account tokens (made by the API server) or Helm release records. */
+const userSecret = (o) => o.type !== 'kubernetes.io/service-account-token' && o.type !== 'helm.sh/release.v1';
+const INGRESS_CONFIGMAPS = [
+    'nginx-load-balancer-microk8s-conf',
+    'nginx-ingress-tcp-microk8s-conf',
+    'nginx-ingress-udp-microk8s-conf'
+];
+const METALLB_RESOURCES = [
+    'ipaddresspools.metallb.io',
+    'l2advertisements.metallb.io',
+    'bgppeers.metallb.io',
+    'bgpadvertisements.metallb.io'
+];
+const STATE_SPECS = [
+    {
+        addon: 'ingress',
+        minors: [28, 34],
+        what: 'ingress ConfigMaps and Secrets',
+        objects: [
+            { resource: 'configmaps', namespace: 'ingress', names: INGRESS_CONFIGMAPS },
+            { resource: 'secrets', namespace: 'ingress', keep: userSecret }
+        ]
+    },
+    {
+        addon: 'metallb',
+        minors: [28, 99],
+        what: 'MetalLB pools and advertisements',
+        objects: METALLB_RESOURCES.map((resource) => ({ resource, namespace: 'metallb-system', crd: true }))
+    }
+];
+/** The specs that apply to an addon disabled with a release's scripts. */
+function addon_state_stateSpecs(addon, minor) {
+    return STATE_SPECS.filter((s) => s.addon === addon && minor >= s.minors[0] && minor <= s.minors[1]);
+}
+const SERVER_METADATA = (/* unused pure expression or super */ null && ([
+    'uid',
+    'resourceVersion',
+    'generation',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'managedFields',
+    'selfLink',
+    'ownerReferences'
+]));
+/** An object as it is re-applied: no status, no fields the server sets, no client-side-apply record. */
+function addon_state_stripServerFields(o) {
+    const { status: _status, ...rest } = structuredClone(o);
+    const metadata = { ...rest.metadata };
+    for (const k of SERVER_METADATA)
+        delete metadata[k];
+    if (metadata.annotations) {
+        delete metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+        if (Object.keys(metadata.annotations).length === 0)
+            delete metadata.annotations;
+    }
+    return { ...rest, metadata };
+}
+/** What a check compares: the content the user set (data, spec, type), not labels the enable may add. */
+function content(o) {
+    const pick = { type: o?.type, data: o?.data, binaryData: o?.binaryData, stringData: o?.stringData, spec: o?.spec };
+    return JSON.stringify(sortKeys(pick));
+}
+function sortKeys(v) {
+    if (Array.isArray(v))
+        return v.map(sortKeys);
+    if (v && typeof v === 'object')
+        return Object.fromEntries(Object.keys(v)
+            .sort()
+            .filter((k) => v[k] !== undefined)
+            .map((k) => [k, sortKeys(v[k])]));
+    return v;
+}
+const refOf = (o) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+// ---------------------------------------------------------------------------------------------- arguments
+const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+/** Reclaim policy and default-class annotation of StorageClass microk8s-hostpath. */
+function addon_state_readStorageClass(sc) {
+    const annotation = sc?.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION];
+    return {
+        reclaimPolicy: String(sc?.reclaimPolicy ?? 'Delete'),
+        ...(annotation !== undefined ? { defaultClass: String(annotation) } : {})
+    };
+}
+/**
+ * The arguments (the addons input's language, `reclaim-policy=Retain,default-class=false`) that make
+ * hostpath-storage's enable create the StorageClass as it was: only what differs from the enable's defaults
+ * (Delete, default class), `default-class` only where the enabling release takes it (1.29+).
+ */
+function hostpathArgs(sc, enableMinor) {
+    if (!sc)
         return undefined;
-    try {
-        const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
-        let raw = Buffer.from(helmEncoded, 'base64');
-        if (raw[0] === 0x1f && raw[1] === 0x8b)
-            raw = gunzipSync(raw);
-        const release = JSON.parse(raw.toString('utf8'));
-        const chart = release.chart?.metadata
-            ? `${release.chart.metadata.name}-${release.chart.metadata.version}`
-            : undefined;
+    const items = [];
+    if (sc.reclaimPolicy !== 'Delete')
+        items.push(`reclaim-policy=${sc.reclaimPolicy}`);
+    if (sc.defaultClass === 'false' && enableMinor >= 29)
+        items.push('default-class=false');
+    return items.length ? items.join(',') : undefined;
+}
+/**
+ * The range MetalLB's enable needs (it prompts without one): the addresses of `default-addresspool`, the pool
+ * the enable itself creates, else of the first pool. The captured pools are re-applied after the enable.
+ */
+function metallbEnableRange(pools) {
+    const pool = pools.find((p) => p.metadata?.name === 'default-addresspool') ?? pools[0];
+    const addresses = pool?.spec?.addresses ?? [];
+    return addresses.length ? addresses.join(',') : undefined;
+}
+/** The enable creates `default-addresspool`; it is deleted again when the user had none. */
+function addon_state_extraDefaultPool(captured) {
+    return !captured.some((o) => o.kind === 'IPAddressPool' && o.metadata?.name === 'default-addresspool');
+}
+/** External IPs of LoadBalancer Services. */
+function addon_state_loadBalancerIps(services) {
+    return services
+        .filter((s) => s.spec?.type === 'LoadBalancer')
+        .map((s) => ({
+        namespace: s.metadata.namespace,
+        name: s.metadata.name,
+        ip: s.status?.loadBalancer?.ingress?.[0]?.ip ?? ''
+    }))
+        .filter((s) => s.ip)
+        .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+}
+// ------------------------------------------------------------------------------------------------- CoreDNS
+/** The Corefile with its `forward . …` targets replaced (the requested upstreams win over the old ones). */
+function addon_state_corefileWithUpstreams(corefile, upstreams) {
+    const targets = upstreams.split(',').filter(Boolean).join(' ');
+    return corefile.replace(/^(\s*forward\s+\.)[^{\n]*?(\s*\{?)$/m, (_m, head, brace) => {
+        return `${head} ${targets}${brace.includes('{') ? ' {' : ''}`;
+    });
+}
+// ---------------------------------------------------------------------------------------------------- checks
+/** Each captured object present again with the same content; what is missing or differs, named. */
+function checkObjects(name, captured, after) {
+    const count = (list) => {
+        const kinds = new Map();
+        for (const o of list)
+            kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
+        return [...kinds].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ') || 'none';
+    };
+    if (after === undefined)
+        return { name, before: count(captured), after: 'not read', ok: false, checked: false, detail: 'could not be read' };
+    const lost = captured.filter((c) => {
+        const now = after.find((o) => refOf(o) === refOf(c));
+        return !now || content(now) !== content(c);
+    });
+    return {
+        name,
+        before: count(captured),
+        after: count(after.filter((o) => captured.some((c) => refOf(c) === refOf(o)))),
+        ok: lost.length === 0,
+        checked: true,
+        ...(lost.length ? { detail: `missing or changed: ${lost.map(refOf).join(', ')}` } : {})
+    };
+}
+function checkLoadBalancers(before, after) {
+    const name = 'LoadBalancer Service IPs';
+    if (after === undefined)
         return {
-            name: release.name,
-            namespace: release.namespace,
-            version: release.version,
-            status: release.info?.status ?? '',
-            manifest: release.manifest ?? '',
-            chart
+            name,
+            before: `${before.length} Service(s)`,
+            after: 'not read',
+            ok: false,
+            checked: false,
+            detail: 'could not be read'
         };
+    const moved = before.filter((b) => !after.some((a) => a.namespace === b.namespace && a.name === b.name && a.ip === b.ip));
+    return {
+        name,
+        before: before.map((b) => `${b.namespace}/${b.name} ${b.ip}`).join(', ') || 'none',
+        after: after.map((a) => `${a.namespace}/${a.name} ${a.ip}`).join(', ') || 'none',
+        ok: moved.length === 0,
+        checked: true,
+        ...(moved.length
+            ? { detail: `lost or changed their IP: ${moved.map((m) => `${m.namespace}/${m.name}`).join(', ')}` }
+            : {})
+    };
+}
+function checkStorageClass(before, after, enableMinor) {
+    const describe = (sc) => `reclaim ${sc.reclaimPolicy}${sc.defaultClass !== undefined ? `, default class ${sc.defaultClass}` : ''}`;
+    const name = 'hostpath StorageClass';
+    if (!after)
+        return {
+            name,
+            before: describe(before),
+            after: 'missing',
+            ok: false,
+            checked: true,
+            detail: 'StorageClass microk8s-hostpath is gone'
+        };
+    // A 1.28 StorageClass has no annotation: any value the new enable sets is the addon's default.
+    const defaultKept = before.defaultClass === undefined || enableMinor < 29 || after.defaultClass === before.defaultClass;
+    const ok = after.reclaimPolicy === before.reclaimPolicy && defaultKept;
+    return {
+        name,
+        before: describe(before),
+        after: describe(after),
+        ok,
+        checked: true,
+        ...(ok ? {} : { detail: 'reclaim policy or default-class annotation changed' })
+    };
+}
+// ----------------------------------------------------------------------------------------- recovered arguments
+/** Arguments of enabled addons read back from what was captured, with how they were found. */
+function recoverArgs(enabled, items, captured, enableMinor) {
+    const out = new Map();
+    if (enabled.includes('dns')) {
+        const corefile = captured.corefile;
+        const upstreams = corefile ? dnsUpstreams(corefile) : undefined;
+        out.set('dns', upstreams
+            ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
+            : {
+                note: corefile
+                    ? "upstreams follow the host's resolv.conf, as before"
+                    : 'no CoreDNS ConfigMap found: enabled plainly'
+            });
+    }
+    if (enabled.includes('ingress')) {
+        const ds = items.find((o) => o.kind === 'DaemonSet' &&
+            o.metadata?.namespace === 'ingress' &&
+            o.metadata?.name === 'nginx-ingress-microk8s-controller');
+        const args = ingressArgs(ds);
+        out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' });
+    }
+    if (enabled.includes('metallb')) {
+        const pools = (captured.objects.metallb ?? []).filter((o) => o.kind === 'IPAddressPool');
+        const range = metallbEnableRange(pools);
+        out.set('metallb', range
+            ? {
+                args: range,
+                note: `enabled with ${range}, then the ${pools.length} captured IPAddressPool(s) and their advertisements re-applied`
+            }
+            : { note: 'no IPAddressPool found' });
+    }
+    const hostpath = enabled.includes('hostpath-storage') ? 'hostpath-storage' : undefined;
+    if (hostpath && captured.storageClass) {
+        const args = hostpathArgs(captured.storageClass, enableMinor);
+        out.set(hostpath, args
+            ? { args, note: 'reclaim policy and default class read from StorageClass microk8s-hostpath' }
+            : { note: 'StorageClass microk8s-hostpath has the enable defaults (Delete, default class)' });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/addon-state-cluster.ts
+/**
+ * Reading and putting back addon state on the cluster (the commands for src/addon-state.ts). Every read the plan
+ * depends on is retried a bounded number of times; a read that still fails stops the run before any change,
+ * naming what could not be read. "Not found" is an answer (nothing there); a failed read never is.
+ */
+
+
+
+
+
+
+/** Attempts per read and the first pause between them (doubled each time). */
+const READ_ATTEMPTS = 3;
+const READ_PAUSE_MS = 500;
+/** A read that failed every attempt: the run stops before any change. */
+class ReadError extends Error {
+    what;
+    constructor(what, cause) {
+        super(`could not read ${what} (${READ_ATTEMPTS} attempts): ${cause.message}`);
+        this.what = what;
+        this.name = 'ReadError';
+    }
+}
+/** Runs a read up to READ_ATTEMPTS times; the last failure becomes a ReadError naming `what`. */
+async function readRetried(what, read, pauseMs = READ_PAUSE_MS) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await read();
+        }
+        catch (error) {
+            if (attempt >= READ_ATTEMPTS)
+                throw new ReadError(what, error);
+            core.info(`reading ${what} failed (attempt ${attempt} of ${READ_ATTEMPTS}): ${error.message}`);
+            await sleep(pauseMs * 2 ** (attempt - 1));
+        }
+    }
+}
+const notFound = (stderr) => /\(NotFound\)|not found/i.test(stderr);
+const noSuchType = (stderr) => /doesn't have a resource type|the server could not find the requested resource|no matches for kind/.test(stderr);
+/** `kubectl get` of one object; undefined when it does not exist. Throws on any other failure. */
+async function getObject(microk8s, resource, name, namespace, secret = false) {
+    const args = ['kubectl', 'get', resource, name, ...(namespace ? ['-n', namespace] : []), '-o', 'json'];
+    const r = await microk8s.run(args, undefined, secret);
+    if (r.code === 0)
+        return JSON.parse(r.stdout);
+    if (notFound(r.stderr))
+        return undefined;
+    throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
+}
+/** The objects a query names; none when the addon's CRDs are not there. Throws on any other failure. */
+async function queryObjects(microk8s, q) {
+    const secret = q.resource === 'secrets';
+    const args = ['kubectl', 'get', q.resource, '-n', q.namespace, '-o', 'json'];
+    const r = await microk8s.run(args, undefined, secret);
+    if (r.code !== 0) {
+        if (q.crd && noSuchType(r.stderr))
+            return [];
+        throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
+    }
+    let items;
+    try {
+        items = JSON.parse(r.stdout).items ?? [];
     }
     catch {
-        return undefined;
+        throw new Error(`'${displayCommand('microk8s', args)}' did not print JSON`);
     }
+    return items.filter((o) => (!q.names || q.names.includes(o.metadata?.name)) && (!q.keep || q.keep(o)));
 }
-/** Findings from the manifests of deployed Helm releases (latest deployed revision of each). */
-function findInHelmReleases(secrets, removals) {
-    const latest = new Map();
-    for (const s of secrets) {
-        const r = removed_apis_decodeHelmRelease(s);
-        if (!r || r.status !== 'deployed')
-            continue;
-        const key = `${r.namespace}/${r.name}`;
-        if (!latest.has(key) || latest.get(key).version < r.version)
-            latest.set(key, r);
+async function readCorefile(microk8s) {
+    const cm = await getObject(microk8s, 'configmap', 'coredns', 'kube-system');
+    return cm?.data?.Corefile;
+}
+async function readLoadBalancers(microk8s) {
+    const list = await microk8s.kubectlJson(['get', 'services', '-A']);
+    return loadBalancerIps(list.items ?? []);
+}
+/**
+ * Everything the cycle may delete, read before the plan is made (each read retried; any still failing stops
+ * the run before a change): the Corefile, the objects of each addon's state specs, the hostpath StorageClass
+ * and the LoadBalancer Services' IPs.
+ */
+async function captureState(microk8s, enabled, disableMinor) {
+    const captured = { objects: {} };
+    if (enabled.includes('dns')) {
+        captured.corefile = await readRetried('the CoreDNS ConfigMap (kube-system/coredns)', () => readCorefile(microk8s));
     }
-    const findings = [];
-    for (const [key, release] of latest) {
-        for (const doc of parseAllDocuments(release.manifest)) {
-            const o = doc.toJSON();
-            if (!o?.apiVersion || !o.kind)
-                continue;
-            const r = lookup(removals, o.apiVersion, o.kind);
-            if (!r)
-                continue;
-            findings.push({
-                removedIn: r.removedIn,
-                apiVersion: o.apiVersion,
-                kind: o.kind,
-                namespace: o.metadata?.namespace ?? release.namespace,
-                name: o.metadata?.name ?? '',
-                replacement: r.replacement,
-                evidence: `helm:${key}`,
-                source: r.source
-            });
+    for (const addon of enabled) {
+        for (const spec of stateSpecs(addon, disableMinor)) {
+            const objects = [];
+            for (const q of spec.objects) {
+                const found = await readRetried(`${q.resource} in namespace ${q.namespace} (${addon})`, () => queryObjects(microk8s, q));
+                objects.push(...found.map(stripServerFields));
+            }
+            captured.objects[addon] = [...(captured.objects[addon] ?? []), ...objects];
         }
     }
-    return findings;
+    if (enabled.includes('hostpath-storage') || enabled.includes('storage')) {
+        const sc = await readRetried('StorageClass microk8s-hostpath', () => getObject(microk8s, 'storageclass', 'microk8s-hostpath'));
+        if (sc)
+            captured.storageClass = readStorageClass(sc);
+    }
+    if (enabled.includes('metallb')) {
+        captured.loadBalancers = await readRetried('the LoadBalancer Services', () => readLoadBalancers(microk8s));
+    }
+    return captured;
 }
+/** Server-side apply of objects, as the action's own field manager; conflicts are taken (the user's values win). */
+async function applyObjects(microk8s, objects, secret) {
+    if (objects.length === 0)
+        return;
+    const args = [
+        'kubectl',
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '--field-manager=microk8s-upgrade-action',
+        '-f',
+        '-'
+    ];
+    const r = await microk8s.run(args, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }), secret);
+    if (r.code !== 0)
+        throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
+}
+/**
+ * Puts back what the addon's disable deleted, right after its enable: its captured objects (server-side apply),
+ * for metallb without the pool the enable made when the user had none, for dns the Corefile. Returns what it
+ * did, for the report; throws when a restore fails.
+ */
+async function addon_state_cluster_restoreAddonState(microk8s, addon, captured, requestedUpstreams) {
+    const objects = captured.objects[addon] ?? [];
+    const done = [];
+    if (objects.length) {
+        await applyObjects(microk8s, objects, objects.some((o) => o.kind === 'Secret'));
+        done.push(`re-applied ${objects.length} captured object(s)`);
+    }
+    if (addon === 'metallb' && objects.some((o) => o.kind === 'IPAddressPool') && extraDefaultPool(objects)) {
+        const args = ['kubectl', 'delete', 'ipaddresspools.metallb.io', 'default-addresspool', '-n', 'metallb-system'];
+        const r = await microk8s.run([...args, '--ignore-not-found']);
+        if (r.code !== 0)
+            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
+        done.push('removed the pool the enable created');
+    }
+    if (addon === 'dns' && captured.corefile !== undefined) {
+        const corefile = expectedCorefile(captured.corefile, requestedUpstreams);
+        if (corefile !== undefined) {
+            await microk8s.apply({
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: {
+                    name: 'coredns',
+                    namespace: 'kube-system',
+                    labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
+                },
+                data: { Corefile: corefile }
+            });
+            await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns');
+            done.push(requestedUpstreams
+                ? `customised Corefile restored with the requested upstreams ${requestedUpstreams}`
+                : 'customised Corefile restored');
+        }
+    }
+    return done.length ? done.join('; ') : undefined;
+}
+/**
+ * The Corefile to put back after dns's enable: the user's customised one (with the requested upstreams when the
+ * addons input names some), or undefined when it was not customised (the enable writes the right one).
+ */
+function expectedCorefile(saved, requestedUpstreams) {
+    if (!isCorefileCustomised(saved))
+        return undefined;
+    return requestedUpstreams ? corefileWithUpstreams(saved, requestedUpstreams) : saved;
+}
+/** The state after the cycle, for the checks; a part that cannot be read is undefined ("not checked"). */
+async function readStateAfter(microk8s, captured) {
+    const attempt = async (what, read) => {
+        try {
+            return await readRetried(what, read);
+        }
+        catch (error) {
+            core.warning(`${error.message}: that check is reported as not checked`, { title: 'data check' });
+            return undefined;
+        }
+    };
+    const objects = {};
+    for (const [addon, list] of Object.entries(captured.objects)) {
+        if (list.length === 0)
+            continue;
+        const resources = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))];
+        const found = [];
+        let failed = false;
+        for (const key of resources) {
+            const [kind, namespace] = key.split('|');
+            const resource = RESOURCE_OF_KIND[kind] ?? kind.toLowerCase();
+            const items = await attempt(`${resource} in namespace ${namespace}`, () => queryObjects(microk8s, { resource, namespace, crd: true }));
+            if (items === undefined)
+                failed = true;
+            else
+                found.push(...items);
+        }
+        objects[addon] = failed ? undefined : found;
+    }
+    const storageClass = captured.storageClass
+        ? await attempt('StorageClass microk8s-hostpath', async () => {
+            const sc = await getObject(microk8s, 'storageclass', 'microk8s-hostpath');
+            return sc ? readStorageClass(sc) : null;
+        })
+        : undefined;
+    const loadBalancers = captured.loadBalancers
+        ? await attempt('the LoadBalancer Services', () => readLoadBalancers(microk8s))
+        : undefined;
+    return { objects, storageClass, loadBalancers };
+}
+const RESOURCE_OF_KIND = {
+    ConfigMap: 'configmaps',
+    Secret: 'secrets',
+    IPAddressPool: 'ipaddresspools.metallb.io',
+    L2Advertisement: 'l2advertisements.metallb.io',
+    BGPPeer: 'bgppeers.metallb.io',
+    BGPAdvertisement: 'bgpadvertisements.metallb.io'
+};
 
 ;// CONCATENATED MODULE: ./src/execute.ts
 /**
@@ -39335,18 +39734,11 @@ async function runHop(ctx, hop) {
     Object.assign(record, { status: 'done', durationMs: Date.now() - started });
     core.info(`API server ${serverVersion}; ${nodes.items.length} node(s) Ready`);
 }
-/** The Helm release records (Secrets labelled owner=helm), as `namespace/name vN status`. */
-async function readHelmReleases(microk8s) {
-    // Release records carry the chart values (which may hold passwords): never echoed.
+// ------------------------------------------------------------------------------------------------ reads
+/** Helm's release records (Secrets labelled owner=helm, type helm.sh/release.v1); their values may hold passwords. */
+async function readHelmSecrets(microk8s) {
     const list = await microk8s.kubectlJson(['get', 'secrets', '-A', '-l', 'owner=helm'], true);
-    const secrets = (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1');
-    const names = secrets
-        .map((s) => {
-        const r = decodeHelmRelease(s);
-        return r ? `${r.namespace}/${r.name} v${r.version} ${r.status}` : `${s.metadata.namespace}/${s.metadata.name}`;
-    })
-        .sort();
-    return { names, secrets };
+    return (list.items ?? []).filter((s) => s.type === 'helm.sh/release.v1');
 }
 /**
  * Lists objects of several resources in one `kubectl get`; when the server does not serve one of them (older
@@ -39377,86 +39769,6 @@ async function listObjects(microk8s, resources) {
     }
     return { objects, unavailable };
 }
-async function readCorefile(microk8s) {
-    const r = await microk8s.run(['kubectl', 'get', 'configmap', 'coredns', '-n', 'kube-system', '-o', 'json']);
-    if (r.code !== 0)
-        return undefined;
-    return JSON.parse(r.stdout)?.data?.Corefile;
-}
-/** Arguments of enabled addons read back from the cluster, with how they were found. */
-async function recoverArgs(microk8s, enabled, items, corefile) {
-    const out = new Map();
-    if (enabled.includes('dns')) {
-        const upstreams = corefile ? dnsUpstreams(corefile) : undefined;
-        out.set('dns', upstreams
-            ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
-            : {
-                note: corefile
-                    ? "upstreams follow the host's resolv.conf, as before"
-                    : 'no CoreDNS ConfigMap found: enabled plainly'
-            });
-    }
-    if (enabled.includes('ingress')) {
-        const ds = items.find((o) => o.kind === 'DaemonSet' &&
-            o.metadata?.namespace === 'ingress' &&
-            o.metadata?.name === 'nginx-ingress-microk8s-controller');
-        const args = ingressArgs(ds);
-        out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' });
-    }
-    if (enabled.includes('metallb')) {
-        const r = await microk8s.run(['kubectl', 'get', 'ipaddresspools.metallb.io', '-n', 'metallb-system', '-o', 'json']);
-        const ranges = r.code === 0 ? metallbRanges(JSON.parse(r.stdout).items ?? []) : undefined;
-        out.set('metallb', ranges
-            ? { args: ranges, note: `address ranges ${ranges} read from the IPAddressPools` }
-            : { note: 'no IPAddressPool found' });
-    }
-    return out;
-}
-function compareData(before, after, dnsCycled, corefileRestored) {
-    const checks = [];
-    const lostClaims = before.volumes.claims.filter((c) => !after.volumes.claims.includes(c));
-    checks.push({
-        name: 'PersistentVolumes',
-        before: String(before.volumes.pvs),
-        after: String(after.volumes.pvs),
-        ok: after.volumes.pvs >= before.volumes.pvs,
-        ...(after.volumes.pvs < before.volumes.pvs
-            ? { detail: `${before.volumes.pvs - after.volumes.pvs} PV(s) gone` }
-            : {})
-    });
-    checks.push({
-        name: 'PersistentVolumeClaims bound',
-        before: `${before.volumes.bound} of ${before.volumes.pvcs}`,
-        after: `${after.volumes.bound} of ${after.volumes.pvcs}`,
-        ok: lostClaims.length === 0 && after.volumes.bound >= before.volumes.bound,
-        ...(lostClaims.length
-            ? { detail: `no longer bound: ${lostClaims.join(', ')}` }
-            : after.volumes.bound < before.volumes.bound
-                ? { detail: 'fewer bound claims' }
-                : {})
-    });
-    const lostReleases = before.helmReleases.filter((r) => !after.helmReleases.includes(r));
-    checks.push({
-        name: 'Helm releases',
-        before: String(before.helmReleases.length),
-        after: String(after.helmReleases.length),
-        ok: lostReleases.length === 0,
-        ...(lostReleases.length ? { detail: `changed or gone: ${lostReleases.join(', ')}` } : {})
-    });
-    if (before.corefile !== undefined) {
-        const customised = isCorefileCustomised(before.corefile);
-        const same = normalise(after.corefile) === normalise(before.corefile);
-        checks.push({
-            name: 'CoreDNS Corefile',
-            before: customised ? 'customised' : 'default (upstreams only)',
-            after: after.corefile === undefined ? 'missing' : same ? (corefileRestored ? 'restored' : 'same') : 'differs',
-            ok: !customised ? after.corefile !== undefined || !dnsCycled : same,
-            ...(customised && !same ? { detail: 'the customised Corefile was not kept' } : {})
-        });
-    }
-    return checks;
-}
-const normalise = (s) => (s ?? '').trim().replace(/\s+\n/g, '\n');
 /** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
 async function waitForAddon(microk8s, name, release) {
     for (const w of addonSpec(name, release).workloads) {
@@ -39466,32 +39778,21 @@ async function waitForAddon(microk8s, name, release) {
         }
     }
 }
+/** `microk8s enable …` in the words the target release's script reads, waited for, then what its disable deleted put back. */
 async function enableAddon(ctx, step) {
-    const spec = step.args !== undefined ? `${step.name}:${step.args}` : step.name;
-    const r = await ctx.microk8s.enable(spec);
+    const words = enableWords(addonSpec(step.name, ctx.toRelease), step.args);
+    const r = await ctx.microk8s.enable(words);
     if (r.code !== 0) {
-        throw new CommandError(displayCommand('microk8s', ['enable', spec]), r.code, r.stdout, r.stderr, `microk8s enable ${spec} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
+        throw new CommandError(displayCommand('microk8s', ['enable', ...words]), r.code, r.stdout, r.stderr, `microk8s enable ${words.join(' ')} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
     }
     await waitForAddon(ctx.microk8s, step.name, ctx.toRelease);
-    if (step.name === 'dns' && ctx.savedCorefile && isCorefileCustomised(ctx.savedCorefile)) {
-        await restoreCorefile(ctx.microk8s, ctx.savedCorefile, ctx.toRelease);
-    }
-}
-/** Re-applies the user's Corefile and restarts CoreDNS so it is read. */
-async function restoreCorefile(microk8s, corefile, release) {
-    await microk8s.apply({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-            name: 'coredns',
-            namespace: 'kube-system',
-            labels: { 'k8s-app': 'kube-dns', 'addonmanager.kubernetes.io/mode': 'EnsureExists' }
-        },
-        data: { Corefile: corefile }
-    });
-    await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns');
-    await waitForAddon(microk8s, 'dns', release);
-    core.info('Restored the customised CoreDNS Corefile and restarted CoreDNS');
+    const requested = step.name === 'dns' && step.argsSource === 'input' ? step.args : undefined;
+    const restored = await restoreAddonState(ctx.microk8s, step.name, ctx.captured, requested);
+    if (step.name === 'dns' && restored?.includes('Corefile'))
+        await waitForAddon(ctx.microk8s, 'dns', ctx.toRelease);
+    if (restored)
+        core.info(`${step.name}: ${restored}`);
+    return restored;
 }
 async function disableAddon(ctx, name) {
     const spec = addonSpec(name, ctx.fromRelease);
@@ -39514,7 +39815,13 @@ async function cycleAddons(ctx, plan, repos) {
             ? "its disable's prompt answered N: every volume kept"
             : undefined;
         const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
-        const rec = { name: step.name, status: 'planned', args: step.args, argsSource: step.argsSource, note };
+        const rec = {
+            name: step.name,
+            status: 'planned',
+            args: step.args,
+            argsSource: step.argsSource,
+            note
+        };
         records.set(step.name, rec);
         ctx.report.addons.push(rec);
     }
@@ -39528,6 +39835,7 @@ async function cycleAddons(ctx, plan, repos) {
             started.set(step.name, Date.now());
             records.get(step.name).atMs = runElapsedMs(ctx.report, started.get(step.name));
             down.push(step);
+            await ctx.journal?.stage(step.name, 'down');
             core.info(`Disabling ${step.name}`);
             await disableAddon(ctx, step.name);
         }
@@ -39535,12 +39843,17 @@ async function cycleAddons(ctx, plan, repos) {
             current = `addons repo update ${repo}`;
             await ctx.microk8s.updateAddonRepo(repo);
         }
+        await ctx.journal?.reposDone();
         for (const step of plan.cycle) {
             current = `enable ${step.name}`;
             core.info(`Enabling ${step.name}${step.args ? ` with ${step.args}` : ''}`);
-            await enableAddon(ctx, step);
+            const restored = await enableAddon(ctx, step);
             down.splice(down.indexOf(step), 1);
-            Object.assign(records.get(step.name), { status: 'cycled', durationMs: Date.now() - started.get(step.name) });
+            await ctx.journal?.stage(step.name, 'back');
+            const rec = records.get(step.name);
+            Object.assign(rec, { status: 'cycled', durationMs: Date.now() - started.get(step.name) });
+            if (restored)
+                rec.note = [rec.note, restored].filter(Boolean).join('; ');
         }
     }
     catch (error) {
@@ -39552,15 +39865,21 @@ async function cycleAddons(ctx, plan, repos) {
         const rescue = [];
         for (const step of plan.cycle.filter((s) => down.includes(s))) {
             const rec = records.get(step.name);
+            // An enable with the user's new arguments that failed is retried with the ones that ran before.
+            const fallback = step.name === failed && current.startsWith('enable') && step.previous ? step.previous : undefined;
+            const retry = fallback ? { ...step, ...fallback, argsSource: 'recovered' } : step;
             try {
-                await enableAddon(ctx, step);
+                await enableAddon(ctx, retry);
+                await ctx.journal?.stage(step.name, 'back');
                 rec.status = step.name === failed ? 'failed' : 're-enabled';
                 // Down from its disable until this second enable brought it back.
                 if (started.has(step.name))
                     rec.durationMs = Date.now() - started.get(step.name);
                 if (step.name === failed)
-                    rec.note = `${current} failed; re-enabled on a second attempt`;
-                rescue.push(`${step.name}: re-enabled`);
+                    rec.note = fallback
+                        ? `${current} failed; re-enabled with the arguments it ran with before (${retry.args ?? 'none'})`
+                        : `${current} failed; re-enabled on a second attempt`;
+                rescue.push(`${step.name}: re-enabled${fallback ? ` with its previous arguments (${retry.args ?? 'none'})` : ''}`);
             }
             catch (e) {
                 rec.status = 'failed';
@@ -40345,7 +40664,7 @@ var dist_ajv = __nccwpck_require__(2463);
 var ajv_formats_dist = __nccwpck_require__(2815);
 var dist_default = /*#__PURE__*/__nccwpck_require__.n(ajv_formats_dist);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/microk8s-upgrade-action/schema/report.schema.json","title":"microk8s-upgrade-action report","type":"object","required":["schemaVersion","status","target","startedAt","before","after","hops","steps","addons","changes","dataChecks","findings","warnings"],"additionalProperties":false,"definitions":{"image":{"type":"object","required":["repository"],"additionalProperties":false,"properties":{"repository":{"type":"string"},"tag":{"type":"string"},"digest":{"type":"string","maxLength":12}}},"inventory":{"type":["object","null"],"required":["takenAt","running","nodes","addons","workloads","volumes"],"additionalProperties":false,"properties":{"takenAt":{"type":"string","format":"date-time"},"unreadable":{"type":"string","description":"Set when the snap is installed but the cluster could not be read (e.g. \'the cluster is not ready\'): nodes, addons, workloads and volumes are then unknown, not absent."},"snap":{"type":"object","required":["channel","version","revision","confinement","held"],"properties":{"channel":{"type":"string"},"version":{"type":"string"},"revision":{"type":"integer"},"confinement":{"enum":["classic","strict"]},"held":{"type":"boolean"}}},"running":{"type":"boolean"},"serverVersion":{"type":"string"},"nodes":{"type":"array","items":{"type":"object","required":["name","kubeletVersion","ready"],"properties":{"name":{"type":"string"},"kubeletVersion":{"type":"string"},"ready":{"type":"boolean"}}}},"cni":{"type":"object","required":["name","images"],"properties":{"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}},"addons":{"type":"array","items":{"type":"object","required":["name","repository","enabled","images"],"properties":{"name":{"type":"string"},"repository":{"type":"string"},"enabled":{"type":"boolean"},"label":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"workloads":{"type":"array","items":{"type":"object","required":["namespace","kind","name","images"],"properties":{"namespace":{"type":"string"},"kind":{"enum":["Deployment","DaemonSet","StatefulSet"]},"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"volumes":{"type":"object","required":["pvs","pvcs","bound","claims"],"properties":{"pvs":{"type":"integer","minimum":0},"pvcs":{"type":"integer","minimum":0},"bound":{"type":"integer","minimum":0},"claims":{"type":"array","items":{"type":"object","required":["namespace","name","phase"]}}}}}}},"properties":{"schemaVersion":{"const":2},"status":{"enum":["success","failure","dry-run"]},"target":{"type":"object","required":["channel"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"plan":{"type":"object","required":["kind","hops","enableOrder","disableOrder","thenEnable","notes"],"properties":{"kind":{"enum":["install","upgrade","refresh","none"]},"fromMinor":{"type":"integer"},"targetMinor":{"type":"integer"},"hops":{"type":"array","items":{"type":"string"}},"cycling":{"type":"boolean"},"cyclingWhy":{"type":"string"},"enableOrder":{"type":"array","items":{"type":"string"}},"disableOrder":{"type":"array","items":{"type":"string"}},"thenEnable":{"type":"array","items":{"type":"string"}},"notes":{"type":"array","items":{"type":"string"}}}},"before":{"$ref":"#/definitions/inventory"},"after":{"$ref":"#/definitions/inventory"},"hops":{"type":"array","items":{"type":"object","required":["channel","minor","status","durationMs"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"},"status":{"enum":["done","failed","planned"]},"durationMs":{"type":"number","minimum":0},"readyAfterMs":{"type":"number","minimum":0},"serverVersion":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"steps":{"type":"array","items":{"type":"object","required":["name","status","durationMs"],"properties":{"name":{"type":"string"},"status":{"enum":["ok","failed","skipped"]},"durationMs":{"type":"number","minimum":0},"detail":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"addons":{"type":"array","items":{"type":"object","required":["name","status"],"properties":{"name":{"type":"string"},"status":{"enum":["cycled","enabled","kept","failed","planned","re-enabled"]},"durationMs":{"type":"number","minimum":0,"description":"Cycled addons: downtime, from the start of the disable until the workloads were rolled out again; new addons: how long the enable took."},"args":{"type":"string"},"argsSource":{"enum":["input","recovered","none"]},"note":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when the disable (for a new addon, the enable) began."}}}},"changes":{"type":"array","items":{"type":"object","required":["kind","component","state"],"properties":{"kind":{"type":"string"},"component":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"state":{"enum":["upgraded","downgraded","unchanged","changed","added","removed","unknown"]},"addon":{"type":"string"},"shipped":{"type":"string"},"unreadable":{"type":"object","description":"A side that could not be read, and why: its value is unknown, not absent.","additionalProperties":false,"properties":{"before":{"type":"string"},"after":{"type":"string"}}}}}},"dataChecks":{"type":"array","items":{"type":"object","required":["name","before","after","ok"],"properties":{"name":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"ok":{"type":"boolean"},"detail":{"type":"string"}}}},"findings":{"type":"array","items":{"type":"object","required":["removedIn","apiVersion","kind","name","replacement","evidence","source"],"properties":{"removedIn":{"type":"integer"},"apiVersion":{"type":"string"},"kind":{"type":"string"},"namespace":{"type":"string"},"name":{"type":"string"},"replacement":{"type":"string"},"evidence":{"type":"string"},"source":{"enum":["guide","off-by-default"]},"file":{"type":"string","description":"For a finding in a manifest file: its path relative to the workspace."},"line":{"type":"integer","minimum":1,"description":"For a finding in a manifest file: the line of the object\'s apiVersion."}}}},"warnings":{"type":"array","items":{"type":"string"}},"failure":{"type":"object","required":["step","message","clusterState"],"properties":{"step":{"type":"string"},"message":{"type":"string"},"output":{"type":"string"},"clusterState":{"type":"string"}}},"diagnostics":{"type":"string"},"setup":{"description":"What the action set up around MicroK8s: launch configuration, sideloaded images, registry mirror, runner network.","type":"object","additionalProperties":false,"properties":{"launchConfiguration":{"type":"object","additionalProperties":false,"required":["file","enables","disables"],"properties":{"file":{"type":"string"},"placedAt":{"type":"string"},"enables":{"type":"array","items":{"type":"string"}},"disables":{"type":"array","items":{"type":"string"}}}},"sideloadedImages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["archive","images"],"properties":{"archive":{"type":"string"},"images":{"type":"array","items":{"type":"string"}}}}},"registryMirror":{"type":"object","additionalProperties":false,"required":["mirror","written","rewrittenAfter"],"properties":{"mirror":{"type":"string"},"written":{"type":"boolean"},"rewrittenAfter":{"type":"array","items":{"type":"string"}}}},"runnerNetwork":{"type":"object","additionalProperties":false,"required":["outcome","added","detail"],"properties":{"outcome":{"enum":["unchanged","fixed","already","not-docker","no-iptables"]},"added":{"type":"array","items":{"type":"string"}},"detail":{"type":"string"}}}}},"timing":{"type":"object","required":["wallMs","commandMs","commands","maxRssKb"],"properties":{"wallMs":{"type":"number","minimum":0},"commandMs":{"type":"number","minimum":0},"commands":{"type":"integer","minimum":0},"maxRssKb":{"type":"integer","minimum":0}}},"runUrl":{"type":"string"},"job":{"type":"string","description":"The job id (GITHUB_JOB) that wrote the report."},"runAttempt":{"type":"string","description":"GITHUB_RUN_ATTEMPT of the run that wrote the report."},"manifests":{"type":"object","required":["patterns","files","objects","skipped"],"description":"The manifests input: what was scanned for removed APIs.","properties":{"patterns":{"type":"array","items":{"type":"string"}},"files":{"type":"integer","minimum":0},"objects":{"type":"integer","minimum":0},"skipped":{"type":"array","items":{"type":"object","required":["file","reason"],"properties":{"file":{"type":"string"},"reason":{"type":"string"}}}}}}},"description":"Version 2 added job, runAttempt, manifests and findings[].file/line; version 1 reports are read as version 2 (every addition is optional)."}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/microk8s-upgrade-action/schema/report.schema.json","title":"microk8s-upgrade-action report","type":"object","required":["schemaVersion","status","target","startedAt","before","after","hops","steps","addons","changes","dataChecks","findings","warnings"],"additionalProperties":false,"definitions":{"image":{"type":"object","required":["repository"],"additionalProperties":false,"properties":{"repository":{"type":"string"},"tag":{"type":"string"},"digest":{"type":"string","maxLength":12}}},"inventory":{"type":["object","null"],"required":["takenAt","running","nodes","addons","workloads","volumes"],"additionalProperties":false,"properties":{"takenAt":{"type":"string","format":"date-time"},"unreadable":{"type":"string","description":"Set when the snap is installed but the cluster could not be read (e.g. \'the cluster is not ready\'): nodes, addons, workloads and volumes are then unknown, not absent."},"snap":{"type":"object","required":["channel","version","revision","confinement","held"],"properties":{"channel":{"type":"string"},"version":{"type":"string"},"revision":{"type":"integer"},"confinement":{"enum":["classic","strict"]},"held":{"type":"boolean"}}},"running":{"type":"boolean"},"serverVersion":{"type":"string"},"nodes":{"type":"array","items":{"type":"object","required":["name","kubeletVersion","ready"],"properties":{"name":{"type":"string"},"kubeletVersion":{"type":"string"},"ready":{"type":"boolean"}}}},"cni":{"type":"object","required":["name","images"],"properties":{"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}},"addons":{"type":"array","items":{"type":"object","required":["name","repository","enabled","images"],"properties":{"name":{"type":"string"},"repository":{"type":"string"},"enabled":{"type":"boolean"},"label":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"workloads":{"type":"array","items":{"type":"object","required":["namespace","kind","name","images"],"properties":{"namespace":{"type":"string"},"kind":{"enum":["Deployment","DaemonSet","StatefulSet"]},"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"volumes":{"type":"object","required":["pvs","pvcs","bound","claims"],"properties":{"pvs":{"type":"integer","minimum":0},"pvcs":{"type":"integer","minimum":0},"bound":{"type":"integer","minimum":0},"claims":{"type":"array","items":{"type":"object","required":["namespace","name","phase"]}}}}}}},"properties":{"schemaVersion":{"const":2},"status":{"enum":["success","failure","dry-run"]},"target":{"type":"object","required":["channel"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"plan":{"type":"object","required":["kind","hops","enableOrder","disableOrder","thenEnable","notes"],"properties":{"kind":{"enum":["install","upgrade","refresh","none"]},"fromMinor":{"type":"integer"},"targetMinor":{"type":"integer"},"hops":{"type":"array","items":{"type":"string"}},"cycling":{"type":"boolean"},"cyclingWhy":{"type":"string"},"enableOrder":{"type":"array","items":{"type":"string"}},"disableOrder":{"type":"array","items":{"type":"string"}},"thenEnable":{"type":"array","items":{"type":"string"}},"notes":{"type":"array","items":{"type":"string"}}}},"before":{"$ref":"#/definitions/inventory"},"after":{"$ref":"#/definitions/inventory"},"hops":{"type":"array","items":{"type":"object","required":["channel","minor","status","durationMs"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"},"status":{"enum":["done","failed","planned"]},"durationMs":{"type":"number","minimum":0},"readyAfterMs":{"type":"number","minimum":0},"serverVersion":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"steps":{"type":"array","items":{"type":"object","required":["name","status","durationMs"],"properties":{"name":{"type":"string"},"status":{"enum":["ok","failed","skipped"]},"durationMs":{"type":"number","minimum":0},"detail":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"addons":{"type":"array","items":{"type":"object","required":["name","status"],"properties":{"name":{"type":"string"},"status":{"enum":["cycled","enabled","kept","failed","planned","re-enabled"]},"durationMs":{"type":"number","minimum":0,"description":"Cycled addons: downtime, from the start of the disable until the workloads were rolled out again; new addons: how long the enable took."},"args":{"type":"string"},"argsSource":{"enum":["input","recovered","none"]},"note":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when the disable (for a new addon, the enable) began."}}}},"changes":{"type":"array","items":{"type":"object","required":["kind","component","state"],"properties":{"kind":{"type":"string"},"component":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"state":{"enum":["upgraded","downgraded","unchanged","changed","added","removed","unknown"]},"addon":{"type":"string"},"shipped":{"type":"string"},"unreadable":{"type":"object","description":"A side that could not be read, and why: its value is unknown, not absent.","additionalProperties":false,"properties":{"before":{"type":"string"},"after":{"type":"string"}}}}}},"dataChecks":{"type":"array","items":{"type":"object","required":["name","before","after","ok"],"properties":{"name":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"ok":{"type":"boolean"},"detail":{"type":"string"},"checked":{"type":"boolean","description":"false when the check could not run (a read failed): not checked, never kept"}}}},"findings":{"type":"array","items":{"type":"object","required":["removedIn","apiVersion","kind","name","replacement","evidence","source"],"properties":{"removedIn":{"type":"integer"},"apiVersion":{"type":"string"},"kind":{"type":"string"},"namespace":{"type":"string"},"name":{"type":"string"},"replacement":{"type":"string"},"evidence":{"type":"string"},"source":{"enum":["guide","off-by-default"]},"file":{"type":"string","description":"For a finding in a manifest file: its path relative to the workspace."},"line":{"type":"integer","minimum":1,"description":"For a finding in a manifest file: the line of the object\'s apiVersion."}}}},"warnings":{"type":"array","items":{"type":"string"}},"failure":{"type":"object","required":["step","message","clusterState"],"properties":{"step":{"type":"string"},"message":{"type":"string"},"output":{"type":"string"},"clusterState":{"type":"string"}}},"diagnostics":{"type":"string"},"setup":{"description":"What the action set up around MicroK8s: launch configuration, sideloaded images, registry mirror, runner network.","type":"object","additionalProperties":false,"properties":{"launchConfiguration":{"type":"object","additionalProperties":false,"required":["file","enables","disables"],"properties":{"file":{"type":"string"},"placedAt":{"type":"string"},"enables":{"type":"array","items":{"type":"string"}},"disables":{"type":"array","items":{"type":"string"}}}},"sideloadedImages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["archive","images"],"properties":{"archive":{"type":"string"},"images":{"type":"array","items":{"type":"string"}}}}},"registryMirror":{"type":"object","additionalProperties":false,"required":["mirror","written","rewrittenAfter"],"properties":{"mirror":{"type":"string"},"written":{"type":"boolean"},"rewrittenAfter":{"type":"array","items":{"type":"string"}}}},"runnerNetwork":{"type":"object","additionalProperties":false,"required":["outcome","added","detail"],"properties":{"outcome":{"enum":["unchanged","fixed","already","not-docker","no-iptables"]},"added":{"type":"array","items":{"type":"string"}},"detail":{"type":"string"}}}}},"timing":{"type":"object","required":["wallMs","commandMs","commands","maxRssKb"],"properties":{"wallMs":{"type":"number","minimum":0},"commandMs":{"type":"number","minimum":0},"commands":{"type":"integer","minimum":0},"maxRssKb":{"type":"integer","minimum":0}}},"runUrl":{"type":"string"},"job":{"type":"string","description":"The job id (GITHUB_JOB) that wrote the report."},"runAttempt":{"type":"string","description":"GITHUB_RUN_ATTEMPT of the run that wrote the report."},"manifests":{"type":"object","required":["patterns","files","objects","skipped"],"description":"The manifests input: what was scanned for removed APIs.","properties":{"patterns":{"type":"array","items":{"type":"string"}},"files":{"type":"integer","minimum":0},"objects":{"type":"integer","minimum":0},"skipped":{"type":"array","items":{"type":"object","required":["file","reason"],"properties":{"file":{"type":"string"},"reason":{"type":"string"}}}}}},"interrupted":{"type":"object","required":["finishedBy","addons"],"additionalProperties":false,"description":"The main step was stopped in the middle of the addon cycle; what the post step did","properties":{"finishedBy":{"const":"post step"},"addons":{"type":"array","items":{"type":"object","required":["name","result","detail"],"properties":{"name":{"type":"string"},"result":{"enum":["restored","still down"]},"detail":{"type":"string"}}}}}}},"description":"Version 2 added job, runAttempt, manifests and findings[].file/line; version 1 reports are read as version 2 (every addition is optional)."}');
 ;// CONCATENATED MODULE: ./src/glob.ts
 /**
  * File patterns as workflows write them (`deploy/**\/*.yaml`, `reports/`, `!deploy/charts/**`): expanded by
