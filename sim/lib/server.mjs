@@ -17,6 +17,9 @@ import { syncBuiltinESMExports } from 'node:module'
 import { requestContext } from './state.mjs'
 
 const request = new AsyncLocalStorage()
+// Commands may come from another user (a non-root runner in the tests): files this process creates for them (the
+// state, the call log) must stay writable by that user and by the simulated tools that run as their own process.
+process.umask(0)
 requestContext.current = () => request.getStore()
 
 class Exit extends Error {
