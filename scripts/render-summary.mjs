@@ -107,7 +107,7 @@ sub{color:#59636e}
 .tl-bar{position:absolute;top:2px;bottom:2px;border-radius:3px}
 .tl-bar.hop{background:#0969da}.tl-bar.addon{background:#bf8700}.tl-bar.crit{background:#d1242f}
 .tl-axis{position:relative;height:16px;font-size:11px;color:#59636e}
-.tl-axis span{position:absolute;transform:translateX(-50%)}
+.tl-axis span{position:absolute;transform:translateX(-50%);white-space:nowrap}
 .tl-axis span:first-child{transform:none}.tl-axis span:last-child{transform:translateX(-100%)}
 `
 

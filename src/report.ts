@@ -541,7 +541,7 @@ const WHERE = 'the full report is in the JSON report file (the <code>report-file
  * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
  * says what was left out and where the full report is. The headline and the failure are always kept.
  */
-export function fitSections(sections: Section[], tail: string, limit: number): string {
+function fitSections(sections: Section[], tail: string, limit: number): string {
   const join = (list: Section[], note = '') => list.map(whole).join('') + note + tail
   if (size(join(sections)) <= limit) return join(sections)
   let kept = [...sections]
