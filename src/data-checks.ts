@@ -75,6 +75,10 @@ export interface CheckContext {
   enableMinor: number
   /** Upstreams the addons input asked dns for, when it did. */
   requestedUpstreams?: string
+  /** Enabled addons left as they were (not cycled: community addons, never-cycle…). */
+  kept: string[]
+  /** Addons enabled after the run. */
+  enabledAfter: string[]
 }
 
 export function compareData(
@@ -135,6 +139,17 @@ export function compareData(
   }
   if (captured.loadBalancers?.length && ctx.cycled.includes('metallb')) {
     checks.push(checkLoadBalancers(captured.loadBalancers, stateAfter.loadBalancers))
+  }
+  if (ctx.kept.length) {
+    const gone = ctx.kept.filter((name) => !ctx.enabledAfter.includes(name))
+    checks.push({
+      name: 'addons kept as they were',
+      before: ctx.kept.join(', '),
+      after: ctx.kept.filter((name) => ctx.enabledAfter.includes(name)).join(', ') || 'none',
+      ok: gone.length === 0,
+      checked: true,
+      ...(gone.length ? { detail: `no longer enabled: ${gone.join(', ')}` } : {})
+    })
   }
   return checks
 }

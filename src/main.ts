@@ -362,7 +362,9 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       report.dataChecks = compareData(dataBefore, dataAfter, captured, await readStateAfter(microk8s, captured), {
         cycled,
         enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
-        requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined
+        requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
+        kept: addonPlan.kept.map((k) => k.name),
+        enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)
       })
       const lost = report.dataChecks.filter((c) => c.checked !== false && !c.ok)
       if (lost.length) {

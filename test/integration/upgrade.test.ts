@@ -107,7 +107,8 @@ describe.concurrent(
         ['Helm releases (latest deployed revision)', '2', '2', true, true],
         ['CoreDNS Corefile', 'customised', 'restored', true, true],
         ['ingress ConfigMaps and Secrets', '3 ConfigMaps', '3 ConfigMaps', true, true],
-        ['hostpath StorageClass', 'reclaim Delete', 'reclaim Delete, default class true', true, true]
+        ['hostpath StorageClass', 'reclaim Delete', 'reclaim Delete, default class true', true, true],
+        ['addons kept as they were', 'ha-cluster, helm, helm3', 'ha-cluster, helm, helm3', true, true]
       ])
     })
 
@@ -228,6 +229,10 @@ describe.concurrent('community addons', () => {
       /unknown to the catalog: its disable may delete data/
     )
     expect(lines.filter((l) => l.startsWith('microk8s enable')).length).toBeGreaterThan(0)
+    // The check behind "nothing lost" for what was kept: still enabled afterwards.
+    const kept = r.report.dataChecks.find((c: any) => c.name === 'addons kept as they were')
+    expect(kept).toMatchObject({ ok: true, checked: true })
+    expect(kept.after).toContain('argocd')
   })
 
   it('named in cycle-also are cycled after the known addons, and the report says their order was not known', async () => {
