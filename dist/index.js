@@ -35752,6 +35752,17 @@ function compareData(before, after, captured, stateAfter, ctx) {
     if (captured.loadBalancers?.length && ctx.cycled.includes('metallb')) {
         checks.push(checkLoadBalancers(captured.loadBalancers, stateAfter.loadBalancers));
     }
+    if (ctx.kept.length) {
+        const gone = ctx.kept.filter((name) => !ctx.enabledAfter.includes(name));
+        checks.push({
+            name: 'addons kept as they were',
+            before: ctx.kept.join(', '),
+            after: ctx.kept.filter((name) => ctx.enabledAfter.includes(name)).join(', ') || 'none',
+            ok: gone.length === 0,
+            checked: true,
+            ...(gone.length ? { detail: `no longer enabled: ${gone.join(', ')}` } : {})
+        });
+    }
     return checks;
 }
 function corefileCheck(before, after, ctx) {
@@ -36451,7 +36462,9 @@ async function upgrade(inputs, tools, report) {
         report.dataChecks = compareData(dataBefore, dataAfter, captured, await readStateAfter(microk8s, captured), {
             cycled,
             enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
-            requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined
+            requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
+            kept: addonPlan.kept.map((k) => k.name),
+            enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)
         });
         const lost = report.dataChecks.filter((c) => c.checked !== false && !c.ok);
         if (lost.length) {
