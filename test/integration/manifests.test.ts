@@ -14,16 +14,15 @@ function workspace(): string {
   return dir
 }
 
+/** A dry run on a runner without MicroK8s, in a workspace holding the fixture manifests. */
+const dryRunOnFreshRunner = (channel: string, manifests: string) =>
+  run('fresh-runner', { channel, 'dry-run': 'true', manifests }, { env: { GITHUB_WORKSPACE: workspace() } })
+
 const annotations = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::warning title=Removed API'))
 
 describe('manifests input (bundled action)', () => {
   it('works in a dry run on a runner without MicroK8s: target from the channel, findings on file:line', async () => {
-    const ws = workspace()
-    const r = await run(
-      'fresh-runner',
-      { channel: '1.30/stable', 'dry-run': 'true', manifests: 'deploy\ncharts' },
-      { env: { GITHUB_WORKSPACE: ws } }
-    )
+    const r = await dryRunOnFreshRunner('1.30/stable', 'deploy\ncharts')
     expect(r.code, r.stdout).toBe(0)
     expect(mutatingCommands(r)).toEqual([])
     expect(annotations(r.stdout)).toEqual([
@@ -50,12 +49,7 @@ describe('manifests input (bundled action)', () => {
   })
 
   it('takes the target minor of latest/… from the store when nothing is installed', async () => {
-    const ws = workspace()
-    const r = await run(
-      'fresh-runner',
-      { channel: 'latest/stable', 'dry-run': 'true', manifests: 'deploy/app.yaml' },
-      { env: { GITHUB_WORKSPACE: ws } }
-    )
+    const r = await dryRunOnFreshRunner('latest/stable', 'deploy/app.yaml')
     expect(r.code, r.stdout).toBe(0)
     const target = r.report.plan.targetMinor
     // The simulated store's latest track carries 1.34 (a minor past the FlowSchema v1beta3 removal in 1.32).
