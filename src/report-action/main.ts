@@ -44,8 +44,16 @@ export async function run(): Promise<void> {
     core.setOutput('grid', gridFile)
     core.setOutput('json', jsonFile)
 
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
-    else
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      await core.summary
+        .addRaw(markdown)
+        .write()
+        .catch((error: Error) =>
+          core.warning(`could not write the job summary (${error.message}); the grid is in ${gridFile}`, {
+            title: 'job summary'
+          })
+        )
+    } else
       core.warning('GITHUB_STEP_SUMMARY is not set: the grid is in the grid output file only', { title: 'job summary' })
 
     if (inputs.prComment) {
