@@ -41407,8 +41407,14 @@ async function run() {
         setOutput('failed', String(grid.jobs.filter((j) => isFailed(j.report)).length));
         setOutput('grid', gridFile);
         setOutput('json', jsonFile);
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw(markdown).write();
+        if (process.env.GITHUB_STEP_SUMMARY) {
+            await summary
+                .addRaw(markdown)
+                .write()
+                .catch((error) => warning(`could not write the job summary (${error.message}); the grid is in ${gridFile}`, {
+                title: 'job summary'
+            }));
+        }
         else
             warning('GITHUB_STEP_SUMMARY is not set: the grid is in the grid output file only', { title: 'job summary' });
         if (inputs.prComment) {
