@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { type Channel, parseChannel } from './channel.js'
 import { InputError } from './errors.js'
 import { type CompatInputs, DEFAULT_CHANNEL, addonsFromInput, getCompatInputs } from './compat-inputs.js'
+import { outputPathProblem } from './kubeconfig.js'
 
 export type CycleMode = 'auto' | 'always' | 'never'
 export type RemovedApisMode = 'fail' | 'warn' | 'off'
@@ -71,7 +72,22 @@ export function getInputs(
   const waitTimeout = parseWaitTimeout(get('wait-timeout'))
   const runnerTemp = env.RUNNER_TEMP || os.tmpdir()
   const reportFile = expandHome(get('report-file').trim() || path.join(runnerTemp, 'microk8s-report.json'))
-  const commentKey = checkCommentKey(get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`)
+  const reportProblem = outputPathProblem(reportFile)
+  if (reportProblem) throw new InputError('report-file', `'${printable(reportFile)}' ${reportProblem}`)
+  const prComment = bool(get, 'pr-comment', false)
+  const commentKey = get('comment-key').trim() || defaultCommentKey(env.GITHUB_JOB, channelText)
+  // The key goes into the comment's HTML marker: checked only when a comment is posted.
+  if (prComment) checkCommentKey(commentKey)
+  const githubToken = get('github-token').trim()
+  // Masked in every log line from here on, whatever prints it.
+  if (githubToken) core.setSecret(githubToken)
+  // Never shown: a token with whitespace inside would break the Authorization header.
+  if (prComment && /\s/.test(githubToken))
+    throw new InputError('github-token', 'contains whitespace; give the token alone (for example ${{ github.token }})')
+
+  const kubeconfig = expandHome(get('kubeconfig').trim() || '~/.kube/config')
+  const kubeconfigProblem = outputPathProblem(kubeconfig)
+  if (kubeconfigProblem) throw new InputError('kubeconfig', `'${printable(kubeconfig)}' ${kubeconfigProblem}`)
 
   return {
     channel,
@@ -83,10 +99,10 @@ export function getInputs(
     waitTimeout,
     dryRun: bool(get, 'dry-run', false),
     reportFile,
-    prComment: bool(get, 'pr-comment', false),
-    githubToken: get('github-token').trim(),
+    prComment,
+    githubToken,
     commentKey,
-    kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
+    kubeconfig,
     holdRefresh: bool(get, 'hold-refresh', true),
     removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
     manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
@@ -124,7 +140,7 @@ export function parseManifestPatterns(text: string, workspace: string): string[]
 
 /** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
 export function checkCommentKey(commentKey: string): string {
-  if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
+  if (!isCommentKey(commentKey)) {
     throw new InputError(
       'comment-key',
       `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`
@@ -200,12 +216,37 @@ export function oneOf<T extends string>(get: Getter, name: string, allowed: read
   return value as T
 }
 
+/**
+ * A boolean input, with the values @actions/core's getBooleanInput accepts (the YAML 1.2 core schema: true,
+ * True, TRUE, false, False, FALSE); empty gives the default; the error names the input. Read through the
+ * getter rather than core.getBooleanInput itself, which can only read its own input name: deprecated aliases
+ * (compat-inputs.ts) must reach the same parser.
+ */
 export function bool(get: Getter, name: string, fallback: boolean): boolean {
   const value = get(name).trim()
   if (value === '') return fallback
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
   throw new InputError(name, `'${printable(value)}' is not a boolean; use true or false`)
+}
+
+/** What a comment key may be: it is written into an HTML comment, where `--` is not allowed. */
+const COMMENT_KEY = /^[A-Za-z0-9._/:+-]{1,100}$/
+
+export function isCommentKey(key: string): boolean {
+  return COMMENT_KEY.test(key) && !key.includes('--')
+}
+
+/**
+ * `<job id>-<channel>`, made valid whatever the job id is: GitHub allows job ids such as `upgrade--k8s`, so
+ * characters outside the key's alphabet become `-`, runs of `-` become one, and the result is cut to 100.
+ */
+export function defaultCommentKey(job: string | undefined, channelText: string): string {
+  const key = `${job || 'job'}-${channelText}`
+    .replace(/[^A-Za-z0-9._/:+-]/g, '-')
+    .replace(/-{2,}/g, '-')
+    .slice(0, 100)
+  return key.replace(/^-+|-+$/g, '') || 'microk8s'
 }
 
 function expandHome(p: string): string {

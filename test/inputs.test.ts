@@ -1,12 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import { getInputs, parseAddons } from '../src/inputs.js'
-
-const getter = (values: Record<string, string>) => (name: string) => values[name] ?? ''
-const env = { RUNNER_TEMP: '/tmp/rt', GITHUB_JOB: 'upgrade' }
+import { parseAddons, defaultCommentKey, isCommentKey } from '../src/inputs.js'
+import { readInputs } from './helpers/inputs.js'
 
 describe('inputs', () => {
   it('applies defaults', () => {
-    const i = getInputs(getter({ channel: '1.30/stable' }), env)
+    const i = readInputs({ channel: '1.30/stable' })
     expect(i).toMatchObject({
       channelText: '1.30/stable',
       addons: [],
@@ -57,15 +55,28 @@ describe('inputs', () => {
     ['removed-apis', 'ignore', /not one of fail, warn, off/],
     ['dry-run', 'yes', /not a boolean; use true or false/],
     ['never-cycle', 'dns;x', /not an addon name/],
-    ['comment-key', 'a--b', /no '--'/],
     ['channel', '1.30/unstable', /unknown risk/]
   ])('refuses %s=%j with a message naming it', (name, value, message) => {
     const values = { channel: '1.30/stable', [name]: value }
-    expect(() => getInputs(getter(values), env)).toThrow(message)
-    expect(() => getInputs(getter(values), env)).toThrow(new RegExp(`^Input '${name}'`))
+    expect(() => readInputs(values)).toThrow(message)
+    expect(() => readInputs(values)).toThrow(new RegExp(`^Input '${name}'`))
+  })
+
+  it('derives a valid comment key from any legal job id, and checks the key only when a comment is posted', () => {
+    expect(readInputs({ channel: '1.30/stable' }, { GITHUB_JOB: 'upgrade--k8s' }).commentKey).toBe(
+      'upgrade-k8s-1.30/stable'
+    )
+    expect(defaultCommentKey('build matrix (1.29)', '1.30/stable')).toBe('build-matrix-1.29-1.30/stable')
+    expect(defaultCommentKey(`j${'x'.repeat(200)}`, '1.30/stable')).toHaveLength(100)
+    expect(isCommentKey(defaultCommentKey('--', 'latest/edge'))).toBe(true)
+    // Unused: a key that could not be written into the marker does not stop a run without a comment.
+    expect(readInputs({ channel: '1.30/stable', 'comment-key': 'a--b' }).commentKey).toBe('a--b')
+    expect(() => readInputs({ channel: '1.30/stable', 'comment-key': 'a--b', 'pr-comment': 'true' })).toThrow(
+      /^Input 'comment-key': 'a--b' is not accepted.*no '--'/
+    )
   })
 
   it('shows control characters in errors instead of printing them', () => {
-    expect(() => getInputs(getter({ channel: '1.30/stable', 'wait-timeout': '5\n6' }), env)).toThrow(/'5\\n6'/)
+    expect(() => readInputs({ channel: '1.30/stable', 'wait-timeout': '5\n6' })).toThrow(/'5\\n6'/)
   })
 })

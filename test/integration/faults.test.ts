@@ -197,12 +197,15 @@ describe.concurrent('faults that end in a clear error', () => {
     expectReport(r, 'failure')
   })
 
-  it('the kubeconfig path is not writable: names the input', async () => {
+  it('the kubeconfig path cannot be created: names the input before any command', async () => {
     const blocker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kc-')), 'file')
     fs.writeFileSync(blocker, '')
     const r = await run('demo', { channel: '1.28/stable', kubeconfig: path.join(blocker, 'config') })
     expect(r.code).toBe(1)
-    expect(errorAnnotation(r)).toMatch(/Input 'kubeconfig': cannot write .*file\/config.*give a writable path/)
+    expect(errorAnnotation(r)).toMatch(
+      /Input 'kubeconfig': '.*file\/config' cannot be created: .*file is not a directory/
+    )
+    expect(r.state.calls).toEqual([])
     expectReport(r, 'failure')
   })
 
