@@ -56,6 +56,10 @@ export class ExecCmd implements Cmd {
    *   as root the programs are called directly).
    * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
    *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
+   *   Kept by hand rather than a timer or a library: `timeout` runs inside sudo, as root, leads a process group of
+   *   its own and signals the whole group (the microk8s wrapper's children too), escalating to KILL after
+   *   --kill-after; a timer in this unprivileged process could signal only sudo, never the root-owned
+   *   grandchildren that would keep running and holding snapd's lock.
    */
   constructor(
     private readonly useSudo: boolean,

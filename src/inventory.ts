@@ -5,6 +5,7 @@
  */
 import type { MicroK8s, MicroK8sStatus } from './microk8s.js'
 import type { InstalledSnap } from './snap.js'
+import * as semver from 'semver'
 import { isKnownAddon, workloadsAtAnyRelease } from './catalog/index.js'
 
 export interface ImageRef {
@@ -236,17 +237,21 @@ export interface Change {
   unreadable?: { before?: string; after?: string }
 }
 
-/** Orders version-like strings (`v1.30.14`, `1.10.1`, `v0.8.0-rc.1`); undefined when either is not one. */
+/**
+ * Orders version-like strings by semver (`v1.30.14`, `1.10.1`; pre-releases first: `v0.8.0-rc.1` < `v0.8.0`);
+ * `1.10` and `v3` count as `1.10.0` and `3.0.0`. Undefined when either is not a version (`latest`, `1.2.3.4`).
+ */
 export function compareVersions(a: string, b: string): number | undefined {
-  const parse = (s: string) => /^v?(\d+(?:\.\d+)*)(?:[-+].*)?$/.exec(s)?.[1]?.split('.').map(Number)
-  const pa = parse(a)
-  const pb = parse(b)
-  if (!pa || !pb) return undefined
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return Math.sign(d)
-  }
-  return 0
+  const pa = asSemver(a)
+  const pb = asSemver(b)
+  return pa && pb ? semver.compare(pa, pb) : undefined
+}
+
+function asSemver(text: string): semver.SemVer | undefined {
+  const full = semver.parse(text, { loose: true })
+  if (full) return full
+  // One or two numbers (`v3`, `1.10`) are a version with the rest zero; other shapes are not versions.
+  return /^v?\d+(?:\.\d+)?$/.test(text) ? (semver.coerce(text) ?? undefined) : undefined
 }
 
 export function changeState(before: string | undefined, after: string | undefined): ChangeState {

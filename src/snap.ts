@@ -5,6 +5,7 @@
 import type { Cmd, CmdResult } from './cmd.js'
 import { displayCommand } from './cmd.js'
 import { CommandError } from './errors.js'
+import { type Clock, realClock, retry, DEFAULT_RETRY, type RetryPolicy } from './retry.js'
 import { type Channel, type Confinement, formatChannel, parseTracking } from './channel.js'
 
 export interface InstalledSnap {
@@ -92,17 +93,43 @@ export function isTransientDownloadFailure(r: Pick<CmdResult, 'code' | 'stderr'>
   )
 }
 
-export interface RetryPolicy {
-  /** How many attempts at most (the first included). */
-  attempts: number
-  /** First back-off in ms; doubles each time up to maxDelayMs. */
-  baseDelayMs: number
-  maxDelayMs: number
-  /** Give up once this much time (ms) has gone by since the first attempt. */
-  deadlineMs: number
+export { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
+
+/** One row of `snap changes microk8s` (columns ID Status Spawn Ready Summary; facts §2.6). */
+export interface SnapChange {
+  id: string
+  status: string
+  summary: string
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 16000, deadlineMs: 600_000 }
+/** Statuses of a change that has not finished (snapd's Status.Ready() is false for these). */
+const UNFINISHED = new Set(['Do', 'Doing', 'Undo', 'Undoing', 'Abort', 'Wait', 'Default'])
+
+/**
+ * `snap changes microk8s`: a tabwriter table whose Spawn and Ready cells may hold spaces (`today at 10:01 UTC`),
+ * so the Summary is cut at the column where its header starts. `no changes found` (stderr) gives none.
+ */
+export function parseSnapChanges(stdout: string): SnapChange[] {
+  const lines = stdout.split('\n')
+  const header = lines.findIndex((l) => /^ID\s+Status\s+Spawn\s+Ready\s+Summary/.test(l))
+  if (header === -1) return []
+  const summaryAt = lines[header].indexOf('Summary')
+  const changes: SnapChange[] = []
+  for (const line of lines.slice(header + 1)) {
+    const m = /^(\d+)\s+(\S+)/.exec(line)
+    if (m) changes.push({ id: m[1], status: m[2], summary: line.slice(summaryAt).trim() })
+  }
+  return changes
+}
+
+export function isUnfinished(change: SnapChange): boolean {
+  return UNFINISHED.has(change.status)
+}
+
+/** The kind snapd names in a conflict (`has "auto-refresh" change in progress`), if it names one. */
+export function conflictKind(stderr: string): string | undefined {
+  return /has "([^"]+)" change in progress/.exec(stderr)?.[1]
+}
 
 export class Snap {
   constructor(
@@ -110,7 +137,8 @@ export class Snap {
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
     private readonly log: (msg: string) => void = () => {},
     /** `devmode`: strict tracks are installed with `--devmode` (the strict-devmode input). */
-    private readonly options: { devmode?: boolean } = {}
+    private readonly options: { devmode?: boolean } = {},
+    private readonly clock: Clock = realClock
   ) {}
 
   async installed(): Promise<InstalledSnap | undefined> {
@@ -149,30 +177,87 @@ export class Snap {
     return this.runRetrying(['refresh', '--unhold', 'microk8s'])
   }
 
+  /** Changes of microk8s that snapd has not finished (`snap changes microk8s`). */
+  async unfinishedChanges(): Promise<SnapChange[]> {
+    const r = await this.cmd.run('snap', ['changes', 'microk8s'])
+    if (r.code !== 0 && !/no changes found/.test(r.stderr)) {
+      throw new CommandError('snap changes microk8s', r.code, r.stdout, r.stderr)
+    }
+    return parseSnapChanges(r.stdout).filter(isUnfinished)
+  }
+
   /**
-   * Runs a snap command; waits and retries while another change is in progress (auto-refresh, seeding)
-   * and on transient download failures, with exponential back-off, within the policy's bounds. Unknown
+   * Runs a snap command. A snapd change in progress (exit 10: an auto-refresh or seeding, which commonly lasts
+   * minutes) is waited for by polling `snap changes microk8s` until it finishes, with a progress line, within
+   * the policy's deadline (wait-timeout); transient download failures are retried with back-off. Unknown
    * channels, permission errors and everything else fail at once.
    */
   private async runRetrying(args: string[]): Promise<CmdResult> {
-    const started = Date.now()
     const command = displayCommand('snap', args)
-    for (let attempt = 1; ; attempt++) {
-      const r = await this.cmd.run('snap', args)
-      if (r.code === 0) return r
-      const retryable = isChangeConflict(r) || isTransientDownloadFailure(r)
-      const delay = Math.min(this.retry.baseDelayMs * 2 ** (attempt - 1), this.retry.maxDelayMs)
-      const outOfTime = Date.now() - started + delay > this.retry.deadlineMs
-      if (!retryable || attempt >= this.retry.attempts || outOfTime) {
-        const why = retryable ? ` (gave up after ${attempt} attempts)` : ''
-        throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, why))
-      }
-      this.log(
-        `${command}: ${firstLine(r.stderr)}; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${this.retry.attempts})`
-      )
-      await sleep(delay)
-    }
+    const deadline = this.clock.now() + this.retry.deadlineMs
+    let last: CmdResult | undefined
+    const outcome = await retry(
+      async () => {
+        const r = await this.cmd.run('snap', args)
+        last = r
+        if (r.code === 0) return r
+        if (isChangeConflict(r)) {
+          await this.waitForChanges(command, r, deadline)
+          return undefined
+        }
+        if (isTransientDownloadFailure(r)) return undefined
+        throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, ''))
+      },
+      this.retry,
+      ({ nextAttempt, delayMs }) =>
+        this.log(
+          `${command}: ${firstLine(last!.stderr)}; retrying in ${delayMs / 1000}s (attempt ${nextAttempt} of ${this.retry.attempts})`
+        ),
+      this.clock
+    )
+    if (outcome.value) return outcome.value
+    const r = last!
+    throw new CommandError(
+      command,
+      r.code,
+      r.stdout,
+      r.stderr,
+      failureSummary(command, r, ` (gave up after ${outcome.attempts} attempts)`)
+    )
   }
+
+  /** Polls until microk8s has no unfinished snapd change, or fails naming the change once `deadline` passes. */
+  private async waitForChanges(command: string, conflict: CmdResult, deadline: number): Promise<void> {
+    let busy: SnapChange[] = []
+    const started = this.clock.now()
+    const waited = await retry(
+      async () => {
+        busy = await this.unfinishedChanges()
+        return busy.length === 0 ? true : undefined
+      },
+      { attempts: Infinity, baseDelayMs: 1000, maxDelayMs: 10_000, deadlineMs: deadline - started },
+      ({ elapsedMs }) =>
+        this.log(
+          `waiting for snapd to finish ${describeChanges(busy)} before '${command}': ` +
+            `${Math.round(elapsedMs / 1000)} s so far, at most ${Math.round((deadline - started) / 1000)} s more (wait-timeout)`
+        ),
+      this.clock
+    )
+    if (waited.value) return
+    const what = busy.length ? describeChanges(busy) : `the "${conflictKind(conflict.stderr) ?? 'unknown'}" change`
+    throw new CommandError(
+      command,
+      conflict.code,
+      conflict.stdout,
+      conflict.stderr,
+      `snapd ${what} was still in progress when wait-timeout ran out (waited ${Math.round(waited.elapsedMs / 1000)} s); ` +
+        `'${command}' did not run. Follow it with ${busy[0] ? `'snap watch ${busy[0].id}'` : "'snap changes microk8s'"}, or raise wait-timeout`
+    )
+  }
+}
+
+function describeChanges(changes: SnapChange[]): string {
+  return changes.map((c) => `change ${c.id} (${c.summary || 'no summary'}, ${c.status})`).join(', ')
 }
 
 function failureSummary(command: string, r: CmdResult, why: string): string {
@@ -187,8 +272,4 @@ function firstLine(text: string): string {
       .find((l) => l.trim())
       ?.trim() ?? ''
   )
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -29,6 +29,19 @@ describe('comparison', () => {
     expect(compareVersions('latest', 'v1')).toBeUndefined()
   })
 
+  it('orders pre-releases before their release, as semver does', () => {
+    expect(compareVersions('v0.8.0-rc.1', 'v0.8.0')).toBe(-1)
+    expect(compareVersions('v0.8.0', 'v0.8.0-rc.1')).toBe(1)
+    expect(compareVersions('v0.8.0-rc.1', 'v0.8.0-rc.2')).toBe(-1)
+    expect(changeState('v0.8.0-rc.1', 'v0.8.0')).toBe('upgraded')
+  })
+
+  it('reads one- and two-number tags as versions and refuses other shapes', () => {
+    expect(compareVersions('3.10', '3.9')).toBe(1)
+    expect(compareVersions('v3', 'v2.9.9')).toBe(1)
+    expect(compareVersions('1.2.3.4', '1.2.3.5')).toBeUndefined()
+  })
+
   it('names each state', () => {
     expect(changeState('v1.8.0', 'v1.11.5')).toBe('upgraded')
     expect(changeState('v1.11.5', 'v1.8.0')).toBe('downgraded')

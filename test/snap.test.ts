@@ -5,6 +5,8 @@ import {
   parseSnapInfoChannels,
   isChangeConflict,
   isTransientDownloadFailure,
+  parseSnapChanges,
+  isUnfinished,
   Snap
 } from '../src/snap.js'
 import { scriptedCmd } from './helpers/fake-cmd.js'
@@ -72,26 +74,101 @@ describe('snap output parsing', () => {
   })
 })
 
+describe('snap changes', () => {
+  it('reads IDs, statuses and summaries whatever the time columns hold', () => {
+    const humanised =
+      'ID   Status  Spawn                   Ready                   Summary\n' +
+      '175  Error   yesterday at 22:33 JST  yesterday at 22:41 JST  Auto-refresh snap "microk8s"\n' +
+      '181  Doing   today at 10:00 UTC      -                       Refresh "microk8s" snap from "1.29/stable" channel\n'
+    expect(parseSnapChanges(humanised)).toEqual([
+      { id: '175', status: 'Error', summary: 'Auto-refresh snap "microk8s"' },
+      { id: '181', status: 'Doing', summary: 'Refresh "microk8s" snap from "1.29/stable" channel' }
+    ])
+    const rfc3339 =
+      'ID  Status  Spawn                 Ready  Summary\n' +
+      '9   Do      2025-10-14T00:30:00Z  -      Auto-refresh snap "microk8s"\n\n'
+    expect(parseSnapChanges(rfc3339).map((c) => [c.id, c.status, c.summary])).toEqual([
+      ['9', 'Do', 'Auto-refresh snap "microk8s"']
+    ])
+    expect(parseSnapChanges('')).toEqual([])
+  })
+
+  it('counts only changes snapd has not finished as in progress', () => {
+    const status = (s: string) => isUnfinished({ id: '1', status: s, summary: '' })
+    expect(['Do', 'Doing', 'Undoing', 'Wait'].map(status)).toEqual([true, true, true, true])
+    expect(['Done', 'Error', 'Undone', 'Hold'].map(status)).toEqual([false, false, false, false])
+  })
+})
+
 describe('snap retries', () => {
   const fast = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2, deadlineMs: 10_000 }
 
-  it('retries a change conflict with back-off and succeeds', async () => {
+  const conflict = { code: 10, stderr: 'error: snap "microk8s" has "auto-refresh" change in progress' }
+  const changes = (status: string) => ({
+    code: 0,
+    stdout:
+      'ID   Status  Spawn               Ready               Summary\n' +
+      `174  Done    today at 09:12 UTC  today at 09:13 UTC  Install "microk8s" snap\n` +
+      `175  ${status.padEnd(6)}  today at 10:00 UTC  ${status === 'Done' ? 'today at 10:03 UTC' : '-                 '}  Auto-refresh snap "microk8s"\n`
+  })
+  /** A clock that moves only when the code under test sleeps. */
+  const fakeClock = () => {
+    const clock = { t: 0, now: () => clock.t, sleep: async (ms: number) => void (clock.t += ms) }
+    return clock
+  }
+
+  it('waits for the snapd change named by a conflict, then runs the command', async () => {
     const cmd = scriptedCmd([
-      { code: 10, stderr: 'error: snap "microk8s" has "auto-refresh" change in progress' },
-      { code: 10, stderr: 'error: snap "microk8s" has "auto-refresh" change in progress' },
+      conflict,
+      changes('Doing'),
+      changes('Doing'),
+      changes('Done'),
       { code: 0, stdout: 'microk8s (1.29/stable) v1.29.15 from Canonical** refreshed' }
     ])
-    const r = await new Snap(cmd, fast).refresh({ track: '1.29', minor: 29, confinement: 'classic', risk: 'stable' })
+    const log: string[] = []
+    const clock = fakeClock()
+    const snap = new Snap(cmd, { ...fast, deadlineMs: 600_000 }, (m) => log.push(m), {}, clock)
+    const r = await snap.refresh({ track: '1.29', minor: 29, confinement: 'classic', risk: 'stable' })
     expect(r.stdout).toContain('refreshed')
-    expect(cmd.calls).toHaveLength(3)
-    expect(cmd.calls[0]).toEqual(['snap', 'refresh', 'microk8s', '--channel=1.29/stable', '--classic'])
+    expect(cmd.calls.map((c) => c.slice(0, 2).join(' '))).toEqual([
+      'snap refresh',
+      'snap changes',
+      'snap changes',
+      'snap changes',
+      'snap refresh'
+    ])
+    expect(log[0]).toMatch(/waiting for snapd to finish change 175 \(Auto-refresh snap "microk8s", Doing\)/)
+    expect(log[0]).toMatch(/wait-timeout/)
   })
 
-  it('gives up after the bound and says so', async () => {
-    const cmd = scriptedCmd(
-      Array(10).fill({ code: 10, stderr: 'error: snap "microk8s" has "auto-refresh" change in progress' })
+  it('fails once wait-timeout passes, naming the change that is still running', async () => {
+    const cmd = scriptedCmd([conflict, ...Array(200).fill(changes('Doing'))])
+    const clock = fakeClock()
+    const snap = new Snap(cmd, { ...fast, deadlineMs: 60_000 }, () => {}, {}, clock)
+    await expect(snap.hold()).rejects.toThrow(
+      /snapd change 175 \(Auto-refresh snap "microk8s", Doing\) was still in progress when wait-timeout ran out.*snap watch 175/
     )
-    await expect(new Snap(cmd, fast).hold()).rejects.toThrow(/gave up after 4 attempts/)
+    // It waited the whole wait-timeout, and not much longer.
+    expect(clock.t).toBe(60_000)
+    expect(cmd.calls.filter((c) => c[1] === 'refresh')).toHaveLength(1)
+  })
+
+  it('retries right away when the change finished before it could be looked up', async () => {
+    const cmd = scriptedCmd([conflict, { code: 1, stderr: 'error: no changes found' }, { code: 0 }])
+    await new Snap(cmd, fast, () => {}, {}, fakeClock()).hold()
+    expect(cmd.calls.map((c) => c[1])).toEqual(['refresh', 'changes', 'refresh'])
+  })
+
+  it('gives up on transient download failures after the attempts and says so', async () => {
+    const cmd = scriptedCmd(Array(10).fill({ code: 1, stderr: 'error: unexpected EOF' }))
+    await expect(
+      new Snap(cmd, fast, () => {}, {}, fakeClock()).refresh({
+        track: '1.29',
+        minor: 29,
+        confinement: 'classic',
+        risk: 'stable'
+      })
+    ).rejects.toThrow(/gave up after 4 attempts/)
     expect(cmd.calls).toHaveLength(4)
   })
 

@@ -96,6 +96,7 @@ export function buildState(scenario, root) {
     readiness: scenario.readiness ?? {},
     store: buildStore(scenario.store ?? {}),
     faults: scenario.faults ?? [],
+    snapdChanges: scenario.snapdChanges ?? [],
     serverVersionAfter: scenario.serverVersionAfter ?? {},
     rolloutNeverCompletes: scenario.rolloutNeverCompletes ?? [],
     rolloutSeconds: scenario.rolloutSeconds ?? 10,
