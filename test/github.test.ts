@@ -13,7 +13,9 @@ beforeAll(async () => {
   ;({ upsertComment, commentMarker } = await import('../src/github.js'))
 })
 afterAll(() => new Promise<void>((r) => server.close(() => r())))
-beforeEach(() => Object.assign(state, { comments: [], requests: [], forbid: false, maxBody: Infinity }))
+beforeEach(() =>
+  Object.assign(state, { comments: [], requests: [], forbid: false, maxBody: Infinity, viewer: 'github-actions' })
+)
 
 const target = { owner: 'o', repo: 'r', issueNumber: 7 }
 const body = (key: string, text: string) => () => `${text}\n${commentMarker(key)}\n`
@@ -49,6 +51,37 @@ describe('sticky pull-request comment', () => {
     state.comments.push({ id: 1, body: `quoted ${commentMarker('k')}`, user: { login: 'octocat' }, html_url: '' })
     expect(await upsertComment('t', target, 'k', body('k', 'mine'))).toMatchObject({ outcome: 'created' })
     expect(state.comments[0].body).toMatch(/^quoted/)
+  })
+
+  describe('when the token’s identity cannot be looked up (GITHUB_TOKEN cannot query viewer)', () => {
+    beforeEach(() => (state.viewer = undefined))
+
+    it('never edits a person’s comment that carries the marker: creates a new one', async () => {
+      const quoted = `I copied this: ${commentMarker('k')}`
+      state.comments.push({ id: 1, body: quoted, user: { login: 'octocat', type: 'User' }, html_url: '' })
+      expect(await upsertComment('t', target, 'k', body('k', 'mine'))).toMatchObject({ outcome: 'created' })
+      expect(state.comments.find((c) => c.id === 1)?.body).toBe(quoted)
+      expect(state.requests.some((r) => r.startsWith('PATCH') || r.startsWith('DELETE'))).toBe(false)
+    })
+
+    it('updates its own comment, written by a bot account', async () => {
+      const first = await upsertComment('t', target, 'k', body('k', 'first'))
+      expect(first).toMatchObject({ outcome: 'created' })
+      const second = await upsertComment('t', target, 'k', body('k', 'second'))
+      expect(second).toMatchObject({ outcome: 'updated', id: (first as { id: number }).id })
+      expect(state.comments).toHaveLength(1)
+    })
+  })
+
+  it('with a known identity, leaves another bot’s comment with the marker alone', async () => {
+    state.comments.push({
+      id: 1,
+      body: `copied ${commentMarker('k')}`,
+      user: { login: 'renovate[bot]', type: 'Bot' },
+      html_url: ''
+    })
+    expect(await upsertComment('t', target, 'k', body('k', 'mine'))).toMatchObject({ outcome: 'created' })
+    expect(state.comments[0].body).toMatch(/^copied/)
   })
 
   it('reports a 403 (fork’s read-only token) as a failure to warn about, not an exception', async () => {

@@ -4,11 +4,14 @@ import * as http from 'node:http'
 export interface Comment {
   id: number
   body: string
-  user: { login: string }
+  user: { login: string; type?: 'User' | 'Bot' | 'Organization' }
   html_url: string
 }
 
-/** GraphQL viewer, list/create/update issue comments of o/r#7; 403 or 422 on demand. */
+/**
+ * GraphQL viewer, list/create/update/delete issue comments of o/r#7; 403 or 422 on demand. `viewer: undefined`
+ * makes the identity lookup fail as it does for an installation token (GITHUB_TOKEN): a GraphQL error.
+ */
 export function fakeGitHub() {
   const state = {
     comments: [] as Comment[],
@@ -16,7 +19,7 @@ export function fakeGitHub() {
     requests: [] as string[],
     forbid: false,
     maxBody: Infinity,
-    viewer: 'github-actions'
+    viewer: 'github-actions' as string | undefined
   }
   const server = http.createServer((req, res) => {
     let body = ''
@@ -27,7 +30,14 @@ export function fakeGitHub() {
         res.writeHead(status, { 'content-type': 'application/json' })
         res.end(JSON.stringify(data))
       }
-      if (req.url === '/graphql') return send(200, { data: { viewer: { login: state.viewer } } })
+      if (req.url === '/graphql') {
+        if (state.viewer === undefined)
+          return send(200, {
+            data: null,
+            errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }]
+          })
+        return send(200, { data: { viewer: { login: state.viewer } } })
+      }
       const list = /^\/repos\/o\/r\/issues\/7\/comments/.exec(req.url ?? '')
       const one = /^\/repos\/o\/r\/issues\/comments\/(\d+)/.exec(req.url ?? '')
       if (req.method === 'GET' && list) return send(200, state.comments)
@@ -42,7 +52,7 @@ export function fakeGitHub() {
         const c = {
           id: state.nextId++,
           body: text,
-          user: { login: 'github-actions[bot]' },
+          user: { login: 'github-actions[bot]', type: 'Bot' as const },
           html_url: `http://x/c/${state.nextId}`
         }
         state.comments.push(c)
@@ -52,6 +62,11 @@ export function fakeGitHub() {
         const c = state.comments.find((x) => x.id === Number(one[1]))!
         c.body = text
         return send(200, c)
+      }
+      if (req.method === 'DELETE' && one) {
+        state.comments = state.comments.filter((x) => x.id !== Number(one[1]))
+        res.writeHead(204)
+        return res.end()
       }
       send(404, { message: 'Not Found' })
     })
