@@ -13,11 +13,13 @@ export interface SpawnResult {
 export interface ActionRun extends SpawnResult {
   outputs: Record<string, string>
   savedState: Record<string, string>
+  /** Variables the action exported for later steps (GITHUB_ENV). */
+  exported: Record<string, string>
   post?: SpawnResult
   summary: string
   report: any
   state: any
-  files: { output: string; state: string; summary: string; temp: string; home: string }
+  files: { output: string; state: string; env: string; summary: string; temp: string; home: string }
   sim: { statePath: string; binDir: string; env: Record<string, string> }
 }
 export function runAction(options: {

@@ -77,13 +77,14 @@ export async function runAction({
   const files = {
     output: path.join(dir, 'github_output'),
     state: path.join(dir, 'github_state'),
+    env: path.join(dir, 'github_env'),
     summary: path.join(dir, 'step_summary.md'),
     temp: path.join(dir, 'runner_temp'),
     home: path.join(dir, 'home')
   }
   fs.mkdirSync(files.temp, { recursive: true })
   fs.mkdirSync(files.home, { recursive: true })
-  for (const f of [files.output, files.state, files.summary]) fs.writeFileSync(f, '')
+  for (const f of [files.output, files.state, files.env, files.summary]) fs.writeFileSync(f, '')
   const baseEnv = {
     ...process.env,
     ...sim.env,
@@ -91,6 +92,7 @@ export async function runAction({
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: files.output,
     GITHUB_STATE: files.state,
+    GITHUB_ENV: files.env,
     GITHUB_STEP_SUMMARY: files.summary,
     RUNNER_TEMP: files.temp,
     RUNNER_OS: 'Linux',
@@ -120,6 +122,7 @@ export async function runAction({
     ...main,
     outputs,
     savedState,
+    exported: parseCommandFile(fs.readFileSync(files.env, 'utf8')),
     post: postRun,
     summary: fs.readFileSync(files.summary, 'utf8'),
     report: reportPath && fs.existsSync(reportPath) ? JSON.parse(fs.readFileSync(reportPath, 'utf8')) : undefined,

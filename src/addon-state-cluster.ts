@@ -5,9 +5,9 @@
  */
 import * as core from '@actions/core'
 import type { MicroK8s } from './microk8s.js'
-import { CommandError } from './errors.js'
+import { CommandError, parseJsonOutput } from './errors.js'
 import { displayCommand } from './cmd.js'
-import { sleep } from './snap.js'
+import { retry } from './retry.js'
 import { isCorefileCustomised } from './catalog/index.js'
 import {
   type CapturedState,
@@ -36,17 +36,25 @@ export class ReadError extends Error {
   }
 }
 
-/** Runs a read up to READ_ATTEMPTS times; the last failure becomes a ReadError naming `what`. */
+/** Runs a read up to READ_ATTEMPTS times (the one retry policy, src/retry.ts); the last failure becomes a ReadError naming `what`. */
 export async function readRetried<T>(what: string, read: () => Promise<T>, pauseMs = READ_PAUSE_MS): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read()
-    } catch (error) {
-      if (attempt >= READ_ATTEMPTS) throw new ReadError(what, error as Error)
-      core.info(`reading ${what} failed (attempt ${attempt} of ${READ_ATTEMPTS}): ${(error as Error).message}`)
-      await sleep(pauseMs * 2 ** (attempt - 1))
-    }
-  }
+  let last: Error | undefined
+  const outcome = await retry(
+    async () => {
+      try {
+        // Boxed: a read may answer undefined (nothing there), which is an answer, not a failure.
+        return { value: await read() }
+      } catch (error) {
+        last = error as Error
+        return undefined
+      }
+    },
+    { attempts: READ_ATTEMPTS, baseDelayMs: pauseMs, maxDelayMs: pauseMs * 2 ** READ_ATTEMPTS, deadlineMs: Infinity },
+    ({ nextAttempt }) =>
+      core.info(`reading ${what} failed (attempt ${nextAttempt - 1} of ${READ_ATTEMPTS}): ${last?.message}`)
+  )
+  if (outcome.value) return outcome.value.value
+  throw new ReadError(what, last!)
 }
 
 const notFound = (stderr: string) => /\(NotFound\)|not found/i.test(stderr)
@@ -63,7 +71,7 @@ export async function getObject(
 ): Promise<KubeObject | undefined> {
   const args = ['kubectl', 'get', resource, name, ...(namespace ? ['-n', namespace] : []), '-o', 'json']
   const r = await microk8s.run(args, undefined, secret)
-  if (r.code === 0) return JSON.parse(r.stdout)
+  if (r.code === 0) return parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret)
   if (notFound(r.stderr)) return undefined
   throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr)
 }
@@ -77,12 +85,7 @@ export async function queryObjects(microk8s: MicroK8s, q: ObjectQuery): Promise<
     if (q.crd && noSuchType(r.stderr)) return []
     throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr)
   }
-  let items: KubeObject[]
-  try {
-    items = JSON.parse(r.stdout).items ?? []
-  } catch {
-    throw new Error(`'${displayCommand('microk8s', args)}' did not print JSON`)
-  }
+  const items: KubeObject[] = parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret).items ?? []
   return items.filter((o) => (!q.names || q.names.includes(o.metadata?.name)) && (!q.keep || q.keep(o)))
 }
 

@@ -46,3 +46,18 @@ export function lastLines(text: string, count = 5): string {
   if (lines.length === 0) return ''
   return `: ${lines.slice(-count).join(' / ')}`
 }
+
+/**
+ * Parses a command's JSON output; when it is not JSON the error names the command and shows the start of what it
+ * printed, unless the output is secret (Helm release records, kubeconfigs): then only its length.
+ */
+export function parseJsonOutput<T = any>(command: string, stdout: string, secret = false): T {
+  try {
+    return JSON.parse(stdout) as T
+  } catch (error) {
+    const shown = secret
+      ? `${stdout.length} characters, not shown: the command's output is secret`
+      : JSON.stringify(stdout.trim().slice(0, 200))
+    throw new Error(`'${command}' did not print JSON (${(error as Error).message}); it printed ${shown}`)
+  }
+}

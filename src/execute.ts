@@ -8,14 +8,16 @@ import type { MicroK8s } from './microk8s.js'
 import type { Snap } from './snap.js'
 import type { Hop, AddonPlan, CycleStep } from './plan.js'
 import { waitWithProgress } from './progress.js'
-import { runElapsedMs, type AddonRecord, type Report } from './report.js'
+import { runElapsedMs, type AddonRecord, type HopRecord, type Report } from './report.js'
 import { type Release, addonSpec, enableWords } from './catalog/index.js'
 import type { CapturedState } from './addon-state.js'
 import { restoreAddonState } from './addon-state-cluster.js'
 import type { CycleJournal } from './cycle-journal.js'
 import { parseKubeVersion, formatMinor } from './channel.js'
-import { CommandError, commandOutput, lastLines } from './errors.js'
+import { CommandError, commandOutput, lastLines, parseJsonOutput } from './errors.js'
 import { displayCommand } from './cmd.js'
+import { retry } from './retry.js'
+import { readNodes, localNode, kubeletNotCaughtUp, type HostFacts } from './nodes.js'
 
 /** Which step failed and what it printed; main turns it into the report's failure. */
 export class StepError extends Error {
@@ -63,6 +65,12 @@ export interface HopContext {
   snap: Snap
   microk8s: MicroK8s
   report: Report
+  /** To find this runner's node, the one a hop restarts. */
+  host: HostFacts
+  /** How long the kubelet may take to report after the API server is ready (wait-timeout). */
+  waitTimeoutMs: number
+  /** The snap revision before this hop, to tell whether the hop restarts the kubelet. */
+  revisionBefore?: number
 }
 
 /**
@@ -71,14 +79,28 @@ export interface HopContext {
  */
 export async function runHop(ctx: HopContext, hop: Hop): Promise<void> {
   const started = Date.now()
-  const record = {
+  const record: HopRecord = {
     channel: hop.channelText,
     minor: hop.minor,
-    status: 'planned' as const,
+    kind: hop.kind,
+    status: 'planned',
     durationMs: 0,
     atMs: runElapsedMs(ctx.report, started)
   }
   ctx.report.hops.push(record)
+  try {
+    await refreshAndVerify(ctx, hop, record, started)
+    record.status = 'done'
+  } catch (error) {
+    // Whatever stopped it (the refresh, the wait, the checks), the hop was attempted and did not complete.
+    record.status = 'failed'
+    throw error
+  } finally {
+    record.durationMs = Date.now() - started
+  }
+}
+
+async function refreshAndVerify(ctx: HopContext, hop: Hop, record: HopRecord, started: number): Promise<void> {
   // snap prints no progress without a terminal: the wait's own lines say it is still going.
   const result = await waitWithProgress(
     `snap to ${hop.kind} microk8s ${hop.channelText}`,
@@ -94,26 +116,80 @@ export async function runHop(ctx: HopContext, hop: Hop): Promise<void> {
   const parsed = parseKubeVersion(serverVersion)
   Object.assign(record, { readyAfterMs, serverVersion })
   if (parsed?.minor !== hop.minor) {
-    Object.assign(record, { status: 'failed', durationMs: Date.now() - started })
     throw new StepError(
       `hop ${hop.channelText}`,
       `after refreshing to ${hop.channelText} the API server reports ${serverVersion}, not Kubernetes ${formatMinor(hop.minor)}; ` +
         'stopping before the next hop'
     )
   }
-  const nodes = await ctx.microk8s.kubectlJson<{ items: any[] }>(['get', 'nodes'])
-  const notReady = nodes.items
-    .filter((n) => !(n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'))
-    .map((n) => n.metadata?.name)
-  if (notReady.length) {
-    Object.assign(record, { status: 'failed', durationMs: Date.now() - started })
+  await waitForKubelet(ctx, hop, serverVersion, started)
+}
+
+/**
+ * After the API server answers, the node objects may still show the kubelet from before the restart (its
+ * version, its Ready condition) until the new kubelet reports: polls until this runner's node reports the new
+ * version, Ready, with a heartbeat from after the hop started, and every other node is Ready; bounded by
+ * wait-timeout.
+ */
+async function waitForKubelet(ctx: HopContext, hop: Hop, serverVersion: string, hopStarted: number): Promise<void> {
+  const restarted =
+    ctx.revisionBefore === undefined || hop.storeRevision === undefined || hop.storeRevision !== ctx.revisionBefore
+  let problem = ''
+  let shown = ''
+  let shownAt = 0
+  let count = 0
+  let watched = false
+  const read = async () => {
+    const nodes = readNodes((await ctx.microk8s.kubectlJson<{ items: any[] }>(['get', 'nodes'])).items ?? [])
+    const self = localNode(nodes, ctx.host)
+    const why = self
+      ? kubeletNotCaughtUp(self, { minor: hop.minor, serverVersion }, hopStarted, restarted)
+      : `no node is this runner (host name ${ctx.host.hostname})`
+    const others = nodes.filter((n) => n !== self && !n.ready).map((n) => n.name)
+    count = nodes.length
+    problem = why
+      ? `node ${self?.name ?? '?'}: ${why}`
+      : others.length
+        ? `these nodes are not Ready: ${others.join(', ')}`
+        : ''
+    return self
+  }
+  const outcome = await retry(
+    async () => {
+      let self = await read()
+      // The node still shows the old kubelet: let kubectl watch for the new version (bounded by wait-timeout).
+      // Only where versions print plainly (`v1.29.15`): an exact match is all jsonpath offers, and some older
+      // kubelets add a build suffix; those are polled below.
+      const plain = (v: string) => /^v\d+\.\d+\.\d+$/.test(v)
+      const watchable = self && plain(self.kubeletVersion) && plain(serverVersion)
+      if (problem && self && watchable && self.kubeletVersion !== serverVersion && !watched) {
+        watched = true
+        core.info(
+          `Waiting for the kubelet on ${self.name} to report ${serverVersion} (the node still shows ${self.kubeletVersion || 'no version'})`
+        )
+        await ctx.microk8s.waitFor(`node/${self.name}`, `jsonpath={.status.nodeInfo.kubeletVersion}=${serverVersion}`)
+        self = await read()
+      }
+      return problem ? undefined : self!.name
+    },
+    { attempts: Infinity, baseDelayMs: 250, maxDelayMs: 5000, deadlineMs: ctx.waitTimeoutMs },
+    ({ elapsedMs }) => {
+      // A line when what is awaited changes, and about every 5 s while it does not.
+      if (problem === shown && elapsedMs - shownAt < 5000) return
+      ;[shown, shownAt] = [problem, elapsedMs]
+      core.info(`Waiting for the kubelet to report after the refresh (${Math.round(elapsedMs / 1000)} s): ${problem}`)
+    }
+  )
+  if (!outcome.value) {
     throw new StepError(
       `hop ${hop.channelText}`,
-      `after refreshing to ${hop.channelText} these nodes are not Ready: ${notReady.join(', ')}`
+      `after refreshing to ${hop.channelText} the API server reports ${serverVersion}, but within wait-timeout ` +
+        `(${Math.round(ctx.waitTimeoutMs / 1000)} s) ${problem}; stopping before the next hop`
     )
   }
-  Object.assign(record, { status: 'done', durationMs: Date.now() - started })
-  core.info(`API server ${serverVersion}; ${nodes.items.length} node(s) Ready`)
+  core.info(
+    `API server ${serverVersion}; kubelet on ${outcome.value} at ${serverVersion}, Ready; ${count} node(s) Ready`
+  )
 }
 
 // ------------------------------------------------------------------------------------------------ reads
@@ -134,8 +210,9 @@ export async function listObjects(
 ): Promise<{ objects: any[]; unavailable: string[] }> {
   if (resources.length === 0) return { objects: [], unavailable: [] }
   const list = async (names: string[]) => {
-    const r = await microk8s.run(['kubectl', 'get', names.join(','), '-A', '-o', 'json'])
-    if (r.code === 0) return JSON.parse(r.stdout).items ?? []
+    const args = ['kubectl', 'get', names.join(','), '-A', '-o', 'json']
+    const r = await microk8s.run(args)
+    if (r.code === 0) return parseJsonOutput(displayCommand('microk8s', args), r.stdout).items ?? []
     if (/doesn't have a resource type|the server could not find the requested resource/.test(r.stderr)) return undefined
     throw new CommandError(
       displayCommand('microk8s', ['kubectl', 'get', names.join(','), '-A', '-o', 'json']),

@@ -12,8 +12,9 @@ import { ExecCmd, type Cmd } from './cmd.js'
 import { Snap, DEFAULT_RETRY } from './snap.js'
 import { MicroK8s, type MicroK8sStatus } from './microk8s.js'
 import { parseKubeVersion } from './channel.js'
-import { planCore, planAddons, type CorePlan, type AddonPlan } from './plan.js'
-import { takeInventory, type Inventory } from './inventory.js'
+import { planCore, planAddons, multiNodeRule, type CorePlan, type AddonPlan } from './plan.js'
+import { readNodes, localNode, type HostFacts } from './nodes.js'
+import { buildInventory, takeInventory, type Inventory } from './inventory.js'
 import type { CycleContext } from './execute.js'
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './removed-apis.js'
 import { newReport, type Report } from './report.js'
@@ -25,7 +26,8 @@ import { ReadError, captureState, readCorefile, readRetried, readStateAfter } fr
 import { addonHelmReleases, compareData, latestDeployed, type DataSnapshot } from './data-checks.js'
 import { CycleJournal, JOURNAL_STATE_KEY } from './cycle-journal.js'
 import { finishInterruptedCycle } from './resume.js'
-import { InputError } from './errors.js'
+import { InputError, PlanError } from './errors.js'
+import { writeKubeconfigFile } from './kubeconfig.js'
 import { type Release, MAIN_MINOR, releaseMinor, releaseOf } from './catalog/index.js'
 import * as setup from './setup.js'
 
@@ -63,7 +65,8 @@ export async function run(): Promise<void> {
     maxRssKb: process.resourceUsage().maxRSS
   }
   await publish(report, inputs)
-  if (report.status === 'failure') core.setFailed(report.failure?.message ?? 'failed')
+  // recordFailure gave the one titled ::error annotation; setFailed would add a second, untitled one.
+  if (report.status === 'failure') process.exitCode = core.ExitCode.Failure
 }
 
 function checkPlatform(): void {
@@ -106,10 +109,14 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     'inspect',
     async () => {
       const installed = await snap.installed()
+      // What is known so far, should the cluster not answer: the installed snap (named in the headline).
+      if (installed) report.before = buildInventory(installed, undefined, undefined, [])
       const status = installed ? await microk8s.waitReady() : undefined
       const store = await snap.storeChannels()
       const { inventory, items } = await takeInventory(microk8s, installed, status)
-      return { installed, status, store, inventory, items }
+      const host = hostFacts()
+      const nodes = readNodes(items)
+      return { installed, status, store, inventory, items, host, nodes, self: localNode(nodes, host) }
     },
     (r) =>
       r.installed
@@ -118,14 +125,6 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   )
   report.before = inspected.inventory
   const before = inspected.inventory
-  if (before.nodes.length > 1) {
-    const message =
-      `the cluster has ${before.nodes.length} nodes; this action refreshes the node it runs on only. Upgrade the ` +
-      'other nodes one at a time (control planes first, drained), or the hop checks will find older kubelets'
-    core.warning(message, { title: 'multi-node cluster' })
-    report.warnings.push(message)
-  }
-
   // Plan: hops first, then the addons.
   const { corePlan, addonPlan, dataBefore, helmSecrets, captured } = await phase(
     report,
@@ -153,6 +152,17 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
         helmReleases: latestDeployed(helmSecrets, addonOwnedReleases(addonPlan)),
         corefile: captured.corefile,
         volumes: volumesOf(before)
+      }
+      const others = inspected.nodes.filter((n) => n.name !== inspected.self?.name)
+      if (inspected.nodes.length > 1 && !inspected.self) {
+        throw new PlanError(
+          `cannot tell which of the ${inspected.nodes.length} nodes (${inspected.nodes.map((n) => n.name).join(', ')}) ` +
+            `is this runner (host name ${inspected.host.hostname}); the action must know which node it refreshes`
+        )
+      }
+      for (const warning of multiNodeRule(corePlan, others, addonPlan.cycle.length > 0).warnings) {
+        core.warning(warning, { title: 'multi-node cluster' })
+        report.warnings.push(warning)
       }
       return { corePlan, addonPlan, dataBefore, helmSecrets, captured }
     },
@@ -211,7 +221,8 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
 
   if (inputs.dryRun) {
     report.status = 'dry-run'
-    report.after = null
+    // Nothing changed: the cluster at the end is the cluster at the start.
+    report.after = report.before
     report.dataChecks = []
     core.info('dry-run: nothing was changed')
     return
@@ -246,13 +257,19 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   if (inspected.installed) await setup.registryMirror(setupCtx)
   else await setup.prepareInstall(setupCtx)
 
+  let revisionBefore = inspected.installed?.revision
   for (const hop of corePlan.hops) {
     await phase(
       report,
       `${hop.kind} ${hop.channelText}`,
-      () => runHop({ snap, microk8s, report }, hop),
+      () =>
+        runHop(
+          { snap, microk8s, report, host: inspected.host, waitTimeoutMs: inputs.waitTimeout * 1000, revisionBefore },
+          hop
+        ),
       () => report.hops[report.hops.length - 1]?.serverVersion ?? ''
     )
+    revisionBefore = hop.storeRevision
     if (hop.kind === 'install') await holdNow()
     if (hop.kind === 'install') await setup.afterInstall(setupCtx)
     else await setup.checkMirrorAfterHop(setupCtx, hop.channelText)
@@ -476,6 +493,15 @@ function releasesOf(
   return { fromRelease, toRelease }
 }
 
+/** The runner's host name and addresses, to find its own node among the cluster's. */
+function hostFacts(): HostFacts {
+  const addresses = Object.values(os.networkInterfaces())
+    .flat()
+    .map((a) => a?.address)
+    .filter((a): a is string => Boolean(a))
+  return { hostname: os.hostname(), addresses }
+}
+
 function volumesOf(inv: Inventory): DataSnapshot['volumes'] {
   return {
     pvs: inv.volumes.pvs,
@@ -538,19 +564,22 @@ function recordPlan(report: Report, corePlan: CorePlan, addonPlan: AddonPlan): v
   }
 }
 
-/** Writes the admin kubeconfig (mode 0600) and lets the runner user use `microk8s` in later steps. */
+/**
+ * Writes the admin kubeconfig (a new 0600 file renamed into place; a different one kept as `.bak`), exports
+ * KUBECONFIG for later steps, and lets the runner user use `microk8s` in later steps.
+ */
 async function writeKubeconfig(tools: Tools, inputs: Inputs): Promise<void> {
   const config = await tools.microk8s.config()
   try {
-    await fs.mkdir(path.dirname(inputs.kubeconfig), { recursive: true })
-    await fs.writeFile(inputs.kubeconfig, config, { mode: 0o600 })
-    await fs.chmod(inputs.kubeconfig, 0o600)
+    const written = writeKubeconfigFile(inputs.kubeconfig, config)
+    if (written.backup) core.info(`The kubeconfig that was at ${inputs.kubeconfig} is kept as ${written.backup}`)
   } catch (error) {
     throw new InputError(
       'kubeconfig',
       `cannot write ${inputs.kubeconfig}: ${(error as Error).message}; give a writable path`
     )
   }
+  core.exportVariable('KUBECONFIG', path.resolve(inputs.kubeconfig))
   if (process.getuid?.() !== 0) {
     const user = os.userInfo().username
     // The plan refuses to change confinement, so the target channel's is the installed one's.
@@ -586,6 +615,9 @@ async function recordFailure(report: Report, error: unknown, tools: Tools | unde
       clusterState = `unknown: could not inspect the cluster after the failure (${(inner as Error).message})`
     }
     report.diagnostics = await collectDiagnostics(tools).catch(() => undefined)
+  } else if (!changed) {
+    // Stopped before any change: the cluster at the end is the cluster as inspected.
+    report.after = report.before
   }
   report.failure = {
     step,

@@ -6,8 +6,9 @@ import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
 import type { Cmd, CmdResult } from './cmd.js'
 import { displayCommand } from './cmd.js'
-import { CommandError } from './errors.js'
-import { sleep, isChangeConflict } from './snap.js'
+import { CommandError, parseJsonOutput } from './errors.js'
+import { isChangeConflict } from './snap.js'
+import { retry } from './retry.js'
 import { waitWithProgress, type ProgressClock } from './progress.js'
 
 export interface AddonStatus {
@@ -37,7 +38,14 @@ export function parseStatusYaml(stdout: string): MicroK8sStatus {
     return { running: false, haEnabled: false, addons: [], message: text.split('\n')[0] }
   }
   // Keep scalars as strings so versions like 3.9 or 1.10 are not turned into numbers.
-  const doc = parseYaml(text, { schema: 'failsafe' }) as Record<string, any> | null
+  let doc: Record<string, any> | null
+  try {
+    doc = parseYaml(text, { schema: 'failsafe' }) as Record<string, any> | null
+  } catch (error) {
+    throw new Error(
+      `'microk8s status --format yaml' did not print YAML (${(error as Error).message.split('\n')[0]}): ${JSON.stringify(text.slice(0, 200))}`
+    )
+  }
   if (!doc || typeof doc !== 'object' || !doc.microk8s) {
     throw new Error(`unexpected 'microk8s status --format yaml' output: ${text.slice(0, 200)}`)
   }
@@ -118,7 +126,8 @@ export class MicroK8s {
 
   private async runOk(args: string[], input?: string, secret = false): Promise<CmdResult> {
     const r = await this.run(args, input, secret)
-    if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr)
+    // A secret command's stdout is left out of the error (and so of the log, summary and report).
+    if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr)
     return r
   }
 
@@ -174,12 +183,9 @@ export class MicroK8s {
 
   /** `microk8s kubectl …args -o json`, parsed. `secret`: the objects hold secret data (never echoed). */
   async kubectlJson<T = any>(args: string[], secret = false): Promise<T> {
-    const r = await this.runOk(['kubectl', ...args, '-o', 'json'], undefined, secret)
-    try {
-      return JSON.parse(r.stdout) as T
-    } catch {
-      throw new Error(`'microk8s kubectl ${args.join(' ')}' did not print JSON: ${r.stdout.slice(0, 200)}`)
-    }
+    const command = ['kubectl', ...args, '-o', 'json']
+    const r = await this.runOk(command, undefined, secret)
+    return parseJsonOutput<T>(displayCommand('microk8s', command), r.stdout, secret)
   }
 
   /** The API server's own version (`kubectl version -o json` → serverVersion.gitVersion). */
@@ -209,12 +215,19 @@ export class MicroK8s {
 
   private async retryingConflicts(args: string[], input?: string): Promise<CmdResult> {
     const base = this.options.conflictRetryMs ?? 1000
-    for (let attempt = 1; ; attempt++) {
-      const r = await this.run(args, input)
-      if (r.code === 0 || !isChangeConflict(r) || attempt >= 5) return r
-      this.log(`${displayCommand('microk8s', args)}: snapd change in progress; retrying (attempt ${attempt + 1} of 5)`)
-      await sleep(base * 2 ** (attempt - 1))
-    }
+    let last: CmdResult | undefined
+    const outcome = await retry(
+      async () => {
+        last = await this.run(args, input)
+        return last.code === 0 || !isChangeConflict(last) ? last : undefined
+      },
+      { attempts: 5, baseDelayMs: base, maxDelayMs: base * 8, deadlineMs: this.options.waitTimeout * 1000 },
+      ({ nextAttempt }) =>
+        this.log(
+          `${displayCommand('microk8s', args)}: snapd change in progress; retrying (attempt ${nextAttempt} of 5)`
+        )
+    )
+    return outcome.value ?? last!
   }
 
   /** Updates the local addon repository to the installed snap's addons (needs root). */
@@ -228,6 +241,15 @@ export class MicroK8s {
     for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm))
       core.setSecret(m[1])
     return text
+  }
+
+  /**
+   * `kubectl wait TARGET --for=CONDITION --timeout=<wait-timeout>s` (e.g. `node/x`,
+   * `jsonpath={.status.nodeInfo.kubeletVersion}=v1.30.14`): the waiting happens in kubectl, watching the object,
+   * not in polls from here. Resolves to the result, never throws on exit.
+   */
+  async waitFor(target: string, condition: string): Promise<CmdResult> {
+    return this.run(['kubectl', 'wait', target, `--for=${condition}`, `--timeout=${this.options.waitTimeout}s`])
   }
 
   /**

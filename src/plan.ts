@@ -126,6 +126,57 @@ export function planCore(current: CurrentCore, target: Channel, store: Map<strin
   return { kind: 'upgrade', fromMinor, targetMinor, hops, notes }
 }
 
+/** The nodes other than this runner, as the multi-node rule needs them. */
+export interface OtherNode {
+  name: string
+  controlPlane: boolean
+  kubeletVersion: string
+}
+
+export interface MultiNodeVerdict {
+  /** Said as a warning and in the report. */
+  warnings: string[]
+}
+
+/**
+ * The multi-node rule. The action refreshes only the node it runs on, and the API servers of a cluster must
+ * stay within one minor of each other: with another control-plane node, a plan of more than one hop is refused
+ * before any change (PlanError) with the one-hop-at-a-time procedure; one hop is allowed with a warning. Addon
+ * cycling acts on the whole cluster and runs once, from this node.
+ */
+export function multiNodeRule(plan: CorePlan, others: OtherNode[], cyclesAddons: boolean): MultiNodeVerdict {
+  if (others.length === 0) return { warnings: [] }
+  const describe = (n: OtherNode) =>
+    `${n.name} (${n.controlPlane ? 'control plane' : 'worker'}, kubelet ${n.kubeletVersion || 'unknown'})`
+  const controlPlanes = others.filter((n) => n.controlPlane)
+  const first = plan.hops[0]
+  if (controlPlanes.length && plan.kind === 'upgrade' && plan.hops.length > 1) {
+    throw new PlanError(
+      `this cluster has ${controlPlanes.length} other control-plane node(s): ${controlPlanes.map(describe).join(', ')}. ` +
+        `This action refreshes only the node it runs on, and the API servers of one cluster must stay within one ` +
+        `minor of each other, so the ${plan.hops.length} planned hops (${plan.hops.map((h) => h.channelText).join(' → ')}) ` +
+        `would leave the other control planes ${plan.hops.length} minors behind; nothing was changed. ` +
+        `Upgrade one minor at a time: run this action with channel ${first.channelText}, then refresh every other ` +
+        `node to ${first.channelText} one at a time (control planes first; drain, 'snap refresh microk8s ` +
+        `--channel=${first.channelText}', wait for Ready, uncordon), then repeat with the next minor up to ` +
+        `${formatMinor(plan.targetMinor)}`
+    )
+  }
+  const cycling =
+    'addon cycling on a multi-node cluster is cluster-wide: it runs once, from this node; do not cycle the ' +
+    'addons again from the other nodes (run `microk8s addons repo update core` on each node that may enable addons)'
+  if (plan.hops.length === 0) return { warnings: cyclesAddons ? [cycling] : [] }
+  const target = plan.hops[plan.hops.length - 1].channelText
+  return {
+    warnings: [
+      `the cluster has ${others.length} other node(s): ${others.map(describe).join(', ')}. This action refreshes ` +
+        `only the node it runs on; refresh the others to ${target} one at a time (control planes first, each ` +
+        'drained) before the next minor',
+      ...(cyclesAddons ? [cycling] : [])
+    ]
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 export interface CycleStep {

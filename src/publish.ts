@@ -86,20 +86,24 @@ export async function postStickyComment(
 function setOutputs(report: Report, inputs: Inputs | undefined): void {
   const before = report.before
   const after = report.after ?? (report.status === 'dry-run' ? report.before : null)
-  core.setOutput('version-before', before?.serverVersion ?? before?.snap?.version ?? '')
-  core.setOutput('version', after?.serverVersion ?? after?.snap?.version ?? '')
+  const versionBefore = before?.serverVersion ?? before?.snap?.version ?? ''
+  const versionAfter = after?.serverVersion ?? after?.snap?.version ?? ''
+  core.setOutput('version-before', versionBefore)
+  core.setOutput('version', versionAfter)
   core.setOutput('channel-before', before?.snap?.channel ?? '')
   core.setOutput('channel', after?.snap?.channel ?? '')
   core.setOutput('revision', after?.snap ? String(after.snap.revision) : '')
+  // Channels refreshed through: a fresh install is not a hop between versions.
   core.setOutput(
     'hops',
     report.hops
-      .filter((h) => h.status === 'done')
+      .filter((h) => h.status === 'done' && h.kind !== 'install')
       .map((h) => h.channel)
       .join(',')
   )
+  // Upgraded: there was a Kubernetes version before, and another one runs now.
   const upgraded =
-    report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion
+    report.status !== 'dry-run' && versionBefore !== '' && versionAfter !== '' && versionBefore !== versionAfter
   core.setOutput('upgraded', String(upgraded))
   core.setOutput(
     'cycled-addons',

@@ -32,6 +32,8 @@ export interface StepRecord {
 export interface HopRecord {
   channel: string
   minor: number
+  /** `install` (a fresh install, not a hop between versions) or `refresh`. */
+  kind?: 'install' | 'refresh'
   status: 'done' | 'failed' | 'planned'
   durationMs: number
   /** Milliseconds after the run started, when the refresh began (for the timeline). */
@@ -154,7 +156,8 @@ export function runElapsedMs(report: Report, now = Date.now()): number {
  * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
  */
 export function analyseChanges(report: Report): void {
-  if (report.before && report.after) {
+  // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
+  if (report.before && report.after && report.after !== report.before) {
     const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
     const calico = bundledCalico(targetBranch)
     report.changes = compareInventories(report.before, report.after, (name) =>
@@ -182,7 +185,7 @@ export function analyseChanges(report: Report): void {
           `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`
       )
     }
-  } else if (report.before && report.status === 'dry-run') {
+  } else if (report.before) {
     report.changes = []
   }
 }

@@ -3,6 +3,7 @@
 // tell them from the real ones for everything it calls.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import * as os from 'node:os'
 import * as zlib from 'node:zlib'
 import {
   loadState,
@@ -98,7 +99,12 @@ async function snapCommand(ctx, argv) {
   const { state, out } = ctx
   const [verb, ...rest] = argv
   const names = rest.filter((a) => !a.startsWith('-'))
+  startScheduledChanges(state, ['snap', ...argv].join(' '))
   switch (verb) {
+    case 'changes':
+      return snapChanges(ctx, names[0])
+    case 'watch':
+      return snapWatch(ctx, names[0])
     case 'list': {
       if (!state.snap) {
         out.err('error: no matching snaps installed')
@@ -141,6 +147,12 @@ async function snapCommand(ctx, argv) {
         out.err(`error: snap "${names[0]}" not found`)
         return 1
       }
+      const busy = unfinishedChange(state)
+      if (busy) {
+        // snapd's conflict check (overlord/snapstate/conflict.go): exit 10, retryable (facts §2.5).
+        out.err(`error: snap "microk8s" has "${busy.kind}" change in progress`)
+        return 10
+      }
       const channel = optionValue(rest, '--channel')
       return verb === 'install'
         ? snapInstall(ctx, channel, rest.includes('--classic'), rest.includes('--devmode'))
@@ -166,6 +178,70 @@ async function snapCommand(ctx, argv) {
       out.err(`error: unknown command "${verb}", see 'snap help'.`)
       return 1
   }
+}
+
+// snapd changes (facts §2.5, §2.6). A scenario's `snapdChanges` start when a command matching `startsOn` runs
+// (an auto-refresh snapd begins just as the job wants to refresh) and last `seconds` simulated seconds; while
+// one is unfinished, install/refresh of microk8s conflict with it. Its effect on the snap is not simulated.
+
+function startScheduledChanges(state, line) {
+  const snapd = (state.snapd ??= { nextId: 170, changes: [] })
+  for (const planned of state.snapdChanges ?? []) {
+    if (planned.started || !new RegExp(planned.startsOn ?? '^snap (install|refresh) microk8s --channel').test(line))
+      continue
+    planned.started = true
+    const kind = planned.kind ?? 'auto-refresh'
+    snapd.changes.push({
+      id: String(snapd.nextId++),
+      kind,
+      summary: planned.summary ?? (kind === 'auto-refresh' ? 'Auto-refresh snap "microk8s"' : `${kind} of "microk8s"`),
+      spawn: Date.now(),
+      ready: Date.now() + realMs(state, planned.seconds ?? 150)
+    })
+  }
+}
+
+function unfinishedChange(state) {
+  return (state.snapd?.changes ?? []).find((c) => Date.now() < c.ready)
+}
+
+/** `today at 10:01 UTC`: snap's humanised times, whose spaces a parser must cope with. */
+function humanTime(ms) {
+  return `today at ${new Date(ms).toISOString().slice(11, 16)} UTC`
+}
+
+/** `snap changes [snap]`: columns ID Status Spawn Ready Summary (cmd/snap/cmd_changes.go); none is an error. */
+function snapChanges(ctx, name) {
+  const { state, out } = ctx
+  const changes = (state.snapd?.changes ?? []).filter((c) => !name || name === 'microk8s')
+  if (changes.length === 0) {
+    out.err('error: no changes found')
+    return 1
+  }
+  const rows = changes.map((c) => {
+    const done = Date.now() >= c.ready
+    return [c.id, done ? 'Done' : 'Doing', humanTime(c.spawn), done ? humanTime(c.ready) : '-', c.summary]
+  })
+  const all = [['ID', 'Status', 'Spawn', 'Ready', 'Summary'], ...rows]
+  const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)))
+  out.out(
+    all.map((r) => r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i] + 2) : cell)).join('')).join('\n') +
+      '\n'
+  )
+  return 0
+}
+
+/** `snap watch ID`: blocks until the change is ready (no progress bar without a terminal). */
+async function snapWatch(ctx, id) {
+  const { state, out } = ctx
+  const change = (state.snapd?.changes ?? []).find((c) => c.id === id)
+  if (!change) {
+    out.err(`error: cannot find change with id "${id}"`)
+    return 1
+  }
+  ctx.simSeconds += Math.max(0, change.ready - Date.now()) / 1000 / (state.timeScale ?? 0.001)
+  await sleepUntil(change.ready)
+  return 0
 }
 
 function notInstalled(out) {
@@ -269,8 +345,17 @@ export function installSnap(state, channel, row, readyNow = false) {
   }
   const minor = minorOfVersion(row.version)
   const branch = branchOf(channel)
+  const readyAt = readyNow ? 0 : Date.now() + realMs(state, state.readiness?.afterInstall ?? 40)
   state.cluster = {
-    readyAt: readyNow ? 0 : Date.now() + realMs(state, state.readiness?.afterInstall ?? 40),
+    readyAt,
+    // The local kubelet: the version it last reported and when (facts §2.1: kubelite is one binary with the API
+    // server). After a refresh the node object keeps showing this until the new kubelet reports.
+    kubelet: {
+      version: row.version,
+      reportedAt: readyNow ? Date.now() : readyAt,
+      readySince: readyNow ? Date.now() : readyAt
+    },
+    kubeletReportsAt: null,
     broken: null,
     repoBranch: branch,
     flags: { 'ha-cluster': true },
@@ -278,10 +363,19 @@ export function installSnap(state, channel, row, readyNow = false) {
     hostpathData: { present: false, destroyed: false },
     serverVersion: row.version,
     objects: [
-      makeObject('Node', {
-        name: state.hostname ?? 'fv-az1234-567',
-        extra: { status: { nodeInfo: {}, conditions: [] } }
-      }),
+      Object.assign(
+        makeObject('Node', {
+          name: state.hostname ?? 'fv-az1234-567',
+          // The labels MicroK8s' kubelet args give a control-plane node (microk8s-resources/default-args/kubelet).
+          labels: {
+            'kubernetes.io/hostname': state.hostname ?? 'fv-az1234-567',
+            'microk8s.io/cluster': 'true',
+            'node.kubernetes.io/microk8s-controlplane': 'microk8s-controlplane'
+          },
+          extra: { status: { nodeInfo: {}, conditions: [] } }
+        }),
+        { _local: true }
+      ),
       makeObject('DaemonSet', {
         namespace: 'kube-system',
         name: 'calico-node',
@@ -389,6 +483,11 @@ function snapRefresh(ctx, channelText, classic) {
   cluster.serverVersion = state.serverVersionAfter?.[c.channel] ?? row.version
   const never = (state.readiness?.neverOn ?? []).includes(c.channel)
   cluster.readyAt = never ? null : Date.now() + realMs(state, state.readiness?.afterRefresh ?? 30)
+  // The API server answers before the restarted kubelet posts its node status: until then the node object still
+  // shows the old kubelet version and the old Ready condition (readiness.kubeletAfterReady, simulated seconds).
+  const silent = (state.readiness?.kubeletNeverReportsOn ?? []).includes(c.channel)
+  cluster.kubeletReportsAt =
+    never || silent ? null : cluster.readyAt + realMs(state, state.readiness?.kubeletAfterReady ?? 5)
   // The API server rewrites its own APF defaults at its preferred version.
   for (const o of cluster.objects) {
     if (o._default && o.kind === 'FlowSchema')
@@ -963,24 +1062,100 @@ function refused(out) {
   return 1
 }
 
-/** The objects as the API server shows them now: node status and versions follow readiness and the snap. */
+/** RFC 3339 with whole seconds, as the API server writes times. */
+function kubeTime(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** This machine's first external IPv4 address (the node's InternalIP), else loopback. */
+function hostAddress() {
+  const all = Object.values(os.networkInterfaces()).flat()
+  return all.find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1'
+}
+
+/**
+ * The objects as the API server shows them now. The local node shows what its kubelet last reported: after a
+ * refresh, the old version and the old Ready condition (with its old heartbeat) until the new kubelet reports.
+ */
 function liveObjects(state) {
-  const ready = isReady(state)
-  for (const o of state.cluster.objects) {
-    if (o.kind === 'Node') {
+  const c = state.cluster
+  if (c.kubeletReportsAt !== null && c.kubeletReportsAt !== undefined && Date.now() >= c.kubeletReportsAt) {
+    c.kubelet = { ...c.kubelet, version: c.serverVersion, reportedAt: c.kubeletReportsAt }
+    c.kubeletReportsAt = null
+  }
+  for (const o of c.objects) {
+    if (o.kind === 'Node' && o._local) {
+      const kubelet = c.kubelet ?? { version: c.serverVersion, reportedAt: Date.now(), readySince: Date.now() }
       o.status.nodeInfo = {
-        kubeletVersion: state.cluster.serverVersion,
+        kubeletVersion: kubelet.version,
         containerRuntimeVersion: 'containerd://1.7.29',
         osImage: 'Ubuntu 24.04.3 LTS'
       }
+      o.status.addresses = [
+        { type: 'InternalIP', address: hostAddress() },
+        { type: 'Hostname', address: o.metadata.name }
+      ]
       o.status.conditions = [
-        { type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady' }
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: kubeTime(kubelet.reportedAt),
+          lastTransitionTime: kubeTime(kubelet.readySince)
+        }
       ]
     }
   }
   // MetalLB's controller assigns LoadBalancer addresses from the pools while it runs.
   if (addonEnabled(state, 'metallb')) convergeLoadBalancers(state.cluster.objects)
-  return state.cluster.objects
+  return c.objects
+}
+
+/**
+ * `kubectl wait KIND/NAME --for=jsonpath={.a.b}=VALUE --timeout=Ns`: re-reads the object (as the API server
+ * shows it now) until the value matches; `node/NAME condition met`, or after the timeout `error: timed out
+ * waiting for the condition on nodes/NAME`, exit 1. Only jsonpath conditions on dotted paths are simulated.
+ */
+async function kubectlWait(ctx, target, condition, timeoutText, ns) {
+  const { state, out } = ctx
+  const [kindWord, name] = (target ?? '').split('/')
+  const kind = kindOfResource(kindWord)
+  const m = /^jsonpath=\{\.([\w.]+)\}=(.*)$/.exec(condition ?? '')
+  if (!kind || !name || !m) {
+    out.err(`error: 'kubectl wait ${target} --for=${condition}' is not simulated`)
+    return 1
+  }
+  const [, dotted, want] = m
+  const timeout = Number((timeoutText ?? '30s').replace(/s$/, ''))
+  const deadline = Date.now() + realMs(state, timeout)
+  const plural = `${kind.toLowerCase()}s`
+  const started = Date.now()
+  for (;;) {
+    const obj = liveObjects(state).find(
+      (o) =>
+        o.kind === kind &&
+        o.metadata.name === name &&
+        (isClusterScoped(kind) || (o.metadata.namespace ?? '') === (ns ?? 'default'))
+    )
+    if (!obj) {
+      out.err(`Error from server (NotFound): ${plural} "${name}" not found`)
+      return 1
+    }
+    const value = dotted.split('.').reduce((v, k) => v?.[k], obj)
+    if (String(value) === want) {
+      ctx.simSeconds += (Date.now() - started) / 1000 / (state.timeScale ?? 0.001)
+      out.out(`${kindWord}/${name} condition met`)
+      return 0
+    }
+    if (Date.now() >= deadline) {
+      ctx.simSeconds += timeout
+      out.err(`error: timed out waiting for the condition on ${plural}/${name}`)
+      return 1
+    }
+    const step = Math.max(1, realMs(state, 1))
+    await sleepUntil(Math.min(deadline, Date.now() + step))
+  }
 }
 
 function matchesSelector(obj, selector) {
@@ -1055,6 +1230,8 @@ async function kubectl(ctx, argv) {
       out.out(JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, null, 2))
       return 0
     }
+    case 'wait':
+      return kubectlWait(ctx, positional[0], optionValue(rest, '--for'), optionValue(rest, '--timeout'), ns)
     case 'rollout': {
       const [sub, target] = positional
       const [kindWord, name] = (target ?? '').split('/')

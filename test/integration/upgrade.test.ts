@@ -205,8 +205,9 @@ describe.concurrent('installing on a fresh runner', () => {
       version: 'v1.30.14',
       'channel-before': '',
       channel: '1.30/stable',
-      hops: '1.30/stable',
-      upgraded: 'true'
+      // A fresh install is not a hop between versions, and nothing was upgraded.
+      hops: '',
+      upgraded: 'false'
     })
     expect(r.summary).toContain('MicroK8s v1.30.14 installed (1.30/stable)')
   })
@@ -287,12 +288,14 @@ describe.concurrent('credentials in debug mode', () => {
 
 describe.concurrent('a multi-node cluster', () => {
   it('is upgraded on this node only, with a warning saying so', async () => {
-    const r = await run('multi-node', { channel: '1.28/stable' })
+    const r = await run('multi-node', { channel: '1.29/stable' })
     expect(r.code, r.stdout).toBe(0)
     expect(r.stdout).toMatch(
-      /::warning title=multi-node cluster::the cluster has 2 nodes; this action refreshes the node it runs on only/
+      /::warning title=multi-node cluster::the cluster has 1 other node\(s\): worker-1 \(worker, kubelet v1\.28\.15\)\. This action refreshes only the node it runs on/
     )
-    expect(r.report.warnings[0]).toMatch(/2 nodes/)
+    expect(r.report.warnings[0]).toMatch(/worker-1/)
+    // The worker was left as it was; this node was verified on its own kubelet.
+    expect(r.report.after.nodes.find((n: any) => n.name === 'worker-1').kubeletVersion).toBe('v1.28.15')
   })
 })
 
