@@ -53,7 +53,10 @@ describe('the simulator server', () => {
       const state = readStateWithCalls(sim.statePath)
       return {
         status: r.status,
-        stdout: r.stdout.replace(/"(uid|creationTimestamp|resourceVersion)": "[^"]*"/g, '"$1": ""'),
+        stdout: r.stdout.replace(
+          /"(uid|creationTimestamp|resourceVersion|lastHeartbeatTime|lastTransitionTime)": "[^"]*"/g,
+          '"$1": ""'
+        ),
         stderr: r.stderr,
         snap: state.snap,
         objects: state.cluster.objects.length,
