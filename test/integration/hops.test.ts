@@ -170,7 +170,7 @@ describe('outputs and the report when the run ends', () => {
       {
         overrides: {
           ...fast,
-          faults: [{ match: 'kubectl get secrets -A -l owner=helm', exit: 0, stdout: `{"items": [${secret}` }]
+          faults: [{ match: 'kubectl get secrets -A -l owner=helm', times: 9, exit: 0, stdout: `{"items": [${secret}` }]
         }
       }
     )
