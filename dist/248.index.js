@@ -10,11 +10,11 @@ export const modules = {
 /* harmony export */   pullRequestTarget: () => (/* binding */ pullRequestTarget),
 /* harmony export */   upsertComment: () => (/* binding */ upsertComment)
 /* harmony export */ });
-/* unused harmony export COMMENT_LIMIT */
+/* unused harmony exports COMMENT_LIMIT, writtenByAction */
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2413);
 /**
  * The sticky pull-request comment: one comment per `comment-key`, found by a hidden marker and the token's own
- * identity, updated in place. Uses @actions/github (which honours GITHUB_API_URL).
+ * identity (or, when that is unknown, a bot author), updated in place; any other comment is left alone. Uses @actions/github (which honours GITHUB_API_URL).
  */
 
 const COMMENT_LIMIT = 65536;
@@ -45,7 +45,7 @@ async function upsertComment(token, target, key, render) {
             issue_number: target.issueNumber,
             per_page: 100
         });
-        const mine = comments.find((c) => c.body?.includes(marker) && (!login || stripBot(c.user?.login ?? '') === stripBot(login)));
+        const mine = comments.find((c) => c.body?.includes(marker) && writtenByAction(c.user, login));
         for (const limit of [COMMENT_LIMIT - 1000, 8000]) {
             const body = render(limit);
             try {
@@ -97,6 +97,19 @@ async function viewerLogin(octokit) {
     catch {
         return undefined;
     }
+}
+/**
+ * Whether a comment may be edited: written by the token's own identity, or, when the identity cannot be looked
+ * up (GITHUB_TOKEN cannot query `viewer`), by a bot account. A person's comment is never edited, whatever it
+ * quotes: a new comment is created instead.
+ */
+function writtenByAction(user, login) {
+    if (!user?.login)
+        return false;
+    // The same login, or the bot behind it (`github-actions` is `github-actions[bot]` on comments).
+    if (login)
+        return user.login === login || (user.type === 'Bot' && stripBot(user.login) === stripBot(login));
+    return user.type === 'Bot';
 }
 function stripBot(login) {
     return login.replace(/\[bot\]$/, '');

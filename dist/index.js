@@ -1,6 +1,3245 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 9379:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const ANY = Symbol('SemVer ANY')
+// hoisted class for cyclic dependency
+class Comparator {
+  static get ANY () {
+    return ANY
+  }
+
+  constructor (comp, options) {
+    options = parseOptions(options)
+
+    if (comp instanceof Comparator) {
+      if (comp.loose === !!options.loose) {
+        return comp
+      } else {
+        comp = comp.value
+      }
+    }
+
+    comp = comp.trim().split(/\s+/).join(' ')
+    debug('comparator', comp, options)
+    this.options = options
+    this.loose = !!options.loose
+    this.parse(comp)
+
+    if (this.semver === ANY) {
+      this.value = ''
+    } else {
+      this.value = this.operator + this.semver.version
+    }
+
+    debug('comp', this)
+  }
+
+  parse (comp) {
+    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
+    const m = comp.match(r)
+
+    if (!m) {
+      throw new TypeError(`Invalid comparator: ${comp}`)
+    }
+
+    this.operator = m[1] !== undefined ? m[1] : ''
+    if (this.operator === '=') {
+      this.operator = ''
+    }
+
+    // if it literally is just '>' or '' then allow anything.
+    if (!m[2]) {
+      this.semver = ANY
+    } else {
+      this.semver = new SemVer(m[2], this.options.loose)
+    }
+  }
+
+  toString () {
+    return this.value
+  }
+
+  test (version) {
+    debug('Comparator.test', version, this.options.loose)
+
+    if (this.semver === ANY || version === ANY) {
+      return true
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    return cmp(version, this.operator, this.semver, this.options)
+  }
+
+  intersects (comp, options) {
+    if (!(comp instanceof Comparator)) {
+      throw new TypeError('a Comparator is required')
+    }
+
+    if (this.operator === '') {
+      if (this.value === '') {
+        return true
+      }
+      return new Range(comp.value, options).test(this.value)
+    } else if (comp.operator === '') {
+      if (comp.value === '') {
+        return true
+      }
+      return new Range(this.value, options).test(comp.semver)
+    }
+
+    options = parseOptions(options)
+
+    // Special cases where nothing can possibly be lower
+    if (options.includePrerelease &&
+      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
+      return false
+    }
+    if (!options.includePrerelease &&
+      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
+      return false
+    }
+
+    // Same direction increasing (> or >=)
+    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
+      return true
+    }
+    // Same direction decreasing (< or <=)
+    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // same SemVer and both sides are inclusive (<= or >=)
+    if (
+      (this.semver.version === comp.semver.version) &&
+      this.operator.includes('=') && comp.operator.includes('=')) {
+      return true
+    }
+    // opposite directions less than
+    if (cmp(this.semver, '<', comp.semver, options) &&
+      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // opposite directions greater than
+    if (cmp(this.semver, '>', comp.semver, options) &&
+      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
+      return true
+    }
+    return false
+  }
+}
+
+module.exports = Comparator
+
+const parseOptions = __nccwpck_require__(356)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+const cmp = __nccwpck_require__(8646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+
+/***/ }),
+
+/***/ 6782:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SPACE_CHARACTERS = /\s+/g
+
+// hoisted class for cyclic dependency
+class Range {
+  constructor (range, options) {
+    options = parseOptions(options)
+
+    if (range instanceof Range) {
+      if (
+        range.loose === !!options.loose &&
+        range.includePrerelease === !!options.includePrerelease
+      ) {
+        return range
+      } else {
+        return new Range(range.raw, options)
+      }
+    }
+
+    if (range instanceof Comparator) {
+      // just put it in the set and return
+      this.raw = range.value
+      this.set = [[range]]
+      this.formatted = undefined
+      return this
+    }
+
+    this.options = options
+    this.loose = !!options.loose
+    this.includePrerelease = !!options.includePrerelease
+
+    // First reduce all whitespace as much as possible so we do not have to rely
+    // on potentially slow regexes like \s*. This is then stored and used for
+    // future error messages as well.
+    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
+
+    // First, split on ||
+    this.set = this.raw
+      .split('||')
+      // map the range to a 2d array of comparators
+      .map(r => this.parseRange(r.trim()))
+      // throw out any comparator lists that are empty
+      // this generally means that it was not a valid range, which is allowed
+      // in loose mode, but will still throw if the WHOLE range is invalid.
+      .filter(c => c.length)
+
+    if (!this.set.length) {
+      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
+    }
+
+    // if we have any that are not the null set, throw out null sets.
+    if (this.set.length > 1) {
+      // keep the first one, in case they're all null sets
+      const first = this.set[0]
+      this.set = this.set.filter(c => !isNullSet(c[0]))
+      if (this.set.length === 0) {
+        this.set = [first]
+      } else if (this.set.length > 1) {
+        // if we have any that are *, then the range is just *
+        for (const c of this.set) {
+          if (c.length === 1 && isAny(c[0])) {
+            this.set = [c]
+            break
+          }
+        }
+      }
+    }
+
+    this.formatted = undefined
+  }
+
+  get range () {
+    if (this.formatted === undefined) {
+      this.formatted = ''
+      for (let i = 0; i < this.set.length; i++) {
+        if (i > 0) {
+          this.formatted += '||'
+        }
+        const comps = this.set[i]
+        for (let k = 0; k < comps.length; k++) {
+          if (k > 0) {
+            this.formatted += ' '
+          }
+          this.formatted += comps[k].toString().trim()
+        }
+      }
+    }
+    return this.formatted
+  }
+
+  format () {
+    return this.range
+  }
+
+  toString () {
+    return this.range
+  }
+
+  parseRange (range) {
+    // strip build metadata so it can't bleed into the version
+    range = range.replace(BUILDSTRIPRE, '')
+
+    // memoize range parsing for performance.
+    // this is a very hot path, and fully deterministic.
+    const memoOpts =
+      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
+      (this.options.loose && FLAG_LOOSE)
+    const memoKey = memoOpts + ':' + range
+    const cached = cache.get(memoKey)
+    if (cached) {
+      return cached
+    }
+
+    const loose = this.options.loose
+    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
+    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
+    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
+    debug('hyphen replace', range)
+
+    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
+    range = trimComparatorWhitespace(range)
+    debug('comparator trim', range)
+
+    // `~ 1.2.3` => `~1.2.3`
+    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
+    debug('tilde trim', range)
+
+    // `^ 1.2.3` => `^1.2.3`
+    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
+    debug('caret trim', range)
+
+    // At this point, the range is completely trimmed and
+    // ready to be split into comparators.
+
+    let rangeList = range
+      .split(' ')
+      .map(comp => parseComparator(comp, this.options))
+      .join(' ')
+      .split(/\s+/)
+      // >=0.0.0 is equivalent to *
+      .map(comp => replaceGTE0(comp, this.options))
+
+    if (loose) {
+      // in loose mode, throw out any that are not valid comparators
+      rangeList = rangeList.filter(comp => {
+        debug('loose invalid filter', comp, this.options)
+        return !!comp.match(re[t.COMPARATORLOOSE])
+      })
+    }
+    debug('range list', rangeList)
+
+    // if any comparators are the null set, then replace with JUST null set
+    // if more than one comparator, remove any * comparators
+    // also, don't include the same comparator more than once
+    const rangeMap = new Map()
+    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
+    for (const comp of comparators) {
+      if (isNullSet(comp)) {
+        return [comp]
+      }
+      rangeMap.set(comp.value, comp)
+    }
+    if (rangeMap.size > 1 && rangeMap.has('')) {
+      rangeMap.delete('')
+    }
+
+    const result = [...rangeMap.values()]
+    cache.set(memoKey, result)
+    return result
+  }
+
+  intersects (range, options) {
+    if (!(range instanceof Range)) {
+      throw new TypeError('a Range is required')
+    }
+
+    return this.set.some((thisComparators) => {
+      return (
+        isSatisfiable(thisComparators, options) &&
+        range.set.some((rangeComparators) => {
+          return (
+            isSatisfiable(rangeComparators, options) &&
+            thisComparators.every((thisComparator) => {
+              return rangeComparators.every((rangeComparator) => {
+                return thisComparator.intersects(rangeComparator, options)
+              })
+            })
+          )
+        })
+      )
+    })
+  }
+
+  // if ANY of the sets match ALL of its comparators, then pass
+  test (version) {
+    if (!version) {
+      return false
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    for (let i = 0; i < this.set.length; i++) {
+      if (testSet(this.set[i], version, this.options)) {
+        return true
+      }
+    }
+    return false
+  }
+}
+
+module.exports = Range
+
+const LRU = __nccwpck_require__(1383)
+const cache = new LRU()
+
+const parseOptions = __nccwpck_require__(356)
+const Comparator = __nccwpck_require__(9379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(9737)
+const {
+  safeRe: re,
+  src,
+  t,
+  tildeTrimReplace,
+  caretTrimReplace,
+} = __nccwpck_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+
+// unbounded global build-metadata stripper used by parseRange
+const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
+
+const isNullSet = c => c.value === '<0.0.0-0'
+const isAny = c => c.value === ''
+
+// take a set of comparators and determine whether there
+// exists a version which can satisfy it
+const isSatisfiable = (comparators, options) => {
+  let result = true
+  const remainingComparators = comparators.slice()
+  let testComparator = remainingComparators.pop()
+
+  while (result && remainingComparators.length) {
+    result = remainingComparators.every((otherComparator) => {
+      return testComparator.intersects(otherComparator, options)
+    })
+
+    testComparator = remainingComparators.pop()
+  }
+
+  return result
+}
+
+// comprised of xranges, tildes, stars, and gtlt's at this point.
+// already replaced the hyphen ranges
+// turn into a set of JUST comparators.
+const parseComparator = (comp, options) => {
+  comp = comp.replace(re[t.BUILD], '')
+  debug('comp', comp, options)
+  comp = replaceCarets(comp, options)
+  debug('caret', comp)
+  comp = replaceTildes(comp, options)
+  debug('tildes', comp)
+  comp = replaceXRanges(comp, options)
+  debug('xrange', comp)
+  comp = replaceStars(comp, options)
+  debug('stars', comp)
+  return comp
+}
+
+const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
+
+const invalidXRangeOrder = (M, m, p) => (
+  (isX(M) && !isX(m)) ||
+  (isX(m) && p && !isX(p))
+)
+
+// ~, ~> --> * (any, kinda silly)
+// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
+// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
+// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
+// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
+// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
+// ~0.0.1 --> >=0.0.1 <0.1.0-0
+const replaceTildes = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceTilde(c, options))
+    .join(' ')
+}
+
+const replaceTilde = (comp, options) => {
+  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
+  // if we're including prereleases in the match, then the lower bound is
+  // -0, the lowest possible prerelease value, just like x-ranges and carets.
+  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('tilde', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      // ~1.2 == >=1.2.0 <1.3.0-0
+      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+    } else if (pr) {
+      debug('replaceTilde pr', pr)
+      ret = `>=${M}.${m}.${p}-${pr
+      } <${M}.${+m + 1}.0-0`
+    } else {
+      // ~1.2.3 == >=1.2.3 <1.3.0-0
+      ret = `>=${M}.${m}.${p
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('tilde return', ret)
+    return ret
+  })
+}
+
+// ^ --> * (any, kinda silly)
+// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
+// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
+// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
+// ^1.2.3 --> >=1.2.3 <2.0.0-0
+// ^1.2.0 --> >=1.2.0 <2.0.0-0
+// ^0.0.1 --> >=0.0.1 <0.0.2-0
+// ^0.1.0 --> >=0.1.0 <0.2.0-0
+const replaceCarets = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceCaret(c, options))
+    .join(' ')
+}
+
+const replaceCaret = (comp, options) => {
+  debug('caret', comp, options)
+  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('caret', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      if (M === '0') {
+        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+      } else {
+        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
+      }
+    } else if (pr) {
+      debug('replaceCaret pr', pr)
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p}-${pr
+        } <${+M + 1}.0.0-0`
+      }
+    } else {
+      debug('no pr')
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p
+        } <${+M + 1}.0.0-0`
+      }
+    }
+
+    debug('caret return', ret)
+    return ret
+  })
+}
+
+const replaceXRanges = (comp, options) => {
+  debug('replaceXRanges', comp, options)
+  return comp
+    .split(/\s+/)
+    .map((c) => replaceXRange(c, options))
+    .join(' ')
+}
+
+const replaceXRange = (comp, options) => {
+  comp = comp.trim()
+  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
+  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+    debug('xRange', comp, ret, gtlt, M, m, p, pr)
+    if (invalidXRangeOrder(M, m, p)) {
+      return comp
+    }
+
+    const xM = isX(M)
+    const xm = xM || isX(m)
+    const xp = xm || isX(p)
+    const anyX = xp
+
+    if (gtlt === '=' && anyX) {
+      gtlt = ''
+    }
+
+    // if we're including prereleases in the match, then we need
+    // to fix this to -0, the lowest possible prerelease value
+    pr = options.includePrerelease ? '-0' : ''
+
+    if (xM) {
+      if (gtlt === '>' || gtlt === '<') {
+        // nothing is allowed
+        ret = '<0.0.0-0'
+      } else {
+        // nothing is forbidden
+        ret = '*'
+      }
+    } else if (gtlt && anyX) {
+      // we know patch is an x, because we have any x at all.
+      // replace X with 0
+      if (xm) {
+        m = 0
+      }
+      p = 0
+
+      if (gtlt === '>') {
+        // >1 => >=2.0.0
+        // >1.2 => >=1.3.0
+        gtlt = '>='
+        if (xm) {
+          M = +M + 1
+          m = 0
+          p = 0
+        } else {
+          m = +m + 1
+          p = 0
+        }
+      } else if (gtlt === '<=') {
+        // <=0.7.x is actually <0.8.0, since any 0.7.x should
+        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
+        gtlt = '<'
+        if (xm) {
+          M = +M + 1
+        } else {
+          m = +m + 1
+        }
+      }
+
+      if (gtlt === '<') {
+        pr = '-0'
+      }
+
+      ret = `${gtlt + M}.${m}.${p}${pr}`
+    } else if (xm) {
+      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
+    } else if (xp) {
+      ret = `>=${M}.${m}.0${pr
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('xRange return', ret)
+
+    return ret
+  })
+}
+
+// Because * is AND-ed with everything else in the comparator,
+// and '' means "any version", just remove the *s entirely.
+const replaceStars = (comp, options) => {
+  debug('replaceStars', comp, options)
+  // Looseness is ignored here.  star is always as loose as it gets!
+  return comp
+    .trim()
+    .replace(re[t.STAR], '')
+}
+
+const replaceGTE0 = (comp, options) => {
+  debug('replaceGTE0', comp, options)
+  return comp
+    .trim()
+    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
+}
+
+// This function is passed to string.replace(re[t.HYPHENRANGE])
+// M, m, patch, prerelease, build
+// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
+// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
+// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
+// TODO build?
+const hyphenReplace = incPr => ($0,
+  from, fM, fm, fp, fpr, fb,
+  to, tM, tm, tp, tpr) => {
+  if (isX(fM)) {
+    from = ''
+  } else if (isX(fm)) {
+    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
+  } else if (isX(fp)) {
+    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
+  } else if (fpr) {
+    from = `>=${from}`
+  } else {
+    from = `>=${from}${incPr ? '-0' : ''}`
+  }
+
+  if (isX(tM)) {
+    to = ''
+  } else if (isX(tm)) {
+    to = `<${+tM + 1}.0.0-0`
+  } else if (isX(tp)) {
+    to = `<${tM}.${+tm + 1}.0-0`
+  } else if (tpr) {
+    to = `<=${tM}.${tm}.${tp}-${tpr}`
+  } else if (incPr) {
+    to = `<${tM}.${tm}.${+tp + 1}-0`
+  } else {
+    to = `<=${to}`
+  }
+
+  return `${from} ${to}`.trim()
+}
+
+const testSet = (set, version, options) => {
+  for (let i = 0; i < set.length; i++) {
+    if (!set[i].test(version)) {
+      return false
+    }
+  }
+
+  if (version.prerelease.length && !options.includePrerelease) {
+    // Find the set of versions that are allowed to have prereleases
+    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
+    // That should allow `1.2.3-pr.2` to pass.
+    // However, `1.2.4-alpha.notready` should NOT be allowed,
+    // even though it's within the range set by the comparators.
+    for (let i = 0; i < set.length; i++) {
+      debug(set[i].semver)
+      if (set[i].semver === Comparator.ANY) {
+        continue
+      }
+
+      if (set[i].semver.prerelease.length > 0) {
+        const allowed = set[i].semver
+        if (allowed.major === version.major &&
+            allowed.minor === version.minor &&
+            allowed.patch === version.patch) {
+          return true
+        }
+      }
+    }
+
+    // Version has a -pre, but it's not one of the ones we like.
+    return false
+  }
+
+  return true
+}
+
+
+/***/ }),
+
+/***/ 7163:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const parseOptions = __nccwpck_require__(356)
+const { compareIdentifiers } = __nccwpck_require__(3348)
+
+const isPrereleaseIdentifier = (prerelease, identifier) => {
+  const identifiers = identifier.split('.')
+  if (identifiers.length > prerelease.length) {
+    return false
+  }
+
+  for (let i = 0; i < identifiers.length; i++) {
+    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+      return false
+    }
+  }
+
+  return true
+}
+
+class SemVer {
+  constructor (version, options) {
+    options = parseOptions(options)
+
+    if (version instanceof SemVer) {
+      if (version.loose === !!options.loose &&
+        version.includePrerelease === !!options.includePrerelease) {
+        return version
+      } else {
+        version = version.version
+      }
+    } else if (typeof version !== 'string') {
+      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
+    }
+
+    if (version.length > MAX_LENGTH) {
+      throw new TypeError(
+        `version is longer than ${MAX_LENGTH} characters`
+      )
+    }
+
+    debug('SemVer', version, options)
+    this.options = options
+    this.loose = !!options.loose
+    // this isn't actually relevant for versions, but keep it so that we
+    // don't run into trouble passing this.options around.
+    this.includePrerelease = !!options.includePrerelease
+
+    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
+
+    if (!m) {
+      throw new TypeError(`Invalid Version: ${version}`)
+    }
+
+    this.raw = version
+
+    // these are actually numbers
+    this.major = +m[1]
+    this.minor = +m[2]
+    this.patch = +m[3]
+
+    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+      throw new TypeError('Invalid major version')
+    }
+
+    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+      throw new TypeError('Invalid minor version')
+    }
+
+    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+      throw new TypeError('Invalid patch version')
+    }
+
+    // numberify any prerelease numeric ids
+    if (!m[4]) {
+      this.prerelease = []
+    } else {
+      this.prerelease = m[4].split('.').map((id) => {
+        if (/^[0-9]+$/.test(id)) {
+          const num = +id
+          if (num >= 0 && num < MAX_SAFE_INTEGER) {
+            return num
+          }
+        }
+        return id
+      })
+    }
+
+    this.build = m[5] ? m[5].split('.') : []
+    this.format()
+  }
+
+  format () {
+    this.version = `${this.major}.${this.minor}.${this.patch}`
+    if (this.prerelease.length) {
+      this.version += `-${this.prerelease.join('.')}`
+    }
+    return this.version
+  }
+
+  toString () {
+    return this.version
+  }
+
+  compare (other) {
+    debug('SemVer.compare', this.version, this.options, other)
+    if (!(other instanceof SemVer)) {
+      if (typeof other === 'string' && other === this.version) {
+        return 0
+      }
+      other = new SemVer(other, this.options)
+    }
+
+    if (other.version === this.version) {
+      return 0
+    }
+
+    return this.compareMain(other) || this.comparePre(other)
+  }
+
+  compareMain (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    if (this.major < other.major) {
+      return -1
+    }
+    if (this.major > other.major) {
+      return 1
+    }
+    if (this.minor < other.minor) {
+      return -1
+    }
+    if (this.minor > other.minor) {
+      return 1
+    }
+    if (this.patch < other.patch) {
+      return -1
+    }
+    if (this.patch > other.patch) {
+      return 1
+    }
+    return 0
+  }
+
+  comparePre (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    // NOT having a prerelease is > having one
+    if (this.prerelease.length && !other.prerelease.length) {
+      return -1
+    } else if (!this.prerelease.length && other.prerelease.length) {
+      return 1
+    } else if (!this.prerelease.length && !other.prerelease.length) {
+      return 0
+    }
+
+    let i = 0
+    do {
+      const a = this.prerelease[i]
+      const b = other.prerelease[i]
+      debug('prerelease compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  compareBuild (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    let i = 0
+    do {
+      const a = this.build[i]
+      const b = other.build[i]
+      debug('build compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  // preminor will bump the version up to the next minor release, and immediately
+  // down to pre-release. premajor and prepatch work the same way.
+  inc (release, identifier, identifierBase) {
+    if (release.startsWith('pre')) {
+      if (!identifier && identifierBase === false) {
+        throw new Error('invalid increment argument: identifier is empty')
+      }
+      // Avoid an invalid semver results
+      if (identifier) {
+        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
+        if (!match || match[1] !== identifier) {
+          throw new Error(`invalid identifier: ${identifier}`)
+        }
+      }
+    }
+
+    switch (release) {
+      case 'premajor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor = 0
+        this.major++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'preminor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'prepatch':
+        // If this is already a prerelease, it will bump to the next version
+        // drop any prereleases that might already exist, since they are not
+        // relevant at this point.
+        this.prerelease.length = 0
+        this.inc('patch', identifier, identifierBase)
+        this.inc('pre', identifier, identifierBase)
+        break
+      // If the input is a non-prerelease version, this acts the same as
+      // prepatch.
+      case 'prerelease':
+        if (this.prerelease.length === 0) {
+          this.inc('patch', identifier, identifierBase)
+        }
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'release':
+        if (this.prerelease.length === 0) {
+          throw new Error(`version ${this.raw} is not a prerelease`)
+        }
+        this.prerelease.length = 0
+        break
+
+      case 'major':
+        // If this is a pre-major version, bump up to the same major version.
+        // Otherwise increment major.
+        // 1.0.0-5 bumps to 1.0.0
+        // 1.1.0 bumps to 2.0.0
+        if (
+          this.minor !== 0 ||
+          this.patch !== 0 ||
+          this.prerelease.length === 0
+        ) {
+          this.major++
+        }
+        this.minor = 0
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'minor':
+        // If this is a pre-minor version, bump up to the same minor version.
+        // Otherwise increment minor.
+        // 1.2.0-5 bumps to 1.2.0
+        // 1.2.1 bumps to 1.3.0
+        if (this.patch !== 0 || this.prerelease.length === 0) {
+          this.minor++
+        }
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'patch':
+        // If this is not a pre-release version, it will increment the patch.
+        // If it is a pre-release it will bump up to the same patch version.
+        // 1.2.0-5 patches to 1.2.0
+        // 1.2.0 patches to 1.2.1
+        if (this.prerelease.length === 0) {
+          this.patch++
+        }
+        this.prerelease = []
+        break
+      // This probably shouldn't be used publicly.
+      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+      case 'pre': {
+        const base = Number(identifierBase) ? 1 : 0
+
+        if (this.prerelease.length === 0) {
+          this.prerelease = [base]
+        } else {
+          let i = this.prerelease.length
+          while (--i >= 0) {
+            if (typeof this.prerelease[i] === 'number') {
+              this.prerelease[i]++
+              i = -2
+            }
+          }
+          if (i === -1) {
+            // didn't increment anything
+            if (identifier === this.prerelease.join('.') && identifierBase === false) {
+              throw new Error('invalid increment argument: identifier already exists')
+            }
+            this.prerelease.push(base)
+          }
+        }
+        if (identifier) {
+          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
+          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
+          let prerelease = [identifier, base]
+          if (identifierBase === false) {
+            prerelease = [identifier]
+          }
+          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+            const prereleaseBase = this.prerelease[identifier.split('.').length]
+            if (isNaN(prereleaseBase)) {
+              this.prerelease = prerelease
+            }
+          } else {
+            this.prerelease = prerelease
+          }
+        }
+        break
+      }
+      default:
+        throw new Error(`invalid increment argument: ${release}`)
+    }
+    this.raw = this.format()
+    if (this.build.length) {
+      this.raw += `+${this.build.join('.')}`
+    }
+    return this
+  }
+}
+
+module.exports = SemVer
+
+
+/***/ }),
+
+/***/ 1799:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const clean = (version, options) => {
+  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
+  return s ? s.version : null
+}
+module.exports = clean
+
+
+/***/ }),
+
+/***/ 8646:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(6599)
+const gte = __nccwpck_require__(1236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+
+const cmp = (a, op, b, loose) => {
+  switch (op) {
+    case '===':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a === b
+
+    case '!==':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a !== b
+
+    case '':
+    case '=':
+    case '==':
+      return eq(a, b, loose)
+
+    case '!=':
+      return neq(a, b, loose)
+
+    case '>':
+      return gt(a, b, loose)
+
+    case '>=':
+      return gte(a, b, loose)
+
+    case '<':
+      return lt(a, b, loose)
+
+    case '<=':
+      return lte(a, b, loose)
+
+    default:
+      throw new TypeError(`Invalid operator: ${op}`)
+  }
+}
+module.exports = cmp
+
+
+/***/ }),
+
+/***/ 5385:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(6353)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const coerce = (version, options) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+
+  if (typeof version === 'number') {
+    version = String(version)
+  }
+
+  if (typeof version !== 'string') {
+    return null
+  }
+
+  options = options || {}
+
+  let match = null
+  if (!options.rtl) {
+    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
+  } else {
+    // Find the right-most coercible string that does not share
+    // a terminus with a more left-ward coercible string.
+    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
+    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
+    //
+    // Walk through the string checking with a /g regexp
+    // Manually set the index so as to pick up overlapping matches.
+    // Stop when we get a match that ends at the string end, since no
+    // coercible string can be more right-ward without the same terminus.
+    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
+    let next
+    while ((next = coerceRtlRegex.exec(version)) &&
+        (!match || match.index + match[0].length !== version.length)
+    ) {
+      if (!match ||
+            next.index + next[0].length !== match.index + match[0].length) {
+        match = next
+      }
+      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
+    }
+    // leave it in a clean state
+    coerceRtlRegex.lastIndex = -1
+  }
+
+  if (match === null) {
+    return null
+  }
+
+  const major = match[2]
+  const minor = match[3] || '0'
+  const patch = match[4] || '0'
+  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
+  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
+
+  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
+}
+module.exports = coerce
+
+
+/***/ }),
+
+/***/ 7648:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compareBuild = (a, b, loose) => {
+  const versionA = new SemVer(a, loose)
+  const versionB = new SemVer(b, loose)
+  return versionA.compare(versionB) || versionA.compareBuild(versionB)
+}
+module.exports = compareBuild
+
+
+/***/ }),
+
+/***/ 6874:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const compareLoose = (a, b) => compare(a, b, true)
+module.exports = compareLoose
+
+
+/***/ }),
+
+/***/ 8469:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compare = (a, b, loose) =>
+  new SemVer(a, loose).compare(new SemVer(b, loose))
+
+module.exports = compare
+
+
+/***/ }),
+
+/***/ 711:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+
+const diff = (version1, version2) => {
+  const v1 = parse(version1, null, true)
+  const v2 = parse(version2, null, true)
+  const comparison = v1.compare(v2)
+
+  if (comparison === 0) {
+    return null
+  }
+
+  const v1Higher = comparison > 0
+  const highVersion = v1Higher ? v1 : v2
+  const lowVersion = v1Higher ? v2 : v1
+  const highHasPre = !!highVersion.prerelease.length
+  const lowHasPre = !!lowVersion.prerelease.length
+
+  if (lowHasPre && !highHasPre) {
+    // Going from prerelease -> no prerelease requires some special casing
+
+    // If the low version has only a major, then it will always be a major
+    // Some examples:
+    // 1.0.0-1 -> 1.0.0
+    // 1.0.0-1 -> 1.1.1
+    // 1.0.0-1 -> 2.0.0
+    if (!lowVersion.patch && !lowVersion.minor) {
+      return 'major'
+    }
+
+    // If the main part has no difference
+    if (lowVersion.compareMain(highVersion) === 0) {
+      if (lowVersion.minor && !lowVersion.patch) {
+        return 'minor'
+      }
+      return 'patch'
+    }
+  }
+
+  // add the `pre` prefix if we are going to a prerelease version
+  const prefix = highHasPre ? 'pre' : ''
+
+  if (v1.major !== v2.major) {
+    return prefix + 'major'
+  }
+
+  if (v1.minor !== v2.minor) {
+    return prefix + 'minor'
+  }
+
+  if (v1.patch !== v2.patch) {
+    return prefix + 'patch'
+  }
+
+  // high and low are prereleases
+  return 'prerelease'
+}
+
+module.exports = diff
+
+
+/***/ }),
+
+/***/ 5082:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const eq = (a, b, loose) => compare(a, b, loose) === 0
+module.exports = eq
+
+
+/***/ }),
+
+/***/ 6599:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gt = (a, b, loose) => compare(a, b, loose) > 0
+module.exports = gt
+
+
+/***/ }),
+
+/***/ 1236:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gte = (a, b, loose) => compare(a, b, loose) >= 0
+module.exports = gte
+
+
+/***/ }),
+
+/***/ 2338:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+
+const inc = (version, release, options, identifier, identifierBase) => {
+  if (typeof (options) === 'string') {
+    identifierBase = identifier
+    identifier = options
+    options = undefined
+  }
+
+  try {
+    return new SemVer(
+      version instanceof SemVer ? version.version : version,
+      options
+    ).inc(release, identifier, identifierBase).version
+  } catch (er) {
+    return null
+  }
+}
+module.exports = inc
+
+
+/***/ }),
+
+/***/ 3872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lt = (a, b, loose) => compare(a, b, loose) < 0
+module.exports = lt
+
+
+/***/ }),
+
+/***/ 6717:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lte = (a, b, loose) => compare(a, b, loose) <= 0
+module.exports = lte
+
+
+/***/ }),
+
+/***/ 8511:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const major = (a, loose) => new SemVer(a, loose).major
+module.exports = major
+
+
+/***/ }),
+
+/***/ 2603:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const minor = (a, loose) => new SemVer(a, loose).minor
+module.exports = minor
+
+
+/***/ }),
+
+/***/ 4974:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const neq = (a, b, loose) => compare(a, b, loose) !== 0
+module.exports = neq
+
+
+/***/ }),
+
+/***/ 6353:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = (version, options, throwErrors = false) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+  try {
+    return new SemVer(version, options)
+  } catch (er) {
+    if (!throwErrors) {
+      return null
+    }
+    throw er
+  }
+}
+
+module.exports = parse
+
+
+/***/ }),
+
+/***/ 8756:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const patch = (a, loose) => new SemVer(a, loose).patch
+module.exports = patch
+
+
+/***/ }),
+
+/***/ 5714:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const prerelease = (version, options) => {
+  const parsed = parse(version, options)
+  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
+}
+module.exports = prerelease
+
+
+/***/ }),
+
+/***/ 2173:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const rcompare = (a, b, loose) => compare(b, a, loose)
+module.exports = rcompare
+
+
+/***/ }),
+
+/***/ 7192:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
+module.exports = rsort
+
+
+/***/ }),
+
+/***/ 8011:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const satisfies = (version, range, options) => {
+  try {
+    range = new Range(range, options)
+  } catch (er) {
+    return false
+  }
+  return range.test(version)
+}
+module.exports = satisfies
+
+
+/***/ }),
+
+/***/ 9872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
+module.exports = sort
+
+
+/***/ }),
+
+/***/ 6114:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+
+const truncate = (version, truncation, options) => {
+  if (!constants.RELEASE_TYPES.includes(truncation)) {
+    return null
+  }
+
+  const clonedVersion = cloneInputVersion(version, options)
+  return clonedVersion && doTruncation(clonedVersion, truncation)
+}
+
+const cloneInputVersion = (version, options) => {
+  const versionStringToParse = (
+    version instanceof SemVer ? version.version : version
+  )
+
+  return parse(versionStringToParse, options)
+}
+
+const doTruncation = (version, truncation) => {
+  if (isPrerelease(truncation)) {
+    return version.version
+  }
+
+  version.prerelease = []
+
+  switch (truncation) {
+    case 'major':
+      version.minor = 0
+      version.patch = 0
+      break
+    case 'minor':
+      version.patch = 0
+      break
+  }
+
+  return version.format()
+}
+
+const isPrerelease = (type) => {
+  return type.startsWith('pre')
+}
+
+module.exports = truncate
+
+
+/***/ }),
+
+/***/ 8780:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const valid = (version, options) => {
+  const v = parse(version, options)
+  return v ? v.version : null
+}
+module.exports = valid
+
+
+/***/ }),
+
+/***/ 2088:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// just pre-load all the stuff that index.js lazily exports
+const internalRe = __nccwpck_require__(5471)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(3348)
+const parse = __nccwpck_require__(6353)
+const valid = __nccwpck_require__(8780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(2338)
+const diff = __nccwpck_require__(711)
+const major = __nccwpck_require__(8511)
+const minor = __nccwpck_require__(2603)
+const patch = __nccwpck_require__(8756)
+const prerelease = __nccwpck_require__(5714)
+const compare = __nccwpck_require__(8469)
+const rcompare = __nccwpck_require__(2173)
+const compareLoose = __nccwpck_require__(6874)
+const compareBuild = __nccwpck_require__(7648)
+const sort = __nccwpck_require__(9872)
+const rsort = __nccwpck_require__(7192)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(1236)
+const lte = __nccwpck_require__(6717)
+const cmp = __nccwpck_require__(8646)
+const coerce = __nccwpck_require__(5385)
+const truncate = __nccwpck_require__(6114)
+const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const toComparators = __nccwpck_require__(4750)
+const maxSatisfying = __nccwpck_require__(5574)
+const minSatisfying = __nccwpck_require__(8595)
+const minVersion = __nccwpck_require__(1866)
+const validRange = __nccwpck_require__(4737)
+const outside = __nccwpck_require__(280)
+const gtr = __nccwpck_require__(2276)
+const ltr = __nccwpck_require__(5213)
+const intersects = __nccwpck_require__(3465)
+const simplifyRange = __nccwpck_require__(2028)
+const subset = __nccwpck_require__(1489)
+module.exports = {
+  parse,
+  valid,
+  clean,
+  inc,
+  diff,
+  major,
+  minor,
+  patch,
+  prerelease,
+  compare,
+  rcompare,
+  compareLoose,
+  compareBuild,
+  sort,
+  rsort,
+  gt,
+  lt,
+  eq,
+  neq,
+  gte,
+  lte,
+  cmp,
+  coerce,
+  truncate,
+  Comparator,
+  Range,
+  satisfies,
+  toComparators,
+  maxSatisfying,
+  minSatisfying,
+  minVersion,
+  validRange,
+  outside,
+  gtr,
+  ltr,
+  intersects,
+  simplifyRange,
+  subset,
+  SemVer,
+  re: internalRe.re,
+  src: internalRe.src,
+  tokens: internalRe.t,
+  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+  RELEASE_TYPES: constants.RELEASE_TYPES,
+  compareIdentifiers: identifiers.compareIdentifiers,
+  rcompareIdentifiers: identifiers.rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 5101:
+/***/ ((module) => {
+
+
+
+// Note: this is the semver.org version of the spec that it implements
+// Not necessarily the package version of this code.
+const SEMVER_SPEC_VERSION = '2.0.0'
+
+const MAX_LENGTH = 256
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
+/* istanbul ignore next */ 9007199254740991
+
+// Max safe segment length for coercion.
+const MAX_SAFE_COMPONENT_LENGTH = 16
+
+// Max safe length for a build identifier. The max length minus 6 characters for
+// the shortest version with a build 0.0.0+BUILD.
+const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
+
+// ECMAScript whitespace and line terminators matched by \s.
+const WHITESPACE_CHARACTERS = [
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  ' ',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+]
+
+const RELEASE_TYPES = [
+  'major',
+  'premajor',
+  'minor',
+  'preminor',
+  'patch',
+  'prepatch',
+  'prerelease',
+]
+
+module.exports = {
+  MAX_LENGTH,
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_SAFE_INTEGER,
+  WHITESPACE_CHARACTERS,
+  RELEASE_TYPES,
+  SEMVER_SPEC_VERSION,
+  FLAG_INCLUDE_PRERELEASE: 0b001,
+  FLAG_LOOSE: 0b010,
+}
+
+
+/***/ }),
+
+/***/ 1159:
+/***/ ((module) => {
+
+
+
+const debug = (
+  typeof process === 'object' &&
+  process.env &&
+  process.env.NODE_DEBUG &&
+  /\bsemver\b/i.test(process.env.NODE_DEBUG)
+) ? (...args) => console.error('SEMVER', ...args)
+  : () => {}
+
+module.exports = debug
+
+
+/***/ }),
+
+/***/ 3348:
+/***/ ((module) => {
+
+
+
+const numeric = /^[0-9]+$/
+const compareIdentifiers = (a, b) => {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return a === b ? 0 : a < b ? -1 : 1
+  }
+
+  const anum = numeric.test(a)
+  const bnum = numeric.test(b)
+
+  if (anum && bnum) {
+    a = +a
+    b = +b
+  }
+
+  return a === b ? 0
+    : (anum && !bnum) ? -1
+    : (bnum && !anum) ? 1
+    : a < b ? -1
+    : 1
+}
+
+const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
+
+module.exports = {
+  compareIdentifiers,
+  rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 1383:
+/***/ ((module) => {
+
+
+
+class LRUCache {
+  constructor () {
+    this.max = 1000
+    this.map = new Map()
+  }
+
+  get (key) {
+    const value = this.map.get(key)
+    if (value === undefined) {
+      return undefined
+    } else {
+      // Remove the key from the map and add it to the end
+      this.map.delete(key)
+      this.map.set(key, value)
+      return value
+    }
+  }
+
+  delete (key) {
+    return this.map.delete(key)
+  }
+
+  set (key, value) {
+    const deleted = this.delete(key)
+
+    if (!deleted && value !== undefined) {
+      // If cache is full, delete the least recently used item
+      if (this.map.size >= this.max) {
+        const firstKey = this.map.keys().next().value
+        this.delete(firstKey)
+      }
+
+      this.map.set(key, value)
+    }
+
+    return this
+  }
+}
+
+module.exports = LRUCache
+
+
+/***/ }),
+
+/***/ 356:
+/***/ ((module) => {
+
+
+
+// parse out just the options we care about
+const looseOption = Object.freeze({ loose: true })
+const emptyOpts = Object.freeze({ })
+const parseOptions = options => {
+  if (!options) {
+    return emptyOpts
+  }
+
+  if (typeof options !== 'object') {
+    return looseOption
+  }
+
+  return options
+}
+module.exports = parseOptions
+
+
+/***/ }),
+
+/***/ 5471:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+
+const {
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_LENGTH,
+} = __nccwpck_require__(5101)
+const debug = __nccwpck_require__(1159)
+exports = module.exports = {}
+
+// The actual regexps go on exports.re
+const re = exports.re = []
+const safeRe = exports.safeRe = []
+const src = exports.src = []
+const safeSrc = exports.safeSrc = []
+const t = exports.t = {}
+let R = 0
+
+const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
+
+// Replace some greedy regex tokens to prevent regex dos issues. These regex are
+// used internally via the safeRe object since all inputs in this library get
+// normalized first to trim and collapse all extra whitespace. The original
+// regexes are exported for userland consumption and lower level usage. A
+// future breaking change could export the safer regex only with a note that
+// all input should have extra whitespace removed.
+const safeRegexReplacements = [
+  ['\\s', 1],
+  ['\\d', MAX_LENGTH],
+  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
+]
+
+const makeSafeRegex = (value) => {
+  for (const [token, max] of safeRegexReplacements) {
+    value = value
+      .split(`${token}*`).join(`${token}{0,${max}}`)
+      .split(`${token}+`).join(`${token}{1,${max}}`)
+  }
+  return value
+}
+
+const createToken = (name, value, isGlobal) => {
+  const safe = makeSafeRegex(value)
+  const index = R++
+  debug(name, index, value)
+  t[name] = index
+  src[index] = value
+  safeSrc[index] = safe
+  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
+  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
+}
+
+// The following Regular Expressions can be used for tokenizing,
+// validating, and parsing SemVer version strings.
+
+// ## Numeric Identifier
+// A single `0`, or a non-zero digit followed by zero or more digits.
+
+createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
+createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
+
+// ## Non-numeric Identifier
+// Zero or more digits, followed by a letter or hyphen, and then zero or
+// more letters, digits, or hyphens.
+
+createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
+
+// ## Main Version
+// Three dot-separated numeric identifiers.
+
+createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version Identifier
+// A numeric identifier, or a non-numeric identifier.
+// Non-numeric identifiers include numeric identifiers but can be longer.
+// Therefore non-numeric identifiers must go first.
+
+createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version
+// Hyphen, followed by one or more dot-separated pre-release version
+// identifiers.
+
+createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
+}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
+
+createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
+}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
+
+// ## Build Metadata Identifier
+// Any combination of digits, letters, or hyphens.
+
+createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
+
+// ## Build Metadata
+// Plus sign, followed by one or more period-separated build metadata
+// identifiers.
+
+createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
+}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
+
+// ## Full Version String
+// A main version, followed optionally by a pre-release version and
+// build metadata.
+
+// Note that the only major, minor, patch, and pre-release sections of
+// the version string are capturing groups.  The build metadata is not a
+// capturing group, because it should not ever be used in version
+// comparison.
+
+createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
+}${src[t.PRERELEASE]}?${
+  src[t.BUILD]}?`)
+
+createToken('FULL', `^${src[t.FULLPLAIN]}$`)
+
+// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
+// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
+// common in the npm registry.
+createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
+}${src[t.PRERELEASELOOSE]}?${
+  src[t.BUILD]}?`)
+
+createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
+
+createToken('GTLT', '((?:<|>)?=?)')
+
+// Something like "2.*" or "1.2.x".
+// Note that "x.x" is a valid xRange identifier, meaning "any version"
+// Only the first item is strictly required.
+createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
+createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
+
+createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:${src[t.PRERELEASE]})?${
+                     src[t.BUILD]}?` +
+                   `)?)?`)
+
+createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:${src[t.PRERELEASELOOSE]})?${
+                          src[t.BUILD]}?` +
+                        `)?)?`)
+
+createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
+createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Coercion.
+// Extract anything that could conceivably be a part of a valid semver
+createToken('COERCEPLAIN', `${'(^|[^\\d])' +
+              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
+createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
+createToken('COERCEFULL', src[t.COERCEPLAIN] +
+              `(?:${src[t.PRERELEASE]})?` +
+              `(?:${src[t.BUILD]})?` +
+              `(?:$|[^\\d])`)
+createToken('COERCERTL', src[t.COERCE], true)
+createToken('COERCERTLFULL', src[t.COERCEFULL], true)
+
+// Tilde ranges.
+// Meaning is "reasonably at or greater than"
+createToken('LONETILDE', '(?:~>?)')
+
+createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
+exports.tildeTrimReplace = '$1~'
+
+createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
+createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Caret ranges.
+// Meaning is "at least and backwards compatible with"
+createToken('LONECARET', '(?:\\^)')
+
+createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
+exports.caretTrimReplace = '$1^'
+
+createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
+createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// A simple gt/lt/eq thing, or just "" to indicate "any version"
+createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
+createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
+
+// An expression to strip any whitespace between the gtlt and the thing
+// it modifies, so that `> 1.2.3` ==> `>1.2.3`
+createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
+}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
+exports.comparatorTrimReplace = '$1$2$3'
+
+// Something like `1.2.3 - 1.2.4`
+// Note that these all use the loose form, because they'll be
+// checked against either the strict or loose comparator form
+// later.
+createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
+                   `\\s+-\\s+` +
+                   `(${src[t.XRANGEPLAIN]})` +
+                   `\\s*$`)
+
+createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s+-\\s+` +
+                        `(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s*$`)
+
+// Star ranges basically just allow anything at all.
+createToken('STAR', '(<|>)?=?\\s*\\*')
+// >=0.0.0 is like a star
+createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
+createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
+
+
+/***/ }),
+
+/***/ 9737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// @ts-check
+
+
+// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
+// validation. Each end-index finder returns an exclusive end, or its start
+// on no match.
+// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
+// range.slice(start, end) gives the matched text, not a converted number.
+const {
+  MAX_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  WHITESPACE_CHARACTERS,
+} = __nccwpck_require__(5101)
+
+/**
+ * Remembers the last two rows of digits so their characters need not be reread.
+ * Positions start at -1 until a row has been found.
+ *
+ * @typedef {object} DigitRunCache
+ * @property {number} start The first character of the most recently found row.
+ * @property {number} end The position after that row's last character.
+ * @property {number} previousStart The first character of the previous row.
+ * @property {number} previousEnd The position after the previous row.
+ */
+
+// One entry per UTF-16 code unit keeps membership checks constant-time.
+const whitespace = new Uint8Array(0x10000)
+for (const char of WHITESPACE_CHARACTERS) {
+  whitespace[char.charCodeAt(0)] = 1
+}
+
+/**
+ * Checks whether a character is whitespace, like a space, tab, or newline.
+ * Looking past the end of the string returns false.
+ *
+ * @param {string|undefined} char One character, or undefined past the string's end.
+ * @returns {boolean} Whether the character is whitespace.
+ * @example isWhitespace(' ') // true
+ * @example isWhitespace('1') // false
+ */
+const isWhitespace = char =>
+  char !== undefined && whitespace[char.charCodeAt(0)] === 1
+
+/**
+ * Checks for v, =, or whitespace before the version number.
+ * These are historical version prefixes, not range operators:
+ * < and > are handled separately, as are tilde and caret ranges.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can belong to a version prefix.
+ * @example isVersionPrefix('=') // true
+ * @example isVersionPrefix('>') // false
+ */
+const isVersionPrefix = char =>
+  char === 'v' ||
+  char === '=' ||
+  isWhitespace(char)
+
+/**
+ * Checks whether a character is one of the digits 0 through 9.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII digit.
+ * @example isDigit('7') // true
+ * @example isDigit('.') // false
+ */
+const isDigit = char => char !== undefined && char >= '0' && char <= '9'
+
+/**
+ * Checks whether a character is an English letter, uppercase or lowercase.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII letter.
+ * @example isLetter('b') // true
+ * @example isLetter('7') // false
+ */
+const isLetter = char =>
+  char !== undefined && (
+    (char >= 'a' && char <= 'z') ||
+    (char >= 'A' && char <= 'Z')
+  )
+
+/**
+ * Checks for a letter, digit, or hyphen: the characters allowed inside
+ * prerelease and build names such as beta-1.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can be part of an identifier.
+ * @example isIdentifierCharacter('-') // true
+ * @example isIdentifierCharacter('.') // false; dots separate identifiers
+ */
+const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
+
+/**
+ * Checks whether a version component can begin here: with a digit or
+ * a wildcard such as x, X, or *.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether a number or wildcard can start with this character.
+ * @example isVersionStart('x') // true
+ * @example isVersionStart('v') // false; v belongs to the prefix
+ */
+const isVersionStart = char =>
+  isDigit(char) ||
+  char === 'x' ||
+  char === 'X' ||
+  char === '*'
+
+/**
+ * Finds the end of a row of digits, but returns no more than limit digits.
+ * Remembers the last two rows so looking at them again does not reread them.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first character to check.
+ * @param {number} limit The most digit characters the returned match can include.
+ * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
+ * @returns {number} The position after the matched digits, or start if none match.
+ * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
+ * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
+ */
+const findDigitsEndIndex = (range, start, limit, digitRuns) => {
+  if (!isDigit(range[start])) {
+    return start
+  }
+  if (start >= digitRuns.start && start < digitRuns.end) {
+    return Math.min(start + limit, digitRuns.end)
+  }
+  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+    return Math.min(start + limit, digitRuns.previousEnd)
+  }
+  let end = start + 1
+  while (isDigit(range[end])) {
+    end++
+  }
+  // A failed full version can rewind from its second run to its first.
+  digitRuns.previousStart = digitRuns.start
+  digitRuns.previousEnd = digitRuns.end
+  digitRuns.start = start
+  digitRuns.end = end
+  return Math.min(start + limit, end)
+}
+
+/**
+ * Reads a number using the old regex's length and leading-zero rules.
+ * Strict mode reads just the first zero in 012; loose mode can read all three.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the number should begin.
+ * @param {boolean} loose Whether to allow leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched digits, not their numeric value.
+ * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
+ * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
+ */
+const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+  if (!loose && range[start] === '0') {
+    return start + 1
+  }
+  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
+  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
+}
+
+/**
+ * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
+ * Tries the letter-or-hyphen form first, then the number-only form.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @param {boolean} loose Whether numeric identifiers may have leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
+ * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
+ */
+const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
+  // The legacy regex tries a nonnumeric identifier before a numeric one.
+  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
+    let end = digitsEnd + 1
+    const limit = end + MAX_SAFE_BUILD_LENGTH
+    while (end < limit && isIdentifierCharacter(range[end])) {
+      end++
+    }
+    return end
+  }
+  return findVersionNumberEndIndex(range, start, loose, digitRuns)
+}
+
+/**
+ * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
+ * Loose mode also allows the name without its opening hyphen.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the suffix should begin, including -.
+ * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched suffix, or start if absent.
+ * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
+ * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
+ */
+const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+  const hyphen = range[start] === '-'
+  if (!loose && !hyphen) {
+    return start
+  }
+  const identifierStart = start + (hyphen ? 1 : 0)
+  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
+  if (end === identifierStart) {
+    if (!loose || !hyphen) {
+      return start
+    }
+    // In loose syntax, a lone hyphen can itself be the identifier.
+    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
+  }
+  while (range[end] === '.') {
+    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads one build-name piece, such as sha or 123 in +sha.123.
+ * Stops at a disallowed character or the old regex's length limit.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
+ * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
+ */
+const findBuildIdentifierEndIndex = (range, start) => {
+  let end = start
+  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+    end++
+  }
+  return end
+}
+
+/**
+ * Reads optional build metadata such as +sha.123.
+ * Leaves the position unchanged if there is no plus sign followed by a name.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the opening + should be.
+ * @returns {number} The position after the matched metadata, or start if absent.
+ * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
+ * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
+ */
+const findBuildEndIndex = (range, start) => {
+  if (range[start] !== '+') {
+    return start
+  }
+  let end = findBuildIdentifierEndIndex(range, start + 1)
+  if (end === start + 1) {
+    return start
+  }
+  while (range[end] === '.') {
+    const next = findBuildIdentifierEndIndex(range, end + 1)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads three numbers separated by dots, then any prerelease and build suffixes.
+ * Uses loose rules, so forms such as 01.02.03beta can match here.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first number, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the version match, or start if none matches.
+ * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
+ * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
+ */
+const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+  let end = start
+  for (let component = 0; component < 3; component++) {
+    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
+    if (next === end) {
+      return start
+    }
+    end = next
+    if (component < 2) {
+      if (range[end] !== '.') {
+        return start
+      }
+      end++
+    }
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
+ * Numbers use strict leading-zero rules; wildcards take up one character.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the component should begin.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the component, or start if none matches.
+ * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
+ * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
+ */
+const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+  if (isDigit(range[start])) {
+    return findVersionNumberEndIndex(range, start, false, digitRuns)
+  }
+  return isVersionStart(range[start]) ? start + 1 : start
+}
+
+/**
+ * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
+ * After the third component, also reads any strict prerelease and build suffixes.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched version text.
+ * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
+ */
+const findPartialVersionEndIndex = (range, start, digitRuns) => {
+  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
+  for (let component = 0; component < 2; component++) {
+    if (range[end] !== '.') {
+      return end
+    }
+    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
+    if (next === end + 1) {
+      return end
+    }
+    end = next
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Finds where a version match ends, without deciding whether the range is valid.
+ * Tries a loose full version first, then a partial or wildcard version, just
+ * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position where scanning the next candidate can resume.
+ * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
+ * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ */
+const findVersionEndIndex = (range, start, digitRuns) => {
+  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
+  return fullVersionEnd !== start
+    ? fullVersionEnd
+    : findPartialVersionEndIndex(range, start, digitRuns)
+}
+
+/**
+ * Finds the one whitespace character the old replacement would remove.
+ * Keeps leading whitespace, skips an optional operator, and checks immediately
+ * after it. Returns -1 if there is nothing to remove.
+ *
+ * @param {string} range The text containing a candidate already found by the caller.
+ * @param {number} matchStart The candidate's position, including leading whitespace.
+ * @returns {number} The position of the removable whitespace, or -1 if absent.
+ * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
+ * @example findRemovableWhitespaceIndex('>1', 0) // -1
+ */
+const findRemovableWhitespaceIndex = (range, matchStart) => {
+  let position = matchStart
+  if (isWhitespace(range[position])) {
+    position++
+  }
+  if (range[position] === '<' || range[position] === '>') {
+    position++
+  }
+  if (range[position] === '=') {
+    position++
+  }
+  return isWhitespace(range[position]) ? position : -1
+}
+
+/**
+ * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
+ * Copies everything else according to the old regex's matching rules.
+ * Moves forward through prefixes and whole versions to avoid repeatedly
+ * searching the same characters on long inputs.
+ *
+ * @param {string} range The range text to process; the original string is unchanged.
+ * @returns {string} The range with matched operator whitespace removed.
+ * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
+ * @example trimComparatorWhitespace('> invalid') // '> invalid'
+ */
+const trimComparatorWhitespace = range => {
+  let result = ''
+  let copyFrom = 0
+  let cursor = 0
+  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
+
+  while (cursor < range.length) {
+    const matchStart = cursor
+    if (range[cursor] === '<' || range[cursor] === '>') {
+      cursor++
+    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+      cursor++
+      continue
+    }
+
+    // Consume a v/=/whitespace run once, even when no version follows it.
+    while (cursor < range.length && isVersionPrefix(range[cursor])) {
+      cursor++
+    }
+    if (!isVersionStart(range[cursor])) {
+      continue
+    }
+
+    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
+    if (whitespacePosition !== -1) {
+      result += range.slice(copyFrom, whitespacePosition)
+      copyFrom = whitespacePosition + 1
+    }
+
+    // Skip the entire match, so a prerelease's trailing v cannot be
+    // reconsidered as the prefix of another version.
+    cursor = findVersionEndIndex(range, cursor, digitRuns)
+  }
+
+  return result + range.slice(copyFrom)
+}
+
+module.exports = trimComparatorWhitespace
+
+
+/***/ }),
+
+/***/ 2276:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// Determine if version is greater than all the versions possible in the range.
+const outside = __nccwpck_require__(280)
+const gtr = (version, range, options) => outside(version, range, '>', options)
+module.exports = gtr
+
+
+/***/ }),
+
+/***/ 3465:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const intersects = (r1, r2, options) => {
+  r1 = new Range(r1, options)
+  r2 = new Range(r2, options)
+  return r1.intersects(r2, options)
+}
+module.exports = intersects
+
+
+/***/ }),
+
+/***/ 5213:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const outside = __nccwpck_require__(280)
+// Determine if version is less than all the versions possible in the range
+const ltr = (version, range, options) => outside(version, range, '<', options)
+module.exports = ltr
+
+
+/***/ }),
+
+/***/ 5574:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+const maxSatisfying = (versions, range, options) => {
+  let max = null
+  let maxSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!max || maxSV.compare(v) === -1) {
+        // compare(max, v, true)
+        max = v
+        maxSV = new SemVer(max, options)
+      }
+    }
+  })
+  return max
+}
+module.exports = maxSatisfying
+
+
+/***/ }),
+
+/***/ 8595:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const minSatisfying = (versions, range, options) => {
+  let min = null
+  let minSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!min || minSV.compare(v) === 1) {
+        // compare(min, v, true)
+        min = v
+        minSV = new SemVer(min, options)
+      }
+    }
+  })
+  return min
+}
+module.exports = minSatisfying
+
+
+/***/ }),
+
+/***/ 1866:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const gt = __nccwpck_require__(6599)
+
+const minVersion = (range, loose) => {
+  range = new Range(range, loose)
+
+  let minver = new SemVer('0.0.0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = new SemVer('0.0.0-0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = null
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let setMin = null
+    comparators.forEach((comparator) => {
+      // Clone to avoid manipulating the comparator's semver object.
+      const compver = new SemVer(comparator.semver.version)
+      switch (comparator.operator) {
+        case '>':
+          if (compver.prerelease.length === 0) {
+            compver.patch++
+          } else {
+            compver.prerelease.push(0)
+          }
+          compver.raw = compver.format()
+          /* fallthrough */
+        case '':
+        case '>=':
+          if (!setMin || gt(compver, setMin)) {
+            setMin = compver
+          }
+          break
+        case '<':
+        case '<=':
+          /* Ignore maximum versions */
+          break
+        /* istanbul ignore next */
+        default:
+          throw new Error(`Unexpected operation: ${comparator.operator}`)
+      }
+    })
+    if (setMin && (!minver || gt(minver, setMin))) {
+      minver = setMin
+    }
+  }
+
+  if (minver && range.test(minver)) {
+    return minver
+  }
+
+  return null
+}
+module.exports = minVersion
+
+
+/***/ }),
+
+/***/ 280:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+const gte = __nccwpck_require__(1236)
+
+const outside = (version, range, hilo, options) => {
+  version = new SemVer(version, options)
+  range = new Range(range, options)
+
+  let gtfn, ltefn, ltfn, comp, ecomp
+  switch (hilo) {
+    case '>':
+      gtfn = gt
+      ltefn = lte
+      ltfn = lt
+      comp = '>'
+      ecomp = '>='
+      break
+    case '<':
+      gtfn = lt
+      ltefn = gte
+      ltfn = gt
+      comp = '<'
+      ecomp = '<='
+      break
+    default:
+      throw new TypeError('Must provide a hilo val of "<" or ">"')
+  }
+
+  // If it satisfies the range it is not outside
+  if (satisfies(version, range, options)) {
+    return false
+  }
+
+  // From now on, variable terms are as if we're in "gtr" mode.
+  // but note that everything is flipped for the "ltr" function.
+
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let high = null
+    let low = null
+
+    comparators.forEach((comparator) => {
+      if (comparator.semver === ANY) {
+        comparator = new Comparator('>=0.0.0')
+      }
+      high = high || comparator
+      low = low || comparator
+      if (gtfn(comparator.semver, high.semver, options)) {
+        high = comparator
+      } else if (ltfn(comparator.semver, low.semver, options)) {
+        low = comparator
+      }
+    })
+
+    // If the edge version comparator has a operator then our version
+    // isn't outside it
+    if (high.operator === comp || high.operator === ecomp) {
+      return false
+    }
+
+    // If the lowest version comparator has an operator and our version
+    // is less than it then it isn't higher than the range
+    if ((!low.operator || low.operator === comp) &&
+        ltefn(version, low.semver)) {
+      return false
+    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+      return false
+    }
+  }
+  return true
+}
+
+module.exports = outside
+
+
+/***/ }),
+
+/***/ 2028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// given a set of versions and a range, create a "simplified" range
+// that includes the same versions that the original range does
+// If the original range is shorter than the simplified one, return that.
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+module.exports = (versions, range, options) => {
+  const set = []
+  let first = null
+  let prev = null
+  const v = versions.sort((a, b) => compare(a, b, options))
+  for (const version of v) {
+    const included = satisfies(version, range, options)
+    if (included) {
+      prev = version
+      if (!first) {
+        first = version
+      }
+    } else {
+      if (prev) {
+        set.push([first, prev])
+      }
+      prev = null
+      first = null
+    }
+  }
+  if (first) {
+    set.push([first, null])
+  }
+
+  const ranges = []
+  for (const [min, max] of set) {
+    if (min === max) {
+      ranges.push(min)
+    } else if (!max && min === v[0]) {
+      ranges.push('*')
+    } else if (!max) {
+      ranges.push(`>=${min}`)
+    } else if (min === v[0]) {
+      ranges.push(`<=${max}`)
+    } else {
+      ranges.push(`${min} - ${max}`)
+    }
+  }
+  const simplified = ranges.join(' || ')
+  const original = typeof range.raw === 'string' ? range.raw : String(range)
+  return simplified.length < original.length ? simplified : range
+}
+
+
+/***/ }),
+
+/***/ 1489:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+
+// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
+// - Every simple range `r1, r2, ...` is a null set, OR
+// - Every simple range `r1, r2, ...` which is not a null set is a subset of
+//   some `R1, R2, ...`
+//
+// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
+// - If c is only the ANY comparator
+//   - If C is only the ANY comparator, return true
+//   - Else if in prerelease mode, return false
+//   - else replace c with `[>=0.0.0]`
+// - If C is only the ANY comparator
+//   - if in prerelease mode, return true
+//   - else replace C with `[>=0.0.0]`
+// - Let EQ be the set of = comparators in c
+// - If EQ is more than one, return true (null set)
+// - Let GT be the highest > or >= comparator in c
+// - Let LT be the lowest < or <= comparator in c
+// - If GT and LT, and GT.semver > LT.semver, return true (null set)
+// - If any C is a = range, and GT or LT are set, return false
+// - If EQ
+//   - If GT, and EQ does not satisfy GT, return true (null set)
+//   - If LT, and EQ does not satisfy LT, return true (null set)
+//   - If EQ satisfies every C, return true
+//   - Else return false
+// - If GT
+//   - If GT.semver is lower than any > or >= comp in C, return false
+//   - If GT is >=, and GT.semver does not satisfy every C, return false
+//   - If GT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the GT.semver tuple, return false
+// - If LT
+//   - If LT.semver is greater than any < or <= comp in C, return false
+//   - If LT is <=, and LT.semver does not satisfy every C, return false
+//   - If LT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the LT.semver tuple, return false
+// - Else return true
+
+const subset = (sub, dom, options = {}) => {
+  if (sub === dom) {
+    return true
+  }
+
+  sub = new Range(sub, options)
+  dom = new Range(dom, options)
+  let sawNonNull = false
+
+  OUTER: for (const simpleSub of sub.set) {
+    for (const simpleDom of dom.set) {
+      const isSub = simpleSubset(simpleSub, simpleDom, options)
+      sawNonNull = sawNonNull || isSub !== null
+      if (isSub) {
+        continue OUTER
+      }
+    }
+    // the null set is a subset of everything, but null simple ranges in
+    // a complex range should be ignored.  so if we saw a non-null range,
+    // then we know this isn't a subset, but if EVERY simple range was null,
+    // then it is a subset.
+    if (sawNonNull) {
+      return false
+    }
+  }
+  return true
+}
+
+const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
+const minimumVersion = [new Comparator('>=0.0.0')]
+
+const simpleSubset = (sub, dom, options) => {
+  if (sub === dom) {
+    return true
+  }
+
+  if (sub.length === 1 && sub[0].semver === ANY) {
+    if (dom.length === 1 && dom[0].semver === ANY) {
+      return true
+    } else if (options.includePrerelease) {
+      sub = minimumVersionWithPreRelease
+    } else {
+      sub = minimumVersion
+    }
+  }
+
+  if (dom.length === 1 && dom[0].semver === ANY) {
+    if (options.includePrerelease) {
+      return true
+    } else {
+      dom = minimumVersion
+    }
+  }
+
+  const eqSet = new Set()
+  let gt, lt
+  for (const c of sub) {
+    if (c.operator === '>' || c.operator === '>=') {
+      gt = higherGT(gt, c, options)
+    } else if (c.operator === '<' || c.operator === '<=') {
+      lt = lowerLT(lt, c, options)
+    } else {
+      eqSet.add(c.semver)
+    }
+  }
+
+  if (eqSet.size > 1) {
+    return null
+  }
+
+  let gtltComp
+  if (gt && lt) {
+    gtltComp = compare(gt.semver, lt.semver, options)
+    if (gtltComp > 0) {
+      return null
+    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
+      return null
+    }
+  }
+
+  // will iterate one or zero times
+  for (const eq of eqSet) {
+    if (gt && !satisfies(eq, String(gt), options)) {
+      return null
+    }
+
+    if (lt && !satisfies(eq, String(lt), options)) {
+      return null
+    }
+
+    for (const c of dom) {
+      if (!satisfies(eq, String(c), options)) {
+        return false
+      }
+    }
+
+    return true
+  }
+
+  let higher, lower
+  let hasDomLT, hasDomGT
+  // if the subset has a prerelease, we need a comparator in the superset
+  // with the same tuple and a prerelease, or it's not a subset
+  let needDomLTPre = lt &&
+    !options.includePrerelease &&
+    lt.semver.prerelease.length ? lt.semver : false
+  let needDomGTPre = gt &&
+    !options.includePrerelease &&
+    gt.semver.prerelease.length ? gt.semver : false
+  // exception: <1.2.3-0 is the same as <1.2.3
+  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
+      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
+    needDomLTPre = false
+  }
+
+  for (const c of dom) {
+    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
+    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
+    if (gt) {
+      if (needDomGTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomGTPre.major &&
+            c.semver.minor === needDomGTPre.minor &&
+            c.semver.patch === needDomGTPre.patch) {
+          needDomGTPre = false
+        }
+      }
+      if (c.operator === '>' || c.operator === '>=') {
+        higher = higherGT(gt, c, options)
+        if (higher === c && higher !== gt) {
+          return false
+        }
+      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
+        return false
+      }
+    }
+    if (lt) {
+      if (needDomLTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomLTPre.major &&
+            c.semver.minor === needDomLTPre.minor &&
+            c.semver.patch === needDomLTPre.patch) {
+          needDomLTPre = false
+        }
+      }
+      if (c.operator === '<' || c.operator === '<=') {
+        lower = lowerLT(lt, c, options)
+        if (lower === c && lower !== lt) {
+          return false
+        }
+      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
+        return false
+      }
+    }
+    if (!c.operator && (lt || gt) && gtltComp !== 0) {
+      return false
+    }
+  }
+
+  // if there was a < or >, and nothing in the dom, then must be false
+  // UNLESS it was limited by another range in the other direction.
+  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
+  if (gt && hasDomLT && !lt && gtltComp !== 0) {
+    return false
+  }
+
+  if (lt && hasDomGT && !gt && gtltComp !== 0) {
+    return false
+  }
+
+  // we needed a prerelease range in a specific tuple, but didn't get one
+  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
+  // because it includes prereleases in the 1.2.3 tuple
+  if (needDomGTPre || needDomLTPre) {
+    return false
+  }
+
+  return true
+}
+
+// >=1.2.3 is lower than >1.2.3
+const higherGT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp > 0 ? a
+    : comp < 0 ? b
+    : b.operator === '>' && a.operator === '>=' ? b
+    : a
+}
+
+// <=1.2.3 is higher than <1.2.3
+const lowerLT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp < 0 ? a
+    : comp > 0 ? b
+    : b.operator === '<' && a.operator === '<=' ? b
+    : a
+}
+
+module.exports = subset
+
+
+/***/ }),
+
+/***/ 4750:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+
+// Mostly just for testing and legacy API reasons
+const toComparators = (range, options) =>
+  new Range(range, options).set
+    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
+
+module.exports = toComparators
+
+
+/***/ }),
+
+/***/ 4737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const validRange = (range, options) => {
+  try {
+    // Return '*' instead of '' so that truthiness works.
+    // This will throw if it's invalid anyway
+    return new Range(range, options).range || '*'
+  } catch (er) {
+    return null
+  }
+}
+module.exports = validRange
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28372,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3778);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7785);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3778:
+/***/ 7785:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28400,7 +31639,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -28507,13 +31746,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -28541,13 +31780,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -31062,9 +34301,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -31179,10 +34418,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31233,7 +34472,7 @@ function core_error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -31301,9 +34540,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -31475,6 +34714,21 @@ function lastLines(text, count = 5) {
         return '';
     return `: ${lines.slice(-count).join(' / ')}`;
 }
+/**
+ * Parses a command's JSON output; when it is not JSON the error names the command and shows the start of what it
+ * printed, unless the output is secret (Helm release records, kubeconfigs): then only its length.
+ */
+function parseJsonOutput(command, stdout, secret = false) {
+    try {
+        return JSON.parse(stdout);
+    }
+    catch (error) {
+        const shown = secret
+            ? `${stdout.length} characters, not shown: the command's output is secret`
+            : JSON.stringify(stdout.trim().slice(0, 200));
+        throw new Error(`'${command}' did not print JSON (${error.message}); it printed ${shown}`);
+    }
+}
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -31543,6 +34797,8 @@ async function waitWithProgress(what, limitSeconds, work, log, clock = realProgr
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
 const namespaceObject = (ns) => [`Namespace ${ns}`];
 const entries_ENTRIES = [
@@ -32283,6 +35539,7 @@ function shippedImages(name, branch) {
 
 ;// CONCATENATED MODULE: ./src/inventory.ts
 
+
 /** `repo/name:tag@sha256:…` → parts; the digest is shortened for display. */
 function parseImage(text) {
     let rest = text;
@@ -32422,19 +35679,21 @@ async function takeInventory(microk8s, snap, status) {
     const items = list.items ?? [];
     return { inventory: buildInventory(snap, st, serverVersion, items), items };
 }
-/** Orders version-like strings (`v1.30.14`, `1.10.1`, `v0.8.0-rc.1`); undefined when either is not one. */
+/**
+ * Orders version-like strings by semver (`v1.30.14`, `1.10.1`; pre-releases first: `v0.8.0-rc.1` < `v0.8.0`);
+ * `1.10` and `v3` count as `1.10.0` and `3.0.0`. Undefined when either is not a version (`latest`, `1.2.3.4`).
+ */
 function compareVersions(a, b) {
-    const parse = (s) => /^v?(\d+(?:\.\d+)*)(?:[-+].*)?$/.exec(s)?.[1]?.split('.').map(Number);
-    const pa = parse(a);
-    const pb = parse(b);
-    if (!pa || !pb)
-        return undefined;
-    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-        if (d !== 0)
-            return Math.sign(d);
-    }
-    return 0;
+    const pa = asSemver(a);
+    const pb = asSemver(b);
+    return pa && pb ? semver.compare(pa, pb) : undefined;
+}
+function asSemver(text) {
+    const full = semver.parse(text, { loose: true });
+    if (full)
+        return full;
+    // One or two numbers (`v3`, `1.10`) are a version with the rest zero; other shapes are not versions.
+    return /^v?\d+(?:\.\d+)?$/.test(text) ? (semver.coerce(text) ?? undefined) : undefined;
 }
 function changeState(before, after) {
     if (before === undefined && after === undefined)
@@ -32649,7 +35908,8 @@ function runElapsedMs(report, now = Date.now()) {
  * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
  */
 function analyseChanges(report) {
-    if (report.before && report.after) {
+    // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
+    if (report.before && report.after && report.after !== report.before) {
         const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor);
         const calico = bundledCalico(targetBranch);
         report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch));
@@ -32671,7 +35931,7 @@ function analyseChanges(report) {
                 `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`);
         }
     }
-    else if (report.before && report.status === 'dry-run') {
+    else if (report.before) {
         report.changes = [];
     }
 }
@@ -33020,6 +36280,10 @@ class ExecCmd {
      *   as root the programs are called directly).
      * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
      *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
+     *   Kept by hand rather than a timer or a library: `timeout` runs inside sudo, as root, leads a process group of
+     *   its own and signals the whole group (the microk8s wrapper's children too), escalating to KILL after
+     *   --kill-after; a timer in this unprivileged process could signal only sudo, never the root-owned
+     *   grandchildren that would keep running and holding snapd's lock.
      */
     constructor(useSudo, boundSeconds) {
         this.useSudo = useSudo;
@@ -33063,157 +36327,40 @@ class ExecCmd {
     }
 }
 
-;// CONCATENATED MODULE: ./src/snap.ts
-
-
-
-/** `snap list microk8s` (columns Name Version Rev Tracking Publisher Notes); undefined when not installed. */
-function parseSnapList(stdout) {
-    for (const line of stdout.split('\n')) {
-        const cols = line.trim().split(/\s+/);
-        if (cols[0] !== 'microk8s' || cols.length < 5)
-            continue;
-        const [, version, rev, tracking, , notes = '-'] = cols;
-        const noteList = notes.split(',');
-        return {
-            version,
-            revision: Number(rev),
-            tracking,
-            channel: parseTracking(tracking),
-            // Classic installs say `classic` in Notes; strict ones say `-` (or other notes without `classic`).
-            confinement: noteList.includes('classic') ? 'classic' : 'strict',
-            held: noteList.includes('held')
-        };
-    }
-    return undefined;
-}
+;// CONCATENATED MODULE: ./src/retry.ts
 /**
- * The `channels:` block of `snap info microk8s`. Rows look like
- * `  1.30/stable:   v1.30.14  2025-09-01 (8248) 169MB classic`; closed rows carry `^`, `--`, `↑` or `–`.
+ * The one retry policy: exponential back-off within an attempt count and a deadline. Used for commands that may
+ * fail transiently (snap downloads, snapd change conflicts) and for polling a condition (a snapd change
+ * finishing, a kubelet reporting after a hop).
+ *
+ * A small module rather than a library such as p-retry: half the uses poll a condition rather than retry a
+ * thrown error, the last wait must be cut to the time left before the deadline (wait-timeout), each wait needs
+ * a progress line, and tests drive the clock; this is forty lines with no dependency in the bundle.
  */
-function parseSnapInfoChannels(stdout) {
-    const channels = new Map();
-    let inChannels = false;
-    for (const line of stdout.split('\n')) {
-        if (/^channels:\s*$/.test(line)) {
-            inChannels = true;
-            continue;
-        }
-        if (!inChannels)
-            continue;
-        if (!/^\s/.test(line))
-            break; // next top-level key (`installed:`)
-        const m = /^\s+([^\s:]+\/[^\s:]+):\s*(.*)$/.exec(line);
-        if (!m)
-            continue;
-        const [, channel, rest] = m;
-        const fields = rest.trim().split(/\s+/).filter(Boolean);
-        if (fields.length === 0 || ['^', '--', '↑', '–'].includes(fields[0])) {
-            channels.set(channel, { channel });
-            continue;
-        }
-        const rev = /\((\d+)\)/.exec(rest);
-        const last = fields[fields.length - 1];
-        channels.set(channel, {
-            channel,
-            version: fields[0],
-            revision: rev ? Number(rev[1]) : undefined,
-            confinement: last === 'classic' ? 'classic' : 'strict'
-        });
-    }
-    return channels;
-}
-/** snapd marks change conflicts retryable with exit code 10 (microk8s-behaviour.md §2.5). */
-function isChangeConflict(r) {
-    return r.code === 10 || /has (?:"[^"]+" change|changes) in progress/.test(r.stderr);
-}
-/** Transient store or network trouble while downloading; worth another try. */
-function isTransientDownloadFailure(r) {
-    if (r.code === 0)
-        return false;
-    return /unexpected http response|connection reset|i\/o timeout|TLS handshake timeout|temporary failure in name resolution|unexpected EOF|download snap .* failed/i.test(r.stderr.replace(/\s+/g, ' '));
-}
 const DEFAULT_RETRY = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 16000, deadlineMs: 600_000 };
-class Snap {
-    cmd;
-    retry;
-    log;
-    options;
-    constructor(cmd, retry = DEFAULT_RETRY, log = () => { }, 
-    /** `devmode`: strict tracks are installed with `--devmode` (the strict-devmode input). */
-    options = {}) {
-        this.cmd = cmd;
-        this.retry = retry;
-        this.log = log;
-        this.options = options;
-    }
-    async installed() {
-        const r = await this.cmd.run('snap', ['list', 'microk8s']);
-        if (r.code !== 0) {
-            if (/no matching snaps installed/.test(r.stderr))
-                return undefined;
-            throw new CommandError('snap list microk8s', r.code, r.stdout, r.stderr);
-        }
-        return parseSnapList(r.stdout);
-    }
-    async storeChannels() {
-        const r = await this.runRetrying(['info', 'microk8s']);
-        return parseSnapInfoChannels(r.stdout);
-    }
-    /** `snap install microk8s [--classic|--devmode] --channel=…` (strict tracks: `--devmode` only when asked). */
-    async install(channel) {
-        const flag = channel.confinement === 'classic' ? ['--classic'] : this.options.devmode ? ['--devmode'] : [];
-        const args = ['install', 'microk8s', ...flag];
-        return this.runRetrying([...args, `--channel=${formatChannel(channel)}`]);
-    }
-    /** `snap refresh microk8s --channel=…`; `has no updates available` is a success (exit 0). */
-    async refresh(channel) {
-        const classic = channel.confinement === 'classic' ? ['--classic'] : [];
-        return this.runRetrying(['refresh', 'microk8s', `--channel=${formatChannel(channel)}`, ...classic]);
-    }
-    /** Holds auto-refresh (snapd ≥ 2.58). With `--hold` snapd ignores `--channel`, so this is its own call. */
-    async hold() {
-        return this.runRetrying(['refresh', '--hold', 'microk8s']);
-    }
-    async unhold() {
-        return this.runRetrying(['refresh', '--unhold', 'microk8s']);
-    }
-    /**
-     * Runs a snap command; waits and retries while another change is in progress (auto-refresh, seeding)
-     * and on transient download failures, with exponential back-off, within the policy's bounds. Unknown
-     * channels, permission errors and everything else fail at once.
-     */
-    async runRetrying(args) {
-        const started = Date.now();
-        const command = displayCommand('snap', args);
-        for (let attempt = 1;; attempt++) {
-            const r = await this.cmd.run('snap', args);
-            if (r.code === 0)
-                return r;
-            const retryable = isChangeConflict(r) || isTransientDownloadFailure(r);
-            const delay = Math.min(this.retry.baseDelayMs * 2 ** (attempt - 1), this.retry.maxDelayMs);
-            const outOfTime = Date.now() - started + delay > this.retry.deadlineMs;
-            if (!retryable || attempt >= this.retry.attempts || outOfTime) {
-                const why = retryable ? ` (gave up after ${attempt} attempts)` : '';
-                throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, why));
-            }
-            this.log(`${command}: ${firstLine(r.stderr)}; retrying in ${delay / 1000}s (attempt ${attempt + 1} of ${this.retry.attempts})`);
-            await sleep(delay);
-        }
-    }
-}
-function failureSummary(command, r, why) {
-    const text = r.stderr.replace(/\s+/g, ' ').trim() || r.stdout.trim();
-    return `'${command}' failed with exit code ${r.code}${why}: ${text.slice(0, 600)}`;
-}
-function firstLine(text) {
-    return (text
-        .split('\n')
-        .find((l) => l.trim())
-        ?.trim() ?? '');
-}
+const realClock = { now: () => Date.now(), sleep };
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/**
+ * Calls `attempt` until it returns something other than `undefined`, waiting between calls with exponential
+ * back-off; stops after `policy.attempts` calls or once the deadline would pass (the last wait is cut to the
+ * time left, so one more attempt runs at the deadline). Never throws by itself: errors of `attempt` propagate.
+ */
+async function retry(attempt, policy, onWait = () => { }, clock = realClock) {
+    const started = clock.now();
+    for (let n = 1;; n++) {
+        const value = await attempt(n);
+        const elapsedMs = clock.now() - started;
+        if (value !== undefined)
+            return { value, attempts: n, elapsedMs };
+        const left = policy.deadlineMs - elapsedMs;
+        if (n >= policy.attempts || left <= 0)
+            return { attempts: n, elapsedMs };
+        const delayMs = Math.min(policy.baseDelayMs * 2 ** (n - 1), policy.maxDelayMs, left);
+        onWait({ nextAttempt: n + 1, elapsedMs, delayMs });
+        await clock.sleep(delayMs);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/addon-state.ts
@@ -33487,19 +36634,22 @@ class ReadError extends Error {
         this.name = 'ReadError';
     }
 }
-/** Runs a read up to READ_ATTEMPTS times; the last failure becomes a ReadError naming `what`. */
+/** Runs a read up to READ_ATTEMPTS times (the one retry policy, src/retry.ts); the last failure becomes a ReadError naming `what`. */
 async function readRetried(what, read, pauseMs = READ_PAUSE_MS) {
-    for (let attempt = 1;; attempt++) {
+    let last;
+    const outcome = await retry(async () => {
         try {
-            return await read();
+            // Boxed: a read may answer undefined (nothing there), which is an answer, not a failure.
+            return { value: await read() };
         }
         catch (error) {
-            if (attempt >= READ_ATTEMPTS)
-                throw new ReadError(what, error);
-            info(`reading ${what} failed (attempt ${attempt} of ${READ_ATTEMPTS}): ${error.message}`);
-            await sleep(pauseMs * 2 ** (attempt - 1));
+            last = error;
+            return undefined;
         }
-    }
+    }, { attempts: READ_ATTEMPTS, baseDelayMs: pauseMs, maxDelayMs: pauseMs * 2 ** READ_ATTEMPTS, deadlineMs: Infinity }, ({ nextAttempt }) => info(`reading ${what} failed (attempt ${nextAttempt - 1} of ${READ_ATTEMPTS}): ${last?.message}`));
+    if (outcome.value)
+        return outcome.value.value;
+    throw new ReadError(what, last);
 }
 const notFound = (stderr) => /\(NotFound\)|not found/i.test(stderr);
 const noSuchType = (stderr) => /doesn't have a resource type|the server could not find the requested resource|no matches for kind/.test(stderr);
@@ -33508,7 +36658,7 @@ async function getObject(microk8s, resource, name, namespace, secret = false) {
     const args = ['kubectl', 'get', resource, name, ...(namespace ? ['-n', namespace] : []), '-o', 'json'];
     const r = await microk8s.run(args, undefined, secret);
     if (r.code === 0)
-        return JSON.parse(r.stdout);
+        return parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret);
     if (notFound(r.stderr))
         return undefined;
     throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
@@ -33523,13 +36673,7 @@ async function queryObjects(microk8s, q) {
             return [];
         throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
     }
-    let items;
-    try {
-        items = JSON.parse(r.stdout).items ?? [];
-    }
-    catch {
-        throw new Error(`'${displayCommand('microk8s', args)}' did not print JSON`);
-    }
+    const items = parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret).items ?? [];
     return items.filter((o) => (!q.names || q.names.includes(o.metadata?.name)) && (!q.keep || q.keep(o)));
 }
 async function readCorefile(microk8s) {
@@ -33643,7 +36787,7 @@ async function readStateAfter(microk8s, captured) {
             return await readRetried(what, read);
         }
         catch (error) {
-            warning(`${error.message}: that check is reported as not checked`, { title: 'data check' });
+            core_warning(`${error.message}: that check is reported as not checked`, { title: 'data check' });
             return undefined;
         }
     };
@@ -33685,12 +36829,79 @@ const RESOURCE_OF_KIND = {
     BGPAdvertisement: 'bgpadvertisements.metallb.io'
 };
 
+;// CONCATENATED MODULE: ./src/nodes.ts
+/**
+ * The cluster's nodes as the hop checks and the multi-node rule see them: which node is this runner, which are
+ * control planes, and whether a kubelet has reported since a hop restarted it. Pure: the Node objects come
+ * from `kubectl get nodes -o json`, the host facts from the inspect stage.
+ */
+
+const CONTROL_PLANE_LABELS = ['node.kubernetes.io/microk8s-controlplane', 'node-role.kubernetes.io/control-plane'];
+function readNodes(items) {
+    return items
+        .filter((o) => o?.kind === 'Node')
+        .map((o) => {
+        const labels = o.metadata?.labels ?? {};
+        const ready = (o.status?.conditions ?? []).find((c) => c.type === 'Ready');
+        return {
+            name: String(o.metadata?.name ?? ''),
+            controlPlane: CONTROL_PLANE_LABELS.some((l) => l in labels),
+            addresses: (o.status?.addresses ?? []).map((a) => String(a.address)),
+            kubeletVersion: String(o.status?.nodeInfo?.kubeletVersion ?? ''),
+            ready: ready?.status === 'True',
+            readyHeartbeat: Date.parse(ready?.lastHeartbeatTime ?? ''),
+            readyTransition: Date.parse(ready?.lastTransitionTime ?? '')
+        };
+    });
+}
+/**
+ * The node this runner is: MicroK8s registers the kubelet under the host name (lower-cased); failing that, the
+ * node with one of the host's addresses; failing that, the only node. Undefined when none of these tells.
+ */
+function localNode(nodes, host) {
+    const name = host.hostname.toLowerCase();
+    const short = name.split('.')[0];
+    return (nodes.find((n) => n.name === name) ??
+        nodes.find((n) => n.name === short) ??
+        nodes.find((n) => n.addresses.some((a) => host.addresses.includes(a))) ??
+        (nodes.length === 1 ? nodes[0] : undefined));
+}
+/**
+ * Why the node a hop restarted has not reported yet, or undefined once it has: its kubelet reports the API
+ * server's version (the same kubelite binary; at least the hop's minor) and is Ready with a heartbeat from after
+ * the hop started. A Ready condition left over from before the restart has an older heartbeat and the old
+ * kubelet version, so it does not count. (A restarted kubelet always posts its status at once; without a
+ * restart it may not for minutes, with node leases, hence `restarted`.)
+ */
+function kubeletNotCaughtUp(node, expected, hopStartedMs, 
+/** False when the hop kept the snap revision (a channel switch): nothing restarted, no new heartbeat is due. */
+restarted = true) {
+    const kubelet = parseKubeVersion(node.kubeletVersion);
+    const server = parseKubeVersion(expected.serverVersion);
+    if (kubelet?.minor !== expected.minor)
+        return `its kubelet reports ${node.kubeletVersion || 'no version'}, not Kubernetes ${formatMinor(expected.minor)}`;
+    if (server && (kubelet.major !== server.major || kubelet.patch !== server.patch))
+        return `its kubelet reports ${node.kubeletVersion}, the API server ${expected.serverVersion}`;
+    if (!node.ready)
+        return 'it is not Ready';
+    if (!restarted)
+        return undefined;
+    // Times in node status have whole seconds: compare against the second the hop started in.
+    const since = Math.floor(hopStartedMs / 1000) * 1000;
+    const fresh = Math.max(node.readyHeartbeat || 0, node.readyTransition || 0);
+    if (!(fresh >= since))
+        return `its Ready condition was last reported ${Number.isNaN(fresh) || fresh === 0 ? 'never' : new Date(fresh).toISOString()}, before the hop started`;
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/execute.ts
 /**
  * Carries out the plan against the cluster: hops one minor at a time, each verified, then the addon cycle
  * (disable in reverse order with the old scripts, update the addon repository, enable in order with the new
  * ones), then the data checks. Every phase is a log group with its duration and a step in the report.
  */
+
+
 
 
 
@@ -33743,11 +36954,26 @@ async function runHop(ctx, hop) {
     const record = {
         channel: hop.channelText,
         minor: hop.minor,
+        kind: hop.kind,
         status: 'planned',
         durationMs: 0,
         atMs: runElapsedMs(ctx.report, started)
     };
     ctx.report.hops.push(record);
+    try {
+        await refreshAndVerify(ctx, hop, record, started);
+        record.status = 'done';
+    }
+    catch (error) {
+        // Whatever stopped it (the refresh, the wait, the checks), the hop was attempted and did not complete.
+        record.status = 'failed';
+        throw error;
+    }
+    finally {
+        record.durationMs = Date.now() - started;
+    }
+}
+async function refreshAndVerify(ctx, hop, record, started) {
     // snap prints no progress without a terminal: the wait's own lines say it is still going.
     const result = await waitWithProgress(`snap to ${hop.kind} microk8s ${hop.channelText}`, ctx.microk8s.waitTimeout, () => (hop.kind === 'install' ? ctx.snap.install(hop.channel) : ctx.snap.refresh(hop.channel)), (line) => info(line));
     info(result.stdout.trim() || result.stderr.trim());
@@ -33758,20 +36984,65 @@ async function runHop(ctx, hop) {
     const parsed = parseKubeVersion(serverVersion);
     Object.assign(record, { readyAfterMs, serverVersion });
     if (parsed?.minor !== hop.minor) {
-        Object.assign(record, { status: 'failed', durationMs: Date.now() - started });
         throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} the API server reports ${serverVersion}, not Kubernetes ${formatMinor(hop.minor)}; ` +
             'stopping before the next hop');
     }
-    const nodes = await ctx.microk8s.kubectlJson(['get', 'nodes']);
-    const notReady = nodes.items
-        .filter((n) => !(n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
-        .map((n) => n.metadata?.name);
-    if (notReady.length) {
-        Object.assign(record, { status: 'failed', durationMs: Date.now() - started });
-        throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} these nodes are not Ready: ${notReady.join(', ')}`);
+    await waitForKubelet(ctx, hop, serverVersion, started);
+}
+/**
+ * After the API server answers, the node objects may still show the kubelet from before the restart (its
+ * version, its Ready condition) until the new kubelet reports: polls until this runner's node reports the new
+ * version, Ready, with a heartbeat from after the hop started, and every other node is Ready; bounded by
+ * wait-timeout.
+ */
+async function waitForKubelet(ctx, hop, serverVersion, hopStarted) {
+    const restarted = ctx.revisionBefore === undefined || hop.storeRevision === undefined || hop.storeRevision !== ctx.revisionBefore;
+    let problem = '';
+    let shown = '';
+    let shownAt = 0;
+    let count = 0;
+    let watched = false;
+    const read = async () => {
+        const nodes = readNodes((await ctx.microk8s.kubectlJson(['get', 'nodes'])).items ?? []);
+        const self = localNode(nodes, ctx.host);
+        const why = self
+            ? kubeletNotCaughtUp(self, { minor: hop.minor, serverVersion }, hopStarted, restarted)
+            : `no node is this runner (host name ${ctx.host.hostname})`;
+        const others = nodes.filter((n) => n !== self && !n.ready).map((n) => n.name);
+        count = nodes.length;
+        problem = why
+            ? `node ${self?.name ?? '?'}: ${why}`
+            : others.length
+                ? `these nodes are not Ready: ${others.join(', ')}`
+                : '';
+        return self;
+    };
+    const outcome = await retry(async () => {
+        let self = await read();
+        // The node still shows the old kubelet: let kubectl watch for the new version (bounded by wait-timeout).
+        // Only where versions print plainly (`v1.29.15`): an exact match is all jsonpath offers, and some older
+        // kubelets add a build suffix; those are polled below.
+        const plain = (v) => /^v\d+\.\d+\.\d+$/.test(v);
+        const watchable = self && plain(self.kubeletVersion) && plain(serverVersion);
+        if (problem && self && watchable && self.kubeletVersion !== serverVersion && !watched) {
+            watched = true;
+            info(`Waiting for the kubelet on ${self.name} to report ${serverVersion} (the node still shows ${self.kubeletVersion || 'no version'})`);
+            await ctx.microk8s.waitFor(`node/${self.name}`, `jsonpath={.status.nodeInfo.kubeletVersion}=${serverVersion}`);
+            self = await read();
+        }
+        return problem ? undefined : self.name;
+    }, { attempts: Infinity, baseDelayMs: 250, maxDelayMs: 5000, deadlineMs: ctx.waitTimeoutMs }, ({ elapsedMs }) => {
+        // A line when what is awaited changes, and about every 5 s while it does not.
+        if (problem === shown && elapsedMs - shownAt < 5000)
+            return;
+        [shown, shownAt] = [problem, elapsedMs];
+        info(`Waiting for the kubelet to report after the refresh (${Math.round(elapsedMs / 1000)} s): ${problem}`);
+    });
+    if (!outcome.value) {
+        throw new StepError(`hop ${hop.channelText}`, `after refreshing to ${hop.channelText} the API server reports ${serverVersion}, but within wait-timeout ` +
+            `(${Math.round(ctx.waitTimeoutMs / 1000)} s) ${problem}; stopping before the next hop`);
     }
-    Object.assign(record, { status: 'done', durationMs: Date.now() - started });
-    info(`API server ${serverVersion}; ${nodes.items.length} node(s) Ready`);
+    info(`API server ${serverVersion}; kubelet on ${outcome.value} at ${serverVersion}, Ready; ${count} node(s) Ready`);
 }
 // ------------------------------------------------------------------------------------------------ reads
 /** Helm's release records (Secrets labelled owner=helm, type helm.sh/release.v1); their values may hold passwords. */
@@ -33787,9 +37058,10 @@ async function listObjects(microk8s, resources) {
     if (resources.length === 0)
         return { objects: [], unavailable: [] };
     const list = async (names) => {
-        const r = await microk8s.run(['kubectl', 'get', names.join(','), '-A', '-o', 'json']);
+        const args = ['kubectl', 'get', names.join(','), '-A', '-o', 'json'];
+        const r = await microk8s.run(args);
         if (r.code === 0)
-            return JSON.parse(r.stdout).items ?? [];
+            return parseJsonOutput(displayCommand('microk8s', args), r.stdout).items ?? [];
         if (/doesn't have a resource type|the server could not find the requested resource/.test(r.stderr))
             return undefined;
         throw new CommandError(displayCommand('microk8s', ['kubectl', 'get', names.join(','), '-A', '-o', 'json']), r.code, r.stdout, r.stderr);
@@ -34515,11 +37787,144 @@ function getCompatInputs(get, env, warn, bool) {
     };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/kubeconfig.ts
+/**
+ * Where the admin kubeconfig goes. The path is checked when the inputs are read, before anything touches the
+ * cluster; the file is written so that credentials never land anywhere but a new 0600 file in the target's own
+ * directory, which is then renamed into place (a symlink planted at the path is replaced, never followed).
+ */
+
+
+
+/** Directories an action must never write credentials into, whatever the user asked. */
+// (/var/lib and /run are left out: self-hosted runners live there, e.g. /var/lib/github-runner.)
+const SYSTEM_DIRS = [
+    '/bin',
+    '/boot',
+    '/dev',
+    '/etc',
+    '/lib',
+    '/lib32',
+    '/lib64',
+    '/proc',
+    '/sbin',
+    '/snap',
+    '/sys',
+    '/usr',
+    '/var/snap'
+];
+function isUnder(p, dir) {
+    return p === dir || p.startsWith(`${dir}/`);
+}
+/**
+ * Why a file the action writes (the kubeconfig, the JSON report) cannot go to `target`, or undefined when it
+ * can: not a directory, not a symlink, no other special file, not under a system directory (also after
+ * resolving symlinked parents), and its directory exists and is writable or can be created.
+ */
+function outputPathProblem(target) {
+    const absolute = external_node_path_namespaceObject.resolve(target);
+    if (target.endsWith('/'))
+        return 'names a directory; give a file path such as ~/.kube/config';
+    const system = SYSTEM_DIRS.find((d) => isUnder(absolute, d));
+    if (system)
+        return `is under the system directory ${system}; give a path in the home directory or the workspace`;
+    let st;
+    try {
+        st = external_node_fs_namespaceObject.lstatSync(absolute);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR')
+            return `cannot be inspected (${e.message})`;
+    }
+    if (st?.isSymbolicLink())
+        return 'is a symbolic link; the admin credentials are not written through links. Remove it or give another path';
+    if (st?.isDirectory())
+        return 'is a directory; give a file path such as ~/.kube/config';
+    if (st && !st.isFile())
+        return 'is not a regular file';
+    // The nearest existing ancestor decides whether the directory can be created, and where it really is.
+    let dir = external_node_path_namespaceObject.dirname(absolute);
+    while (!external_node_fs_namespaceObject.existsSync(dir))
+        dir = external_node_path_namespaceObject.dirname(dir);
+    let real;
+    try {
+        real = external_node_fs_namespaceObject.realpathSync(dir);
+    }
+    catch (e) {
+        return `cannot be inspected (${e.message})`;
+    }
+    if (!external_node_fs_namespaceObject.statSync(real).isDirectory())
+        return `cannot be created: ${dir} is not a directory`;
+    const realSystem = SYSTEM_DIRS.find((d) => isUnder(real, d));
+    if (realSystem)
+        return `resolves into the system directory ${realSystem} (${dir} → ${real})`;
+    try {
+        external_node_fs_namespaceObject.accessSync(real, external_node_fs_namespaceObject.constants.W_OK);
+    }
+    catch {
+        return `cannot be created: ${dir} is not writable by this user`;
+    }
+    return undefined;
+}
+/**
+ * Writes `content` to `target`: a temporary file created with O_EXCL|O_NOFOLLOW and mode 0600 in the same
+ * directory, renamed over the target (so no reader ever sees a partial or wider-mode file). A different file
+ * already there is kept as `<target>.bak` (also 0600: it may hold other credentials).
+ */
+function writeKubeconfigFile(target, content) {
+    const absolute = external_node_path_namespaceObject.resolve(target);
+    const problem = outputPathProblem(absolute);
+    if (problem)
+        throw new Error(`${target} ${problem}`);
+    external_node_fs_namespaceObject.mkdirSync(external_node_path_namespaceObject.dirname(absolute), { recursive: true, mode: 0o700 });
+    let previous = 'none';
+    let backup;
+    if (external_node_fs_namespaceObject.existsSync(absolute)) {
+        const old = external_node_fs_namespaceObject.readFileSync(absolute, 'utf8');
+        if (old === content)
+            previous = 'same';
+        else {
+            backup = `${absolute}.bak`;
+            placeFile(backup, old);
+            previous = 'backed-up';
+        }
+    }
+    placeFile(absolute, content);
+    return { previous, ...(backup ? { backup } : {}) };
+}
+/** Creates a private temporary file next to `file`, writes it, and renames it onto `file`. */
+function placeFile(file, content) {
+    const temp = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(file), `.${external_node_path_namespaceObject.basename(file)}.${external_node_crypto_.randomBytes(6).toString('hex')}.tmp`);
+    const flags = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+    const fd = external_node_fs_namespaceObject.openSync(temp, flags, 0o600);
+    try {
+        external_node_fs_namespaceObject.writeFileSync(fd, content);
+        external_node_fs_namespaceObject.fsyncSync(fd);
+    }
+    catch (error) {
+        external_node_fs_namespaceObject.closeSync(fd);
+        external_node_fs_namespaceObject.rmSync(temp, { force: true });
+        throw error;
+    }
+    external_node_fs_namespaceObject.closeSync(fd);
+    try {
+        external_node_fs_namespaceObject.renameSync(temp, file);
+    }
+    catch (error) {
+        external_node_fs_namespaceObject.rmSync(temp, { force: true });
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * Every `core.getInput` of the action lives here. Inputs are validated once, before anything touches the
  * cluster, and returned as a typed object; an error names the input and what would be accepted.
  */
+
 
 
 
@@ -34535,7 +37940,7 @@ const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9]
  */
 const ADDON_ARGS = /^[A-Za-z0-9.,:=/_@+-]{1,256}$/;
 const WAIT_TIMEOUT_MAX = 21600;
-function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => warning(m, { title: 'deprecated input' })) {
+function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => core_warning(m, { title: 'deprecated input' })) {
     const channelText = get('channel').trim() || DEFAULT_CHANNEL;
     let channel;
     try {
@@ -34550,7 +37955,25 @@ function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => wa
     const waitTimeout = parseWaitTimeout(get('wait-timeout'));
     const runnerTemp = env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
     const reportFile = expandHome(get('report-file').trim() || external_node_path_namespaceObject.join(runnerTemp, 'microk8s-report.json'));
-    const commentKey = checkCommentKey(get('comment-key').trim() || `${env.GITHUB_JOB || 'job'}-${channelText}`);
+    const reportProblem = outputPathProblem(reportFile);
+    if (reportProblem)
+        throw new InputError('report-file', `'${printable(reportFile)}' ${reportProblem}`);
+    const prComment = bool(get, 'pr-comment', false);
+    const commentKey = get('comment-key').trim() || defaultCommentKey(env.GITHUB_JOB, channelText);
+    // The key goes into the comment's HTML marker: checked only when a comment is posted.
+    if (prComment)
+        checkCommentKey(commentKey);
+    const githubToken = get('github-token').trim();
+    // Masked in every log line from here on, whatever prints it.
+    if (githubToken)
+        core_setSecret(githubToken);
+    // Never shown: a token with whitespace inside would break the Authorization header.
+    if (prComment && /\s/.test(githubToken))
+        throw new InputError('github-token', 'contains whitespace; give the token alone (for example ${{ github.token }})');
+    const kubeconfig = expandHome(get('kubeconfig').trim() || '~/.kube/config');
+    const kubeconfigProblem = outputPathProblem(kubeconfig);
+    if (kubeconfigProblem)
+        throw new InputError('kubeconfig', `'${printable(kubeconfig)}' ${kubeconfigProblem}`);
     return {
         channel,
         channelText,
@@ -34561,10 +37984,10 @@ function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => wa
         waitTimeout,
         dryRun: bool(get, 'dry-run', false),
         reportFile,
-        prComment: bool(get, 'pr-comment', false),
-        githubToken: get('github-token').trim(),
+        prComment,
+        githubToken,
         commentKey,
-        kubeconfig: expandHome(get('kubeconfig').trim() || '~/.kube/config'),
+        kubeconfig,
         holdRefresh: bool(get, 'hold-refresh', true),
         removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
         manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
@@ -34595,7 +38018,7 @@ function parseManifestPatterns(text, workspace) {
 }
 /** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
 function checkCommentKey(commentKey) {
-    if (!/^[A-Za-z0-9._/:+-]{1,100}$/.test(commentKey) || commentKey.includes('--')) {
+    if (!isCommentKey(commentKey)) {
         throw new InputError('comment-key', `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`);
     }
     return commentKey;
@@ -34655,6 +38078,12 @@ function oneOf(get, name, allowed, fallback) {
     }
     return value;
 }
+/**
+ * A boolean input, with the values @actions/core's getBooleanInput accepts (the YAML 1.2 core schema: true,
+ * True, TRUE, false, False, FALSE); empty gives the default; the error names the input. Read through the
+ * getter rather than core.getBooleanInput itself, which can only read its own input name: deprecated aliases
+ * (compat-inputs.ts) must reach the same parser.
+ */
 function bool(get, name, fallback) {
     const value = get(name).trim();
     if (value === '')
@@ -34665,8 +38094,235 @@ function bool(get, name, fallback) {
         return false;
     throw new InputError(name, `'${printable(value)}' is not a boolean; use true or false`);
 }
+/** What a comment key may be: it is written into an HTML comment, where `--` is not allowed. */
+const COMMENT_KEY = /^[A-Za-z0-9._/:+-]{1,100}$/;
+function isCommentKey(key) {
+    return COMMENT_KEY.test(key) && !key.includes('--');
+}
+/**
+ * `<job id>-<channel>`, made valid whatever the job id is: GitHub allows job ids such as `upgrade--k8s`, so
+ * characters outside the key's alphabet become `-`, runs of `-` become one, and the result is cut to 100.
+ */
+function defaultCommentKey(job, channelText) {
+    const key = `${job || 'job'}-${channelText}`
+        .replace(/[^A-Za-z0-9._/:+-]/g, '-')
+        .replace(/-{2,}/g, '-')
+        .slice(0, 100);
+    return key.replace(/^-+|-+$/g, '') || 'microk8s';
+}
 function expandHome(p) {
     return p === '~' || p.startsWith('~/') ? external_node_path_namespaceObject.join(external_node_os_namespaceObject.homedir(), p.slice(1)) : p;
+}
+
+;// CONCATENATED MODULE: ./src/snap.ts
+
+
+
+
+/** `snap list microk8s` (columns Name Version Rev Tracking Publisher Notes); undefined when not installed. */
+function parseSnapList(stdout) {
+    for (const line of stdout.split('\n')) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[0] !== 'microk8s' || cols.length < 5)
+            continue;
+        const [, version, rev, tracking, , notes = '-'] = cols;
+        const noteList = notes.split(',');
+        return {
+            version,
+            revision: Number(rev),
+            tracking,
+            channel: parseTracking(tracking),
+            // Classic installs say `classic` in Notes; strict ones say `-` (or other notes without `classic`).
+            confinement: noteList.includes('classic') ? 'classic' : 'strict',
+            held: noteList.includes('held')
+        };
+    }
+    return undefined;
+}
+/**
+ * The `channels:` block of `snap info microk8s`. Rows look like
+ * `  1.30/stable:   v1.30.14  2025-09-01 (8248) 169MB classic`; closed rows carry `^`, `--`, `↑` or `–`.
+ */
+function parseSnapInfoChannels(stdout) {
+    const channels = new Map();
+    let inChannels = false;
+    for (const line of stdout.split('\n')) {
+        if (/^channels:\s*$/.test(line)) {
+            inChannels = true;
+            continue;
+        }
+        if (!inChannels)
+            continue;
+        if (!/^\s/.test(line))
+            break; // next top-level key (`installed:`)
+        const m = /^\s+([^\s:]+\/[^\s:]+):\s*(.*)$/.exec(line);
+        if (!m)
+            continue;
+        const [, channel, rest] = m;
+        const fields = rest.trim().split(/\s+/).filter(Boolean);
+        if (fields.length === 0 || ['^', '--', '↑', '–'].includes(fields[0])) {
+            channels.set(channel, { channel });
+            continue;
+        }
+        const rev = /\((\d+)\)/.exec(rest);
+        const last = fields[fields.length - 1];
+        channels.set(channel, {
+            channel,
+            version: fields[0],
+            revision: rev ? Number(rev[1]) : undefined,
+            confinement: last === 'classic' ? 'classic' : 'strict'
+        });
+    }
+    return channels;
+}
+/** snapd marks change conflicts retryable with exit code 10 (microk8s-behaviour.md §2.5). */
+function isChangeConflict(r) {
+    return r.code === 10 || /has (?:"[^"]+" change|changes) in progress/.test(r.stderr);
+}
+/** Transient store or network trouble while downloading; worth another try. */
+function isTransientDownloadFailure(r) {
+    if (r.code === 0)
+        return false;
+    return /unexpected http response|connection reset|i\/o timeout|TLS handshake timeout|temporary failure in name resolution|unexpected EOF|download snap .* failed/i.test(r.stderr.replace(/\s+/g, ' '));
+}
+
+/** Statuses of a change that has not finished (snapd's Status.Ready() is false for these). */
+const UNFINISHED = new Set(['Do', 'Doing', 'Undo', 'Undoing', 'Abort', 'Wait', 'Default']);
+/**
+ * `snap changes microk8s`: a tabwriter table whose Spawn and Ready cells may hold spaces (`today at 10:01 UTC`),
+ * so the Summary is cut at the column where its header starts. `no changes found` (stderr) gives none.
+ */
+function parseSnapChanges(stdout) {
+    const lines = stdout.split('\n');
+    const header = lines.findIndex((l) => /^ID\s+Status\s+Spawn\s+Ready\s+Summary/.test(l));
+    if (header === -1)
+        return [];
+    const summaryAt = lines[header].indexOf('Summary');
+    const changes = [];
+    for (const line of lines.slice(header + 1)) {
+        const m = /^(\d+)\s+(\S+)/.exec(line);
+        if (m)
+            changes.push({ id: m[1], status: m[2], summary: line.slice(summaryAt).trim() });
+    }
+    return changes;
+}
+function isUnfinished(change) {
+    return UNFINISHED.has(change.status);
+}
+/** The kind snapd names in a conflict (`has "auto-refresh" change in progress`), if it names one. */
+function conflictKind(stderr) {
+    return /has "([^"]+)" change in progress/.exec(stderr)?.[1];
+}
+class Snap {
+    cmd;
+    retry;
+    log;
+    options;
+    clock;
+    constructor(cmd, retry = DEFAULT_RETRY, log = () => { }, 
+    /** `devmode`: strict tracks are installed with `--devmode` (the strict-devmode input). */
+    options = {}, clock = realClock) {
+        this.cmd = cmd;
+        this.retry = retry;
+        this.log = log;
+        this.options = options;
+        this.clock = clock;
+    }
+    async installed() {
+        const r = await this.cmd.run('snap', ['list', 'microk8s']);
+        if (r.code !== 0) {
+            if (/no matching snaps installed/.test(r.stderr))
+                return undefined;
+            throw new CommandError('snap list microk8s', r.code, r.stdout, r.stderr);
+        }
+        return parseSnapList(r.stdout);
+    }
+    async storeChannels() {
+        const r = await this.runRetrying(['info', 'microk8s']);
+        return parseSnapInfoChannels(r.stdout);
+    }
+    /** `snap install microk8s [--classic|--devmode] --channel=…` (strict tracks: `--devmode` only when asked). */
+    async install(channel) {
+        const flag = channel.confinement === 'classic' ? ['--classic'] : this.options.devmode ? ['--devmode'] : [];
+        const args = ['install', 'microk8s', ...flag];
+        return this.runRetrying([...args, `--channel=${formatChannel(channel)}`]);
+    }
+    /** `snap refresh microk8s --channel=…`; `has no updates available` is a success (exit 0). */
+    async refresh(channel) {
+        const classic = channel.confinement === 'classic' ? ['--classic'] : [];
+        return this.runRetrying(['refresh', 'microk8s', `--channel=${formatChannel(channel)}`, ...classic]);
+    }
+    /** Holds auto-refresh (snapd ≥ 2.58). With `--hold` snapd ignores `--channel`, so this is its own call. */
+    async hold() {
+        return this.runRetrying(['refresh', '--hold', 'microk8s']);
+    }
+    async unhold() {
+        return this.runRetrying(['refresh', '--unhold', 'microk8s']);
+    }
+    /** Changes of microk8s that snapd has not finished (`snap changes microk8s`). */
+    async unfinishedChanges() {
+        const r = await this.cmd.run('snap', ['changes', 'microk8s']);
+        if (r.code !== 0 && !/no changes found/.test(r.stderr)) {
+            throw new CommandError('snap changes microk8s', r.code, r.stdout, r.stderr);
+        }
+        return parseSnapChanges(r.stdout).filter(isUnfinished);
+    }
+    /**
+     * Runs a snap command. A snapd change in progress (exit 10: an auto-refresh or seeding, which commonly lasts
+     * minutes) is waited for by polling `snap changes microk8s` until it finishes, with a progress line, within
+     * the policy's deadline (wait-timeout); transient download failures are retried with back-off. Unknown
+     * channels, permission errors and everything else fail at once.
+     */
+    async runRetrying(args) {
+        const command = displayCommand('snap', args);
+        const deadline = this.clock.now() + this.retry.deadlineMs;
+        let last;
+        const outcome = await retry(async () => {
+            const r = await this.cmd.run('snap', args);
+            last = r;
+            if (r.code === 0)
+                return r;
+            if (isChangeConflict(r)) {
+                await this.waitForChanges(command, r, deadline);
+                return undefined;
+            }
+            if (isTransientDownloadFailure(r))
+                return undefined;
+            throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, ''));
+        }, this.retry, ({ nextAttempt, delayMs }) => this.log(`${command}: ${firstLine(last.stderr)}; retrying in ${delayMs / 1000}s (attempt ${nextAttempt} of ${this.retry.attempts})`), this.clock);
+        if (outcome.value)
+            return outcome.value;
+        const r = last;
+        throw new CommandError(command, r.code, r.stdout, r.stderr, failureSummary(command, r, ` (gave up after ${outcome.attempts} attempts)`));
+    }
+    /** Polls until microk8s has no unfinished snapd change, or fails naming the change once `deadline` passes. */
+    async waitForChanges(command, conflict, deadline) {
+        let busy = [];
+        const started = this.clock.now();
+        const waited = await retry(async () => {
+            busy = await this.unfinishedChanges();
+            return busy.length === 0 ? true : undefined;
+        }, { attempts: Infinity, baseDelayMs: 1000, maxDelayMs: 10_000, deadlineMs: deadline - started }, ({ elapsedMs }) => this.log(`waiting for snapd to finish ${describeChanges(busy)} before '${command}': ` +
+            `${Math.round(elapsedMs / 1000)} s so far, at most ${Math.round((deadline - started) / 1000)} s more (wait-timeout)`), this.clock);
+        if (waited.value)
+            return;
+        const what = busy.length ? describeChanges(busy) : `the "${conflictKind(conflict.stderr) ?? 'unknown'}" change`;
+        throw new CommandError(command, conflict.code, conflict.stdout, conflict.stderr, `snapd ${what} was still in progress when wait-timeout ran out (waited ${Math.round(waited.elapsedMs / 1000)} s); ` +
+            `'${command}' did not run. Follow it with ${busy[0] ? `'snap watch ${busy[0].id}'` : "'snap changes microk8s'"}, or raise wait-timeout`);
+    }
+}
+function describeChanges(changes) {
+    return changes.map((c) => `change ${c.id} (${c.summary || 'no summary'}, ${c.status})`).join(', ');
+}
+function failureSummary(command, r, why) {
+    const text = r.stderr.replace(/\s+/g, ' ').trim() || r.stdout.trim();
+    return `'${command}' failed with exit code ${r.code}${why}: ${text.slice(0, 600)}`;
+}
+function firstLine(text) {
+    return (text
+        .split('\n')
+        .find((l) => l.trim())
+        ?.trim() ?? '');
 }
 
 ;// CONCATENATED MODULE: ./src/microk8s.ts
@@ -34674,6 +38330,7 @@ function expandHome(p) {
  * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
  * (docs/microk8s-behaviour.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
  */
+
 
 
 
@@ -34691,7 +38348,13 @@ function parseStatusYaml(stdout) {
         return { running: false, haEnabled: false, addons: [], message: text.split('\n')[0] };
     }
     // Keep scalars as strings so versions like 3.9 or 1.10 are not turned into numbers.
-    const doc = (0,dist/* parse */.qg)(text, { schema: 'failsafe' });
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text, { schema: 'failsafe' });
+    }
+    catch (error) {
+        throw new Error(`'microk8s status --format yaml' did not print YAML (${error.message.split('\n')[0]}): ${JSON.stringify(text.slice(0, 200))}`);
+    }
     if (!doc || typeof doc !== 'object' || !doc.microk8s) {
         throw new Error(`unexpected 'microk8s status --format yaml' output: ${text.slice(0, 200)}`);
     }
@@ -34749,8 +38412,9 @@ class MicroK8s {
     }
     async runOk(args, input, secret = false) {
         const r = await this.run(args, input, secret);
+        // A secret command's stdout is left out of the error (and so of the log, summary and report).
         if (r.code !== 0)
-            throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
+            throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
         return r;
     }
     /** Reads status without waiting; a not-ready cluster gives `running: false`. */
@@ -34790,13 +38454,9 @@ class MicroK8s {
     }
     /** `microk8s kubectl …args -o json`, parsed. `secret`: the objects hold secret data (never echoed). */
     async kubectlJson(args, secret = false) {
-        const r = await this.runOk(['kubectl', ...args, '-o', 'json'], undefined, secret);
-        try {
-            return JSON.parse(r.stdout);
-        }
-        catch {
-            throw new Error(`'microk8s kubectl ${args.join(' ')}' did not print JSON: ${r.stdout.slice(0, 200)}`);
-        }
+        const command = ['kubectl', ...args, '-o', 'json'];
+        const r = await this.runOk(command, undefined, secret);
+        return parseJsonOutput(displayCommand('microk8s', command), r.stdout, secret);
     }
     /** The API server's own version (`kubectl version -o json` → serverVersion.gitVersion). */
     async serverVersion() {
@@ -34823,13 +38483,12 @@ class MicroK8s {
     }
     async retryingConflicts(args, input) {
         const base = this.options.conflictRetryMs ?? 1000;
-        for (let attempt = 1;; attempt++) {
-            const r = await this.run(args, input);
-            if (r.code === 0 || !isChangeConflict(r) || attempt >= 5)
-                return r;
-            this.log(`${displayCommand('microk8s', args)}: snapd change in progress; retrying (attempt ${attempt + 1} of 5)`);
-            await sleep(base * 2 ** (attempt - 1));
-        }
+        let last;
+        const outcome = await retry(async () => {
+            last = await this.run(args, input);
+            return last.code === 0 || !isChangeConflict(last) ? last : undefined;
+        }, { attempts: 5, baseDelayMs: base, maxDelayMs: base * 8, deadlineMs: this.options.waitTimeout * 1000 }, ({ nextAttempt }) => this.log(`${displayCommand('microk8s', args)}: snapd change in progress; retrying (attempt ${nextAttempt} of 5)`));
+        return outcome.value ?? last;
     }
     /** Updates the local addon repository to the installed snap's addons (needs root). */
     async updateAddonRepo(repo) {
@@ -34841,6 +38500,14 @@ class MicroK8s {
         for (const m of text.matchAll(/^\s*(?:client-key-data|client-certificate-data|token|password):\s*(\S+)\s*$/gm))
             core_setSecret(m[1]);
         return text;
+    }
+    /**
+     * `kubectl wait TARGET --for=CONDITION --timeout=<wait-timeout>s` (e.g. `node/x`,
+     * `jsonpath={.status.nodeInfo.kubeletVersion}=v1.30.14`): the waiting happens in kubectl, watching the object,
+     * not in polls from here. Resolves to the result, never throws on exit.
+     */
+    async waitFor(target, condition) {
+        return this.run(['kubectl', 'wait', target, `--for=${condition}`, `--timeout=${this.options.waitTimeout}s`]);
     }
     /**
      * `kubectl rollout status kind/name -n ns --timeout=Ns`, with progress lines (the last line kubectl printed is
@@ -34957,6 +38624,42 @@ function planCore(current, target, store) {
         hops.push(hop('refresh', channel, minor));
     }
     return { kind: 'upgrade', fromMinor, targetMinor, hops, notes };
+}
+/**
+ * The multi-node rule. The action refreshes only the node it runs on, and the API servers of a cluster must
+ * stay within one minor of each other: with another control-plane node, a plan of more than one hop is refused
+ * before any change (PlanError) with the one-hop-at-a-time procedure; one hop is allowed with a warning. Addon
+ * cycling acts on the whole cluster and runs once, from this node.
+ */
+function multiNodeRule(plan, others, cyclesAddons) {
+    if (others.length === 0)
+        return { warnings: [] };
+    const describe = (n) => `${n.name} (${n.controlPlane ? 'control plane' : 'worker'}, kubelet ${n.kubeletVersion || 'unknown'})`;
+    const controlPlanes = others.filter((n) => n.controlPlane);
+    const first = plan.hops[0];
+    if (controlPlanes.length && plan.kind === 'upgrade' && plan.hops.length > 1) {
+        throw new PlanError(`this cluster has ${controlPlanes.length} other control-plane node(s): ${controlPlanes.map(describe).join(', ')}. ` +
+            `This action refreshes only the node it runs on, and the API servers of one cluster must stay within one ` +
+            `minor of each other, so the ${plan.hops.length} planned hops (${plan.hops.map((h) => h.channelText).join(' → ')}) ` +
+            `would leave the other control planes ${plan.hops.length} minors behind; nothing was changed. ` +
+            `Upgrade one minor at a time: run this action with channel ${first.channelText}, then refresh every other ` +
+            `node to ${first.channelText} one at a time (control planes first; drain, 'snap refresh microk8s ` +
+            `--channel=${first.channelText}', wait for Ready, uncordon), then repeat with the next minor up to ` +
+            `${formatMinor(plan.targetMinor)}`);
+    }
+    const cycling = 'addon cycling on a multi-node cluster is cluster-wide: it runs once, from this node; do not cycle the ' +
+        'addons again from the other nodes (run `microk8s addons repo update core` on each node that may enable addons)';
+    if (plan.hops.length === 0)
+        return { warnings: cyclesAddons ? [cycling] : [] };
+    const target = plan.hops[plan.hops.length - 1].channelText;
+    return {
+        warnings: [
+            `the cluster has ${others.length} other node(s): ${others.map(describe).join(', ')}. This action refreshes ` +
+                `only the node it runs on; refresh the others to ${target} one at a time (control planes first, each ` +
+                'drained) before the next minor',
+            ...(cyclesAddons ? [cycling] : [])
+        ]
+    };
 }
 /** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
 function sameArgs(a, b) {
@@ -35595,7 +39298,7 @@ async function publish(report, inputs) {
         setOutput('report-file', reportFile);
     }
     catch (error) {
-        warning(`could not write the report to ${reportFile}: ${error.message}`, { title: 'report-file' });
+        core_warning(`could not write the report to ${reportFile}: ${error.message}`, { title: 'report-file' });
     }
     setOutputs(report, inputs);
     const summary = renderSummary(report, { limit: SUMMARY_LIMIT });
@@ -35605,13 +39308,13 @@ async function publish(report, inputs) {
             await summary_summary.addRaw(summary).write();
         }
         catch (error) {
-            warning(`could not write the job summary (${error.message}); the report is in ${reportFile}`, {
+            core_warning(`could not write the job summary (${error.message}); the report is in ${reportFile}`, {
                 title: 'job summary'
             });
         }
     }
     else {
-        warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
+        core_warning('GITHUB_STEP_SUMMARY is not set: no job summary written; the report is in the report file', {
             title: 'job summary'
         });
     }
@@ -35633,12 +39336,12 @@ async function postStickyComment(token, key, render) {
     if (typeof target === 'string')
         return info(`pr-comment: ${target}; no comment`);
     if (!token) {
-        return warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' });
+        return core_warning('pr-comment is true but github-token is empty', { title: 'pull-request comment' });
     }
     const marker = commentMarker(key);
     const result = await upsertComment(token, target, key, (limit) => render(limit, marker));
     if (result.outcome === 'failed') {
-        warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' });
+        core_warning(`could not comment on the pull request: ${result.reason}`, { title: 'pull-request comment' });
     }
     else {
         info(`pull-request comment ${result.outcome}${result.url ? `: ${result.url}` : ''}`);
@@ -35647,16 +39350,20 @@ async function postStickyComment(token, key, render) {
 function setOutputs(report, inputs) {
     const before = report.before;
     const after = report.after ?? (report.status === 'dry-run' ? report.before : null);
-    setOutput('version-before', before?.serverVersion ?? before?.snap?.version ?? '');
-    setOutput('version', after?.serverVersion ?? after?.snap?.version ?? '');
+    const versionBefore = before?.serverVersion ?? before?.snap?.version ?? '';
+    const versionAfter = after?.serverVersion ?? after?.snap?.version ?? '';
+    setOutput('version-before', versionBefore);
+    setOutput('version', versionAfter);
     setOutput('channel-before', before?.snap?.channel ?? '');
     setOutput('channel', after?.snap?.channel ?? '');
     setOutput('revision', after?.snap ? String(after.snap.revision) : '');
+    // Channels refreshed through: a fresh install is not a hop between versions.
     setOutput('hops', report.hops
-        .filter((h) => h.status === 'done')
+        .filter((h) => h.status === 'done' && h.kind !== 'install')
         .map((h) => h.channel)
         .join(','));
-    const upgraded = report.status !== 'dry-run' && Boolean(after?.serverVersion) && before?.serverVersion !== after?.serverVersion;
+    // Upgraded: there was a Kubernetes version before, and another one runs now.
+    const upgraded = report.status !== 'dry-run' && versionBefore !== '' && versionAfter !== '' && versionBefore !== versionAfter;
     setOutput('upgraded', String(upgraded));
     setOutput('cycled-addons', report.addons
         .filter((a) => a.status === 'cycled')
@@ -35790,8 +39497,6 @@ function corefileCheck(before, after, ctx) {
 }
 const normalise = (s) => (s ?? '').trim().replace(/\s+\n/g, '\n');
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/cycle-journal.ts
 /**
  * The addon cycle written to disk before the first disable, so that a job cancelled or timed out mid-cycle can
@@ -35894,7 +39599,7 @@ async function finishInterruptedCycle(file) {
     const pending = data.steps.filter((s) => data.stages[s.name] === 'down');
     if (pending.length === 0)
         return journal.remove();
-    warning(`the main step stopped in the middle of the addon cycle: ${pending.map((s) => s.name).join(', ')} may be down; enabling and restoring them`, { title: 'interrupted addon cycle' });
+    core_warning(`the main step stopped in the middle of the addon cycle: ${pending.map((s) => s.name).join(', ')} may be down; enabling and restoring them`, { title: 'interrupted addon cycle' });
     const root = process.getuid?.() === 0;
     const microk8s = new MicroK8s(new ExecCmd(!root, data.waitTimeout + Math.min(data.waitTimeout, 60)), {
         waitTimeout: data.waitTimeout
@@ -35971,7 +39676,7 @@ async function updateReport(file, channel, record) {
         await promises_namespaceObject.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
     }
     catch (error) {
-        warning(`could not update the report ${file}: ${error.message}`, { title: 'report-file' });
+        core_warning(`could not update the report ${file}: ${error.message}`, { title: 'report-file' });
     }
 }
 function renderInterrupted(record) {
@@ -36103,7 +39808,7 @@ async function runnerNetwork(ctx, installed) {
         return core_debug(`runner network: ${fix.detail}`);
     step('ok', fix.detail);
     if (fix.outcome === 'not-docker') {
-        warning(fix.detail, { title: 'runner network' });
+        core_warning(fix.detail, { title: 'runner network' });
         ctx.report.warnings.push(fix.detail);
     }
     else {
@@ -36166,7 +39871,7 @@ async function checkMirrorAfterHop(ctx, channel) {
     if (rewritten) {
         record.rewrittenAfter.push(channel);
         const message = `the refresh to ${channel} replaced ${HOSTS_TOML}; the registry mirror was written again`;
-        warning(message, { title: 'registry mirror' });
+        core_warning(message, { title: 'registry mirror' });
         ctx.report.warnings.push(message);
     }
     else {
@@ -36219,6 +39924,8 @@ async function sideloadImages(ctx, freshInstall) {
 
 
 
+
+
 async function run() {
     if (getState('isPost') === 'true')
         return post();
@@ -36228,7 +39935,7 @@ async function run() {
     let tools;
     try {
         inputs = getInputs(undefined, undefined, (message) => {
-            warning(message, { title: 'input' });
+            core_warning(message, { title: 'input' });
             report.warnings.push(message);
         });
         report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) };
@@ -36248,8 +39955,9 @@ async function run() {
         maxRssKb: process.resourceUsage().maxRSS
     };
     await publish(report, inputs);
+    // recordFailure gave the one titled ::error annotation; setFailed would add a second, untitled one.
     if (report.status === 'failure')
-        setFailed(report.failure?.message ?? 'failed');
+        process.exitCode = ExitCode.Failure;
 }
 function checkPlatform() {
     if (process.platform !== 'linux') {
@@ -36265,7 +39973,7 @@ async function makeTools(inputs) {
     // timeouts (status --timeout, rollout status --timeout) fire first with their clearer messages.
     const timeout = await which('timeout', false);
     if (!timeout)
-        warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' });
+        core_warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' });
     const cmd = new ExecCmd(!root, timeout ? inputs.waitTimeout + Math.min(inputs.waitTimeout, 60) : undefined);
     const retry = { ...DEFAULT_RETRY, deadlineMs: inputs.waitTimeout * 1000 };
     return {
@@ -36279,21 +39987,20 @@ async function upgrade(inputs, tools, report) {
     // Inspect: the snap, readiness, and what runs (three microk8s calls when installed).
     const inspected = await phase(report, 'inspect', async () => {
         const installed = await snap.installed();
+        // What is known so far, should the cluster not answer: the installed snap (named in the headline).
+        if (installed)
+            report.before = buildInventory(installed, undefined, undefined, []);
         const status = installed ? await microk8s.waitReady() : undefined;
         const store = await snap.storeChannels();
         const { inventory, items } = await takeInventory(microk8s, installed, status);
-        return { installed, status, store, inventory, items };
+        const host = hostFacts();
+        const nodes = readNodes(items);
+        return { installed, status, store, inventory, items, host, nodes, self: localNode(nodes, host) };
     }, (r) => r.installed
         ? `microk8s ${r.installed.version} (rev ${r.installed.revision}, ${r.installed.tracking}); API server ${r.inventory.serverVersion}`
         : 'microk8s is not installed');
     report.before = inspected.inventory;
     const before = inspected.inventory;
-    if (before.nodes.length > 1) {
-        const message = `the cluster has ${before.nodes.length} nodes; this action refreshes the node it runs on only. Upgrade the ` +
-            'other nodes one at a time (control planes first, drained), or the hop checks will find older kubelets';
-        warning(message, { title: 'multi-node cluster' });
-        report.warnings.push(message);
-    }
     // Plan: hops first, then the addons.
     const { corePlan, addonPlan, dataBefore, helmSecrets, captured } = await phase(report, 'plan', async () => {
         const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined;
@@ -36309,6 +40016,15 @@ async function upgrade(inputs, tools, report) {
             corefile: captured.corefile,
             volumes: volumesOf(before)
         };
+        const others = inspected.nodes.filter((n) => n.name !== inspected.self?.name);
+        if (inspected.nodes.length > 1 && !inspected.self) {
+            throw new PlanError(`cannot tell which of the ${inspected.nodes.length} nodes (${inspected.nodes.map((n) => n.name).join(', ')}) ` +
+                `is this runner (host name ${inspected.host.hostname}); the action must know which node it refreshes`);
+        }
+        for (const warning of multiNodeRule(corePlan, others, addonPlan.cycle.length > 0).warnings) {
+            core_warning(warning, { title: 'multi-node cluster' });
+            report.warnings.push(warning);
+        }
         return { corePlan, addonPlan, dataBefore, helmSecrets, captured };
     }, ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan));
     const setupCtx = { inputs, cmd: tools.cmd, microk8s, report };
@@ -36325,7 +40041,7 @@ async function upgrade(inputs, tools, report) {
                 report.warnings.push(`pre-flight: the API server does not serve ${unavailable.join(', ')}`);
             report.findings = [...findInObjects(objects, removals), ...findInHelmReleases(helmSecrets, removals)].sort((a, b) => a.removedIn - b.removedIn);
             for (const f of report.findings) {
-                warning(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`, { title: 'Removed API' });
+                core_warning(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`, { title: 'Removed API' });
             }
             const blocking = report.findings.filter((f) => f.source === 'guide');
             if (inputs.removedApis === 'fail' && blocking.length) {
@@ -36341,7 +40057,8 @@ async function upgrade(inputs, tools, report) {
     }
     if (inputs.dryRun) {
         report.status = 'dry-run';
-        report.after = null;
+        // Nothing changed: the cluster at the end is the cluster at the start.
+        report.after = report.before;
         report.dataChecks = [];
         info('dry-run: nothing was changed');
         return;
@@ -36362,7 +40079,7 @@ async function upgrade(inputs, tools, report) {
             catch (error) {
                 // Holds need snapd 2.58+ (older self-hosted runners): go on without one rather than fail the job.
                 const message = `could not hold auto-refresh of microk8s (snapd 2.58 or newer is needed); snapd may refresh it during the job: ${error.message}`;
-                warning(message, { title: 'hold-refresh' });
+                core_warning(message, { title: 'hold-refresh' });
                 report.warnings.push(message);
                 return 'not held';
             }
@@ -36375,8 +40092,10 @@ async function upgrade(inputs, tools, report) {
         await registryMirror(setupCtx);
     else
         await prepareInstall(setupCtx);
+    let revisionBefore = inspected.installed?.revision;
     for (const hop of corePlan.hops) {
-        await phase(report, `${hop.kind} ${hop.channelText}`, () => runHop({ snap, microk8s, report }, hop), () => report.hops[report.hops.length - 1]?.serverVersion ?? '');
+        await phase(report, `${hop.kind} ${hop.channelText}`, () => runHop({ snap, microk8s, report, host: inspected.host, waitTimeoutMs: inputs.waitTimeout * 1000, revisionBefore }, hop), () => report.hops[report.hops.length - 1]?.serverVersion ?? '');
+        revisionBefore = hop.storeRevision;
         if (hop.kind === 'install')
             await holdNow();
         if (hop.kind === 'install')
@@ -36482,7 +40201,7 @@ async function checkManifests(inputs, report, targetMinor) {
     report.manifests = summary;
     if (summary.files === 0 && summary.skipped.length === 0) {
         const message = `manifests: no file matched ${inputs.manifests.join(', ')} in ${workspace}`;
-        warning(message, { title: 'manifests' });
+        core_warning(message, { title: 'manifests' });
         report.warnings.push(message);
     }
     for (const s of summary.skipped)
@@ -36493,7 +40212,7 @@ async function checkManifests(inputs, report, targetMinor) {
         const when = f.removedIn > targetMinor
             ? `removed in Kubernetes 1.${f.removedIn}: migrate before your next upgrade`
             : `removed in Kubernetes 1.${f.removedIn}, not served by the target 1.${targetMinor}`;
-        warning(`${f.kind} ${f.name} uses ${f.apiVersion}, ${when}; use ${f.replacement}`, {
+        core_warning(`${f.kind} ${f.name} uses ${f.apiVersion}, ${when}; use ${f.replacement}`, {
             title: 'Removed API',
             file: f.file,
             startLine: f.line
@@ -36552,6 +40271,14 @@ function releasesOf(tracking, corePlan, inputs) {
         : releaseOf(fromTrack === 'latest' ? 'latest' : undefined, corePlan.fromMinor);
     return { fromRelease, toRelease };
 }
+/** The runner's host name and addresses, to find its own node among the cluster's. */
+function hostFacts() {
+    const addresses = Object.values(external_node_os_namespaceObject.networkInterfaces())
+        .flat()
+        .map((a) => a?.address)
+        .filter((a) => Boolean(a));
+    return { hostname: external_node_os_namespaceObject.hostname(), addresses };
+}
 function volumesOf(inv) {
     return {
         pvs: inv.volumes.pvs,
@@ -36608,24 +40335,28 @@ function recordPlan(report, corePlan, addonPlan) {
             report.warnings.push(warning);
     }
 }
-/** Writes the admin kubeconfig (mode 0600) and lets the runner user use `microk8s` in later steps. */
+/**
+ * Writes the admin kubeconfig (a new 0600 file renamed into place; a different one kept as `.bak`), exports
+ * KUBECONFIG for later steps, and lets the runner user use `microk8s` in later steps.
+ */
 async function writeKubeconfig(tools, inputs) {
     const config = await tools.microk8s.config();
     try {
-        await promises_namespaceObject.mkdir(external_node_path_namespaceObject.dirname(inputs.kubeconfig), { recursive: true });
-        await promises_namespaceObject.writeFile(inputs.kubeconfig, config, { mode: 0o600 });
-        await promises_namespaceObject.chmod(inputs.kubeconfig, 0o600);
+        const written = writeKubeconfigFile(inputs.kubeconfig, config);
+        if (written.backup)
+            info(`The kubeconfig that was at ${inputs.kubeconfig} is kept as ${written.backup}`);
     }
     catch (error) {
         throw new InputError('kubeconfig', `cannot write ${inputs.kubeconfig}: ${error.message}; give a writable path`);
     }
+    exportVariable('KUBECONFIG', external_node_path_namespaceObject.resolve(inputs.kubeconfig));
     if (process.getuid?.() !== 0) {
         const user = external_node_os_namespaceObject.userInfo().username;
         // The plan refuses to change confinement, so the target channel's is the installed one's.
         const group = inputs.channel.confinement === 'strict' ? 'snap_microk8s' : 'microk8s';
         const r = await tools.cmd.run('usermod', ['-a', '-G', group, user]);
         if (r.code !== 0)
-            warning(`could not add ${user} to the ${group} group: ${r.stderr.trim()}`, { title: 'microk8s group' });
+            core_warning(`could not add ${user} to the ${group} group: ${r.stderr.trim()}`, { title: 'microk8s group' });
     }
 }
 // --------------------------------------------------------------------------------------------------- failure
@@ -36652,6 +40383,10 @@ async function recordFailure(report, error, tools) {
             clusterState = `unknown: could not inspect the cluster after the failure (${inner.message})`;
         }
         report.diagnostics = await collectDiagnostics(tools).catch(() => undefined);
+    }
+    else if (!changed) {
+        // Stopped before any change: the cluster at the end is the cluster as inspected.
+        report.after = report.before;
     }
     report.failure = {
         step,
@@ -36705,7 +40440,7 @@ async function post() {
         info('Released the auto-refresh hold on microk8s');
     }
     catch (error) {
-        warning(`could not release the auto-refresh hold: ${error.message}`, { title: 'hold-refresh' });
+        core_warning(`could not release the auto-refresh hold: ${error.message}`, { title: 'hold-refresh' });
     }
 }
 
