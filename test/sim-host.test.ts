@@ -88,7 +88,7 @@ describe('simulated images', () => {
 
 describe('simulated containerd restart and iptables', () => {
   it('snap restart microk8s.daemon-containerd takes the node away for a while', () => {
-    const s = sim({ installed: { channel: '1.30/stable' }, readiness: { afterRestart: 1000 } })
+    const s = sim({ installed: { channel: '1.30/stable' }, readiness: { afterRestart: 1_000_000 } })
     expect(s.runSim(['snap', 'restart', 'microk8s.daemon-containerd']).stdout).toBe('Restarted.\n')
     expect(s.runSim(['microk8s', 'status', '--format', 'short']).status).toBe(1)
     expect(s.state().cluster.restarts).toEqual(['microk8s.daemon-containerd'])
