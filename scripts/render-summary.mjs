@@ -111,6 +111,9 @@ sub{color:#59636e}
 .tl-axis span:first-child{transform:none}.tl-axis span:last-child{transform:translateX(-100%)}
 `
 
+/** GitHub renders `> [!CAUTION]` as an alert; `marked` does not know alerts, so show it the same way by hand. */
+const alerts = (markdown) => markdown.replace(/^> \[!CAUTION\]\n/m, '> **⛔ Caution**\n>\n')
+
 /** The summary as an HTML page styled like GitHub's job summary view, with the timeline drawn as bars. */
 export function summaryPage(markdown) {
   const marked = new Marked({
@@ -121,8 +124,7 @@ export function summaryPage(markdown) {
       }
     }
   })
-  // GitHub renders `> [!CAUTION]` as an alert; show it the same way here.
-  const body = marked.parse(markdown.replace(/^> \[!CAUTION\]\n/m, '> **⛔ Caution**\n>\n'))
+  const body = marked.parse(alerts(markdown))
   return `<!doctype html><meta charset="utf-8"><title>Job summary</title><style>${STYLE}</style><div class="markdown-body">${body}</div>\n`
 }
 
@@ -190,7 +192,7 @@ export function summaryForTerminal(markdown, { width = 120, color = false } = {}
   const styles = { bold: 1, dim: 2, italic: 3, red: 31, yellow: 33, blue: 34, cyan: 36 }
   const paint = (style, text) => (color && text ? `\u001b[${styles[style]}m${text}\u001b[0m` : text)
   const marked = new Marked({ gfm: true })
-  const tree = parseHtml(marked.parse(markdown))
+  const tree = parseHtml(marked.parse(alerts(markdown)))
   const out = []
 
   const inline = (node) => {
@@ -291,7 +293,7 @@ export function summaryForTerminal(markdown, { width = 120, color = false } = {}
           const start = out.length
           block(c, '')
           while (out.length > start && out[out.length - 1] === '') out.pop()
-          for (let i = start; i < out.length; i++) out[i] = `${indent}${paint('red', '┃')} ${out[i]}`
+          for (let i = start; i < out.length; i++) out[i] = `${indent}${paint('red', '┃')} ${out[i]}`.trimEnd()
           out.push('')
           break
         }

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest'
 import { createLogView, parseCommand } from '../scripts/workflow-log.mjs'
 import { summaryForTerminal, summaryPage, displayWidth, parseGantt } from '../scripts/render-summary.mjs'
 import { renderSummary } from '../src/report.js'
-import { typicalUpgrade } from './helpers/reports.js'
+import { typicalUpgrade, failedRun } from './helpers/reports.js'
 import { unbalanced } from './helpers/html.js'
 
 function view(input: string, options: Record<string, boolean> = {}): string {
@@ -84,6 +84,14 @@ describe('the summary outside GitHub', () => {
       }
       for (const l of lines) expect(columns(l), l).toEqual(columns(lines[0]))
     }
+  })
+
+  it('shows a failure as the alert GitHub draws, not as its Markdown marker', () => {
+    const text = summaryForTerminal(renderSummary(failedRun(), { limit: 1 << 20 }), { width: 120 })
+    expect(text).toMatch(/^┃ ⛔ Caution$/m)
+    expect(text).toMatch(/^┃ Failed at refresh 1\.30\/stable: MicroK8s did not become ready/m)
+    expect(text).not.toContain('[!CAUTION]')
+    expect(text).toContain('not readable: the cluster')
   })
 
   it('draws the timeline as bars in the terminal and on the HTML page', () => {
