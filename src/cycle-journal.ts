@@ -34,6 +34,8 @@ export interface JournalData {
   steps: CycleStep[]
   stages: Record<string, AddonStage>
   captured: CapturedState
+  /** Set when the main step's cycle failed and its own recovery left an addon down (not an interruption). */
+  failed?: boolean
 }
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
@@ -87,6 +89,11 @@ export class CycleJournal {
 
   async reposDone(): Promise<void> {
     this.data.reposUpdated = true
+    await this.save()
+  }
+
+  async failed(): Promise<void> {
+    this.data.failed = true
     await this.save()
   }
 

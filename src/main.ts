@@ -334,10 +334,13 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
         () => cycleAddons(ctx, addonPlan, repos),
         () => addonPlan.cycle.map((s) => s.name).join(' → ')
       )
-    } finally {
+    } catch (error) {
       // Left for the post step only while an addon is still down after the cycle's own recovery.
-      if (!Object.values(ctx.journal.data.stages).includes('down')) await ctx.journal.remove()
+      if (Object.values(ctx.journal.data.stages).includes('down')) await ctx.journal.failed()
+      else await ctx.journal.remove()
+      throw error
     }
+    await ctx.journal.remove()
   } else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
     await phase(report, 'update addon repository', async () => void (await microk8s.updateAddonRepo('core')))
   }

@@ -80,6 +80,8 @@ export interface SetupRecord {
 /** What the post step did when the main step was stopped in the middle of the addon cycle. */
 export interface InterruptedRecord {
   finishedBy: 'post step'
+  /** `interrupted`: the job was cancelled or timed out mid-cycle; `failed`: the cycle failed and left addons down. */
+  cause: 'interrupted' | 'failed'
   addons: Array<{ name: string; result: 'restored' | 'still down'; detail: string }>
 }
 
@@ -298,7 +300,12 @@ export function headline(r: Report): string {
   if (r.dataChecks.length > unchecked.length)
     parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'nothing lost')
   if (unchecked.length) parts.push(`not checked: ${unchecked.map((c) => c.name).join(', ')}`)
-  if (r.interrupted) parts.push('⚠️ interrupted mid-cycle; finished by the post step')
+  if (r.interrupted)
+    parts.push(
+      r.interrupted.cause === 'failed'
+        ? '⚠️ addons left down; the post step tried again'
+        : '⚠️ interrupted mid-cycle; finished by the post step'
+    )
   if (r.findings.length) parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`)
   if (r.status === 'failure') parts.push(`failed at ${r.failure?.step ?? '?'}`)
   return parts.join(' · ')

@@ -19,15 +19,16 @@ export async function finishInterruptedCycle(file: string): Promise<void> {
   const { data } = journal
   const pending = data.steps.filter((s) => data.stages[s.name] === 'down')
   if (pending.length === 0) return journal.remove()
+  const cause = data.failed ? 'failed' : 'interrupted'
   core.warning(
-    `the main step stopped in the middle of the addon cycle: ${pending.map((s) => s.name).join(', ')} may be down; enabling and restoring them`,
-    { title: 'interrupted addon cycle' }
+    `${cause === 'failed' ? 'the addon cycle failed and its recovery left' : 'the main step stopped in the middle of the addon cycle:'} ${pending.map((s) => s.name).join(', ')} ${cause === 'failed' ? 'down' : 'may be down'}; enabling and restoring them`,
+    { title: 'unfinished addon cycle' }
   )
   const root = process.getuid?.() === 0
   const microk8s = new MicroK8s(new ExecCmd(!root, data.waitTimeout + Math.min(data.waitTimeout, 60)), {
     waitTimeout: data.waitTimeout
   })
-  const record: InterruptedRecord = { finishedBy: 'post step', addons: [] }
+  const record: InterruptedRecord = { finishedBy: 'post step', cause, addons: [] }
   await microk8s.waitReady()
   if (!data.reposUpdated) {
     // The enables must run the new release's scripts, as the cycle planned.
@@ -60,7 +61,7 @@ export async function finishInterruptedCycle(file: string): Promise<void> {
       core.info(`${step.name}: ${how}`)
     } catch (error) {
       record.addons.push({ name: step.name, result: 'still down', detail: (error as Error).message })
-      core.error(`${step.name} is still down: ${(error as Error).message}`, { title: 'interrupted addon cycle' })
+      core.error(`${step.name} is still down: ${(error as Error).message}`, { title: 'unfinished addon cycle' })
     }
   }
   await updateReport(data.reportFile, data.channel, record)
@@ -96,6 +97,10 @@ async function updateReport(file: string, channel: string, record: InterruptedRe
 }
 
 export function renderInterrupted(record: InterruptedRecord): string {
+  const title =
+    record.cause === 'failed'
+      ? 'Unfinished: the addon cycle failed and left addons down'
+      : 'Interrupted: the run stopped in the middle of the addon cycle'
   const rows = record.addons
     .map(
       (a) =>
@@ -103,7 +108,7 @@ export function renderInterrupted(record: InterruptedRecord): string {
     )
     .join('\n')
   return (
-    `### ⚠️ Interrupted: the run stopped in the middle of the addon cycle\n\n` +
+    `### ⚠️ ${title}\n\n` +
     `The post step finished it:\n\n<table>\n<tr><th>addon</th><th>result</th><th>what was done</th></tr>\n${rows}\n</table>\n\n`
   )
 }

@@ -233,6 +233,7 @@ describe('a job stopped in the middle of the addon cycle', () => {
     for (const name of ['dns', 'ingress', 'hostpath-storage', 'metallb'])
       expect(r.summary).toContain(`<code>${name}</code>`)
     expect(report.status).toBe('failure')
+    expect(report.interrupted.cause).toBe('interrupted')
     expect(report.interrupted.addons.map((a: any) => [a.name, a.result])).toEqual([
       ['dns', 'restored'],
       ['ingress', 'restored'],
@@ -242,6 +243,31 @@ describe('a job stopped in the middle of the addon cycle', () => {
     expect(report.interrupted.addons.find((a: any) => a.name === 'dns').detail).toContain(
       'customised Corefile restored'
     )
+    expect(validateReport(report)).toEqual([])
+  })
+})
+
+describe('a cycle whose recovery leaves an addon down', () => {
+  it('is tried again by the post step, which says so', async () => {
+    const r = await run(
+      'demo',
+      { channel: '1.28/stable', 'cycle-addons': 'always', 'never-cycle': 'hostpath-storage' },
+      {
+        post: true,
+        overrides: {
+          timeScale: 0.001,
+          faults: [{ match: '^microk8s enable ingress$', times: 2, exit: 1, stdout: 'Failed to enable ingress' }]
+        }
+      }
+    )
+    expect(r.code).toBe(1)
+    expect(r.report.addons.find((a: any) => a.name === 'ingress').status).toBe('failed')
+    expect(r.post?.code, r.post?.stdout).toBe(0)
+    expect(commandLines(r).filter((l) => l === 'microk8s enable ingress')).toHaveLength(3)
+    expect(object(r, 'DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller')).toBeDefined()
+    const report = JSON.parse(fs.readFileSync(r.outputs['report-file'], 'utf8'))
+    expect(report.interrupted).toMatchObject({ cause: 'failed', addons: [{ name: 'ingress', result: 'restored' }] })
+    expect(r.summary).toContain('Unfinished: the addon cycle failed and left addons down')
     expect(validateReport(report)).toEqual([])
   })
 })
