@@ -36025,7 +36025,9 @@ function headline(r) {
     if (unchecked.length)
         parts.push(`not checked: ${unchecked.map((c) => c.name).join(', ')}`);
     if (r.interrupted)
-        parts.push('⚠️ interrupted mid-cycle; finished by the post step');
+        parts.push(r.interrupted.cause === 'failed'
+            ? '⚠️ addons left down; the post step tried again'
+            : '⚠️ interrupted mid-cycle; finished by the post step');
     if (r.findings.length)
         parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`);
     if (r.status === 'failure')
@@ -39564,6 +39566,10 @@ class CycleJournal {
         this.data.reposUpdated = true;
         await this.save();
     }
+    async failed() {
+        this.data.failed = true;
+        await this.save();
+    }
     /** Replaces the file by rename: a reader sees the old or the new version, never half of one. */
     async save() {
         const tmp = `${this.file}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`;
@@ -39599,12 +39605,13 @@ async function finishInterruptedCycle(file) {
     const pending = data.steps.filter((s) => data.stages[s.name] === 'down');
     if (pending.length === 0)
         return journal.remove();
-    core_warning(`the main step stopped in the middle of the addon cycle: ${pending.map((s) => s.name).join(', ')} may be down; enabling and restoring them`, { title: 'interrupted addon cycle' });
+    const cause = data.failed ? 'failed' : 'interrupted';
+    core_warning(`${cause === 'failed' ? 'the addon cycle failed and its recovery left' : 'the main step stopped in the middle of the addon cycle:'} ${pending.map((s) => s.name).join(', ')} ${cause === 'failed' ? 'down' : 'may be down'}; enabling and restoring them`, { title: 'unfinished addon cycle' });
     const root = process.getuid?.() === 0;
     const microk8s = new MicroK8s(new ExecCmd(!root, data.waitTimeout + Math.min(data.waitTimeout, 60)), {
         waitTimeout: data.waitTimeout
     });
-    const record = { finishedBy: 'post step', addons: [] };
+    const record = { finishedBy: 'post step', cause, addons: [] };
     await microk8s.waitReady();
     if (!data.reposUpdated) {
         // The enables must run the new release's scripts, as the cycle planned.
@@ -39642,7 +39649,7 @@ async function finishInterruptedCycle(file) {
         }
         catch (error) {
             record.addons.push({ name: step.name, result: 'still down', detail: error.message });
-            core_error(`${step.name} is still down: ${error.message}`, { title: 'interrupted addon cycle' });
+            core_error(`${step.name} is still down: ${error.message}`, { title: 'unfinished addon cycle' });
         }
     }
     await updateReport(data.reportFile, data.channel, record);
@@ -39680,10 +39687,13 @@ async function updateReport(file, channel, record) {
     }
 }
 function renderInterrupted(record) {
+    const title = record.cause === 'failed'
+        ? 'Unfinished: the addon cycle failed and left addons down'
+        : 'Interrupted: the run stopped in the middle of the addon cycle';
     const rows = record.addons
         .map((a) => `<tr><td><code>${esc(a.name)}</code></td><td>${a.result === 'restored' ? '✅ restored' : '❌ still down'}</td><td>${esc(a.detail)}</td></tr>`)
         .join('\n');
-    return (`### ⚠️ Interrupted: the run stopped in the middle of the addon cycle\n\n` +
+    return (`### ⚠️ ${title}\n\n` +
         `The post step finished it:\n\n<table>\n<tr><th>addon</th><th>result</th><th>what was done</th></tr>\n${rows}\n</table>\n\n`);
 }
 
@@ -40152,11 +40162,15 @@ async function upgrade(inputs, tools, report) {
         try {
             await phase(report, 'addon cycle', () => cycleAddons(ctx, addonPlan, repos), () => addonPlan.cycle.map((s) => s.name).join(' → '));
         }
-        finally {
+        catch (error) {
             // Left for the post step only while an addon is still down after the cycle's own recovery.
-            if (!Object.values(ctx.journal.data.stages).includes('down'))
+            if (Object.values(ctx.journal.data.stages).includes('down'))
+                await ctx.journal.failed();
+            else
                 await ctx.journal.remove();
+            throw error;
         }
+        await ctx.journal.remove();
     }
     else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
         await phase(report, 'update addon repository', async () => void (await microk8s.updateAddonRepo('core')));
