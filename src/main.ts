@@ -170,7 +170,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   )
   const setupCtx = { inputs, cmd: tools.cmd, microk8s, report }
   corePlan.notes.push(
-    ...(await setup.checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor))
+    ...(await setup.checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor, addonPlan))
   )
   recordPlan(report, corePlan, addonPlan)
   core.info(describePlan(corePlan, addonPlan))

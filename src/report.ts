@@ -2,6 +2,7 @@
  * The report: one JSON document (schema/report.schema.json) and its renderings for the job summary and the
  * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
  */
+import { setupRows } from './setup-report.js'
 import type { Change, Inventory } from './inventory.js'
 import { compareInventories, formatImage } from './inventory.js'
 import { addonBranch, bundledCalico, shippedImages } from './catalog/index.js'
@@ -453,6 +454,14 @@ export function renderSummary(r: Report, options: RenderOptions): string {
         esc(h.serverVersion ?? '')
       ]),
       { title: '**Hops**\n\n' }
+    )
+  )
+  add(
+    tableSection(
+      'setup',
+      ['set up', 'what'],
+      setupRows(r.setup).map(([what, detail]) => [esc(what), esc(detail)]),
+      { title: '**Runner setup**\n\n', droppable: 1 }
     )
   )
   // What was done first (cycled, enabled, failed), then what was left as it was.

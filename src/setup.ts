@@ -37,7 +37,8 @@ const setupOf = (report: Report) => (report.setup ??= {})
 export async function checkLaunchConfiguration(
   ctx: SetupContext,
   installed: boolean,
-  targetMinor: number
+  targetMinor: number,
+  addonPlan?: { enableAfter: Array<{ name: string }> }
 ): Promise<string[]> {
   const config = ctx.inputs.launchConfig
   if (!config) return []
@@ -54,6 +55,8 @@ export async function checkLaunchConfiguration(
       `launch configuration ${path.basename(config.file)}: the one this cluster was installed with, already applied`
     ]
   }
+  // What it enables is the install's own: not listed again among the addons the action will enable.
+  if (addonPlan) addonPlan.enableAfter = addonPlan.enableAfter.filter((s) => !enables.includes(s.name))
   return [
     `launch configuration ${path.basename(config.file)} applies at first start${enables.length ? `, enabling ${enables.join(', ')}` : ''}`
   ]

@@ -5,7 +5,10 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseLaunchConfig, checkLaunchTarget, launchEnables } from '../src/launch-config.js'
-import { parseMirror, hostsToml } from '../src/registry-mirror.js'
+import { parseMirror, hostsToml, applyMirror, HOSTS_TOML } from '../src/registry-mirror.js'
+import { SystemFiles } from '../src/system-files.js'
+import { MicroK8s } from '../src/microk8s.js'
+import { setupRows } from '../src/setup-report.js'
 import { addonsFromInput, aliased } from '../src/compat-inputs.js'
 import { imagesInArchive, normaliseImageRef, resolveArchives } from '../src/images.js'
 import { acceptRules, fixForwarding } from '../src/runner-network.js'
@@ -72,6 +75,50 @@ describe('registry mirror', () => {
     }
     expect(message).toMatch(/credentials/)
     expect(message).not.toContain('s3cret')
+  })
+})
+
+describe('registry mirror on the node', () => {
+  const ready = { stdout: fs.readFileSync(new URL('./fixtures/status-yaml-fresh-1.30.txt', import.meta.url), 'utf8') }
+  const apply = async (cmd: ReturnType<typeof scriptedCmd>) =>
+    applyMirror(new SystemFiles(cmd), cmd, new MicroK8s(cmd, { waitTimeout: 60 }), 'https://m.example')
+
+  it('an identical hosts.toml is left alone: no write, no restart', async () => {
+    const cmd = scriptedCmd([{ stdout: hostsToml('https://m.example') }])
+    expect(await apply(cmd)).toBe(false)
+    expect(cmd.calls).toEqual([['cat', HOSTS_TOML]])
+  })
+
+  it('otherwise installs the file, restarts containerd as snapd names it, and waits for readiness', async () => {
+    const cmd = scriptedCmd([{ stdout: 'server = "https://docker.io"\n' }, {}, { stdout: 'Restarted.\n' }, ready])
+    expect(await apply(cmd)).toBe(true)
+    expect(cmd.calls[1].slice(0, 4)).toEqual(['install', '-D', '-m', '0644'])
+    expect(cmd.calls[1][5]).toBe(HOSTS_TOML)
+    expect(cmd.calls[2]).toEqual(['snap', 'restart', 'microk8s.daemon-containerd'])
+    expect(cmd.calls[3].slice(0, 3)).toEqual(['microk8s', 'status', '--wait-ready'])
+  })
+
+  it('a failed restart is an error naming the command', async () => {
+    const cmd = scriptedCmd([{ stdout: '' }, {}, { code: 1, stderr: 'error: snap "microk8s" has no service' }])
+    await expect(apply(cmd)).rejects.toThrow(/snap restart microk8s.daemon-containerd/)
+  })
+})
+
+describe('the summary rows of the runner setup', () => {
+  it('lists each part, and nothing when the runner network needed no change', () => {
+    expect(setupRows(undefined)).toEqual([])
+    expect(
+      setupRows({
+        launchConfiguration: { file: 'c.yaml', placedAt: '/p', enables: ['dns'], disables: ['registry'] },
+        sideloadedImages: [{ archive: 'a.tar', images: ['docker.io/library/alpine:edge'] }],
+        registryMirror: { mirror: 'https://m', written: true, rewrittenAfter: ['1.29/stable'] },
+        runnerNetwork: { outcome: 'unchanged', added: [], detail: 'nothing' }
+      })
+    ).toEqual([
+      ['launch configuration', 'c.yaml → /p; enables dns; disables registry'],
+      ['sideloaded images', 'a.tar: docker.io/library/alpine:edge'],
+      ['registry mirror', 'docker.io → https://m; written again after 1.29/stable']
+    ])
   })
 })
 

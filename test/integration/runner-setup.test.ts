@@ -78,6 +78,7 @@ describe('a fresh install on a runner with Docker: launch configuration, two ima
     expect(lines.some((l) => l.startsWith('microk8s images import'))).toBe(false)
     expect(index(lines, /^microk8s ctr image ls/)).toBeLessThan(index(lines, /^microk8s enable/))
     expect(r.state.cluster.images).toEqual(IMAGES)
+    expect(r.summary).toContain(`<td>sideloaded images</td><td>${ws}/images/app.tar: ${IMAGES[1]}</td>`)
     expect(r.report.setup.sideloadedImages.map((a: any) => a.images)).toEqual([[IMAGES[0]], [IMAGES[1]]])
     expect(r.report.steps.find((s: any) => s.name === 'sideload images').detail).toBe(
       `2 image(s) loaded: ${IMAGES.join(', ')}`
