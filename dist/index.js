@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7785);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9588);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7785:
+/***/ 9588:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34797,6 +34797,38 @@ async function waitWithProgress(what, limitSeconds, work, log, clock = realProgr
     }
 }
 
+;// CONCATENATED MODULE: ./src/setup-report.ts
+function setupRows(setup) {
+    if (!setup)
+        return [];
+    const rows = [];
+    const launch = setup.launchConfiguration;
+    if (launch) {
+        const what = [
+            launch.enables.length ? `enables ${launch.enables.join(', ')}` : '',
+            launch.disables.length ? `disables ${launch.disables.join(', ')}` : ''
+        ].filter(Boolean);
+        rows.push([
+            'launch configuration',
+            `${launch.file}${launch.placedAt ? ` → ${launch.placedAt}` : ' (the one the cluster was installed with)'}${what.length ? `; ${what.join('; ')}` : ''}`
+        ]);
+    }
+    for (const a of setup.sideloadedImages ?? [])
+        rows.push(['sideloaded images', `${a.archive}: ${a.images.join(', ')}`]);
+    const mirror = setup.registryMirror;
+    if (mirror) {
+        const after = mirror.rewrittenAfter.length ? `; written again after ${mirror.rewrittenAfter.join(', ')}` : '';
+        rows.push([
+            'registry mirror',
+            `docker.io → ${mirror.mirror}${mirror.written ? '' : ' (already configured)'}${after}`
+        ]);
+    }
+    const net = setup.runnerNetwork;
+    if (net && net.outcome !== 'unchanged' && net.outcome !== 'no-iptables')
+        rows.push(['runner network', [net.detail, ...net.added.map((r) => `iptables ${r}`)].join('; ')]);
+    return rows;
+}
+
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
@@ -35875,6 +35907,11 @@ function mermaidTimeline(r) {
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
+/**
+ * The report: one JSON document (schema/report.schema.json) and its renderings for the job summary and the
+ * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
+ */
+
 
 
 
@@ -36143,6 +36180,7 @@ function renderSummary(r, options) {
         seconds(h.readyAfterMs),
         esc(h.serverVersion ?? '')
     ]), { title: '**Hops**\n\n' }));
+    add(tableSection('setup', ['set up', 'what'], setupRows(r.setup).map(([what, detail]) => [esc(what), esc(detail)]), { title: '**Runner setup**\n\n', droppable: 1 }));
     // What was done first (cycled, enabled, failed), then what was left as it was.
     const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
     const timed = addons.some((a) => a.durationMs !== undefined);
@@ -39775,7 +39813,7 @@ async function fixForwarding(cmd, networks) {
 
 const setupOf = (report) => (report.setup ??= {});
 /** Plan time, before any change: a launch configuration fits the target, and an existing install only re-runs it. */
-async function checkLaunchConfiguration(ctx, installed, targetMinor) {
+async function checkLaunchConfiguration(ctx, installed, targetMinor, addonPlan) {
     const config = ctx.inputs.launchConfig;
     if (!config)
         return [];
@@ -39792,6 +39830,9 @@ async function checkLaunchConfiguration(ctx, installed, targetMinor) {
             `launch configuration ${external_node_path_namespaceObject.basename(config.file)}: the one this cluster was installed with, already applied`
         ];
     }
+    // What it enables is the install's own: not listed again among the addons the action will enable.
+    if (addonPlan)
+        addonPlan.enableAfter = addonPlan.enableAfter.filter((s) => !enables.includes(s.name));
     return [
         `launch configuration ${external_node_path_namespaceObject.basename(config.file)} applies at first start${enables.length ? `, enabling ${enables.join(', ')}` : ''}`
     ];
@@ -40038,7 +40079,7 @@ async function upgrade(inputs, tools, report) {
         return { corePlan, addonPlan, dataBefore, helmSecrets, captured };
     }, ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan));
     const setupCtx = { inputs, cmd: tools.cmd, microk8s, report };
-    corePlan.notes.push(...(await checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor)));
+    corePlan.notes.push(...(await checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor, addonPlan)));
     recordPlan(report, corePlan, addonPlan);
     info(describePlan(corePlan, addonPlan));
     // Pre-flight: objects authored with APIs the hops remove.

@@ -41836,6 +41836,11 @@ function timeline_mermaidTimeline(r) {
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
+/**
+ * The report: one JSON document (schema/report.schema.json) and its renderings for the job summary and the
+ * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
+ */
+
 
 
 
@@ -42104,6 +42109,7 @@ function report_renderSummary(r, options) {
         seconds(h.readyAfterMs),
         esc(h.serverVersion ?? '')
     ]), { title: '**Hops**\n\n' }));
+    add(tableSection('setup', ['set up', 'what'], setupRows(r.setup).map(([what, detail]) => [esc(what), esc(detail)]), { title: '**Runner setup**\n\n', droppable: 1 }));
     // What was done first (cycled, enabled, failed), then what was left as it was.
     const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
     const timed = addons.some((a) => a.durationMs !== undefined);
