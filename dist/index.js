@@ -39948,7 +39948,8 @@ async function sideloadImages(ctx, freshInstall) {
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action's flow: inputs → inspect → plan → pre-flight → hops → addon cycle → inventory → report.
- * `run()` turns any error into one `core.setFailed`, after the report has been written with what is known.
+ * `run()` turns any error into one titled `::error` annotation and a failed exit code, after the report has been
+ * written with what is known.
  */
 
 
