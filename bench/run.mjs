@@ -42,9 +42,10 @@ for (let i = 0; i < runs; i++) {
   })
   // The final inventory: the microk8s calls after the last `snap list`, before the data-check reads.
   const lastList = calls.map((c) => c.args.join(' ')).lastIndexOf('list microk8s')
-  const inventory = calls
-    .slice(lastList + 1)
-    .filter((c) => c.tool === 'microk8s' && !/secrets|configmap/.test(c.args.join(' ')))
+  // The data-check reads start with the Helm release records; everything the checks add comes after them.
+  const afterList = calls.slice(lastList + 1)
+  const dataReads = afterList.findIndex((c) => /^kubectl get secrets\b/.test(c.args.join(' ')))
+  const inventory = afterList.slice(0, dataReads === -1 ? undefined : dataReads).filter((c) => c.tool === 'microk8s')
   results.push({
     wallMs: r.wallMs,
     inCommandsMs: inCommands,
