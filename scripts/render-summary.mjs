@@ -130,25 +130,35 @@ export function summaryPage(markdown) {
 
 // --------------------------------------------------------------------------------------------- terminal
 
-/** Columns a string takes in a terminal: emoji and wide East Asian characters take two, joiners none. */
+/** Symbols below U+1F300 that terminals draw two columns wide (emoji presentation by default). */
+const WIDE_SYMBOLS = new Set([
+  0x231a, 0x231b, 0x23e9, 0x23ea, 0x23eb, 0x23ec, 0x23f0, 0x23f3, 0x25fd, 0x25fe, 0x2614, 0x2615, 0x26a1, 0x26aa,
+  0x26ab, 0x26bd, 0x26be, 0x26c4, 0x26c5, 0x26ce, 0x26d4, 0x26ea, 0x26f2, 0x26f3, 0x26f5, 0x26fa, 0x26fd, 0x2705,
+  0x270a, 0x270b, 0x2728, 0x274c, 0x274e, 0x2753, 0x2754, 0x2755, 0x2757, 0x2795, 0x2796, 0x2797, 0x27b0, 0x27bf,
+  0x2b1b, 0x2b1c, 0x2b50, 0x2b55
+])
+
+/**
+ * Columns a string takes in a terminal: emoji (and a symbol followed by the emoji variation selector U+FE0F) and
+ * wide East Asian characters take two, joiners and combining marks none.
+ */
 export function displayWidth(text) {
+  const chars = [...text.replace(/\u001b\[[0-9;]*m/g, '')]
   let w = 0
-  for (const ch of text.replace(/\u001b\[[0-9;]*m/g, '')) {
+  chars.forEach((ch, i) => {
     const c = ch.codePointAt(0)
-    if (c === 0xfe0f || c === 0x200d || (c >= 0x300 && c < 0x370)) continue
+    if (c === 0xfe0f || c === 0x200d || (c >= 0x300 && c < 0x370)) return
     const wide =
+      chars[i + 1] === '\ufe0f' ||
+      WIDE_SYMBOLS.has(c) ||
       (c >= 0x1f300 && c <= 0x1faff) ||
-      (c >= 0x2600 &&
-        c <= 0x27bf &&
-        [0x2705, 0x274c, 0x274e, 0x2753, 0x2754, 0x2755, 0x2757, 0x26a0, 0x26d4, 0x2b06, 0x2b07].includes(c)) ||
-      (c >= 0x2b05 && c <= 0x2b07) ||
       (c >= 0x1100 && c <= 0x115f) ||
       (c >= 0x2e80 && c <= 0xa4cf) ||
       (c >= 0xac00 && c <= 0xd7a3) ||
       (c >= 0xf900 && c <= 0xfaff) ||
       (c >= 0xff00 && c <= 0xff60)
     w += wide ? 2 : 1
-  }
+  })
   return w
 }
 const pad = (s, n) => s + ' '.repeat(Math.max(0, n - displayWidth(s)))

@@ -67,21 +67,20 @@ describe('the log view', () => {
 })
 
 describe('the summary outside GitHub', () => {
+  it('counts emoji as two columns, as terminals draw them', () => {
+    for (const icon of ['✅', '❌', '⏭️', '⬆️', '⬇️', '🔁', '➕', '➖', '❔', '⛔'])
+      expect(displayWidth(icon), icon).toBe(2)
+    expect(displayWidth('· unchanged')).toBe(11)
+  })
+
   it('aligns every table column in the terminal, emoji included', () => {
     const text = summaryForTerminal(renderSummary(typicalUpgrade(), { limit: 1 << 20 }), { width: 400 })
     const tables = text.split('\n\n').filter((b) => b.includes('─┼─'))
     expect(tables.length).toBeGreaterThanOrEqual(5)
     for (const t of tables) {
       const lines = t.split('\n').filter((l) => l.includes('│') && !/[█└]/.test(l))
-      const columns = (l: string) => {
-        const at: number[] = []
-        let w = 0
-        for (const ch of l) {
-          if (ch === '│') at.push(w)
-          w += displayWidth(ch)
-        }
-        return at
-      }
+      // Where each separator is drawn: the display width of everything before it.
+      const columns = (l: string) => [...l.matchAll(/│/g)].map((m) => displayWidth(l.slice(0, m.index)))
       for (const l of lines) expect(columns(l), l).toEqual(columns(lines[0]))
     }
   })
