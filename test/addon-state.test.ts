@@ -20,6 +20,9 @@ import { DEFAULT_COREFILE } from '../src/catalog/index.js'
 import { CycleJournal, type JournalData } from '../src/cycle-journal.js'
 import { headline, renderSummary } from '../src/report.js'
 import { typicalUpgrade } from './helpers/reports.js'
+import { scriptedCmd } from './helpers/fake-cmd.js'
+import { MicroK8s } from '../src/microk8s.js'
+import { restoreAddonState } from '../src/addon-state-cluster.js'
 import { helmReleaseSecret } from '../sim/lib/scenario.mjs'
 
 const pool = (name: string, addresses: string[]) => ({
@@ -251,5 +254,60 @@ describe('the cycle journal', () => {
     const link = path.join(dir, 'link.json')
     fs.symlinkSync(j.file, link)
     await expect(CycleJournal.read(link)).rejects.toThrow(/ELOOP|symbolic link/)
+  })
+})
+
+describe('putting captured state back', () => {
+  const l2 = {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'L2Advertisement',
+    metadata: { name: 'l2', namespace: 'metallb-system' }
+  }
+
+  it('metallb: re-applies the pools server-side, then deletes the pool the enable made when the user had none', async () => {
+    const cmd = scriptedCmd([])
+    const microk8s = new MicroK8s(cmd, { waitTimeout: 5 })
+    const done = await restoreAddonState(microk8s, 'metallb', {
+      objects: { metallb: [pool('reserved', ['10.0.1.0/28']), l2] }
+    })
+    expect(cmd.calls.map((c) => c.slice(1, 4).join(' '))).toEqual([
+      'kubectl apply --server-side',
+      'kubectl delete ipaddresspools.metallb.io'
+    ])
+    expect(cmd.calls[1]).toContain('default-addresspool')
+    expect(done).toBe('re-applied 2 captured object(s); removed the pool the enable created')
+  })
+
+  it('keeps default-addresspool when the user had it', async () => {
+    const cmd = scriptedCmd([])
+    const objects = { metallb: [pool('default-addresspool', ['10.0.0.1-10.0.0.9'])] }
+    await restoreAddonState(new MicroK8s(cmd, { waitTimeout: 5 }), 'metallb', { objects })
+    expect(cmd.calls.map((c) => c[2])).toEqual(['apply'])
+  })
+
+  it('a failed apply is an error, not a silent skip', async () => {
+    const cmd = scriptedCmd([{ code: 1, stderr: 'Error from server (InternalError)' }])
+    const objects = { metallb: [pool('default-addresspool', ['10.0.0.1-10.0.0.9'])] }
+    await expect(restoreAddonState(new MicroK8s(cmd, { waitTimeout: 5 }), 'metallb', { objects })).rejects.toThrow(
+      /exited with code 1/
+    )
+  })
+
+  it('secrets are applied without their output ever echoed', async () => {
+    const cmd = scriptedCmd([])
+    const run = cmd.run.bind(cmd)
+    const options: unknown[] = []
+    cmd.run = async (file, args, o) => {
+      options.push(o)
+      return run(file, args, o)
+    }
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 't', namespace: 'ingress' },
+      data: { k: 'dg==' }
+    }
+    await restoreAddonState(new MicroK8s(cmd, { waitTimeout: 5 }), 'ingress', { objects: { ingress: [secret] } })
+    expect(options[0]).toMatchObject({ secret: true })
   })
 })

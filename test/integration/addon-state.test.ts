@@ -89,6 +89,32 @@ describe('cycling addons whose disables delete user settings (1.28 → 1.30)', (
   })
 })
 
+describe('hostpath-storage enabled on 1.29 with Retain and not as the default class', () => {
+  it('is enabled again with both options, and the check compares both', async () => {
+    const r = await run(
+      'demo',
+      { channel: '1.30/stable', 'never-cycle': 'dns ingress' },
+      {
+        overrides: {
+          timeScale: 0.001,
+          installed: { channel: '1.29/stable' },
+          addons: ['dns', 'ingress', 'hostpath-storage --reclaim-policy=Retain --default-class=false']
+        }
+      }
+    )
+    expect(r.code, r.stdout).toBe(0)
+    expect(commandLines(r)).toContain('microk8s enable hostpath-storage --reclaim-policy Retain --default-class false')
+    const sc = object(r, 'StorageClass', undefined, 'microk8s-hostpath')
+    expect(sc.reclaimPolicy).toBe('Retain')
+    expect(sc.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('false')
+    expect(check(r, 'hostpath StorageClass')).toMatchObject({
+      before: 'reclaim Retain, default class false',
+      after: 'reclaim Retain, default class false',
+      ok: true
+    })
+  })
+})
+
 describe('dns:9.9.9.9 asked over a customised Corefile', () => {
   it('keeps the customisation with the requested upstreams, and says so', async () => {
     const r = await run('addon-state', { channel: '1.28/stable', addons: 'dns:9.9.9.9' })
