@@ -10,7 +10,8 @@ import { SystemFiles } from '../src/system-files.js'
 import { MicroK8s } from '../src/microk8s.js'
 import { setupRows } from '../src/setup-report.js'
 import { addonsFromInput, aliased } from '../src/compat-inputs.js'
-import { imagesInArchive, normaliseImageRef, resolveArchives } from '../src/images.js'
+import { imagesInArchive, normaliseImageRef, resolveArchives, importArchives, waitLoaded } from '../src/images.js'
+import { waitApplied } from '../src/launch-config.js'
 import { acceptRules, fixForwarding } from '../src/runner-network.js'
 import { expandPath } from '../src/system-files.js'
 import { getInputs } from '../src/inputs.js'
@@ -225,6 +226,39 @@ describe('image archives', () => {
     const other = tmp()
     writeImageArchive(path.join(other, 'a.tar'), ['x:1'])
     expect(() => resolveArchives(`${dir}/a.tar\n${other}/a.tar`, env)).toThrow(/two archives are named a.tar/)
+  })
+})
+
+describe('loading and waiting, bounded', () => {
+  const archive = { file: '/w/a.tar', images: ['docker.io/library/alpine:edge'] }
+  const noSleep = async () => {}
+
+  it('microk8s images import exits 0 when a node rejects the archive: its output is what tells', async () => {
+    const cmd = scriptedCmd([
+      { stdout: 'Pushing OCI images to 10.0.0.4:25000\nFailed to import images on 10.0.0.4:25000: unexpected EOF\n' }
+    ])
+    await expect(importArchives(cmd, [archive])).rejects.toThrow(/a.tar failed: Failed to import images on 10.0.0.4/)
+    expect(cmd.calls).toEqual([['microk8s', 'images', 'import', '/w/a.tar']])
+  })
+
+  it('polls containerd until every image is listed, and names the missing ones at the deadline', async () => {
+    const cmd = scriptedCmd([{ stdout: '' }, { stdout: 'docker.io/library/alpine:edge\nsha256:abc\n' }])
+    expect(await waitLoaded(cmd, [archive], 60, noSleep)).toEqual(['docker.io/library/alpine:edge'])
+    expect(cmd.calls).toHaveLength(2)
+    await expect(waitLoaded(scriptedCmd([{ stdout: 'other:1\n' }]), [archive], 0, noSleep)).rejects.toThrow(
+      /containerd does not list docker.io\/library\/alpine:edge within 0 s/
+    )
+  })
+
+  it('the launch configuration wait ends when the cluster-agent renamed it, or names the log at the deadline', async () => {
+    const cmd = scriptedCmd([{ code: 1 }, { code: 1 }, { code: 0 }])
+    await waitApplied(new SystemFiles(cmd), 60, noSleep)
+    expect(cmd.calls.map((c) => c.join(' '))).toEqual(
+      Array(3).fill('test -e /var/snap/microk8s/common/etc/launcher/install.yaml.applied')
+    )
+    await expect(waitApplied(new SystemFiles(scriptedCmd([{ code: 1 }])), 0, noSleep)).rejects.toThrow(
+      /daemon-cluster-agent/
+    )
   })
 })
 
