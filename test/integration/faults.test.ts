@@ -283,7 +283,7 @@ describe.concurrent('as a non-root runner user (GitHub-hosted runners run as `ru
   })
 })
 
-describe('pull-request comment', () => {
+describe.sequential('pull-request comment', () => {
   const { server, state } = fakeGitHub()
   let apiUrl = ''
   beforeAll(async () => {

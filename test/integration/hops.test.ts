@@ -12,7 +12,7 @@ const fast = { timeScale: TIME_SCALE }
 /** Simulated seconds that last `realSeconds` of the action's own (real-time) waiting. */
 const simSeconds = (realSeconds: number) => realSeconds / TIME_SCALE
 
-describe('each hop is verified on the kubelet', () => {
+describe.concurrent('each hop is verified on the kubelet', () => {
   it('waits out the window where the node still shows the old kubelet as Ready', async () => {
     // Commands take no simulated time here; the restarted kubelet reports 300 simulated seconds after the API
     // server answers, long enough (at this scale) that the action's first look always finds the old one.
@@ -56,7 +56,7 @@ describe('each hop is verified on the kubelet', () => {
   })
 })
 
-describe('multi-node clusters', () => {
+describe.concurrent('multi-node clusters', () => {
   it('refuses two hops with another control-plane node before any change, with the procedure', async () => {
     const r = await run('multi-control-plane', { channel: '1.30/stable' })
     expect(r.code).toBe(1)
@@ -79,7 +79,7 @@ describe('multi-node clusters', () => {
   })
 })
 
-describe('snapd changes that take minutes', () => {
+describe.concurrent('snapd changes that take minutes', () => {
   it('waits for an auto-refresh lasting 150 simulated seconds, then refreshes', async () => {
     // At this scale the change lasts long enough for the action to see it running; commands take no time.
     const r = await run(
@@ -120,7 +120,7 @@ describe('snapd changes that take minutes', () => {
   })
 })
 
-describe('outputs and the report when the run ends', () => {
+describe.concurrent('outputs and the report when the run ends', () => {
   it('a fresh install: no hops, not upgraded, no version before', async () => {
     const r = await run('fresh-runner', { channel: '1.30/stable' }, { overrides: fast })
     expect(r.code, r.stdout).toBe(0)
@@ -182,7 +182,7 @@ describe('outputs and the report when the run ends', () => {
   })
 })
 
-describe('the kubeconfig path and the comment key', () => {
+describe.concurrent('the kubeconfig path and the comment key', () => {
   it('refuses a symlink at the kubeconfig path before running any command', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-kc-'))
     fs.writeFileSync(path.join(dir, 'victim'), 'precious\n')

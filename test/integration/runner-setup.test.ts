@@ -30,74 +30,77 @@ const IMAGES = ['docker.io/library/alpine:edge', 'ghcr.io/octo/app:1.2']
 /** A runner with MicroK8s 1.28 as a fresh install leaves it. */
 const EXISTING = { timeScale: 0.001, installed: { channel: '1.28/stable' } }
 
-describe('a fresh install on a runner with Docker: launch configuration, two image archives, an addon', () => {
-  let r: ActionRun
-  let lines: string[]
-  let ws: string
-  beforeAll(async () => {
-    const w = workspace({ 'microk8s-config.yaml': LAUNCH })
-    ws = w.ws
-    r = await run(
-      'fresh-runner',
-      {
-        channel: '1.30/stable',
-        'launch-configuration': 'microk8s-config.yaml',
-        'sideload-images': 'images',
-        addons: 'dns hostpath-storage metrics-server'
-      },
-      { dir: w.dir, env: { GITHUB_WORKSPACE: ws }, overrides: { runner: { docker: true } } }
-    )
-    lines = commandLines(r)
-  })
+describe.concurrent(
+  'a fresh install on a runner with Docker: launch configuration, two image archives, an addon',
+  () => {
+    let r: ActionRun
+    let lines: string[]
+    let ws: string
+    beforeAll(async () => {
+      const w = workspace({ 'microk8s-config.yaml': LAUNCH })
+      ws = w.ws
+      r = await run(
+        'fresh-runner',
+        {
+          channel: '1.30/stable',
+          'launch-configuration': 'microk8s-config.yaml',
+          'sideload-images': 'images',
+          addons: 'dns hostpath-storage metrics-server'
+        },
+        { dir: w.dir, env: { GITHUB_WORKSPACE: ws }, overrides: { runner: { docker: true } } }
+      )
+      lines = commandLines(r)
+    })
 
-  it('succeeds with a valid report', () => {
-    expect(r.code, r.stdout).toBe(0)
-    expect(validateReport(r.report)).toEqual([])
-  })
+    it('succeeds with a valid report', () => {
+      expect(r.code, r.stdout).toBe(0)
+      expect(validateReport(r.report)).toEqual([])
+    })
 
-  it('places the launch configuration and the archives where the install hook reads them, before snap install', () => {
-    const install = index(lines, /^snap install microk8s/)
-    const placed = [
-      `install -D -m 0644 ${ws}/microk8s-config.yaml /var/snap/microk8s/common/.microk8s.yaml`,
-      `install -D -m 0644 ${ws}/images/alpine.tar /var/snap/microk8s/common/sideload/alpine.tar`,
-      `install -D -m 0644 ${ws}/images/app.tar /var/snap/microk8s/common/sideload/app.tar`
-    ].map((l) => lines.indexOf(l))
-    for (const i of placed) expect(i).toBeGreaterThan(-1)
-    for (const i of placed) expect(i).toBeLessThan(install)
-    expect(r.report.setup.launchConfiguration).toMatchObject({ enables: ['dns', 'hostpath-storage'] })
-  })
+    it('places the launch configuration and the archives where the install hook reads them, before snap install', () => {
+      const install = index(lines, /^snap install microk8s/)
+      const placed = [
+        `install -D -m 0644 ${ws}/microk8s-config.yaml /var/snap/microk8s/common/.microk8s.yaml`,
+        `install -D -m 0644 ${ws}/images/alpine.tar /var/snap/microk8s/common/sideload/alpine.tar`,
+        `install -D -m 0644 ${ws}/images/app.tar /var/snap/microk8s/common/sideload/app.tar`
+      ].map((l) => lines.indexOf(l))
+      for (const i of placed) expect(i).toBeGreaterThan(-1)
+      for (const i of placed) expect(i).toBeLessThan(install)
+      expect(r.report.setup.launchConfiguration).toMatchObject({ enables: ['dns', 'hostpath-storage'] })
+    })
 
-  it('waits for the cluster-agent to apply it; the addons it enabled are not enabled again', () => {
-    expect(fs.existsSync(rootFile(r, '/var/snap/microk8s/common/etc/launcher/install.yaml.applied'))).toBe(true)
-    expect(lines.filter((l) => l.startsWith('microk8s enable'))).toEqual(['microk8s enable metrics-server'])
-    const enabled = r.report.after.addons.filter((a: any) => a.enabled).map((a: any) => a.name)
-    expect(enabled).toEqual(expect.arrayContaining(['dns', 'hostpath-storage', 'metrics-server']))
-  })
+    it('waits for the cluster-agent to apply it; the addons it enabled are not enabled again', () => {
+      expect(fs.existsSync(rootFile(r, '/var/snap/microk8s/common/etc/launcher/install.yaml.applied'))).toBe(true)
+      expect(lines.filter((l) => l.startsWith('microk8s enable'))).toEqual(['microk8s enable metrics-server'])
+      const enabled = r.report.after.addons.filter((a: any) => a.enabled).map((a: any) => a.name)
+      expect(enabled).toEqual(expect.arrayContaining(['dns', 'hostpath-storage', 'metrics-server']))
+    })
 
-  it('finds the images in containerd before any addon is enabled, without importing them again, and reports them', () => {
-    expect(lines.some((l) => l.startsWith('microk8s images import'))).toBe(false)
-    expect(index(lines, /^microk8s ctr image ls/)).toBeLessThan(index(lines, /^microk8s enable/))
-    expect(r.state.cluster.images).toEqual(IMAGES)
-    expect(r.summary).toContain(`<td>sideloaded images</td><td>${ws}/images/app.tar: ${IMAGES[1]}</td>`)
-    expect(r.report.setup.sideloadedImages.map((a: any) => a.images)).toEqual([[IMAGES[0]], [IMAGES[1]]])
-    expect(r.report.steps.find((s: any) => s.name === 'sideload images').detail).toBe(
-      `2 image(s) loaded: ${IMAGES.join(', ')}`
-    )
-  })
+    it('finds the images in containerd before any addon is enabled, without importing them again, and reports them', () => {
+      expect(lines.some((l) => l.startsWith('microk8s images import'))).toBe(false)
+      expect(index(lines, /^microk8s ctr image ls/)).toBeLessThan(index(lines, /^microk8s enable/))
+      expect(r.state.cluster.images).toEqual(IMAGES)
+      expect(r.summary).toContain(`<td>sideloaded images</td><td>${ws}/images/app.tar: ${IMAGES[1]}</td>`)
+      expect(r.report.setup.sideloadedImages.map((a: any) => a.images)).toEqual([[IMAGES[0]], [IMAGES[1]]])
+      expect(r.report.steps.find((s: any) => s.name === 'sideload images').detail).toBe(
+        `2 image(s) loaded: ${IMAGES.join(', ')}`
+      )
+    })
 
-  it("accepts pod and service traffic in DOCKER-USER before MicroK8s starts, leaving Docker's policy", () => {
-    expect(r.state.network.forwardPolicy).toBe('DROP')
-    expect(r.report.setup.runnerNetwork.added).toEqual([
-      '-I DOCKER-USER -s 10.1.0.0/16 -j ACCEPT',
-      '-I DOCKER-USER -d 10.1.0.0/16 -j ACCEPT',
-      '-I DOCKER-USER -s 10.152.183.0/24 -j ACCEPT',
-      '-I DOCKER-USER -d 10.152.183.0/24 -j ACCEPT'
-    ])
-    expect(index(lines, /^iptables -I/)).toBeLessThan(index(lines, /^snap install/))
-  })
-})
+    it("accepts pod and service traffic in DOCKER-USER before MicroK8s starts, leaving Docker's policy", () => {
+      expect(r.state.network.forwardPolicy).toBe('DROP')
+      expect(r.report.setup.runnerNetwork.added).toEqual([
+        '-I DOCKER-USER -s 10.1.0.0/16 -j ACCEPT',
+        '-I DOCKER-USER -d 10.1.0.0/16 -j ACCEPT',
+        '-I DOCKER-USER -s 10.152.183.0/24 -j ACCEPT',
+        '-I DOCKER-USER -d 10.152.183.0/24 -j ACCEPT'
+      ])
+      expect(index(lines, /^iptables -I/)).toBeLessThan(index(lines, /^snap install/))
+    })
+  }
+)
 
-describe("Docker's FORWARD DROP left alone (fix-runner-network: false)", () => {
+describe.concurrent("Docker's FORWARD DROP left alone (fix-runner-network: false)", () => {
   it('pod traffic is dropped: the addon never rolls out', async () => {
     const r = await run(
       'fresh-runner',
@@ -110,7 +113,7 @@ describe("Docker's FORWARD DROP left alone (fix-runner-network: false)", () => {
   })
 })
 
-describe('launch configuration refused', () => {
+describe.concurrent('launch configuration refused', () => {
   it('when /etc/microk8s.yaml exists (the install hook would read it instead): before the install', async () => {
     const { dir, ws } = workspace({ 'c.yaml': LAUNCH })
     const r = await run(
@@ -152,7 +155,7 @@ describe('launch configuration refused', () => {
   })
 })
 
-describe('an existing 1.28 cluster to 1.30 with a registry mirror and two image archives', () => {
+describe.concurrent('an existing 1.28 cluster to 1.30 with a registry mirror and two image archives', () => {
   let r: ActionRun
   let lines: string[]
   let ws: string
@@ -208,7 +211,7 @@ describe('an existing 1.28 cluster to 1.30 with a registry mirror and two image 
   })
 })
 
-describe('registry mirror from CONTAINER_REGISTRY_URL', () => {
+describe.concurrent('registry mirror from CONTAINER_REGISTRY_URL', () => {
   it('refuses credentials before any change, without echoing them', async () => {
     const r = await run(
       EXISTING,
@@ -222,7 +225,7 @@ describe('registry mirror from CONTAINER_REGISTRY_URL', () => {
   })
 })
 
-describe('a balchua/microk8s-actions workflow, unchanged', () => {
+describe.concurrent('a balchua/microk8s-actions workflow, unchanged', () => {
   it('runs with its input names (a strict track with devMode), with notices naming the new inputs', async () => {
     const { dir, ws } = workspace({
       'microk8s-config.yaml': 'version: 0.1.0\naddons:\n  - name: dns\n  - name: rbac\n'
