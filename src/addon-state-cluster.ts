@@ -166,6 +166,13 @@ export async function restoreAddonState(
 ): Promise<string | undefined> {
   const objects = captured.objects[addon] ?? []
   const done: string[] = []
+  // First: MetalLB's webhook refuses a pool that overlaps another, and the enable's pool has the first one's range.
+  if (addon === 'metallb' && objects.some((o) => o.kind === 'IPAddressPool') && extraDefaultPool(objects)) {
+    const args = ['kubectl', 'delete', 'ipaddresspools.metallb.io', 'default-addresspool', '-n', 'metallb-system']
+    const r = await microk8s.run([...args, '--ignore-not-found'])
+    if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr)
+    done.push('removed the pool the enable created')
+  }
   if (objects.length) {
     await applyObjects(
       microk8s,
@@ -173,12 +180,6 @@ export async function restoreAddonState(
       objects.some((o) => o.kind === 'Secret')
     )
     done.push(`re-applied ${objects.length} captured object(s)`)
-  }
-  if (addon === 'metallb' && objects.some((o) => o.kind === 'IPAddressPool') && extraDefaultPool(objects)) {
-    const args = ['kubectl', 'delete', 'ipaddresspools.metallb.io', 'default-addresspool', '-n', 'metallb-system']
-    const r = await microk8s.run([...args, '--ignore-not-found'])
-    if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr)
-    done.push('removed the pool the enable created')
   }
   if (addon === 'dns' && captured.corefile !== undefined) {
     const corefile = expectedCorefile(captured.corefile, requestedUpstreams)

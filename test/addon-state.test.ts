@@ -264,18 +264,18 @@ describe('putting captured state back', () => {
     metadata: { name: 'l2', namespace: 'metallb-system' }
   }
 
-  it('metallb: re-applies the pools server-side, then deletes the pool the enable made when the user had none', async () => {
+  it('metallb: deletes the pool the enable made when the user had none (it overlaps theirs), then re-applies theirs', async () => {
     const cmd = scriptedCmd([])
     const microk8s = new MicroK8s(cmd, { waitTimeout: 5 })
     const done = await restoreAddonState(microk8s, 'metallb', {
       objects: { metallb: [pool('reserved', ['10.0.1.0/28']), l2] }
     })
     expect(cmd.calls.map((c) => c.slice(1, 4).join(' '))).toEqual([
-      'kubectl apply --server-side',
-      'kubectl delete ipaddresspools.metallb.io'
+      'kubectl delete ipaddresspools.metallb.io',
+      'kubectl apply --server-side'
     ])
-    expect(cmd.calls[1]).toContain('default-addresspool')
-    expect(done).toBe('re-applied 2 captured object(s); removed the pool the enable created')
+    expect(cmd.calls[0]).toContain('default-addresspool')
+    expect(done).toBe('removed the pool the enable created; re-applied 2 captured object(s)')
   })
 
   it('keeps default-addresspool when the user had it', async () => {

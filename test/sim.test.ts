@@ -124,3 +124,48 @@ describe('simulated traps a naive action falls into', () => {
     )
   })
 })
+
+describe('simulated disables that delete user state, and what is put back', () => {
+  const pool = (name: string, addresses: string[]) =>
+    JSON.stringify({
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name, namespace: 'metallb-system' },
+      spec: { addresses }
+    })
+
+  it('metallb: its disable deletes every pool with the CRDs; the webhook refuses an overlapping pool', () => {
+    const dir = sim({ installed: { channel: '1.30/stable' }, addons: ['metallb:10.0.0.10-10.0.0.20'] })
+    const apply = ['microk8s', 'kubectl', 'apply', '--server-side', '-f', '-']
+    expect(runSim(apply, pool('b', ['10.0.0.16/28'])).stderr).toMatch(/overlaps .* pool default-addresspool/)
+    expect(runSim(apply, pool('b', ['10.0.1.0/28'])).status).toBe(0)
+    expect(runSim(['microk8s', 'disable', 'metallb']).status).toBe(0)
+    expect(state(dir).cluster.objects.filter((o: any) => o.kind === 'IPAddressPool')).toEqual([])
+    expect(runSim(apply, pool('b', ['10.0.1.0/28'])).stderr).toMatch(/no matches for kind "IPAddressPool"/)
+  })
+
+  it('ingress: its disable deletes namespace ingress, a user Secret in it included', () => {
+    const dir = sim({
+      installed: { channel: '1.30/stable' },
+      addons: ['ingress'],
+      objects: [
+        { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'tls', namespace: 'ingress' } }
+      ]
+    })
+    expect(runSim(['microk8s', 'disable', 'ingress']).status).toBe(0)
+    expect(state(dir).cluster.objects.filter((o: any) => o.metadata.namespace === 'ingress')).toEqual([])
+  })
+
+  it('hostpath-storage: unix-style options set the StorageClass; --default-class is refused on 1.28', () => {
+    const dir = sim({ installed: { channel: '1.29/stable' } })
+    const enable = ['microk8s', 'enable', 'hostpath-storage', '--reclaim-policy', 'Retain', '--default-class', 'false']
+    expect(runSim(enable).status).toBe(0)
+    const sc = state(dir).cluster.objects.find((o: any) => o.kind === 'StorageClass')
+    expect([sc.reclaimPolicy, sc.metadata.annotations['storageclass.kubernetes.io/is-default-class']]).toEqual([
+      'Retain',
+      'false'
+    ])
+    sim({ installed: { channel: '1.28/stable' } })
+    expect(runSim(enable).stdout).toMatch(/unrecognized option '--default-class'/)
+  })
+})

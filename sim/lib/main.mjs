@@ -22,7 +22,7 @@ import {
 import { resolveChannel, renderInfo, tracks } from './store.mjs'
 import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
 import { kindOfResource, isClusterScoped, served, sameObject, makeObject, METALLB_KINDS } from './objects.mjs'
-import { convergeLoadBalancers } from './metallb.mjs'
+import { convergeLoadBalancers, overlappingPool } from './metallb.mjs'
 import {
   installHook,
   writeDefaultArgs,
@@ -1276,6 +1276,18 @@ async function kubectl(ctx, argv) {
         if (METALLB_KINDS.includes(d.kind) && !addonEnabled(state, 'metallb')) {
           out.err(
             `error: resource mapping not found for name: "${d.metadata.name}" namespace: "${d.metadata.namespace ?? ''}": no matches for kind "${d.kind}" in version "${d.apiVersion}"`
+          )
+          return 1
+        }
+        const overlaps =
+          d.kind === 'IPAddressPool' &&
+          overlappingPool(
+            [...state.cluster.objects, ...docs.filter((x) => x !== d)].filter((o) => o.kind === 'IPAddressPool'),
+            d
+          )
+        if (overlaps) {
+          out.err(
+            `Error from server (Forbidden): admission webhook "ipaddresspoolvalidationwebhook.metallb.io" denied the request: CIDR overlaps with already defined CIDR in pool ${overlaps}`
           )
           return 1
         }

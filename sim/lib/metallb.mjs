@@ -50,3 +50,15 @@ export function convergeLoadBalancers(objects) {
     svc.status = { loadBalancer: next ? { ingress: [{ ip: next }] } : {} }
   }
 }
+
+/**
+ * MetalLB's validating webhook refuses a pool whose addresses overlap another pool's (IPv4 ranges and CIDRs in the
+ * simulator): the name of the pool it overlaps, or undefined.
+ */
+export function overlappingPool(pools, candidate) {
+  const ranges = (p) => (p.spec?.addresses ?? []).map(rangeOf).filter(Boolean)
+  const mine = ranges(candidate)
+  return pools
+    .filter((p) => p.metadata.name !== candidate.metadata.name)
+    .find((p) => ranges(p).some(([a, b]) => mine.some(([c, d]) => a <= d && c <= b)))?.metadata.name
+}
