@@ -36779,16 +36779,17 @@ async function applyObjects(microk8s, objects, secret) {
 async function restoreAddonState(microk8s, addon, captured, requestedUpstreams) {
     const objects = captured.objects[addon] ?? [];
     const done = [];
-    if (objects.length) {
-        await applyObjects(microk8s, objects, objects.some((o) => o.kind === 'Secret'));
-        done.push(`re-applied ${objects.length} captured object(s)`);
-    }
+    // First: MetalLB's webhook refuses a pool that overlaps another, and the enable's pool has the first one's range.
     if (addon === 'metallb' && objects.some((o) => o.kind === 'IPAddressPool') && extraDefaultPool(objects)) {
         const args = ['kubectl', 'delete', 'ipaddresspools.metallb.io', 'default-addresspool', '-n', 'metallb-system'];
         const r = await microk8s.run([...args, '--ignore-not-found']);
         if (r.code !== 0)
             throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
         done.push('removed the pool the enable created');
+    }
+    if (objects.length) {
+        await applyObjects(microk8s, objects, objects.some((o) => o.kind === 'Secret'));
+        done.push(`re-applied ${objects.length} captured object(s)`);
     }
     if (addon === 'dns' && captured.corefile !== undefined) {
         const corefile = expectedCorefile(captured.corefile, requestedUpstreams);
