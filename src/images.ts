@@ -17,6 +17,7 @@ import { StepError } from './execute.js'
 import type { Cmd } from './cmd.js'
 import { SNAP_COMMON, type SystemFiles, expandPath } from './system-files.js'
 import { defaultSleep } from './launch-config.js'
+import { pollUntil, retry } from './retry.js'
 
 export interface ImageArchive {
   file: string
@@ -184,17 +185,22 @@ export async function waitLoaded(
   sleep = defaultSleep
 ): Promise<string[]> {
   const wanted = [...new Set(archives.flatMap((a) => a.images))]
-  const deadline = Date.now() + timeoutSeconds * 1000
-  for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
-    const r = await cmd.run('microk8s', ['ctr', 'image', 'ls', '-q'])
-    const present = new Set(r.stdout.split('\n').map((l) => l.trim()))
-    const missing = wanted.filter((i) => !present.has(i))
-    if (r.code === 0 && missing.length === 0) return wanted
-    if (Date.now() >= deadline)
-      throw new StepError(
-        'sideload images',
-        `containerd does not list ${missing.join(', ') || 'the images'} within ${timeoutSeconds} s of loading the archives`
-      )
-    await sleep(delay)
-  }
+  let missing: string[] = wanted
+  const loaded = await retry(
+    async () => {
+      const r = await cmd.run('microk8s', ['ctr', 'image', 'ls', '-q'])
+      const present = new Set(r.stdout.split('\n').map((l) => l.trim()))
+      missing = wanted.filter((i) => !present.has(i))
+      return r.code === 0 && missing.length === 0 ? wanted : undefined
+    },
+    pollUntil(timeoutSeconds * 1000),
+    undefined,
+    { now: Date.now, sleep }
+  )
+  if (!loaded.value)
+    throw new StepError(
+      'sideload images',
+      `containerd does not list ${missing.join(', ') || 'the images'} within ${timeoutSeconds} s of loading the archives`
+    )
+  return loaded.value
 }

@@ -16,6 +16,7 @@ import { parseAllDocuments } from 'yaml'
 import { InputError } from './errors.js'
 import { StepError } from './execute.js'
 import { SNAP_COMMON, type SystemFiles } from './system-files.js'
+import { pollUntil, realClock, retry } from './retry.js'
 
 export interface LaunchAddon {
   name: string
@@ -190,16 +191,17 @@ export async function checkInstalledWith(files: SystemFiles, config: LaunchConfi
  * so its addons are enabled before the action plans its own.
  */
 export async function waitApplied(files: SystemFiles, timeoutSeconds: number, sleep = defaultSleep): Promise<void> {
-  const deadline = Date.now() + timeoutSeconds * 1000
-  for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
-    if (await files.exists(APPLIED_PATHS[0])) return
-    if (Date.now() >= deadline)
-      throw new StepError(
-        'launch configuration',
-        `the cluster-agent did not apply the launch configuration within ${timeoutSeconds} s (no ${APPLIED_PATHS[0]}); see 'journalctl -u snap.microk8s.daemon-cluster-agent'`
-      )
-    await sleep(delay)
-  }
+  const applied = await retry(
+    async () => (await files.exists(APPLIED_PATHS[0])) || undefined,
+    pollUntil(timeoutSeconds * 1000),
+    undefined,
+    { now: Date.now, sleep }
+  )
+  if (!applied.value)
+    throw new StepError(
+      'launch configuration',
+      `the cluster-agent did not apply the launch configuration within ${timeoutSeconds} s (no ${APPLIED_PATHS[0]}); see 'journalctl -u snap.microk8s.daemon-cluster-agent'`
+    )
 }
 
-export const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+export const defaultSleep = realClock.sleep

@@ -20,6 +20,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 16000, deadlineMs: 600_000 }
 
+/** Polling a condition until a deadline: 100 ms, doubling, at most 5 s apart. */
+export function pollUntil(deadlineMs: number): RetryPolicy {
+  return { attempts: Infinity, baseDelayMs: 100, maxDelayMs: 5000, deadlineMs }
+}
+
 export interface Clock {
   now(): number
   sleep(ms: number): Promise<void>
