@@ -36378,6 +36378,10 @@ class ExecCmd {
  * a progress line, and tests drive the clock; this is forty lines with no dependency in the bundle.
  */
 const DEFAULT_RETRY = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 16000, deadlineMs: 600_000 };
+/** Polling a condition until a deadline: 100 ms, doubling, at most 5 s apart. */
+function pollUntil(deadlineMs) {
+    return { attempts: Infinity, baseDelayMs: 100, maxDelayMs: 5000, deadlineMs };
+}
 const realClock = { now: () => Date.now(), sleep };
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -37349,6 +37353,7 @@ function expandPath(text, env, onMissing) {
 
 
 
+
 /** Where the action places the file: the hook's third candidate, so a file a person put earlier stays theirs. */
 const LAUNCH_CONFIG_PATH = `${SNAP_COMMON}/.microk8s.yaml`;
 /** Candidates the hook reads before LAUNCH_CONFIG_PATH: one of them would win over the action's file. */
@@ -37492,16 +37497,11 @@ async function checkInstalledWith(files, config) {
  * so its addons are enabled before the action plans its own.
  */
 async function waitApplied(files, timeoutSeconds, sleep = defaultSleep) {
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    for (let delay = 100;; delay = Math.min(delay * 2, 5000)) {
-        if (await files.exists(APPLIED_PATHS[0]))
-            return;
-        if (Date.now() >= deadline)
-            throw new StepError('launch configuration', `the cluster-agent did not apply the launch configuration within ${timeoutSeconds} s (no ${APPLIED_PATHS[0]}); see 'journalctl -u snap.microk8s.daemon-cluster-agent'`);
-        await sleep(delay);
-    }
+    const applied = await retry(async () => (await files.exists(APPLIED_PATHS[0])) || undefined, pollUntil(timeoutSeconds * 1000), undefined, { now: Date.now, sleep });
+    if (!applied.value)
+        throw new StepError('launch configuration', `the cluster-agent did not apply the launch configuration within ${timeoutSeconds} s (no ${APPLIED_PATHS[0]}); see 'journalctl -u snap.microk8s.daemon-cluster-agent'`);
 }
-const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const defaultSleep = realClock.sleep;
 
 ;// CONCATENATED MODULE: ./src/images.ts
 /**
@@ -37516,6 +37516,7 @@ const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *   0 even when a node rejects the archive (it only prints `Failed to import images on …`), so the action
  *   checks with `microk8s ctr image ls -q` that every image of the archives is there.
  */
+
 
 
 
@@ -37671,17 +37672,16 @@ async function importArchives(cmd, archives) {
 /** Waits (bounded) until containerd lists every image of the archives; returns the images found. */
 async function waitLoaded(cmd, archives, timeoutSeconds, sleep = defaultSleep) {
     const wanted = [...new Set(archives.flatMap((a) => a.images))];
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    for (let delay = 100;; delay = Math.min(delay * 2, 5000)) {
+    let missing = wanted;
+    const loaded = await retry(async () => {
         const r = await cmd.run('microk8s', ['ctr', 'image', 'ls', '-q']);
         const present = new Set(r.stdout.split('\n').map((l) => l.trim()));
-        const missing = wanted.filter((i) => !present.has(i));
-        if (r.code === 0 && missing.length === 0)
-            return wanted;
-        if (Date.now() >= deadline)
-            throw new StepError('sideload images', `containerd does not list ${missing.join(', ') || 'the images'} within ${timeoutSeconds} s of loading the archives`);
-        await sleep(delay);
-    }
+        missing = wanted.filter((i) => !present.has(i));
+        return r.code === 0 && missing.length === 0 ? wanted : undefined;
+    }, pollUntil(timeoutSeconds * 1000), undefined, { now: Date.now, sleep });
+    if (!loaded.value)
+        throw new StepError('sideload images', `containerd does not list ${missing.join(', ') || 'the images'} within ${timeoutSeconds} s of loading the archives`);
+    return loaded.value;
 }
 
 ;// CONCATENATED MODULE: ./src/registry-mirror.ts
