@@ -67,14 +67,22 @@ describe('registry mirror', () => {
       expect(() => parseMirror(bad), bad).toThrow(/registry-mirror/)
   })
 
-  it('refuses a URL with credentials without printing them', () => {
+  it.each([
+    ['https://user:s3cret@mirror.example', /credentials/],
+    ['user:s3cret@registry.example.com', /credentials/],
+    ['https://m.example/?token=s3cret', /query/],
+    ['s3cret', /not accepted/],
+    ['https://m.example/s3cret', /not accepted/]
+  ])('refuses %j without printing any part of it, saying what is accepted', (bad, why) => {
     let message = ''
     try {
-      parseMirror('https://user:s3cret@mirror.example')
+      parseMirror(bad, 'CONTAINER_REGISTRY_URL')
     } catch (e) {
       message = (e as Error).message
     }
-    expect(message).toMatch(/credentials/)
+    expect(message).toMatch(why)
+    expect(message).toMatch(/CONTAINER_REGISTRY_URL/)
+    expect(message).toMatch(/http\(s\):\/\/host\[:port\] with no credentials, path or query/)
     expect(message).not.toContain('s3cret')
   })
 })
