@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest'
+import { describe, it, expect, vi, afterEach } from 'vitest'
 import * as fs from 'node:fs'
 import { parse } from 'yaml'
 import { getReportInputs } from '../src/report-action/inputs.js'
@@ -37,5 +37,17 @@ describe('report action inputs', () => {
     )
     expect(() => getReportInputs(getter({ reports: 'r', 'comment-key': 'a--b' }))).toThrow(/^Input 'comment-key'/)
     expect(() => getReportInputs(getter({ reports: 'r', 'pr-comment': 'yes' }))).toThrow(/^Input 'pr-comment'/)
+  })
+
+  afterEach(() => vi.restoreAllMocks())
+
+  it('masks the token in every later log line', () => {
+    const out: string[] = []
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk))
+      return true
+    })
+    getReportInputs(getter({ reports: 'r', 'github-token': ' ghp_s3cr3t ' }))
+    expect(out.join('')).toContain('::add-mask::ghp_s3cr3t')
   })
 })

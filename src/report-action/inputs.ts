@@ -29,10 +29,13 @@ export function getReportInputs(get: Getter = (n) => core.getInput(n)): ReportIn
       'is empty; give the directory the report artifacts were downloaded to (actions/download-artifact with merge-multiple: true) or a glob such as reports/**/*.json'
     )
   }
+  const githubToken = get('github-token').trim()
+  // Masked in every log line from here on, whatever prints it (as the main action does).
+  if (githubToken) core.setSecret(githubToken)
   return {
     reports,
     prComment: bool(get, 'pr-comment', false),
-    githubToken: get('github-token').trim(),
+    githubToken,
     commentKey: checkCommentKey(get('comment-key').trim() || 'microk8s-upgrade-matrix'),
     failOn: oneOf(get, 'fail-on', ['failure', 'finding', 'never'], 'failure')
   }
