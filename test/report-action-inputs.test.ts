@@ -35,8 +35,14 @@ describe('report action inputs', () => {
     expect(() => getReportInputs(getter({ reports: 'r', 'fail-on': 'always' }))).toThrow(
       "Input 'fail-on': 'always' is not one of failure, finding, never"
     )
-    expect(() => getReportInputs(getter({ reports: 'r', 'comment-key': 'a--b' }))).toThrow(/^Input 'comment-key'/)
+    expect(() => getReportInputs(getter({ reports: 'r', 'pr-comment': 'true', 'comment-key': 'a--b' }))).toThrow(
+      /^Input 'comment-key'/
+    )
     expect(() => getReportInputs(getter({ reports: 'r', 'pr-comment': 'yes' }))).toThrow(/^Input 'pr-comment'/)
+  })
+
+  it('checks comment-key only when a comment is posted', () => {
+    expect(getReportInputs(getter({ reports: 'r', 'comment-key': 'a--b' })).commentKey).toBe('a--b')
   })
 
   afterEach(() => vi.restoreAllMocks())

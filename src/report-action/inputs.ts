@@ -32,11 +32,15 @@ export function getReportInputs(get: Getter = (n) => core.getInput(n)): ReportIn
   const githubToken = get('github-token').trim()
   // Masked in every log line from here on, whatever prints it (as the main action does).
   if (githubToken) core.setSecret(githubToken)
+  const prComment = bool(get, 'pr-comment', false)
+  const commentKey = get('comment-key').trim() || 'microk8s-upgrade-matrix'
+  // The key goes into the comment's HTML marker: checked only when a comment is posted (as in the main action).
+  if (prComment) checkCommentKey(commentKey)
   return {
     reports,
-    prComment: bool(get, 'pr-comment', false),
+    prComment,
     githubToken,
-    commentKey: checkCommentKey(get('comment-key').trim() || 'microk8s-upgrade-matrix'),
+    commentKey,
     failOn: oneOf(get, 'fail-on', ['failure', 'finding', 'never'], 'failure')
   }
 }
