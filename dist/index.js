@@ -37699,14 +37699,18 @@ async function waitLoaded(cmd, archives, timeoutSeconds, sleep = defaultSleep) {
 
 
 const HOSTS_TOML = `${SNAP_DATA}/args/certs.d/docker.io/hosts.toml`;
-/** `https://host[:port]` or `http://…`, nothing else; credentials are refused without being echoed. */
+/** `https://host[:port]` or `http://…`, nothing else; a refused value is never echoed (it may hold a token). */
 function parseMirror(text, input = 'registry-mirror') {
     const value = text.trim();
     const m = /^(https?):\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?\/?$/.exec(value);
+    // The value is never echoed: a rejected value may hold a token (user:tok3n@host, ?token=…) in any shape.
     if (!m) {
-        if (/^[a-z]+:\/\/[^/]*@/i.test(value))
-            throw new InputError(input, 'the URL holds credentials (user:password@host), which containerd would not use and the log must not show; give https://host[:port] and configure authentication separately');
-        throw new InputError(input, `'${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}' is not accepted; give http(s)://host[:port], e.g. https://mirror.gcr.io`);
+        const why = /@/.test(value)
+            ? 'holds credentials or an @, which containerd would not use and the log must not show'
+            : /[?#]/.test(value)
+                ? 'holds a query or fragment (which may carry a token), which containerd would not use'
+                : 'is not accepted';
+        throw new InputError(input, `${why}; give http(s)://host[:port] with no credentials, path or query, e.g. https://mirror.gcr.io (the value is not shown)`);
     }
     if (m[3] !== undefined && (Number(m[3]) < 1 || Number(m[3]) > 65535))
         throw new InputError(input, `port ${m[3]} is out of range`);

@@ -40471,7 +40471,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -43565,14 +43565,18 @@ async function waitLoaded(cmd, archives, timeoutSeconds, sleep = defaultSleep) {
 
 
 const HOSTS_TOML = (/* unused pure expression or super */ null && (`${SNAP_DATA}/args/certs.d/docker.io/hosts.toml`));
-/** `https://host[:port]` or `http://…`, nothing else; credentials are refused without being echoed. */
+/** `https://host[:port]` or `http://…`, nothing else; a refused value is never echoed (it may hold a token). */
 function registry_mirror_parseMirror(text, input = 'registry-mirror') {
     const value = text.trim();
     const m = /^(https?):\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::(\d{1,5}))?\/?$/.exec(value);
+    // The value is never echoed: a rejected value may hold a token (user:tok3n@host, ?token=…) in any shape.
     if (!m) {
-        if (/^[a-z]+:\/\/[^/]*@/i.test(value))
-            throw new InputError(input, 'the URL holds credentials (user:password@host), which containerd would not use and the log must not show; give https://host[:port] and configure authentication separately');
-        throw new InputError(input, `'${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}' is not accepted; give http(s)://host[:port], e.g. https://mirror.gcr.io`);
+        const why = /@/.test(value)
+            ? 'holds credentials or an @, which containerd would not use and the log must not show'
+            : /[?#]/.test(value)
+                ? 'holds a query or fragment (which may carry a token), which containerd would not use'
+                : 'is not accepted';
+        throw new InputError(input, `${why}; give http(s)://host[:port] with no credentials, path or query, e.g. https://mirror.gcr.io (the value is not shown)`);
     }
     if (m[3] !== undefined && (Number(m[3]) < 1 || Number(m[3]) > 65535))
         throw new InputError(input, `port ${m[3]} is out of range`);
@@ -44038,11 +44042,20 @@ function getReportInputs(get = (n) => getInput(n)) {
     if (!reports.length) {
         throw new errors_InputError('reports', 'is empty; give the directory the report artifacts were downloaded to (actions/download-artifact with merge-multiple: true) or a glob such as reports/**/*.json');
     }
+    const githubToken = get('github-token').trim();
+    // Masked in every log line from here on, whatever prints it (as the main action does).
+    if (githubToken)
+        core_setSecret(githubToken);
+    const prComment = bool(get, 'pr-comment', false);
+    const commentKey = get('comment-key').trim() || 'microk8s-upgrade-matrix';
+    // The key goes into the comment's HTML marker: checked only when a comment is posted (as in the main action).
+    if (prComment)
+        checkCommentKey(commentKey);
     return {
         reports,
-        prComment: bool(get, 'pr-comment', false),
-        githubToken: get('github-token').trim(),
-        commentKey: checkCommentKey(get('comment-key').trim() || 'microk8s-upgrade-matrix'),
+        prComment,
+        githubToken,
+        commentKey,
         failOn: oneOf(get, 'fail-on', ['failure', 'finding', 'never'], 'failure')
     };
 }
