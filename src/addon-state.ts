@@ -12,7 +12,7 @@
  */
 import type { DataCheck } from './report.js'
 import type { RecoveredArgs } from './plan.js'
-import { dnsUpstreams, ingressArgs } from './catalog/index.js'
+import { dnsUpstreams, ingressArgs, traefikIngressArgs } from './catalog/index.js'
 
 export interface ObjectQuery {
   /** The kubectl resource (group-qualified where a CRD defines it). */
@@ -315,10 +315,17 @@ export function recoverArgs(
         o.metadata?.namespace === 'ingress' &&
         o.metadata?.name === 'nginx-ingress-microk8s-controller'
     )
-    const args = ingressArgs(ds)
+    // nginx (1.28–1.34) has it in the controller's arguments, Traefik (1.35+) in the default TLSStore.
+    const fromNginx = ingressArgs(ds)
+    const args = fromNginx ?? traefikIngressArgs(items.filter((o) => o.kind === 'TLSStore'))
     out.set(
       'ingress',
-      args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' }
+      args
+        ? {
+            args,
+            note: `default certificate read from the ${fromNginx ? 'controller arguments' : 'default TLSStore'}`
+          }
+        : { note: 'no arguments in use' }
     )
   }
   if (enabled.includes('metallb')) {

@@ -14,7 +14,7 @@ import type { CapturedState } from './addon-state.js'
 import { restoreAddonState } from './addon-state-cluster.js'
 import type { CycleJournal } from './cycle-journal.js'
 import { parseKubeVersion, formatMinor } from './channel.js'
-import { CommandError, commandOutput, lastLines, parseJsonOutput } from './errors.js'
+import { CommandError, InputError, commandOutput, lastLines, parseJsonOutput } from './errors.js'
 import { displayCommand } from './cmd.js'
 import { retry } from './retry.js'
 import { readNodes, localNode, kubeletNotCaughtUp, type HostFacts } from './nodes.js'
@@ -53,7 +53,8 @@ export async function phase<T>(
       const output = error instanceof StepError ? error.output : commandOutput(error)
       report.steps.push({ name, status: 'failed', durationMs: ms, atMs, detail: e.message })
       core.info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`)
-      if (error instanceof StepError) throw error
+      // Errors that already name their step or input keep it.
+      if (error instanceof StepError || error instanceof InputError) throw error
       throw new StepError(name, e.message, output)
     }
   })
@@ -248,9 +249,25 @@ export interface CycleContext {
   toRelease: Release
 }
 
-/** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
+/**
+ * Waits for an addon as its catalog row at the enabling release says: a Helm-deployed addon first needs its
+ * release record at `deployed`; then every workload must finish rolling out (each bounded by wait-timeout).
+ */
 async function waitForAddon(microk8s: MicroK8s, name: string, release: Release): Promise<void> {
-  for (const w of addonSpec(name, release).workloads) {
+  const spec = addonSpec(name, release)
+  if (spec.deployment.kind === 'helm') {
+    const { namespace, release: helmRelease } = spec.deployment
+    const args = ['get', 'secrets', '-n', namespace, '-l', `owner=helm,name=${helmRelease},status=deployed`]
+    // Release records hold the chart values: never echoed.
+    const records = await microk8s.kubectlJson<{ items?: unknown[] }>(args, true)
+    if (!records.items?.length) {
+      throw new StepError(
+        `enable ${name}`,
+        `addon ${name}: its Helm release ${namespace}/${helmRelease} is not deployed after the enable`
+      )
+    }
+  }
+  for (const w of spec.workloads) {
     const r = await microk8s.rolloutStatus(w.kind, w.namespace, w.name)
     if (r.code !== 0) {
       throw new CommandError(
@@ -315,7 +332,7 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
     const keepsData = addonSpec(step.name, ctx.fromRelease).disableKeepsDataExit
       ? "its disable's prompt answered N: every volume kept"
       : undefined
-    const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined
+    const note = [step.why, step.note, keepsData].filter(Boolean).join('; ') || undefined
     const rec: AddonRecord = {
       name: step.name,
       status: 'planned',

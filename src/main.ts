@@ -29,7 +29,8 @@ import { CycleJournal, JOURNAL_STATE_KEY } from './cycle-journal.js'
 import { finishInterruptedCycle } from './resume.js'
 import { InputError, PlanError } from './errors.js'
 import { writeKubeconfigFile } from './kubeconfig.js'
-import { type Release, MAIN_MINOR, releaseMinor, releaseOf } from './catalog/index.js'
+import { type Release, MAIN_MINOR, addonSpec, checkAddonInputs, releaseMinor, releaseOf } from './catalog/index.js'
+import { compareAddonRepos } from './addon-repos.js'
 import * as setup from './setup.js'
 
 interface Tools {
@@ -133,19 +134,17 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     async () => {
       const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined
       const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store)
+      // Names and arguments against the target release, before anything changes.
+      checkAddonInputs(inputs, releaseOf(inputs.channel.track, corePlan.targetMinor))
       const helmSecrets = inspected.status?.running
         ? await stopIfUnread(() => readRetried('the Helm release records', () => readHelmSecrets(microk8s)))
         : []
-      const versionChanged =
-        corePlan.kind === 'upgrade' ||
-        (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version)
       const { addonPlan, captured } = await stopIfUnread(() =>
         planAddonsFromCluster(
           microk8s,
           inputs,
           inspected.status,
           inspected.items,
-          versionChanged,
           releasesOf(inspected.installed?.tracking, corePlan, inputs)
         )
       )
@@ -284,17 +283,43 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       'plan addons',
       async () => {
         const target = releaseOf(inputs.channel.track, corePlan.targetMinor)
-        const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false, {
+        const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], {
           fromRelease: target,
           toRelease: target
         })
-        Object.assign(addonPlan, fresh.addonPlan)
+        // What a fresh install enabled is already the target's: cycled only when the addons input reconfigures it.
+        const reconfigured = fresh.addonPlan.cycle.filter((s) => s.reconfigure)
+        Object.assign(addonPlan, { ...fresh.addonPlan, cycle: reconfigured, pendingComparison: false })
         Object.assign(captured, fresh.captured)
         dataBefore.corefile = fresh.captured.corefile
         recordPlan(report, corePlan, addonPlan)
       },
       () => describePlan(corePlan, addonPlan)
     )
+    core.info(describePlan(corePlan, addonPlan))
+  }
+
+  // After the last hop the installed snap's addon repository is the target's: compare it with the active one.
+  // auto decides per addon from it; every mode learns which kept addons the target has another version of.
+  let reposDiffer = corePlan.kind === 'upgrade' || corePlan.kind === 'refresh'
+  if (inputs.cycleAddons !== 'never' && corePlan.kind !== 'install' && inspected.installed) {
+    const compared = await phase(
+      report,
+      'compare addon repositories',
+      () => compareAddonRepos(tools.cmd, addonPlan),
+      (d) => d.error ?? describeComparison(d.plan)
+    )
+    Object.assign(addonPlan, compared.plan)
+    reposDiffer ||= compared.differs
+    for (const name of compared.keptChanged) {
+      const kept = addonPlan.kept.find((k) => k.name === name)!
+      if (kept.policy === 'not-in-target') continue
+      report.warnings.push(
+        `${name} was not cycled (${kept.reason}); the ${addonPlan.toRelease} addon repository has another version of it than the one it was enabled from`
+      )
+    }
+    if (compared.error) report.warnings.push(`addon repositories not compared: ${compared.error}`)
+    recordPlan(report, corePlan, addonPlan)
     core.info(describePlan(corePlan, addonPlan))
   }
 
@@ -309,10 +334,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     report.addons.push({ name: kept.name, status: 'kept', note: kept.reason })
   }
   if (addonPlan.cycle.length) {
-    const repos = [
-      'core',
-      ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])
-    ]
+    const repos = addonRepos(inspected.status)
     // Persisted before the first disable: a job stopped mid-cycle is finished by the post step.
     ctx.journal = await CycleJournal.create(process.env.RUNNER_TEMP || os.tmpdir(), {
       version: 1,
@@ -342,8 +364,16 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
       throw error
     }
     await ctx.journal.remove()
-  } else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
-    await phase(report, 'update addon repository', async () => void (await microk8s.updateAddonRepo('core')))
+  } else if (
+    corePlan.kind !== 'install' &&
+    reposDiffer &&
+    (addonPlan.enableAfter.length > 0 || inputs.cycleAddons !== 'never')
+  ) {
+    // Nothing to cycle, but later enables and disables must run the target's scripts: the repository follows
+    // the snap whether or not anything was cycled (never: left on the old branch, as asked).
+    await phase(report, 'update addon repository', async () => {
+      for (const repo of addonRepos(inspected.status)) await microk8s.updateAddonRepo(repo)
+    })
   }
   if (addonPlan.enableAfter.length) {
     await phase(
@@ -384,7 +414,8 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
         cycled,
         enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
         requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
-        kept: addonPlan.kept.map((k) => k.name),
+        // An addon the target's repository lacks (dashboard on 1.36) no longer shows in status, though it runs.
+        kept: addonPlan.kept.filter((k) => k.policy !== 'not-in-target').map((k) => k.name),
         enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)
       })
       const lost = report.dataChecks.filter((c) => c.checked !== false && !c.ok)
@@ -443,18 +474,27 @@ async function planAddonsFromCluster(
   inputs: Inputs,
   status: MicroK8sStatus | undefined,
   items: any[],
-  versionChanged: boolean,
   releases: { fromRelease: Release; toRelease: Release }
 ): Promise<{ addonPlan: AddonPlan; captured: CapturedState }> {
   const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
   // The disables run the installed release's scripts; the enables the target's.
   const captured = await captureState(microk8s, enabled, releaseMinor(releases.fromRelease) ?? MAIN_MINOR)
-  const recovered = recoverArgs(enabled, items, captured, releaseMinor(releases.toRelease) ?? MAIN_MINOR)
+  // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore, not in its arguments.
+  const traefik =
+    enabled.includes('ingress') && addonSpec('ingress', releases.fromRelease).arguments === 'ingress-traefik'
+  const tlsStores = traefik
+    ? ((await microk8s.kubectlJson<{ items?: any[] }>(['get', 'tlsstores.traefik.io', '-A'])).items ?? [])
+    : []
+  const recovered = recoverArgs(
+    enabled,
+    [...items, ...tlsStores],
+    captured,
+    releaseMinor(releases.toRelease) ?? MAIN_MINOR
+  )
   const addonPlan = planAddons({
     enabled,
     requested: inputs.addons,
     mode: inputs.cycleAddons,
-    versionChanged,
     neverCycle: inputs.neverCycle,
     cycleAlso: inputs.cycleAlso,
     recovered,
@@ -477,6 +517,23 @@ async function stopIfUnread<T>(fn: () => Promise<T>): Promise<T> {
     if (error instanceof ReadError) throw new StepError('plan', `${error.message}; stopped before any change`)
     throw error
   }
+}
+
+/** The addon repositories to update: core, and community when it is added. */
+function addonRepos(status: MicroK8sStatus | undefined): string[] {
+  return ['core', ...((status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])]
+}
+
+/** `changed: ingress, metallb; unchanged: dns` for the comparison step. */
+function describeComparison(plan: AddonPlan): string {
+  const cycled = plan.cycle.map((s) => `${s.name} (${s.why})`)
+  const unchanged = plan.kept.filter((k) => k.policy === 'unchanged').map((k) => k.name)
+  return [
+    `cycle: ${cycled.join(', ') || 'none'}`,
+    ...(unchanged.length
+      ? [`unchanged between ${plan.fromRelease} and ${plan.toRelease}: ${unchanged.join(', ')}`]
+      : [])
+  ].join('; ')
 }
 
 /**
@@ -523,7 +580,9 @@ function describePlan(corePlan: CorePlan, addonPlan: AddonPlan): string {
     `Core: ${corePlan.kind}${corePlan.fromMinor !== undefined ? ` from 1.${corePlan.fromMinor}` : ''} to 1.${corePlan.targetMinor}${hops.length ? `: ${hops.join(' → ')}` : ': nothing to do'}`,
     `Addons: ${addonPlan.cycling ? 'cycle' : 'no cycle'} (${addonPlan.why})`
   ]
-  if (addonPlan.cycle.length) {
+  if (addonPlan.cycle.length && addonPlan.pendingComparison) {
+    lines.push(`  candidates (cycled if changed): ${addonPlan.cycle.map((s) => s.name).join(', ')}`)
+  } else if (addonPlan.cycle.length) {
     lines.push(
       `  disable: ${[...addonPlan.cycle]
         .reverse()
@@ -531,6 +590,7 @@ function describePlan(corePlan: CorePlan, addonPlan: AddonPlan): string {
         .join(' → ')}`
     )
     lines.push(`  enable:  ${addonPlan.cycle.map((s) => (s.args ? `${s.name}:${s.args}` : s.name)).join(' → ')}`)
+    for (const s of addonPlan.cycle) if (s.why) lines.push(`  cycle ${s.name}: ${s.why}`)
   }
   for (const k of addonPlan.kept) lines.push(`  keep ${k.name}: ${k.reason}`)
   if (addonPlan.enableAfter.length) lines.push(`  then enable: ${addonPlan.enableAfter.map((s) => s.name).join(' → ')}`)

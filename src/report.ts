@@ -5,7 +5,7 @@
 import { setupRows } from './setup-report.js'
 import type { Change, Inventory } from './inventory.js'
 import { compareInventories, formatImage } from './inventory.js'
-import { addonBranch, bundledCalico, shippedImages } from './catalog/index.js'
+import { addonBranch, bundledCalico } from './catalog/index.js'
 import { parseKubeVersion } from './channel.js'
 import type { Finding } from './removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
@@ -155,32 +155,19 @@ export function runElapsedMs(report: Report, now = Date.now()): number {
 // ---------------------------------------------------------------------------------------------- analysis
 
 /**
- * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
- * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
+ * Fills in the comparison rows and the warnings a reader needs: Calico, which a refresh never upgrades (microk8s-behaviour.md
+ * §3.6). Kept addons the target has another version of are warned about when the repositories are compared.
  */
 export function analyseChanges(report: Report): void {
   // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
   if (report.before && report.after && report.after !== report.before) {
     const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
     const calico = bundledCalico(targetBranch)
-    report.changes = compareInventories(report.before, report.after, (name) =>
-      name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch)
+    // What the target ships is measured for addons (the addon repositories are compared after the last hop,
+    // see addon-repos.ts), not claimed from a table; only the bundled Calico is named here.
+    report.changes = compareInventories(report.before, report.after, (name): Record<string, string> =>
+      name === 'calico' && calico ? { 'calico/node': calico } : {}
     )
-    // Addons left as they were that run something older than the target snap ships.
-    const cycled = new Set(
-      report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name)
-    )
-    for (const c of report.changes) {
-      if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after) continue
-      const tag = c.after.split('@')[0]
-      if (tag === c.shipped) continue
-      const why =
-        report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
-        (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed')
-      report.warnings.push(
-        `${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`
-      )
-    }
     const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
     if (calico && running && running !== calico) {
       report.warnings.push(

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
-import { planCore, planAddons, servingChannel } from '../src/plan.js'
+import { planCore, planAddons, narrowToChanged, servingChannel } from '../src/plan.js'
 import { parseChannel, parseKubeVersion } from '../src/channel.js'
 import { parseSnapInfoChannels, parseSnapList, type InstalledSnap } from '../src/snap.js'
 
@@ -142,7 +142,6 @@ describe('planAddons', () => {
   const base = {
     requested: [],
     mode: 'auto' as const,
-    versionChanged: true,
     neverCycle: [],
     recovered: new Map(),
     fromRelease: '1.29',
@@ -167,11 +166,15 @@ describe('planAddons', () => {
     expect(plan.cycle.map((s) => s.name)).toEqual(['hostpath-storage'])
   })
 
-  it('does not cycle when the version did not change (auto), but does with always', () => {
-    expect(planAddons({ ...base, versionChanged: false, enabled: ['dns'] }).cycle).toEqual([])
-    expect(
-      planAddons({ ...base, mode: 'always', versionChanged: false, enabled: ['dns'] }).cycle.map((s) => s.name)
-    ).toEqual(['dns'])
+  it('auto leaves the decision to the repository comparison; always cycles; never does not', () => {
+    expect(planAddons({ ...base, enabled: ['dns'] })).toMatchObject({
+      pendingComparison: true,
+      cycle: [{ name: 'dns' }]
+    })
+    expect(planAddons({ ...base, mode: 'always', enabled: ['dns'] })).toMatchObject({
+      pendingComparison: false,
+      cycle: [{ name: 'dns', why: "cycle-addons is 'always'" }]
+    })
     expect(planAddons({ ...base, mode: 'never', enabled: ['dns'] })).toMatchObject({ cycling: false, cycle: [] })
   })
 
@@ -204,25 +207,64 @@ describe('planAddons', () => {
     ])
   })
 
-  it('reconfigures an enabled addon whose requested arguments differ from the running ones, even without a version change', () => {
+  it('reconfigures an enabled addon whose requested arguments differ from the running ones, even when unchanged', () => {
     const recovered = new Map([['dns', { args: '8.8.8.8,1.1.1.1', note: '' }]])
-    const same = planAddons({
-      ...base,
-      versionChanged: false,
-      enabled: ['dns'],
-      requested: [{ name: 'dns', args: '1.1.1.1,8.8.8.8' }],
-      recovered
-    })
+    const unchanged = { changed: [] }
+    const same = narrowToChanged(
+      planAddons({ ...base, enabled: ['dns'], requested: [{ name: 'dns', args: '1.1.1.1,8.8.8.8' }], recovered }),
+      unchanged
+    )
     expect(same.cycle).toEqual([])
-    const other = planAddons({
+    const other = narrowToChanged(
+      planAddons({ ...base, enabled: ['dns'], requested: [{ name: 'dns', args: '9.9.9.9' }], recovered }),
+      unchanged
+    )
+    expect(other.cycle).toMatchObject([{ name: 'dns', args: '9.9.9.9', argsSource: 'input' }])
+    expect(other.cycle[0].note).toMatch(/reconfigured/)
+    const never = planAddons({
       ...base,
-      versionChanged: false,
+      mode: 'never',
       enabled: ['dns'],
       requested: [{ name: 'dns', args: '9.9.9.9' }],
       recovered
     })
-    expect(other.cycle).toMatchObject([{ name: 'dns', args: '9.9.9.9', argsSource: 'input' }])
-    expect(other.cycle[0].note).toMatch(/reconfigured/)
+    expect(never.cycle.map((s) => s.name)).toEqual(['dns'])
+  })
+
+  it('auto cycles the changed addons and those depending on a cycled one, and says why per addon', () => {
+    const candidates = planAddons({
+      ...base,
+      enabled: ['dns', 'ingress', 'hostpath-storage', 'metrics-server', 'dashboard']
+    })
+    const plan = narrowToChanged(candidates, { changed: ['ingress', 'metrics-server'] })
+    expect(plan.pendingComparison).toBe(false)
+    expect(plan.cycle.map((s) => [s.name, s.why])).toEqual([
+      ['ingress', 'its addon directory changed between 1.29 and 1.30'],
+      ['metrics-server', 'its addon directory changed between 1.29 and 1.30'],
+      ['dashboard', 'depends on metrics-server, which is cycled']
+    ])
+    expect(plan.kept.filter((k) => k.policy === 'unchanged')).toEqual([
+      { name: 'dns', policy: 'unchanged', reason: 'unchanged between 1.29 and 1.30' },
+      { name: 'hostpath-storage', policy: 'unchanged', reason: 'unchanged between 1.29 and 1.30' }
+    ])
+  })
+
+  it('auto cycles every candidate, saying why, when the repositories could not be compared', () => {
+    const plan = narrowToChanged(planAddons({ ...base, enabled: ['dns'] }), { error: 'git ls-tree exited 128' })
+    expect(plan.cycle).toMatchObject([{ name: 'dns', why: expect.stringMatching(/could not compare.*exited 128/) }])
+  })
+
+  it('keeps an enabled addon the target release does not have (dashboard on 1.36)', () => {
+    const plan = planAddons({ ...base, toRelease: 'main', enabled: ['metrics-server', 'dashboard'] })
+    expect(plan.cycle.map((s) => s.name)).toEqual(['metrics-server'])
+    expect(plan.kept).toMatchObject([{ name: 'dashboard', policy: 'not-in-target' }])
+  })
+
+  it('stops before any change when a recovered argument cannot be written for the target release', () => {
+    const recovered = new Map([['hostpath-storage', { args: 'default-class=false', note: 'from the StorageClass' }]])
+    expect(() =>
+      planAddons({ ...base, fromRelease: '1.28', toRelease: '1.28', enabled: ['hostpath-storage'], recovered })
+    ).toThrow(/hostpath-storage runs with default-class=false .*nothing was changed/)
   })
 
   it('does not cycle metallb when its ranges cannot be recovered (its enable would prompt)', () => {
@@ -234,7 +276,6 @@ describe('planAddons', () => {
   it('enables requested addons that were not enabled, in dependency order', () => {
     const plan = planAddons({
       ...base,
-      versionChanged: false,
       enabled: ['dns'],
       requested: [{ name: 'dashboard' }, { name: 'metrics-server' }, { name: 'dns', args: '1.1.1.1' }]
     })

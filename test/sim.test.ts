@@ -1,23 +1,11 @@
 // The simulator must agree with the real commands (docs/microk8s-behaviour.md), not with what is convenient: its
 // output is compared with the captures (test/fixtures, the formats described there), and its traps behave as the real commands do.
 import { describe, it, expect, beforeEach } from 'vitest'
-import { spawnSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import { createSimulation } from '../sim/lib/scenario.mjs'
+import { sim, runSim, state, env } from './helpers/sim.js'
 
 const fixture = (name: string) => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
-let env: Record<string, string>
-
-function sim(scenario: Record<string, any>) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-'))
-  env = { ...process.env, ...createSimulation({ timeScale: 0.001, ...scenario }, dir).env } as Record<string, string>
-  return dir
-}
-const runSim = (cmd: string[], input?: string) =>
-  spawnSync(cmd[0], cmd.slice(1), { env, input: input ?? '', encoding: 'utf8' })
-const state = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'sim-state.json'), 'utf8'))
 
 describe('simulated microk8s status, compared with the reference captures', () => {
   beforeEach(() => void sim({ installed: { channel: '1.30/stable' } }))

@@ -1,174 +1,12 @@
 // What each simulated core addon deploys, per addon-repository branch, and how `status` sees it.
 // Images and names: docs/microk8s-behaviour.md §4; labels §3.1; check_status §3.1; scripts §3.2–3.5.
 import { makeObject } from './objects.mjs'
+import { IMAGES, branchMinor } from './addon-releases.mjs'
+import { helmReleaseSecret } from './helm.mjs'
+export { IMAGES, DESCRIPTIONS, coreAddonNames, labelOf } from './addon-releases.mjs'
 
-const OLD = ['1.28', '1.29', '1.30', '1.31', '1.32']
-const pick = (branch, table) => {
-  for (const [branches, value] of table) if (branches.includes(branch)) return value
-  return table[table.length - 1][1]
-}
-
-export const IMAGES = {
-  coredns: (b) =>
-    `coredns/coredns:${pick(b, [
-      [OLD, '1.10.1'],
-      [['1.33'], '1.12.1'],
-      [['1.34'], '1.12.3'],
-      [['1.35'], '1.13.1'],
-      [['main'], '1.14.3']
-    ])}`,
-  ingress: (b) =>
-    `registry.k8s.io/ingress-nginx/controller:${pick(b, [
-      [['1.28', '1.29', '1.30', '1.31'], 'v1.11.5'],
-      [['1.32', '1.33', '1.34', '1.35', 'main'], 'v1.13.8']
-    ])}`,
-  hostpath: (b) =>
-    `cdkbot/hostpath-provisioner:${pick(b, [
-      [['1.28'], '1.4.2'],
-      [['1.29', '1.30', '1.31', '1.32', '1.33'], '1.5.0'],
-      [['1.34', '1.35', 'main'], '1.6.0']
-    ])}`,
-  metricsServer: (b) =>
-    `registry.k8s.io/metrics-server/metrics-server:${pick(b, [
-      [OLD, 'v0.6.3'],
-      [['1.33'], 'v0.7.2'],
-      [['1.34', '1.35'], 'v0.8.0'],
-      [['main'], 'v0.8.1']
-    ])}`,
-  metallb: (b, c) =>
-    `quay.io/metallb/${c}:${pick(b, [
-      [OLD, 'v0.13.3'],
-      [['1.33'], 'v0.14.9'],
-      [['1.34', '1.35'], 'v0.15.2'],
-      [['main'], 'v0.15.3']
-    ])}`,
-  registry: (b) =>
-    `registry:${pick(b, [
-      [OLD, '2.8.1'],
-      [['1.33', '1.34', '1.35', 'main'], '2.8.3']
-    ])}`,
-  calico: (m) => (m >= 33 ? 'v3.29.3' : m === 32 ? 'v3.28.1' : 'v3.25.1')
-}
-
-/** addons.yaml `version` labels per branch (microk8s-behaviour.md §3.1) — what `status` prints, often stale. */
-const LABELS = {
-  dns: (b) =>
-    pick(b, [
-      [OLD, '1.10.1'],
-      [['1.33'], '1.12.1'],
-      [['1.34'], '1.12.3'],
-      [['1.35', 'main'], '1.13.1']
-    ]),
-  ingress: (b) =>
-    pick(b, [
-      [OLD, '1.8.0'],
-      [['1.33'], '1.12.1'],
-      [['1.34'], '1.13.1'],
-      [['1.35', 'main'], '3.6.2']
-    ]),
-  'hostpath-storage': (b) =>
-    pick(b, [
-      [[...OLD, '1.33'], '1.4.2'],
-      [['1.34', '1.35', 'main'], '1.5.0']
-    ]),
-  storage: (b) =>
-    pick(b, [
-      [[...OLD, '1.33'], '1.4.0'],
-      [['1.34', '1.35', 'main'], '1.5.0']
-    ]),
-  'metrics-server': (b) =>
-    pick(b, [
-      [OLD, '0.6.3'],
-      [['1.33'], '0.7.2'],
-      [['1.34', '1.35', 'main'], '0.8.0']
-    ]),
-  dashboard: (b) =>
-    pick(b, [
-      [OLD, '2.6.0'],
-      [['1.33'], '7.11.1'],
-      [['1.34'], '7.13.0'],
-      [['1.35', 'main'], '7.14.0']
-    ]),
-  metallb: (b) =>
-    pick(b, [
-      [OLD, '0.13.3'],
-      [['1.33'], '0.14.9'],
-      [['1.34', '1.35', 'main'], '0.15.2']
-    ]),
-  registry: (b) =>
-    pick(b, [
-      [OLD, '2.8.1'],
-      [['1.33', '1.34', '1.35', 'main'], '2.8.3']
-    ]),
-  helm: (b) =>
-    pick(b, [
-      [[...OLD, '1.33'], '3.9.1'],
-      [['1.34', '1.35', 'main'], '3.18.6']
-    ]),
-  helm3: (b) =>
-    pick(b, [
-      [[...OLD, '1.33'], '3.9.1'],
-      [['1.34', '1.35', 'main'], '3.18.6']
-    ]),
-  'ha-cluster': () => '0.1.0',
-  'cert-manager': (b) =>
-    pick(b, [
-      [OLD, '1.8.0'],
-      [['1.33'], '1.17.1'],
-      [['1.34'], '1.18.2'],
-      [['1.35', 'main'], '1.19.1']
-    ]),
-  rbac: () => '',
-  community: () => '',
-  'host-access': () => '1.0.0',
-  'cis-hardening': () => '1.0.0',
-  'kube-ovn': () => '1.10.0-alpha1',
-  mayastor: () => '2.0.0-microk8s-1',
-  minio: () => '4.5.1',
-  observability: () => '0.57.0',
-  prometheus: () => 'v0.8.0',
-  'rook-ceph': () => '1.11.9',
-  gpu: () => '22.9.1',
-  nvidia: () => 'gpu=22.9.1/network=23.7.0/microk8s-1'
-}
-
-export const DESCRIPTIONS = {
-  'cert-manager': 'Cloud native certificate management',
-  'cis-hardening': 'Apply CIS K8s hardening',
-  community: 'The community addons repository',
-  dashboard: 'The Kubernetes dashboard',
-  dns: 'CoreDNS',
-  gpu: 'Alias to nvidia add-on',
-  'ha-cluster': 'Configure high availability on the current node',
-  helm: 'Helm - the package manager for Kubernetes',
-  helm3: 'Helm 3 - the package manager for Kubernetes',
-  'host-access': 'Allow Pods connecting to Host services smoothly',
-  'hostpath-storage': 'Storage class; allocates storage from host directory',
-  ingress: 'Ingress controller for external access',
-  'kube-ovn': 'An advanced network fabric for Kubernetes',
-  mayastor: 'OpenEBS MayaStor',
-  metallb: 'Loadbalancer for your Kubernetes cluster',
-  'metrics-server': 'K8s Metrics Server for API access to service metrics',
-  minio: 'MinIO object storage',
-  nvidia: 'NVIDIA hardware (GPU and network) support',
-  observability: 'A lightweight observability stack for logs, traces and metrics',
-  prometheus: 'Prometheus operator for monitoring and logging',
-  rbac: 'Role-Based Access Control for authorisation',
-  registry: 'Private image registry exposed on localhost:32000',
-  'rook-ceph': 'Distributed Ceph storage using Rook',
-  storage: 'Alias to hostpath-storage add-on, deprecated'
-}
-
-export function coreAddonNames(branch) {
-  return Object.keys(DESCRIPTIONS).filter((n) => !(n === 'nvidia' && branch === '1.28'))
-}
-
-export function labelOf(name, branch) {
-  return LABELS[name] ? LABELS[name](branch) : ''
-}
-
-/** The Corefile template of addons/dns/coredns.yaml (identical on 1.28 … main). */
-export function corefile(nameservers) {
+/** The Corefile template of addons/dns/coredns.yaml (identical on 1.28 … main but for the cluster domain). */
+export function corefile(nameservers, domain = 'cluster.local') {
   return `.:53 {
     errors
     health {
@@ -178,7 +16,7 @@ export function corefile(nameservers) {
     log . {
       class error
     }
-    kubernetes cluster.local in-addr.arpa ip6.arpa {
+    kubernetes ${domain} in-addr.arpa ip6.arpa {
       pods insecure
       fallthrough in-addr.arpa ip6.arpa
     }
@@ -192,49 +30,97 @@ export function corefile(nameservers) {
 `
 }
 
+/**
+ * The words after `microk8s enable|disable` as scripts/wrappers/common/utils.py `parse_xable_addon_args` reads
+ * them: when every word names an addon (before any `:`), each is `name[:args]` with `args` split on `:`;
+ * otherwise the first word is the addon and the other words are passed to its script unchanged (unix style);
+ * both at once is refused. Returns { repo, name, args: [] } or { error }.
+ */
+export function parseXable(words, isAddonName) {
+  const single = (word) => {
+    const [full, ...colon] = word.split(':')
+    const [repo, name] = full.includes('/') ? full.split('/', 2) : [undefined, full]
+    return { repo, name, args: colon }
+  }
+  if (words.length === 0) return { error: 'Usage: microk8s enable [OPTIONS] ADDONS...' }
+  if (words.every((w) => isAddonName(w.split(':')[0]))) {
+    if (words.length > 1) return { error: 'simulator: several addons in one command are not simulated' }
+    return single(words[0])
+  }
+  const first = single(words[0])
+  if (first.args.length && words.length > 1)
+    return {
+      error:
+        "Can't pass string arguments and flag arguments simultaneously!\nEnable or disable addons with only one argument style at a time:"
+    }
+  return { ...first, args: words.slice(1) }
+}
+
 const workload = (kind, ns, name, container, image, extra = {}) =>
   makeObject(kind === 'deployment' ? 'Deployment' : kind === 'daemonset' ? 'DaemonSet' : 'StatefulSet', {
     namespace: ns,
     name,
+    labels: extra.labels,
     spec: {
       template: { spec: { containers: [{ name: container, image, ...(extra.args ? { args: extra.args } : {}) }] } }
     }
   })
 
+/** Reads `--flag value` options the way the 1.33+ getopts/while loops do; stops at the first plain word. */
+function options(args, known) {
+  const found = {}
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (!a.startsWith('-')) break // `*) break ;;`: the rest is ignored
+    if (!known.includes(a)) return { error: `Invalid option ${a}` }
+    const v = args[i + 1]
+    if (v === undefined || v.startsWith('-')) return { error: `Missing argument for option ${a}` }
+    found[a] = v
+    i++
+  }
+  return { found }
+}
+
+const helmOut = (what) => [`Installing ${what}`, 'NAME: ' + what, 'STATUS: deployed']
+
 /**
- * The objects an enable script creates for an addon with the given arguments on a branch. Returns
- * { objects, out: [lines], error?: {code, lines} }.
+ * The objects an enable script creates for an addon with the given script arguments (`$1`, `$2`, …) on a
+ * branch. Returns { objects, out: [lines], needs?, error?: {code, lines}, prompt? }.
  */
-export function enableManifest(name, branch, args, flags = []) {
+export function enableManifest(name, branch, args = []) {
+  const minor = branchMinor(branch)
   switch (name) {
     case 'dns': {
       let servers = '/etc/resolv.conf'
       const out = ['Enabling DNS']
-      if (args && args !== '/etc/resolv.conf') {
-        const list = args.split(',').filter(Boolean)
-        for (const ns of list) {
-          if (!/^[0-9a-fA-F.:]+$/.test(ns))
+      const upstreams = (args[0] ?? '').split(/[, ]/).filter(Boolean)
+      if (upstreams.length && args[0] !== '/etc/resolv.conf') {
+        for (const ns of upstreams) {
+          if (!/^[0-9a-fA-F.:]+$/.test(ns) || (ns.includes('.') && !ns.split('.').every((o) => Number(o) <= 255)))
             return {
               error: { code: 1, lines: [...out, `Your input value (${ns}) is not a valid and reachable IP address`] }
             }
         }
-        servers = list.join(' ')
+        servers = upstreams.join(' ')
         out.push(`Will use  ${servers} as upstream nameservers`)
       } else {
         out.push('Using host configuration from /run/systemd/resolve/resolv.conf')
       }
+      // $2 the service IP, and from 1.33 $3 the cluster domain (older scripts ignore a third argument).
+      const ip = args[1] || '10.152.183.10'
+      const domain = (minor >= 33 && args[2]) || 'cluster.local'
       out.push(
         'Applying manifest',
         'serviceaccount/coredns created',
         'configmap/coredns created',
         'deployment.apps/coredns created',
-        'service/kube-dns created'
-      )
-      out.push(
+        'service/kube-dns created',
         'clusterrole.rbac.authorization.k8s.io/coredns created',
-        'clusterrolebinding.rbac.authorization.k8s.io/coredns created'
+        'clusterrolebinding.rbac.authorization.k8s.io/coredns created',
+        `CoreDNS service deployed with IP address ${ip}`,
+        'Restarting kubelet',
+        'DNS is enabled'
       )
-      out.push('CoreDNS service deployed with IP address 10.152.183.10', 'Restarting kubelet', 'DNS is enabled')
       return {
         out,
         objects: [
@@ -242,64 +128,22 @@ export function enableManifest(name, branch, args, flags = []) {
             namespace: 'kube-system',
             name: 'coredns',
             labels: { 'k8s-app': 'kube-dns' },
-            data: { Corefile: corefile(servers) }
+            data: { Corefile: corefile(servers, domain) }
           }),
           workload('deployment', 'kube-system', 'coredns', 'coredns', IMAGES.coredns(branch)),
-          makeObject('Service', { namespace: 'kube-system', name: 'kube-dns' })
+          makeObject('Service', { namespace: 'kube-system', name: 'kube-dns', spec: { clusterIP: ip } })
         ]
       }
     }
-    case 'ingress': {
-      const extra = []
-      if (args) {
-        for (const kv of args.split(',')) {
-          const [k, v] = kv.split('=')
-          if (k !== 'default-ssl-certificate')
-            return { error: { code: 1, lines: ['Enabling Ingress', `Unknown argument '${k}'.`] } }
-          extra.push(`--default-ssl-certificate=${v}`)
-        }
-      }
-      return {
-        out: [
-          'Enabling Ingress',
-          'ingressclass.networking.k8s.io/public created',
-          'ingressclass.networking.k8s.io/nginx created',
-          'namespace/ingress created',
-          'daemonset.apps/nginx-ingress-microk8s-controller created',
-          'Ingress is enabled'
-        ],
-        objects: [
-          makeObject('Namespace', { name: 'ingress' }),
-          makeObject('IngressClass', { name: 'public' }),
-          makeObject('IngressClass', { name: 'nginx' }),
-          makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-load-balancer-microk8s-conf', data: {} }),
-          makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-ingress-tcp-microk8s-conf', data: {} }),
-          makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-ingress-udp-microk8s-conf', data: {} }),
-          workload(
-            'daemonset',
-            'ingress',
-            'nginx-ingress-microk8s-controller',
-            'nginx-ingress-microk8s',
-            IMAGES.ingress(branch),
-            {
-              args: [
-                '/nginx-ingress-controller',
-                '--configmap=$(POD_NAMESPACE)/nginx-load-balancer-microk8s-conf',
-                ...extra
-              ]
-            }
-          )
-        ]
-      }
-    }
+    case 'ingress':
+      return minor >= 35 ? traefikIngress(branch, args) : nginxIngress(branch, args)
     case 'hostpath-storage': {
       // Unix-style options parsed with getopt (core-addons addons/hostpath-storage/enable): --reclaim-policy on
       // every branch, --default-class from 1.29.
-      const options = hostpathOptions(branch, flags)
+      const options = hostpathOptions(branch, args)
       if (options.error) return { error: { code: 1, lines: options.error } }
       return {
         out: [
-          'Infer repository core for addon hostpath-storage',
           'Enabling default storage class.',
           'WARNING: Hostpath storage is not suitable for production environments.',
           'deployment.apps/hostpath-provisioner created',
@@ -335,33 +179,31 @@ export function enableManifest(name, branch, args, flags = []) {
         ]
       }
     case 'dashboard':
-      return {
-        needs: ['metrics-server'],
-        out: [
-          'Enabling Kubernetes Dashboard',
-          'Applying manifest',
-          'deployment.apps/kubernetes-dashboard created',
-          'deployment.apps/dashboard-metrics-scraper created'
-        ],
-        objects: [
+      return minor >= 33 ? helmDashboard(branch) : manifestDashboard()
+    case 'cert-manager': {
+      const ns = 'cert-manager'
+      const tag = minor >= 33 ? labelOfCertManager(branch) : 'v1.8.0'
+      const objects = [
+        makeObject('Namespace', { name: ns }),
+        ...['controller', 'cainjector', 'webhook'].map((c) =>
           workload(
             'deployment',
-            'kube-system',
-            'kubernetes-dashboard',
-            'kubernetes-dashboard',
-            'kubernetesui/dashboard:v2.7.0'
-          ),
-          workload(
-            'deployment',
-            'kube-system',
-            'dashboard-metrics-scraper',
-            'dashboard-metrics-scraper',
-            'kubernetesui/metrics-scraper:v1.0.8'
+            ns,
+            c === 'controller' ? 'cert-manager' : `cert-manager-${c}`,
+            c,
+            `quay.io/jetstack/cert-manager-${c}:${tag}`
           )
-        ]
-      }
+        )
+      ]
+      if (minor >= 33)
+        objects.push(
+          helmReleaseSecret({ name: 'cert-manager', namespace: ns, chart: 'cert-manager', chartVersion: tag })
+        )
+      return { needs: ['dns'], out: ['Enabling cert-manager', 'cert-manager is enabled'], objects }
+    }
     case 'metallb': {
-      if (!args)
+      const ranges = args.join(',')
+      if (!ranges)
         return {
           prompt:
             "Enter each IP address range delimited by comma (e.g. '10.64.140.43-10.64.140.49,192.168.0.105-192.168.0.111'): "
@@ -381,7 +223,7 @@ export function enableManifest(name, branch, args, flags = []) {
             namespace: 'metallb-system',
             name: 'default-addresspool',
             apiVersion: 'metallb.io/v1beta1',
-            extra: { spec: { addresses: args.split(',') } }
+            extra: { spec: { addresses: ranges.split(',') } }
           })
         ]
       }
@@ -390,7 +232,6 @@ export function enableManifest(name, branch, args, flags = []) {
       return {
         needs: ['hostpath-storage'],
         out: [
-          'Infer repository core for addon registry',
           'The registry will be created with the size of 20Gi.',
           'namespace/container-registry created',
           'persistentvolumeclaim/registry-claim created',
@@ -418,6 +259,162 @@ export function enableManifest(name, branch, args, flags = []) {
       }
     default:
       return { out: [`Enabling ${name}`, `${name} is enabled`], objects: [], flag: true }
+  }
+}
+
+const labelOfCertManager = (branch) => ({ 1.33: 'v1.17.1', 1.34: 'v1.18.2', 1.35: 'v1.19.1' })[branch] ?? 'v1.20.2'
+
+/** 1.28–1.34: the nginx DaemonSet from ingress.yaml; `$1` is `key=value,…` (only default-ssl-certificate). */
+function nginxIngress(branch, args) {
+  const extra = []
+  if (args[0]) {
+    for (const kv of args[0].split(',')) {
+      const [k, v] = kv.split('=')
+      if (k !== 'default-ssl-certificate')
+        return { error: { code: 1, lines: ['Enabling Ingress', `Unknown argument '${k}'.`] } }
+      extra.push(`--default-ssl-certificate=${v}`)
+    }
+  }
+  return {
+    out: [
+      'Enabling Ingress',
+      'ingressclass.networking.k8s.io/public created',
+      'ingressclass.networking.k8s.io/nginx created',
+      'namespace/ingress created',
+      'daemonset.apps/nginx-ingress-microk8s-controller created',
+      'Ingress is enabled'
+    ],
+    objects: [
+      makeObject('Namespace', { name: 'ingress' }),
+      makeObject('IngressClass', { name: 'public', spec: { controller: 'k8s.io/ingress-nginx' } }),
+      makeObject('IngressClass', { name: 'nginx', spec: { controller: 'k8s.io/ingress-nginx' } }),
+      makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-load-balancer-microk8s-conf', data: {} }),
+      makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-ingress-tcp-microk8s-conf', data: {} }),
+      makeObject('ConfigMap', { namespace: 'ingress', name: 'nginx-ingress-udp-microk8s-conf', data: {} }),
+      workload(
+        'daemonset',
+        'ingress',
+        'nginx-ingress-microk8s-controller',
+        'nginx-ingress-microk8s',
+        IMAGES.ingress(branch),
+        {
+          args: [
+            '/nginx-ingress-controller',
+            '--configmap=$(POD_NAMESPACE)/nginx-load-balancer-microk8s-conf',
+            ...extra
+          ]
+        }
+      )
+    ]
+  }
+}
+
+/**
+ * 1.35+: Traefik from its Helm chart as a DaemonSet in `ingress`, IngressClasses public (default), nginx and
+ * traefik; `--default-ssl-certificate NS/NAME` becomes the default TLSStore. A colon-style `$1` such as
+ * `default-ssl-certificate=…` is a plain word: the option loop stops there and it is ignored.
+ */
+function traefikIngress(branch, args) {
+  const opts = options(args, ['-V', '-r', '-g', '-t', '--default-ssl-certificate'])
+  if (opts.error) return { error: { code: 1, lines: [opts.error, 'Usage: microk8s enable ingress [OPTIONS]'] } }
+  const cert = opts.found['--default-ssl-certificate']
+  const [certNs, certName, ...more] = (cert ?? '').split('/')
+  if (cert !== undefined && (!certNs || !certName || more.length))
+    return { error: { code: 1, lines: ['Invalid value for --default-ssl-certificate; expected NAMESPACE/NAME'] } }
+  const klass = (name, annotations) =>
+    makeObject('IngressClass', { name, annotations, spec: { controller: 'traefik.io/ingress-controller' } })
+  const objects = [
+    makeObject('Namespace', { name: 'ingress' }),
+    klass('public', { 'ingressclass.kubernetes.io/is-default-class': 'true' }),
+    klass('nginx'),
+    klass('traefik'),
+    workload('daemonset', 'ingress', 'traefik', 'traefik', 'docker.io/traefik:v3.6.2', {
+      labels: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik-ingress' }
+    }),
+    helmReleaseSecret({ name: 'traefik', namespace: 'ingress', chart: 'traefik', chartVersion: '37.4.0' })
+  ]
+  if (cert)
+    objects.push(
+      makeObject('TLSStore', {
+        namespace: certNs,
+        name: 'default',
+        apiVersion: 'traefik.io/v1alpha1',
+        extra: { spec: { defaultCertificate: { secretName: certName } } }
+      })
+    )
+  return {
+    out: [
+      'Adding Traefik Helm repository',
+      'Installing Gateway API CRDs',
+      'Installing Traefik CRDs',
+      ...helmOut('traefik'),
+      ...(cert ? [`Configuring Traefik default TLS certificate (${cert})`] : []),
+      'Traefik ingress controller is enabled'
+    ],
+    objects
+  }
+}
+
+function manifestDashboard() {
+  return {
+    needs: ['metrics-server'],
+    out: [
+      'Enabling Kubernetes Dashboard',
+      'Applying manifest',
+      'deployment.apps/kubernetes-dashboard created',
+      'deployment.apps/dashboard-metrics-scraper created'
+    ],
+    objects: [
+      workload(
+        'deployment',
+        'kube-system',
+        'kubernetes-dashboard',
+        'kubernetes-dashboard',
+        'kubernetesui/dashboard:v2.7.0'
+      ),
+      workload(
+        'deployment',
+        'kube-system',
+        'dashboard-metrics-scraper',
+        'dashboard-metrics-scraper',
+        'kubernetesui/metrics-scraper:v1.0.8'
+      )
+    ]
+  }
+}
+
+/** 1.33–1.35: the kubernetes-dashboard chart (7.x) in namespace kubernetes-dashboard. */
+function helmDashboard(branch) {
+  const ns = 'kubernetes-dashboard'
+  const chart = { 1.33: '7.11.1', 1.34: '7.13.0' }[branch] ?? '7.14.0'
+  const parts = {
+    api: 'dashboard-api:1.12.0',
+    auth: 'dashboard-auth:1.2.4',
+    web: 'dashboard-web:1.6.2',
+    'metrics-scraper': 'dashboard-metrics-scraper:1.2.2'
+  }
+  return {
+    needs: ['metrics-server'],
+    out: ['Enabling metrics-server', 'Enabling Kubernetes dashboard', ...helmOut('kubernetes-dashboard')],
+    objects: [
+      makeObject('Namespace', { name: ns }),
+      ...Object.entries(parts).map(([part, image]) =>
+        workload(
+          'deployment',
+          ns,
+          `kubernetes-dashboard-${part}`,
+          `kubernetes-dashboard-${part}`,
+          `docker.io/kubernetesui/${image}`
+        )
+      ),
+      workload('deployment', ns, 'kubernetes-dashboard-kong', 'proxy', 'kong:3.8'),
+      helmReleaseSecret({
+        name: 'kubernetes-dashboard',
+        namespace: ns,
+        chart: 'kubernetes-dashboard',
+        chartVersion: chart
+      })
+    ]
   }
 }
 

@@ -20,7 +20,8 @@ import {
   Out
 } from './state.mjs'
 import { resolveChannel, renderInfo, tracks } from './store.mjs'
-import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
+import { enableManifest, parseXable, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
+import { branchOf, branchMinor } from './addon-releases.mjs'
 import { kindOfResource, isClusterScoped, served, sameObject, makeObject, METALLB_KINDS } from './objects.mjs'
 import { convergeLoadBalancers, overlappingPool } from './metallb.mjs'
 import {
@@ -288,11 +289,6 @@ function minorOfVersion(v) {
   return Number(/^v?1\.(\d+)/.exec(v)?.[1])
 }
 
-function branchOf(tracking) {
-  const track = tracking.split('/')[0]
-  return track === 'latest' ? 'main' : track.replace(/-strict$/, '')
-}
-
 function showChannel(channel) {
   return channel === 'latest/stable' ? '' : ` (${channel.replace(/^latest\//, '')})`
 }
@@ -401,7 +397,7 @@ export function installSnap(state, channel, row, readyNow = false) {
       ...defaultFlowSchemas(minor)
     ]
   }
-  applyManifest(state, 'dns', undefined)
+  applyManifest(state, 'dns', [])
   if (state.root) writeDefaultArgs(state)
 }
 
@@ -422,9 +418,9 @@ function runBackground(state) {
       for (const a of part.addons ?? []) {
         if (a.disable) removeAddonObjects(state, a.name)
         else {
-          const m = enableManifest(a.name, c.repoBranch, a.args?.length ? a.args.join(' ') : undefined)
-          for (const dep of m.needs ?? []) if (!addonEnabled(state, dep)) applyManifest(state, dep, undefined)
-          applyManifest(state, a.name, a.args?.length ? a.args.join(' ') : undefined)
+          const m = enableManifest(a.name, c.repoBranch, a.args ?? [])
+          for (const dep of m.needs ?? []) if (!addonEnabled(state, dep)) applyManifest(state, dep, [])
+          applyManifest(state, a.name, a.args ?? [])
         }
       }
     }
@@ -575,14 +571,20 @@ function addonEnabled(state, name) {
     case 'dns':
       return has('Deployment', 'kube-system', 'coredns')
     case 'ingress':
-      return has('DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller')
+      // check_status: the nginx pod on 1.28–1.34, IngressClass `public` from 1.35 (facts §3.1).
+      return branchMinor(c.repoBranch) >= 35
+        ? has('IngressClass', '', 'public')
+        : has('DaemonSet', 'ingress', 'nginx-ingress-microk8s-controller')
     case 'hostpath-storage':
     case 'storage':
       return has('Deployment', 'kube-system', 'hostpath-provisioner')
     case 'metrics-server':
       return has('Deployment', 'kube-system', 'metrics-server')
     case 'dashboard':
-      return has('Deployment', 'kube-system', 'kubernetes-dashboard')
+      // `pod/kubernetes-dashboard` matched as a substring: the 2.x Deployment or the 7.x chart's.
+      return c.objects.some((o) => o.kind === 'Deployment' && o.metadata.name.startsWith('kubernetes-dashboard'))
+    case 'cert-manager':
+      return has('Deployment', 'cert-manager', 'cert-manager')
     case 'metallb':
       return has('DaemonSet', 'metallb-system', 'speaker')
     case 'registry':
@@ -707,14 +709,6 @@ async function status(ctx, argv) {
   return ready ? 0 : 1
 }
 
-function parseAddonSpec(spec) {
-  const colon = spec.indexOf(':')
-  const full = colon === -1 ? spec : spec.slice(0, colon)
-  const args = colon === -1 ? undefined : spec.slice(colon + 1)
-  const [repo, name] = full.includes('/') ? full.split('/', 2) : [undefined, full]
-  return { repo, name, args }
-}
-
 function findAddon(state, repo, name) {
   return addonList(state).find((a) => a.name === name && (!repo || a.repository === repo))
 }
@@ -739,8 +733,8 @@ function readLine() {
   }
 }
 
-function applyManifest(state, name, args, flags) {
-  const m = enableManifest(name, state.cluster.repoBranch, args, flags)
+function applyManifest(state, name, args) {
+  const m = enableManifest(name, state.cluster.repoBranch, args)
   for (const obj of m.objects ?? []) {
     obj._addon = name
     state.cluster.objects = state.cluster.objects.filter((o) => !sameObject(o, obj))
@@ -765,34 +759,34 @@ function resolveAddon(ctx, argv) {
     out.err('microk8s is not running, try microk8s start')
     return { code: 1 }
   }
-  const first = argv.findIndex((a) => !a.startsWith('-'))
-  const { repo, name, args } = parseAddonSpec(argv[first] ?? '')
-  // Unix-style arguments after the addon name go to its script (microk8s-behaviour.md §3.2).
-  const flags = first === -1 ? [] : argv.slice(first + 1)
+  const words = argv
+  const names = new Set(addonList(state).flatMap((a) => [a.name, `${a.repository}/${a.name}`]))
+  const parsed = parseXable(words, (n) => names.has(n))
+  if (parsed.error) {
+    out.out(parsed.error)
+    return { code: 1 }
+  }
+  const { repo, name, args } = parsed
   const addon = findAddon(state, repo, name)
   if (!addon) {
     out.err(`Addon ${name} was not found in any repository`)
     return { code: 1 }
   }
-  if (args !== undefined && flags.length) {
-    out.err("Can't pass string arguments and flag arguments simultaneously!")
-    return { code: 1 }
-  }
   if (!repo) out.err(`Infer repository ${addon.repository} for addon ${name}`)
-  return { addon, name, args, flags }
+  return { addon, name, args }
 }
 
 async function enable(ctx, argv) {
   const { state, out } = ctx
   const resolved = resolveAddon(ctx, argv)
   if (!resolved.addon) return resolved.code
-  const { addon, name, args, flags } = resolved
+  const { addon, name, args } = resolved
   if (addon.enabled) {
     out.out(`Addon ${addon.repository}/${name} is already enabled`)
     return 0
   }
   const real = name === 'storage' ? 'hostpath-storage' : name
-  const m = enableManifest(real, state.cluster.repoBranch, args, flags)
+  const m = enableManifest(real, state.cluster.repoBranch, args)
   if (m.prompt) {
     if (process.stdin.isTTY) process.stderr.write(m.prompt) // `read -p`: a prompt only on a terminal
     const answer = readLine().line.trim()
@@ -800,7 +794,7 @@ async function enable(ctx, argv) {
       out.out('Invalid IP address range. Exiting.')
       return 1
     }
-    return enable(ctx, [`${name}:${answer}`])
+    return enable(ctx, [name, answer])
   }
   if (m.error) {
     for (const l of m.error.lines) out.out(l)
@@ -809,7 +803,7 @@ async function enable(ctx, argv) {
   for (const dep of m.needs ?? []) {
     if (!addonEnabled(state, dep)) {
       out.err(`Infer repository core for addon ${dep}`)
-      applyManifest(state, dep, undefined).out?.forEach((l) => out.out(l))
+      applyManifest(state, dep, []).out?.forEach((l) => out.out(l))
     } else {
       out.out(`Addon core/${dep} is already enabled`)
     }
@@ -828,7 +822,7 @@ async function enable(ctx, argv) {
     )
     out.out(`${name} is enabled`)
   } else {
-    for (const l of applyManifest(state, real, args, flags).out ?? []) out.out(l)
+    for (const l of applyManifest(state, real, args).out ?? []) out.out(l)
   }
   return 0
 }
@@ -880,7 +874,7 @@ async function disable(ctx, argv) {
         'storageclass.storage.k8s.io "microk8s-hostpath" deleted'
       )
       out.out('Storage removed.')
-      let destroy = args === 'destroy-storage'
+      let destroy = args[0] === 'destroy-storage'
       if (!destroy) {
         // `read -p` shows its prompt (on stderr) only when stdin is a terminal: in CI nothing is printed.
         if (process.stdin.isTTY)
@@ -962,6 +956,8 @@ function addonsRepo(ctx, argv) {
       return 1
     }
     out.out(`Updating repository ${name}`)
+    // A re-clone or a pull brings every directory to the snap's commit.
+    if (name === 'core') state.cluster.staleAddons = []
     const bundled = branchOf(state.snap.tracking)
     if (state.cluster.repoBranch !== bundled) {
       out.err(`Cloning into '/var/snap/microk8s/common/addons/${name}'...`)

@@ -21,6 +21,7 @@ const API = {
   L2Advertisement: 'metallb.io/v1beta1',
   BGPAdvertisement: 'metallb.io/v1beta1',
   BGPPeer: 'metallb.io/v1beta2',
+  TLSStore: 'traefik.io/v1alpha1',
   CronJob: 'batch/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
   PodDisruptionBudget: 'policy/v1'
@@ -51,6 +52,7 @@ const RESOURCES = {
   L2Advertisement: ['l2advertisements', 'l2advertisement', 'l2advertisements.metallb.io'],
   BGPAdvertisement: ['bgpadvertisements', 'bgpadvertisement', 'bgpadvertisements.metallb.io'],
   BGPPeer: ['bgppeers', 'bgppeer', 'bgppeers.metallb.io'],
+  TLSStore: ['tlsstores', 'tlsstore', 'tlsstores.traefik.io'],
   CronJob: ['cronjobs', 'cronjob', 'cj', 'cronjobs.batch'],
   HorizontalPodAutoscaler: ['horizontalpodautoscalers', 'hpa', 'horizontalpodautoscalers.autoscaling'],
   PodDisruptionBudget: ['poddisruptionbudgets', 'pdb', 'poddisruptionbudgets.policy']

@@ -2,7 +2,6 @@
 // long commands take and which faults to inject. See sim/README.md for the fields.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import * as zlib from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { buildStore, resolveChannel } from './store.mjs'
@@ -10,6 +9,8 @@ import { installSnap } from './main.mjs'
 import { enableManifest } from './addons.mjs'
 import { makeObject, sameObject } from './objects.mjs'
 import { dockerNetwork, writeHostFile, addImages } from './host.mjs'
+import { helmReleaseSecret } from './helm.mjs'
+export { helmReleaseSecret } from './helm.mjs'
 
 export const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
 
@@ -19,34 +20,6 @@ export function readScenario(file) {
   if (!doc.extends) return doc
   const { extends: base, ...rest } = doc
   return { ...readScenario(path.resolve(path.dirname(file), base)), ...rest }
-}
-
-/** Helm v3 storage: Secret data.release = base64(gzip(JSON)), itself base64 in the Secret (docs/kubernetes-upgrades.md §3.4). */
-export function helmReleaseSecret({
-  name,
-  namespace = 'default',
-  revision = 1,
-  chart = name,
-  chartVersion = '1.0.0',
-  manifest,
-  status = 'deployed'
-}) {
-  const release = {
-    name,
-    namespace,
-    version: revision,
-    info: { status },
-    chart: { metadata: { name: chart, version: chartVersion } },
-    manifest
-  }
-  const helmEncoded = zlib.gzipSync(Buffer.from(JSON.stringify(release))).toString('base64')
-  return makeObject('Secret', {
-    namespace,
-    name: `sh.helm.release.v1.${name}.v${revision}`,
-    labels: { owner: 'helm', name, status, version: String(revision) },
-    data: { release: Buffer.from(helmEncoded).toString('base64') },
-    extra: { type: 'helm.sh/release.v1' }
-  })
 }
 
 /** A FlowSchema (or other object) authored at `apiVersion`, with the evidence a real client would leave. */
@@ -121,11 +94,12 @@ export function buildState(scenario, root) {
     state.snap.held = Boolean(inst.held)
     const cluster = state.cluster
     if (inst.repoBranch) cluster.repoBranch = inst.repoBranch
+    if (inst.staleAddons) cluster.staleAddons = inst.staleAddons
     for (const entry of scenario.addons ?? []) {
-      // `name`, `name:args`, or `name --flag=value …` (unix-style arguments, facts §3.2).
-      const [spec, ...flags] = String(entry).trim().split(/\s+/)
-      const [name, ...rest] = spec.split(':')
-      const args = rest.length ? rest.join(':') : undefined
+      // `name[:args]` or `name --option value …`, as the words of `microk8s enable`.
+      const [first, ...words] = String(entry).split(' ')
+      const [name, ...colon] = first.split(':')
+      const args = [...colon, ...words]
       if (name === 'dns') cluster.objects = cluster.objects.filter((o) => o._addon !== 'dns')
       if (state.communityAddons.includes(name)) {
         cluster.communityRepo = true
@@ -142,10 +116,10 @@ export function buildState(scenario, root) {
         )
         continue
       }
-      const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args, flags)
+      const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args)
       if (m.error || m.prompt)
         throw new Error(`scenario: addon ${entry} cannot be enabled: ${JSON.stringify(m.error ?? m.prompt)}`)
-      for (const dep of m.needs ?? []) addObjects(cluster, dep, enableManifest(dep, cluster.repoBranch, undefined))
+      for (const dep of m.needs ?? []) addObjects(cluster, dep, enableManifest(dep, cluster.repoBranch, []))
       addObjects(cluster, name, m)
     }
     // Running images that differ from what the branch ships today (a cluster enabled long ago).

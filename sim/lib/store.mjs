@@ -1,7 +1,7 @@
 // The simulated snap store: which microk8s channels exist and what they carry.
 //
 // Versions and revisions for 1.28–1.34 and latest are the Oct 2025 `snap info microk8s` capture in
-// docs/microk8s-behaviour.md §2.3; the other rows (1.25–1.27, 1.35, strict tracks not in the capture)
+// docs/microk8s-behaviour.md §2.3; the other rows (1.25–1.27, 1.35, strict tracks not in the capture, and 1.36)
 // are simulator values of the same shape, not real store data.
 const CLASSIC = {
   1.25: ['v1.25.16', 6281],
@@ -14,7 +14,8 @@ const CLASSIC = {
   1.32: ['v1.32.9', 8511],
   1.33: ['v1.33.5', 8507],
   1.34: ['v1.34.1', 8491],
-  1.35: ['v1.35.1', 8620]
+  1.35: ['v1.35.1', 8620],
+  1.36: ['v1.36.0', 8702]
 }
 const STRICT = {
   '1.28-strict': ['v1.28.15', 7960],

@@ -2,7 +2,6 @@
 // timestamps so renderings are stable.
 import { buildInventory, compareInventories, NOT_READY } from '../../src/inventory.js'
 import { newReport, type Report } from '../../src/report.js'
-import { shippedImages } from '../../src/catalog/index.js'
 import type { MicroK8sStatus } from '../../src/microk8s.js'
 import type { Finding } from '../../src/removed-apis.js'
 
@@ -136,7 +135,7 @@ export function typicalUpgrade(): Report {
     { name: 'Helm releases', before: '1', after: '1', ok: true },
     { name: 'CoreDNS Corefile', before: 'customised', after: 'restored', ok: true }
   ]
-  r.changes = compareInventories(before, after, (name) => shippedImages(name, '1.30'))
+  r.changes = compareInventories(before, after, () => ({}))
   r.runUrl = 'https://github.com/octo-org/octo-repo/actions/runs/4242'
   return r
 }

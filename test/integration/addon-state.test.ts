@@ -17,7 +17,8 @@ describe('cycling addons whose disables delete user settings (1.28 → 1.30)', (
   let r: ActionRun
   let lines: string[]
   beforeAll(async () => {
-    r = await run('addon-state', { channel: '1.30/stable' })
+    // always: every addon goes through the cycle (auto cycles only the directories that changed).
+    r = await run('addon-state', { channel: '1.30/stable', 'cycle-addons': 'always' })
     lines = commandLines(r)
   })
 
@@ -204,7 +205,7 @@ describe('a job stopped in the middle of the addon cycle', () => {
     // that follows is slow enough that the kill lands before it. Then the post step runs as the runner runs it.
     r = await run(
       'addon-state',
-      { channel: '1.30/stable' },
+      { channel: '1.30/stable', 'cycle-addons': 'always' },
       {
         post: true,
         interruptAfter: '^microk8s disable dns$',
