@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9588);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5394);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9588:
+/***/ 5394:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34833,7 +34833,7 @@ function setupRows(setup) {
 var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
 const namespaceObject = (ns) => [`Namespace ${ns}`];
-const entries_ENTRIES = [
+const ENTRIES = [
     {
         name: 'kube-ovn',
         rank: 'cni',
@@ -35140,7 +35140,7 @@ function releaseOf(track, minor) {
 function addonBranch(minor) {
     return releaseOf(undefined, minor);
 }
-const BY_NAME = new Map(entries_ENTRIES.map((e) => [e.name, e]));
+const BY_NAME = new Map(ENTRIES.map((e) => [e.name, e]));
 function resolve(entry, release) {
     const minor = releaseMinor(release) ?? MAIN_MINOR;
     const { forms, ...base } = entry;
@@ -35293,11 +35293,11 @@ function isRange(text) {
     const slash = text.split('/');
     if (slash.length === 2) {
         const bits = Number(slash[1]);
-        const family = isIP(slash[0]);
+        const family = (0,external_node_net_.isIP)(slash[0]);
         return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128);
     }
     const dash = text.split('-');
-    return dash.length === 2 && isIP(dash[0]) !== 0 && isIP(dash[0]) === isIP(dash[1]);
+    return dash.length === 2 && (0,external_node_net_.isIP)(dash[0]) !== 0 && (0,external_node_net_.isIP)(dash[0]) === (0,external_node_net_.isIP)(dash[1]);
 }
 /**
  * Checks an addon's arguments against its grammar at a release. Addons the catalog does not know (community)
@@ -35331,12 +35331,12 @@ function checkArguments(spec, args) {
             for (const u of upstreams) {
                 if (u === '/etc/resolv.conf' && upstreams.length === 1)
                     continue;
-                if (isIP(u) === 0)
+                if ((0,external_node_net_.isIP)(u) === 0)
                     return refuse(`'${u}' is not an IPv4 or IPv6 address`);
             }
             for (const [k, v] of parts.filter(([key]) => key !== '')) {
                 if (k === 'ip') {
-                    if (isIP(v) === 0)
+                    if ((0,external_node_net_.isIP)(v) === 0)
                         return refuse(`ip=${v} is not an IP address`);
                 }
                 else if (k === 'domain' && grammar === 'dns-domain') {
@@ -35496,72 +35496,124 @@ function isCorefileCustomised(corefile) {
     return normaliseCorefile(corefile) !== normaliseCorefile(DEFAULT_COREFILE);
 }
 
-;// CONCATENATED MODULE: ./src/catalog/shipped.ts
+;// CONCATENATED MODULE: ./src/catalog/community.ts
 /**
- * Image tags each addon branch ships, per image repository (canonical/microk8s-core-addons manifests per
- * branch). Used for the report's "target ships" column.
+ * The community addon repository's addons (canonical/microk8s-community-addons, branches 1.28 … main): known by
+ * name only, so that a name in the inputs can be told from a typo. The catalog does not describe them.
  */
-const branches = (values) => Object.fromEntries(values.flatMap(([bs, tag]) => bs.map((b) => [b, tag])));
-const B28_32 = ['1.28', '1.29', '1.30', '1.31', '1.32'];
-const SHIPPED = {
-    dns: {
-        'coredns/coredns': branches([
-            [B28_32, '1.10.1'],
-            [['1.33'], '1.12.1'],
-            [['1.34'], '1.12.3'],
-            [['1.35'], '1.13.1'],
-            [['main'], '1.14.3']
-        ])
-    },
-    ingress: {
-        'registry.k8s.io/ingress-nginx/controller': branches([
-            [['1.28', '1.29', '1.30', '1.31'], 'v1.11.5'],
-            [['1.32', '1.33', '1.34'], 'v1.13.8']
-        ])
-    },
-    'hostpath-storage': {
-        'cdkbot/hostpath-provisioner': branches([
-            [['1.28'], '1.4.2'],
-            [['1.29', '1.30', '1.31', '1.32', '1.33'], '1.5.0'],
-            [['1.34', '1.35', 'main'], '1.6.0']
-        ])
-    },
-    'metrics-server': {
-        'registry.k8s.io/metrics-server/metrics-server': branches([
-            [B28_32, 'v0.6.3'],
-            [['1.33'], 'v0.7.2'],
-            [['1.34', '1.35'], 'v0.8.0'],
-            [['main'], 'v0.8.1']
-        ])
-    },
-    dashboard: { 'kubernetesui/dashboard': branches([[B28_32, 'v2.7.0']]) },
-    metallb: {
-        'quay.io/metallb/controller': branches([
-            [B28_32, 'v0.13.3'],
-            [['1.33'], 'v0.14.9'],
-            [['1.34', '1.35'], 'v0.15.2'],
-            [['main'], 'v0.15.3']
-        ])
-    },
-    registry: {
-        registry: branches([
-            [B28_32, '2.8.1'],
-            [['1.33', '1.34', '1.35', 'main'], '2.8.3']
-        ])
+
+const COMMUNITY_1_28 = [
+    'argocd',
+    'cilium',
+    'dashboard-ingress',
+    'easyhaproxy',
+    'fluentd',
+    'gopaddle',
+    'inaccel',
+    'istio',
+    'jaeger',
+    'kata',
+    'keda',
+    'knative',
+    'kubearmor',
+    'kwasm',
+    'linkerd',
+    'microcks',
+    'multus',
+    'nfs',
+    'ondat',
+    'openebs',
+    'openfaas',
+    'osm-edge',
+    'parking',
+    'portainer',
+    'shifu',
+    'sosivio',
+    'traefik',
+    'trivy'
+];
+/** Added on later branches (1.30 lists these besides the 1.28 ones, without ondat). */
+const ADDED_1_30 = ['cloudnative-pg', 'falco', 'ngrok', 'stunner'];
+function communityAddons(release) {
+    const minor = releaseMinor(release) ?? 99;
+    return minor >= 30 ? [...COMMUNITY_1_28.filter((n) => n !== 'ondat'), ...ADDED_1_30] : COMMUNITY_1_28;
+}
+
+;// CONCATENATED MODULE: ./src/catalog/validate.ts
+/**
+ * The addon inputs checked against the target release before anything changes: every name must be a core or
+ * community addon of that release (with the closest name suggested), and every argument must parse under the
+ * addon's grammar there.
+ */
+
+
+
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
+function distance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
     }
-};
-/** What the target's addon repository would install, per image repository, where the catalog knows it. */
-function shippedImages(name, branch) {
-    const out = {};
-    for (const [image, tags] of Object.entries(SHIPPED[name] ?? {})) {
-        if (tags[branch])
-            out[image] = tags[branch];
+    return d[a.length][b.length];
+}
+/** The closest known name, when it is close enough to be a typo. */
+function closestName(word, names) {
+    let best;
+    for (const name of names) {
+        const d = distance(word, name);
+        if (!best || d < best.d)
+            best = { name, d };
     }
-    return out;
+    return best && best.d <= Math.max(1, Math.floor(word.length / 3)) ? best.name : undefined;
+}
+/** Throws an InputError naming the input, the word and what would be accepted; returns when all is well. */
+function checkAddonInputs(inputs, release) {
+    const core = catalogAt(release);
+    const available = core.filter((s) => s.available).map((s) => s.name);
+    const community = communityAddons(release);
+    const known = [...available, ...community];
+    const checkName = (input, name) => {
+        if (known.includes(name))
+            return;
+        const gone = core.find((s) => s.name === name && !s.available);
+        if (gone) {
+            throw new InputError(input, `${name}: the ${release} addon repository has no ${name} addon; remove it from ${input}`);
+        }
+        const suggestion = closestName(name, known);
+        throw new InputError(input, `${name}: no such addon in ${release}${suggestion ? `; did you mean ${suggestion}?` : ''} ` +
+            `(the ${release} core addons are ${available.join(', ')}; community addons need 'microk8s enable community')`);
+    };
+    for (const { name, args } of inputs.addons) {
+        checkName('addons', name);
+        if (args === undefined)
+            continue;
+        const spec = addonSpec(name, release);
+        const check = checkArguments(spec, args);
+        if (!check.ok) {
+            throw new InputError('addons', `${name}:${args}: ${check.problem}; ${name} on ${release} accepts ${check.accepted}`);
+        }
+    }
+    for (const name of inputs.neverCycle)
+        checkName('never-cycle', name);
+    for (const name of inputs.cycleAlso) {
+        checkName('cycle-also', name);
+        if (addonSpec(name, release).policy !== 'unknown') {
+            throw new InputError('cycle-also', `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons)`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/index.ts
 /** The per-release addon catalog: `addonSpec(name, release)` and what is decided from it. */
+
 
 
 
@@ -35941,27 +35993,17 @@ function runElapsedMs(report, now = Date.now()) {
 }
 // ---------------------------------------------------------------------------------------------- analysis
 /**
- * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
- * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
+ * Fills in the comparison rows and the warnings a reader needs: Calico, which a refresh never upgrades (microk8s-behaviour.md
+ * §3.6). Kept addons the target has another version of are warned about when the repositories are compared.
  */
 function analyseChanges(report) {
     // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
     if (report.before && report.after && report.after !== report.before) {
         const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor);
         const calico = bundledCalico(targetBranch);
-        report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch));
-        // Addons left as they were that run something older than the target snap ships.
-        const cycled = new Set(report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name));
-        for (const c of report.changes) {
-            if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after)
-                continue;
-            const tag = c.after.split('@')[0];
-            if (tag === c.shipped)
-                continue;
-            const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
-                (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed');
-            report.warnings.push(`${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`);
-        }
+        // What the target ships is measured for addons (the addon repositories are compared after the last hop,
+        // see addon-repos.ts), not claimed from a table; only the bundled Calico is named here.
+        report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' && calico ? { 'calico/node': calico } : {});
         const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
         if (calico && running && running !== calico) {
             report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
@@ -36631,8 +36673,15 @@ function recoverArgs(enabled, items, captured, enableMinor) {
         const ds = items.find((o) => o.kind === 'DaemonSet' &&
             o.metadata?.namespace === 'ingress' &&
             o.metadata?.name === 'nginx-ingress-microk8s-controller');
-        const args = ingressArgs(ds);
-        out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' });
+        // nginx (1.28–1.34) has it in the controller's arguments, Traefik (1.35+) in the default TLSStore.
+        const fromNginx = ingressArgs(ds);
+        const args = fromNginx ?? traefikIngressArgs(items.filter((o) => o.kind === 'TLSStore'));
+        out.set('ingress', args
+            ? {
+                args,
+                note: `default certificate read from the ${fromNginx ? 'controller arguments' : 'default TLSStore'}`
+            }
+            : { note: 'no arguments in use' });
     }
     if (enabled.includes('metallb')) {
         const pools = (captured.objects.metallb ?? []).filter((o) => o.kind === 'IPAddressPool');
@@ -36984,7 +37033,8 @@ async function phase(report, name, fn, detail) {
             const output = error instanceof StepError ? error.output : commandOutput(error);
             report.steps.push({ name, status: 'failed', durationMs: ms, atMs, detail: e.message });
             info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`);
-            if (error instanceof StepError)
+            // Errors that already name their step or input keep it.
+            if (error instanceof StepError || error instanceof InputError)
                 throw error;
             throw new StepError(name, e.message, output);
         }
@@ -37125,9 +37175,22 @@ async function listObjects(microk8s, resources) {
     }
     return { objects, unavailable };
 }
-/** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
+/**
+ * Waits for an addon as its catalog row at the enabling release says: a Helm-deployed addon first needs its
+ * release record at `deployed`; then every workload must finish rolling out (each bounded by wait-timeout).
+ */
 async function waitForAddon(microk8s, name, release) {
-    for (const w of addonSpec(name, release).workloads) {
+    const spec = addonSpec(name, release);
+    if (spec.deployment.kind === 'helm') {
+        const { namespace, release: helmRelease } = spec.deployment;
+        const args = ['get', 'secrets', '-n', namespace, '-l', `owner=helm,name=${helmRelease},status=deployed`];
+        // Release records hold the chart values: never echoed.
+        const records = await microk8s.kubectlJson(args, true);
+        if (!records.items?.length) {
+            throw new StepError(`enable ${name}`, `addon ${name}: its Helm release ${namespace}/${helmRelease} is not deployed after the enable`);
+        }
+    }
+    for (const w of spec.workloads) {
         const r = await microk8s.rolloutStatus(w.kind, w.namespace, w.name);
         if (r.code !== 0) {
             throw new CommandError(displayCommand('microk8s', ['kubectl', 'rollout', 'status', `${w.kind}/${w.name}`, '-n', w.namespace]), r.code, r.stdout, r.stderr, `addon ${name}: ${w.kind} ${w.namespace}/${w.name} did not finish rolling out within wait-timeout${lastLines(r.stderr || r.stdout, 2)}`);
@@ -37170,7 +37233,7 @@ async function cycleAddons(ctx, plan, repos) {
         const keepsData = addonSpec(step.name, ctx.fromRelease).disableKeepsDataExit
             ? "its disable's prompt answered N: every volume kept"
             : undefined;
-        const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
+        const note = [step.why, step.note, keepsData].filter(Boolean).join('; ') || undefined;
         const rec = {
             name: step.name,
             status: 'planned',
@@ -38711,6 +38774,19 @@ function sameArgs(a, b) {
     const norm = (s) => (s ?? '').split(',').filter(Boolean).sort().join(',');
     return norm(a) === norm(b);
 }
+/**
+ * An argument read back from the cluster must be one the target release's enable takes (the recovered value is
+ * in the action's own language, which the catalog writes per release, e.g. the ingress default certificate
+ * across the nginx → Traefik change). When it is not, stop before any change rather than lose it.
+ */
+function checkRecovered(step, release) {
+    const check = checkArguments(addonSpec(step.name, release), step.args);
+    if (check.ok)
+        return;
+    throw new PlanError(`${step.name} runs with ${step.args} (${step.note ?? 'read from the cluster'}), which the ${release} ${step.name} addon ` +
+        `cannot take (${check.problem}); nothing was changed. List ${step.name} in the addons input with arguments it ` +
+        `accepts (${check.accepted}), or in never-cycle`);
+}
 /** Addons whose enable prompts on stdin without arguments: never enabled without them. */
 const NEEDS_ARGS = new Set(['metallb']);
 function planAddons(input) {
@@ -38718,14 +38794,13 @@ function planAddons(input) {
     const specOf = (name) => addonSpec(name, input.toRelease);
     const cycleAlso = new Set(input.cycleAlso ?? []);
     const enabledSet = new Set(input.enabled);
-    const cycling = input.mode === 'always' || (input.mode === 'auto' && input.versionChanged);
+    const cycling = input.mode !== 'never';
+    const span = `${input.fromRelease} and ${input.toRelease}`;
     const why = input.mode === 'never'
         ? "cycle-addons is 'never'"
         : input.mode === 'always'
             ? "cycle-addons is 'always'"
-            : input.versionChanged
-                ? 'the Kubernetes version changed'
-                : 'the Kubernetes version did not change and cycle-addons is auto';
+            : `cycle-addons is 'auto': the addons whose directory differs between ${span} (compared after the last hop), and those that depend on them`;
     // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
     // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
     // could be read back.
@@ -38743,7 +38818,14 @@ function planAddons(input) {
             if (enabledSet.has(spec.aliasOf))
                 continue;
         }
-        if (input.neverCycle.includes(name)) {
+        if (!spec.available) {
+            kept.push({
+                name,
+                policy: 'not-in-target',
+                reason: `the ${input.toRelease} addon repository has no ${name} addon: it keeps running as it is (disable it yourself when it is no longer wanted)`
+            });
+        }
+        else if (input.neverCycle.includes(name)) {
             kept.push({ name, policy: 'user', reason: 'listed in never-cycle' });
         }
         else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
@@ -38757,27 +38839,39 @@ function planAddons(input) {
             toCycle.push(name);
         }
     }
+    const always = input.mode === 'always' ? { why: "cycle-addons is 'always'" } : {};
     const stepFor = (name) => {
         const req = requested.get(name);
         if (req?.args !== undefined) {
-            const note = !cycling && argsDiffer(name)
+            const reconfigure = argsDiffer(name);
+            const note = reconfigure
                 ? 'reconfigured: the addons input asks for other arguments than it ran with'
                 : 'arguments from the addons input';
             const rec = input.recovered.get(name);
             // A plain enable (no arguments) is what ran before too when nothing was read back.
             const previous = rec ? (rec.args !== undefined ? { args: rec.args } : {}) : undefined;
-            return { name, args: req.args, argsSource: 'input', note, ...(previous ? { previous } : {}) };
+            return {
+                name,
+                args: req.args,
+                argsSource: 'input',
+                note,
+                ...(previous ? { previous } : {}),
+                ...(reconfigure ? { reconfigure, why: note } : {}),
+                ...always
+            };
         }
         const rec = input.recovered.get(name);
         if (rec?.args)
-            return { name, args: rec.args, argsSource: 'recovered', note: rec.note };
+            return { name, args: rec.args, argsSource: 'recovered', note: rec.note, ...always };
         if (NEEDS_ARGS.has(name))
             return undefined;
-        return { name, argsSource: 'none', note: rec?.note };
+        return { name, argsSource: 'none', note: rec?.note, ...always };
     };
     const cycle = [];
     for (const name of addonOrder(toCycle, specOf)) {
         const step = stepFor(name);
+        if (step?.argsSource === 'recovered')
+            checkRecovered(step, input.toRelease);
         if (step)
             cycle.push(step);
         else {
@@ -38805,11 +38899,60 @@ function planAddons(input) {
         toRelease: input.toRelease,
         cycling,
         why,
+        pendingComparison: input.mode === 'auto',
         cycle,
         kept,
         enableAfter,
         unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
     };
+}
+/**
+ * `cycle-addons: auto` once the repositories are compared: cycle the candidates whose addon directory changed
+ * (addons outside the core repository, named in cycle-also, count as changed), those that depend on a cycled
+ * one, and those the addons input reconfigures; keep the rest as "unchanged". When the comparison failed,
+ * every candidate is cycled, as with `always`, and each step says why.
+ */
+function narrowToChanged(plan, comparison) {
+    if (!plan.pendingComparison)
+        return plan;
+    const specOf = (name) => addonSpec(name, plan.toRelease);
+    const same = plan.fromRelease === plan.toRelease;
+    const changedWhy = same
+        ? `its directory in the active addon repository differs from the ${plan.toRelease} snap's`
+        : `its addon directory changed between ${plan.fromRelease} and ${plan.toRelease}`;
+    const unchangedWhy = same
+        ? `unchanged: the active addon repository matches the ${plan.toRelease} snap's`
+        : `unchanged between ${plan.fromRelease} and ${plan.toRelease}`;
+    if ('error' in comparison) {
+        const why = `could not compare the addon repositories (${comparison.error}): cycled as with always`;
+        return { ...plan, pendingComparison: false, cycle: plan.cycle.map((s) => ({ ...s, why: s.why ?? why })) };
+    }
+    const changed = new Set(comparison.changed);
+    const cycled = new Set();
+    const cycle = [];
+    const kept = [...plan.kept];
+    // plan.cycle is in enable order (dependencies first), so one pass sees every dependency decided.
+    for (const step of plan.cycle) {
+        const dependency = specOf(step.name).needs.find((d) => cycled.has(d));
+        const why = step.reconfigure
+            ? step.why
+            : changed.has(step.name) || specOf(step.name).policy === 'unknown'
+                ? specOf(step.name).policy === 'unknown'
+                    ? 'named in cycle-also'
+                    : changedWhy
+                : dependency
+                    ? `depends on ${dependency}, which is cycled`
+                    : undefined;
+        if (why) {
+            cycled.add(step.name);
+            cycle.push({ ...step, why });
+        }
+        else {
+            kept.push({ name: step.name, policy: 'unchanged', reason: unchangedWhy });
+        }
+    }
+    const unknownOrder = plan.unknownOrder.filter((n) => cycled.has(n));
+    return { ...plan, pendingComparison: false, cycle, kept, unknownOrder };
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -39740,6 +39883,70 @@ function renderInterrupted(record) {
         `The post step finished it:\n\n<table>\n<tr><th>addon</th><th>result</th><th>what was done</th></tr>\n${rows}\n</table>\n\n`);
 }
 
+;// CONCATENATED MODULE: ./src/addon-repos.ts
+
+const ACTIVE_ADDON_REPO = '/var/snap/microk8s/common/addons/core';
+const SNAP_ADDON_REPO = '/snap/microk8s/current/addons/core';
+/** `040000 tree <hash>\taddons/<name>` lines → addon name → tree hash. */
+function parseLsTree(text) {
+    const trees = new Map();
+    for (const line of text.split('\n')) {
+        const m = /^\d{6} tree ([0-9a-f]{40}|[0-9a-f]{64})\taddons\/([^/\s]+)$/.exec(line.trim());
+        if (m)
+            trees.set(m[2], m[1]);
+    }
+    return trees;
+}
+/** The addon directories of one repository with their tree hashes; throws naming the repository on failure. */
+async function readAddonTrees(cmd, repo) {
+    const r = await cmd.run('git', ['-C', repo, 'ls-tree', 'HEAD', 'addons/']);
+    if (r.code !== 0)
+        throw new Error(`git ls-tree of ${repo} exited ${r.code}: ${r.stderr.trim().split('\n')[0]}`);
+    const trees = parseLsTree(r.stdout);
+    if (trees.size === 0)
+        throw new Error(`git ls-tree of ${repo} listed no addon directories`);
+    return trees;
+}
+/**
+ * Addons whose directory differs between the two repositories (or exists in one only). An addon absent from
+ * both (community addons live in another repository) is not in the answer: its change is unknown.
+ */
+function changedAddons(active, target, names) {
+    const out = { changed: [], unchanged: [], unknown: [] };
+    for (const name of names) {
+        if (!active.has(name) && !target.has(name))
+            out.unknown.push(name);
+        else if (active.get(name) === target.get(name))
+            out.unchanged.push(name);
+        else
+            out.changed.push(name);
+    }
+    return out;
+}
+/**
+ * After the last hop: reads both repositories (one `git ls-tree` each); for `auto`, narrows the plan to what
+ * changed. Also says which kept addons' directories changed (the target has another version of them than the
+ * one they were enabled from: measured, not a table) and whether the repositories differ at all (then the
+ * active one is updated even when nothing is cycled). A failed read leaves `auto` cycling every candidate.
+ */
+async function compareAddonRepos(cmd, plan) {
+    try {
+        const [active, target] = [await readAddonTrees(cmd, ACTIVE_ADDON_REPO), await readAddonTrees(cmd, SNAP_ADDON_REPO)];
+        const all = [...new Set([...active.keys(), ...target.keys()])];
+        const differs = all.some((n) => active.get(n) !== target.get(n));
+        const changed = (names) => changedAddons(active, target, names).changed;
+        return {
+            plan: narrowToChanged(plan, { changed: changed(plan.cycle.map((s) => s.name)) }),
+            differs,
+            keptChanged: changed(plan.kept.map((k) => k.name))
+        };
+    }
+    catch (error) {
+        const message = error.message;
+        return { plan: narrowToChanged(plan, { error: message }), differs: true, keptChanged: [], error: message };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/runner-network.ts
 
 
@@ -39983,6 +40190,7 @@ async function sideloadImages(ctx, freshInstall) {
 
 
 
+
 async function run() {
     if (getState('isPost') === 'true')
         return post();
@@ -40062,12 +40270,12 @@ async function upgrade(inputs, tools, report) {
     const { corePlan, addonPlan, dataBefore, helmSecrets, captured } = await phase(report, 'plan', async () => {
         const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined;
         const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store);
+        // Names and arguments against the target release, before anything changes.
+        checkAddonInputs(inputs, releaseOf(inputs.channel.track, corePlan.targetMinor));
         const helmSecrets = inspected.status?.running
             ? await stopIfUnread(() => readRetried('the Helm release records', () => readHelmSecrets(microk8s)))
             : [];
-        const versionChanged = corePlan.kind === 'upgrade' ||
-            (corePlan.kind === 'refresh' && corePlan.hops[0]?.storeVersion !== before.snap?.version);
-        const { addonPlan, captured } = await stopIfUnread(() => planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, versionChanged, releasesOf(inspected.installed?.tracking, corePlan, inputs)));
+        const { addonPlan, captured } = await stopIfUnread(() => planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, releasesOf(inspected.installed?.tracking, corePlan, inputs)));
         const dataBefore = {
             helmReleases: latestDeployed(helmSecrets, addonOwnedReleases(addonPlan)),
             corefile: captured.corefile,
@@ -40165,15 +40373,35 @@ async function upgrade(inputs, tools, report) {
     if (corePlan.kind === 'install') {
         await phase(report, 'plan addons', async () => {
             const target = releaseOf(inputs.channel.track, corePlan.targetMinor);
-            const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], false, {
+            const fresh = await planAddonsFromCluster(microk8s, inputs, await microk8s.status(), [], {
                 fromRelease: target,
                 toRelease: target
             });
-            Object.assign(addonPlan, fresh.addonPlan);
+            // What a fresh install enabled is already the target's: cycled only when the addons input reconfigures it.
+            const reconfigured = fresh.addonPlan.cycle.filter((s) => s.reconfigure);
+            Object.assign(addonPlan, { ...fresh.addonPlan, cycle: reconfigured, pendingComparison: false });
             Object.assign(captured, fresh.captured);
             dataBefore.corefile = fresh.captured.corefile;
             recordPlan(report, corePlan, addonPlan);
         }, () => describePlan(corePlan, addonPlan));
+        info(describePlan(corePlan, addonPlan));
+    }
+    // After the last hop the installed snap's addon repository is the target's: compare it with the active one.
+    // auto decides per addon from it; every mode learns which kept addons the target has another version of.
+    let reposDiffer = corePlan.kind === 'upgrade' || corePlan.kind === 'refresh';
+    if (inputs.cycleAddons !== 'never' && corePlan.kind !== 'install' && inspected.installed) {
+        const compared = await phase(report, 'compare addon repositories', () => compareAddonRepos(tools.cmd, addonPlan), (d) => d.error ?? describeComparison(d.plan));
+        Object.assign(addonPlan, compared.plan);
+        reposDiffer ||= compared.differs;
+        for (const name of compared.keptChanged) {
+            const kept = addonPlan.kept.find((k) => k.name === name);
+            if (kept.policy === 'not-in-target')
+                continue;
+            report.warnings.push(`${name} was not cycled (${kept.reason}); the ${addonPlan.toRelease} addon repository has another version of it than the one it was enabled from`);
+        }
+        if (compared.error)
+            report.warnings.push(`addon repositories not compared: ${compared.error}`);
+        recordPlan(report, corePlan, addonPlan);
         info(describePlan(corePlan, addonPlan));
     }
     const ctx = {
@@ -40187,10 +40415,7 @@ async function upgrade(inputs, tools, report) {
         report.addons.push({ name: kept.name, status: 'kept', note: kept.reason });
     }
     if (addonPlan.cycle.length) {
-        const repos = [
-            'core',
-            ...((inspected.status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])
-        ];
+        const repos = addonRepos(inspected.status);
         // Persisted before the first disable: a job stopped mid-cycle is finished by the post step.
         ctx.journal = await CycleJournal.create(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), {
             version: 1,
@@ -40219,8 +40444,15 @@ async function upgrade(inputs, tools, report) {
         }
         await ctx.journal.remove();
     }
-    else if (addonPlan.enableAfter.length && corePlan.kind !== 'install' && corePlan.kind !== 'none') {
-        await phase(report, 'update addon repository', async () => void (await microk8s.updateAddonRepo('core')));
+    else if (corePlan.kind !== 'install' &&
+        reposDiffer &&
+        (addonPlan.enableAfter.length > 0 || inputs.cycleAddons !== 'never')) {
+        // Nothing to cycle, but later enables and disables must run the target's scripts: the repository follows
+        // the snap whether or not anything was cycled (never: left on the old branch, as asked).
+        await phase(report, 'update addon repository', async () => {
+            for (const repo of addonRepos(inspected.status))
+                await microk8s.updateAddonRepo(repo);
+        });
     }
     if (addonPlan.enableAfter.length) {
         await phase(report, 'enable addons', () => enableRequested(ctx, addonPlan.enableAfter), () => addonPlan.enableAfter.map((s) => s.name).join(', '));
@@ -40243,7 +40475,8 @@ async function upgrade(inputs, tools, report) {
             cycled,
             enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
             requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
-            kept: addonPlan.kept.map((k) => k.name),
+            // An addon the target's repository lacks (dashboard on 1.36) no longer shows in status, though it runs.
+            kept: addonPlan.kept.filter((k) => k.policy !== 'not-in-target').map((k) => k.name),
             enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)
         });
         const lost = report.dataChecks.filter((c) => c.checked !== false && !c.ok);
@@ -40287,16 +40520,20 @@ async function checkManifests(inputs, report, targetMinor) {
     return findings.length;
 }
 /** The addon plan from what the cluster runs: enabled addons, what their disables would delete, their arguments. */
-async function planAddonsFromCluster(microk8s, inputs, status, items, versionChanged, releases) {
+async function planAddonsFromCluster(microk8s, inputs, status, items, releases) {
     const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name);
     // The disables run the installed release's scripts; the enables the target's.
     const captured = await captureState(microk8s, enabled, releaseMinor(releases.fromRelease) ?? MAIN_MINOR);
-    const recovered = recoverArgs(enabled, items, captured, releaseMinor(releases.toRelease) ?? MAIN_MINOR);
+    // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore, not in its arguments.
+    const traefik = enabled.includes('ingress') && addonSpec('ingress', releases.fromRelease).arguments === 'ingress-traefik';
+    const tlsStores = traefik
+        ? ((await microk8s.kubectlJson(['get', 'tlsstores.traefik.io', '-A'])).items ?? [])
+        : [];
+    const recovered = recoverArgs(enabled, [...items, ...tlsStores], captured, releaseMinor(releases.toRelease) ?? MAIN_MINOR);
     const addonPlan = planAddons({
         enabled,
         requested: inputs.addons,
         mode: inputs.cycleAddons,
-        versionChanged,
         neverCycle: inputs.neverCycle,
         cycleAlso: inputs.cycleAlso,
         recovered,
@@ -40319,6 +40556,21 @@ async function stopIfUnread(fn) {
             throw new StepError('plan', `${error.message}; stopped before any change`);
         throw error;
     }
+}
+/** The addon repositories to update: core, and community when it is added. */
+function addonRepos(status) {
+    return ['core', ...((status?.addons ?? []).some((a) => a.repository === 'community') ? ['community'] : [])];
+}
+/** `changed: ingress, metallb; unchanged: dns` for the comparison step. */
+function describeComparison(plan) {
+    const cycled = plan.cycle.map((s) => `${s.name} (${s.why})`);
+    const unchanged = plan.kept.filter((k) => k.policy === 'unchanged').map((k) => k.name);
+    return [
+        `cycle: ${cycled.join(', ') || 'none'}`,
+        ...(unchanged.length
+            ? [`unchanged between ${plan.fromRelease} and ${plan.toRelease}: ${unchanged.join(', ')}`]
+            : [])
+    ].join('; ');
 }
 /**
  * The addon releases of a run: the installed track's (whose scripts the active repository holds, as the
@@ -40354,12 +40606,18 @@ function describePlan(corePlan, addonPlan) {
         `Core: ${corePlan.kind}${corePlan.fromMinor !== undefined ? ` from 1.${corePlan.fromMinor}` : ''} to 1.${corePlan.targetMinor}${hops.length ? `: ${hops.join(' → ')}` : ': nothing to do'}`,
         `Addons: ${addonPlan.cycling ? 'cycle' : 'no cycle'} (${addonPlan.why})`
     ];
-    if (addonPlan.cycle.length) {
+    if (addonPlan.cycle.length && addonPlan.pendingComparison) {
+        lines.push(`  candidates (cycled if changed): ${addonPlan.cycle.map((s) => s.name).join(', ')}`);
+    }
+    else if (addonPlan.cycle.length) {
         lines.push(`  disable: ${[...addonPlan.cycle]
             .reverse()
             .map((s) => s.name)
             .join(' → ')}`);
         lines.push(`  enable:  ${addonPlan.cycle.map((s) => (s.args ? `${s.name}:${s.args}` : s.name)).join(' → ')}`);
+        for (const s of addonPlan.cycle)
+            if (s.why)
+                lines.push(`  cycle ${s.name}: ${s.why}`);
     }
     for (const k of addonPlan.kept)
         lines.push(`  keep ${k.name}: ${k.reason}`);

@@ -37745,7 +37745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6581);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7259);
 /** The report action's entry point: everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -37755,7 +37755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6581:
+/***/ 7259:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41140,7 +41140,7 @@ const entries_ENTRIES = [
 /** The minor `main` stands for when comparing releases: newer than every numbered branch. */
 const MAIN_MINOR = 36;
 /** `1.30` → 30, `main` → the newest; undefined for anything else. */
-function releaseMinor(release) {
+function lookup_releaseMinor(release) {
     if (release === 'main')
         return MAIN_MINOR;
     const m = /^1\.(\d+)$/.exec(release);
@@ -41161,7 +41161,7 @@ function lookup_addonBranch(minor) {
 }
 const BY_NAME = new Map(entries_ENTRIES.map((e) => [e.name, e]));
 function resolve(entry, release) {
-    const minor = releaseMinor(release) ?? MAIN_MINOR;
+    const minor = lookup_releaseMinor(release) ?? MAIN_MINOR;
     const { forms, ...base } = entry;
     const spec = { ...base, release, available: true, disableDeletes: base.disableDeletes ?? [] };
     for (const { from, to, ...form } of forms ?? []) {
@@ -41195,7 +41195,7 @@ function lookup_isKnownAddon(name) {
     return BY_NAME.has(name);
 }
 /** Every core addon the catalog knows, with its row at a release (unavailable ones included). */
-function catalogAt(release) {
+function lookup_catalogAt(release) {
     return ENTRIES.map((e) => resolve(e, release));
 }
 /** An addon's workloads at any release: its running workloads are those of whichever form deployed it. */
@@ -41211,7 +41211,7 @@ function lookup_workloadsAtAnyRelease(name) {
  * cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
  */
 function lookup_bundledCalico(branch) {
-    const minor = releaseMinor(branch);
+    const minor = lookup_releaseMinor(branch);
     if (minor === undefined || minor < 28)
         return undefined;
     return minor <= 31 ? 'v3.25.1' : minor === 32 ? 'v3.28.1' : 'v3.29.3';
@@ -41271,7 +41271,7 @@ function isRange(text) {
  * Checks an addon's arguments against its grammar at a release. Addons the catalog does not know (community)
  * get only the general character check done by the input parser.
  */
-function checkArguments(spec, args) {
+function arguments_checkArguments(spec, args) {
     const grammar = spec.arguments ?? (spec.policy === 'unknown' ? undefined : 'none');
     if (grammar === undefined)
         return { ok: true };
@@ -41418,79 +41418,131 @@ function arguments_ingressArgs(daemonset) {
     return cert ? `default-ssl-certificate=${cert.split('=')[1]}` : undefined;
 }
 /** `default-ssl-certificate=ns/name` from Traefik's default TLSStore (1.35+, addons/ingress/tlsstore.tmpl.yaml). */
-function traefikIngressArgs(tlsStores) {
+function arguments_traefikIngressArgs(tlsStores) {
     const store = tlsStores.find((s) => s?.metadata?.name === 'default' && s?.spec?.defaultCertificate?.secretName);
     return store
         ? `default-ssl-certificate=${store.metadata.namespace}/${store.spec.defaultCertificate.secretName}`
         : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/catalog/shipped.ts
+;// CONCATENATED MODULE: ./src/catalog/community.ts
 /**
- * Image tags each addon branch ships, per image repository (canonical/microk8s-core-addons manifests per
- * branch). Used for the report's "target ships" column.
+ * The community addon repository's addons (canonical/microk8s-community-addons, branches 1.28 … main): known by
+ * name only, so that a name in the inputs can be told from a typo. The catalog does not describe them.
  */
-const branches = (values) => Object.fromEntries(values.flatMap(([bs, tag]) => bs.map((b) => [b, tag])));
-const B28_32 = ['1.28', '1.29', '1.30', '1.31', '1.32'];
-const SHIPPED = {
-    dns: {
-        'coredns/coredns': branches([
-            [B28_32, '1.10.1'],
-            [['1.33'], '1.12.1'],
-            [['1.34'], '1.12.3'],
-            [['1.35'], '1.13.1'],
-            [['main'], '1.14.3']
-        ])
-    },
-    ingress: {
-        'registry.k8s.io/ingress-nginx/controller': branches([
-            [['1.28', '1.29', '1.30', '1.31'], 'v1.11.5'],
-            [['1.32', '1.33', '1.34'], 'v1.13.8']
-        ])
-    },
-    'hostpath-storage': {
-        'cdkbot/hostpath-provisioner': branches([
-            [['1.28'], '1.4.2'],
-            [['1.29', '1.30', '1.31', '1.32', '1.33'], '1.5.0'],
-            [['1.34', '1.35', 'main'], '1.6.0']
-        ])
-    },
-    'metrics-server': {
-        'registry.k8s.io/metrics-server/metrics-server': branches([
-            [B28_32, 'v0.6.3'],
-            [['1.33'], 'v0.7.2'],
-            [['1.34', '1.35'], 'v0.8.0'],
-            [['main'], 'v0.8.1']
-        ])
-    },
-    dashboard: { 'kubernetesui/dashboard': branches([[B28_32, 'v2.7.0']]) },
-    metallb: {
-        'quay.io/metallb/controller': branches([
-            [B28_32, 'v0.13.3'],
-            [['1.33'], 'v0.14.9'],
-            [['1.34', '1.35'], 'v0.15.2'],
-            [['main'], 'v0.15.3']
-        ])
-    },
-    registry: {
-        registry: branches([
-            [B28_32, '2.8.1'],
-            [['1.33', '1.34', '1.35', 'main'], '2.8.3']
-        ])
+
+const COMMUNITY_1_28 = (/* unused pure expression or super */ null && ([
+    'argocd',
+    'cilium',
+    'dashboard-ingress',
+    'easyhaproxy',
+    'fluentd',
+    'gopaddle',
+    'inaccel',
+    'istio',
+    'jaeger',
+    'kata',
+    'keda',
+    'knative',
+    'kubearmor',
+    'kwasm',
+    'linkerd',
+    'microcks',
+    'multus',
+    'nfs',
+    'ondat',
+    'openebs',
+    'openfaas',
+    'osm-edge',
+    'parking',
+    'portainer',
+    'shifu',
+    'sosivio',
+    'traefik',
+    'trivy'
+]));
+/** Added on later branches (1.30 lists these besides the 1.28 ones, without ondat). */
+const ADDED_1_30 = (/* unused pure expression or super */ null && (['cloudnative-pg', 'falco', 'ngrok', 'stunner']));
+function community_communityAddons(release) {
+    const minor = releaseMinor(release) ?? 99;
+    return minor >= 30 ? [...COMMUNITY_1_28.filter((n) => n !== 'ondat'), ...ADDED_1_30] : COMMUNITY_1_28;
+}
+
+;// CONCATENATED MODULE: ./src/catalog/validate.ts
+/**
+ * The addon inputs checked against the target release before anything changes: every name must be a core or
+ * community addon of that release (with the closest name suggested), and every argument must parse under the
+ * addon's grammar there.
+ */
+
+
+
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
+function distance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
     }
-};
-/** What the target's addon repository would install, per image repository, where the catalog knows it. */
-function shipped_shippedImages(name, branch) {
-    const out = {};
-    for (const [image, tags] of Object.entries(SHIPPED[name] ?? {})) {
-        if (tags[branch])
-            out[image] = tags[branch];
+    return d[a.length][b.length];
+}
+/** The closest known name, when it is close enough to be a typo. */
+function closestName(word, names) {
+    let best;
+    for (const name of names) {
+        const d = distance(word, name);
+        if (!best || d < best.d)
+            best = { name, d };
     }
-    return out;
+    return best && best.d <= Math.max(1, Math.floor(word.length / 3)) ? best.name : undefined;
+}
+/** Throws an InputError naming the input, the word and what would be accepted; returns when all is well. */
+function checkAddonInputs(inputs, release) {
+    const core = catalogAt(release);
+    const available = core.filter((s) => s.available).map((s) => s.name);
+    const community = communityAddons(release);
+    const known = [...available, ...community];
+    const checkName = (input, name) => {
+        if (known.includes(name))
+            return;
+        const gone = core.find((s) => s.name === name && !s.available);
+        if (gone) {
+            throw new InputError(input, `${name}: the ${release} addon repository has no ${name} addon; remove it from ${input}`);
+        }
+        const suggestion = closestName(name, known);
+        throw new InputError(input, `${name}: no such addon in ${release}${suggestion ? `; did you mean ${suggestion}?` : ''} ` +
+            `(the ${release} core addons are ${available.join(', ')}; community addons need 'microk8s enable community')`);
+    };
+    for (const { name, args } of inputs.addons) {
+        checkName('addons', name);
+        if (args === undefined)
+            continue;
+        const spec = addonSpec(name, release);
+        const check = checkArguments(spec, args);
+        if (!check.ok) {
+            throw new InputError('addons', `${name}:${args}: ${check.problem}; ${name} on ${release} accepts ${check.accepted}`);
+        }
+    }
+    for (const name of inputs.neverCycle)
+        checkName('never-cycle', name);
+    for (const name of inputs.cycleAlso) {
+        checkName('cycle-also', name);
+        if (addonSpec(name, release).policy !== 'unknown') {
+            throw new InputError('cycle-also', `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons)`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/index.ts
 /** The per-release addon catalog: `addonSpec(name, release)` and what is decided from it. */
+
 
 
 
@@ -41870,27 +41922,17 @@ function report_runElapsedMs(report, now = Date.now()) {
 }
 // ---------------------------------------------------------------------------------------------- analysis
 /**
- * Fills in the comparison rows and the warnings a reader needs: addons left as they were that run older images
- * than the target snap ships, and Calico, which a refresh never upgrades (microk8s-behaviour.md §3.6).
+ * Fills in the comparison rows and the warnings a reader needs: Calico, which a refresh never upgrades (microk8s-behaviour.md
+ * §3.6). Kept addons the target has another version of are warned about when the repositories are compared.
  */
 function report_analyseChanges(report) {
     // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
     if (report.before && report.after && report.after !== report.before) {
         const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor);
         const calico = bundledCalico(targetBranch);
-        report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' ? (calico ? { 'calico/node': calico } : {}) : shippedImages(name, targetBranch));
-        // Addons left as they were that run something older than the target snap ships.
-        const cycled = new Set(report.addons.filter((a) => a.status === 'cycled' || a.status === 'enabled').map((a) => a.name));
-        for (const c of report.changes) {
-            if (c.kind !== 'image' || !c.addon || !c.shipped || cycled.has(c.addon) || !c.after)
-                continue;
-            const tag = c.after.split('@')[0];
-            if (tag === c.shipped)
-                continue;
-            const why = report.addons.find((a) => a.name === c.addon && a.status === 'kept')?.note ??
-                (report.plan?.cycling === false ? report.plan.cyclingWhy : 'it failed');
-            report.warnings.push(`${c.addon} still runs ${c.component}:${tag}; the ${targetBranch} snap ships ${c.shipped} (not cycled: ${why})`);
-        }
+        // What the target ships is measured for addons (the addon repositories are compared after the last hop,
+        // see addon-repos.ts), not claimed from a table; only the bundled Calico is named here.
+        report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' && calico ? { 'calico/node': calico } : {});
         const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
         if (calico && running && running !== calico) {
             report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
@@ -42560,8 +42602,15 @@ function recoverArgs(enabled, items, captured, enableMinor) {
         const ds = items.find((o) => o.kind === 'DaemonSet' &&
             o.metadata?.namespace === 'ingress' &&
             o.metadata?.name === 'nginx-ingress-microk8s-controller');
-        const args = ingressArgs(ds);
-        out.set('ingress', args ? { args, note: 'default certificate read from the controller arguments' } : { note: 'no arguments in use' });
+        // nginx (1.28–1.34) has it in the controller's arguments, Traefik (1.35+) in the default TLSStore.
+        const fromNginx = ingressArgs(ds);
+        const args = fromNginx ?? traefikIngressArgs(items.filter((o) => o.kind === 'TLSStore'));
+        out.set('ingress', args
+            ? {
+                args,
+                note: `default certificate read from the ${fromNginx ? 'controller arguments' : 'default TLSStore'}`
+            }
+            : { note: 'no arguments in use' });
     }
     if (enabled.includes('metallb')) {
         const pools = (captured.objects.metallb ?? []).filter((o) => o.kind === 'IPAddressPool');
@@ -42848,7 +42897,8 @@ async function phase(report, name, fn, detail) {
             const output = error instanceof execute_StepError ? error.output : commandOutput(error);
             report.steps.push({ name, status: 'failed', durationMs: ms, atMs, detail: e.message });
             core.info(`✗ ${name} (${(ms / 1000).toFixed(1)} s): ${e.message}`);
-            if (error instanceof execute_StepError)
+            // Errors that already name their step or input keep it.
+            if (error instanceof execute_StepError || error instanceof InputError)
                 throw error;
             throw new execute_StepError(name, e.message, output);
         }
@@ -42989,9 +43039,22 @@ async function listObjects(microk8s, resources) {
     }
     return { objects, unavailable };
 }
-/** Waits for an addon's workloads to be rolled out (each bounded by wait-timeout). */
+/**
+ * Waits for an addon as its catalog row at the enabling release says: a Helm-deployed addon first needs its
+ * release record at `deployed`; then every workload must finish rolling out (each bounded by wait-timeout).
+ */
 async function waitForAddon(microk8s, name, release) {
-    for (const w of addonSpec(name, release).workloads) {
+    const spec = addonSpec(name, release);
+    if (spec.deployment.kind === 'helm') {
+        const { namespace, release: helmRelease } = spec.deployment;
+        const args = ['get', 'secrets', '-n', namespace, '-l', `owner=helm,name=${helmRelease},status=deployed`];
+        // Release records hold the chart values: never echoed.
+        const records = await microk8s.kubectlJson(args, true);
+        if (!records.items?.length) {
+            throw new execute_StepError(`enable ${name}`, `addon ${name}: its Helm release ${namespace}/${helmRelease} is not deployed after the enable`);
+        }
+    }
+    for (const w of spec.workloads) {
         const r = await microk8s.rolloutStatus(w.kind, w.namespace, w.name);
         if (r.code !== 0) {
             throw new CommandError(displayCommand('microk8s', ['kubectl', 'rollout', 'status', `${w.kind}/${w.name}`, '-n', w.namespace]), r.code, r.stdout, r.stderr, `addon ${name}: ${w.kind} ${w.namespace}/${w.name} did not finish rolling out within wait-timeout${lastLines(r.stderr || r.stdout, 2)}`);
@@ -43034,7 +43097,7 @@ async function cycleAddons(ctx, plan, repos) {
         const keepsData = addonSpec(step.name, ctx.fromRelease).disableKeepsDataExit
             ? "its disable's prompt answered N: every volume kept"
             : undefined;
-        const note = [step.note, keepsData].filter(Boolean).join('; ') || undefined;
+        const note = [step.why, step.note, keepsData].filter(Boolean).join('; ') || undefined;
         const rec = {
             name: step.name,
             status: 'planned',
