@@ -1,7 +1,8 @@
 /**
  * Reads report files written by matrix jobs (the main action's `report-file`) for the report action: every
  * schema version this code knows, each checked against schema/report.schema.json. A file that cannot be read
- * is named with the reason (corrupt, unknown schema, not a report) and the others are still read.
+ * is named with the reason (corrupt, unknown schema, not a report, not of the schema's shape) and the others
+ * are still read.
  */
 import * as fs from 'node:fs/promises'
 import { Ajv } from 'ajv'
@@ -33,7 +34,6 @@ export interface ReadResult {
 }
 
 const STATUSES = ['success', 'failure', 'dry-run']
-const ARRAYS = ['hops', 'steps', 'addons', 'changes', 'dataChecks', 'findings', 'warnings'] as const
 
 // ajv-formats is CommonJS: its default export is the function, or an object holding it.
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv) => void
@@ -79,8 +79,7 @@ export function parseReport(text: string): Omit<ReadReport, 'file'> | { reason: 
   }
   const notes: string[] = []
   const report = upgradeReport(doc as Record<string, any>)
-  const errors = schemaErrors(report)
-  // What the grid cannot do without: a status and a target. Anything else off is noted and rendered around.
+  // What the grid cannot do without: a status and a target, named first as the likeliest cause.
   const missing = [
     STATUSES.includes(report.status)
       ? ''
@@ -88,12 +87,13 @@ export function parseReport(text: string): Omit<ReadReport, 'file'> | { reason: 
     typeof report.target?.channel === 'string' ? '' : 'target.channel is missing'
   ].filter(Boolean)
   if (missing.length) return { reason: `not a report the grid can show: ${missing.join('; ')}` }
-  for (const key of ARRAYS) if (!Array.isArray(report[key])) report[key] = []
-  for (const key of ['before', 'after'] as const) if (typeof report[key] !== 'object') report[key] = null
+  // Anything else off is unreadable too: the grid and the merged JSON read every field the schema promises, and
+  // one file of the wrong shape (after: {}, addons: [null]) must not stop the others rendering.
+  const errors = schemaErrors(report)
   if (errors.length) {
-    notes.push(
-      `does not match the report schema (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; ${errors.length - 3} more` : ''}); shown as far as it could be read`
-    )
+    return {
+      reason: `does not match the report schema (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; ${errors.length - 3} more` : ''})`
+    }
   }
   return { report: report as Report, notes, ...(version !== SCHEMA_VERSION ? { olderSchema: version as number } : {}) }
 }

@@ -24,6 +24,22 @@ const tables = (text: string) =>
   [...text.matchAll(/<table>\n([\s\S]*?)\n<\/table>/g)].map((m) => m[1].split('\n').slice(1))
 
 describe('matrix grid', () => {
+  it('a report that is JSON but breaks the schema is named as not read; the rest still render', async () => {
+    const offSchema = path.join(import.meta.dirname, 'fixtures', 'reports-off-schema')
+    const { reports, unreadable } = await readReports([fixtures, offSchema], fixtures)
+    const names = (files: Array<{ file: string }>) => files.map((f) => path.basename(f.file)).sort()
+    expect(names(unreadable)).toEqual(
+      ['addons-null', 'after-empty', 'channel-number', 'corrupt', 'not-a-report', 'unknown-schema'].map(
+        (n) => `${n}.json`
+      )
+    )
+    for (const u of unreadable.filter((u) => u.file.startsWith(offSchema)))
+      expect(u.reason, u.file).toMatch(/^does not match the report schema \(\/(after|before\/snap\/channel|addons\/0) /)
+    const text = renderGrid({ jobs: reports, unreadable }, { limit: 1 << 20 })
+    expect(tables(text)[0]).toHaveLength(reports.length)
+    for (const u of unreadable) expect(text).toContain(path.basename(u.file))
+  })
+
   it('renders the fixture reports: a row per job, the unreadable files, versions by job', async () => {
     const grid = await fixtureGrid()
     const text = renderGrid(grid, { limit: 1 << 20 })
