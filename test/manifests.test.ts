@@ -35,10 +35,21 @@ describe('manifest scan', () => {
     ])
   })
 
-  it('skips any Go template, in a chart or not', () => {
-    expect(readManifestObjects('apiVersion: {{ .Values.v }}\nkind: Ingress\n', 'x.yaml')).toEqual({
+  it('skips a Go template that is not YAML, naming it a template', () => {
+    expect(readManifestObjects('{{- if .Values.on }}\napiVersion: v1\nkind: Service\n{{- end }}\n', 'x.yaml')).toEqual({
       skipped: 'a template ({{ … }}), not plain YAML: render it (helm template) and scan the output'
     })
+  })
+
+  it('reads plain YAML whose strings hold {{ … }} (alert templates): a removed API beside them is found', async () => {
+    const { objects, summary } = await scanManifests(
+      ['.'],
+      path.join(import.meta.dirname, 'fixtures', 'manifests-braces')
+    )
+    expect(summary).toMatchObject({ files: 1, objects: 2, skipped: [] })
+    expect(findInManifests(objects, manifestRemovals(30)).map((f) => `${f.evidence} ${f.kind}`)).toEqual([
+      'monitoring/rules.yaml:16 PodDisruptionBudget'
+    ])
   })
 
   it('finds what the target removes and what the two minors after it remove, with file:line', async () => {
