@@ -39341,13 +39341,12 @@ function manifestRemovals(targetMinor) {
     return REMOVED_APIS.filter((r) => r.removedIn <= targetMinor + LOOK_AHEAD_MINORS);
 }
 /**
- * The objects of one file's text, or why it is skipped. `{{` marks a Go template (Helm and others): its YAML
- * only exists after rendering.
+ * The objects of one file's text, or why it is skipped. Parsed first: plain YAML may hold `{{ … }}` in its
+ * strings (Prometheus alert templates), and a removed API beside them must still be found. Only a file that
+ * does not parse is skipped; one holding `{{` is then named as a Go template (Helm and others), whose YAML only
+ * exists after rendering.
  */
 function readManifestObjects(text, file) {
-    if (text.includes('{{')) {
-        return { skipped: 'a template ({{ … }}), not plain YAML: render it (helm template) and scan the output' };
-    }
     const lineCounter = new dist/* LineCounter */.HN();
     const docs = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: false });
     if (!Array.isArray(docs))
@@ -39356,6 +39355,8 @@ function readManifestObjects(text, file) {
     for (const doc of docs) {
         const error = doc.errors[0];
         if (error) {
+            if (text.includes('{{'))
+                return { skipped: 'a template ({{ … }}), not plain YAML: render it (helm template) and scan the output' };
             const line = error.linePos?.[0].line;
             const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
             return { skipped: `not plain YAML: ${message}${line ? ` (line ${line})` : ''}` };

@@ -44268,7 +44268,8 @@ async function walk(dir, skip) {
 /**
  * Reads report files written by matrix jobs (the main action's `report-file`) for the report action: every
  * schema version this code knows, each checked against schema/report.schema.json. A file that cannot be read
- * is named with the reason (corrupt, unknown schema, not a report) and the others are still read.
+ * is named with the reason (corrupt, unknown schema, not a report, not of the schema's shape) and the others
+ * are still read.
  */
 
 
@@ -44279,7 +44280,6 @@ async function walk(dir, skip) {
 /** Schema versions this code reads; older ones are brought to the current shape by `upgradeReport`. */
 const READABLE_SCHEMA_VERSIONS = [1, SCHEMA_VERSION];
 const STATUSES = ['success', 'failure', 'dry-run'];
-const ARRAYS = ['hops', 'steps', 'addons', 'changes', 'dataChecks', 'findings', 'warnings'];
 // ajv-formats is CommonJS: its default export is the function, or an object holding it.
 const addFormats = ((dist_default())["default"] ?? (dist_default()));
 let validate;
@@ -44322,8 +44322,7 @@ function parseReport(text) {
     }
     const notes = [];
     const report = upgradeReport(doc);
-    const errors = schemaErrors(report);
-    // What the grid cannot do without: a status and a target. Anything else off is noted and rendered around.
+    // What the grid cannot do without: a status and a target, named first as the likeliest cause.
     const missing = [
         STATUSES.includes(report.status)
             ? ''
@@ -44332,14 +44331,13 @@ function parseReport(text) {
     ].filter(Boolean);
     if (missing.length)
         return { reason: `not a report the grid can show: ${missing.join('; ')}` };
-    for (const key of ARRAYS)
-        if (!Array.isArray(report[key]))
-            report[key] = [];
-    for (const key of ['before', 'after'])
-        if (typeof report[key] !== 'object')
-            report[key] = null;
+    // Anything else off is unreadable too: the grid and the merged JSON read every field the schema promises, and
+    // one file of the wrong shape (after: {}, addons: [null]) must not stop the others rendering.
+    const errors = schemaErrors(report);
     if (errors.length) {
-        notes.push(`does not match the report schema (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; ${errors.length - 3} more` : ''}); shown as far as it could be read`);
+        return {
+            reason: `does not match the report schema (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; ${errors.length - 3} more` : ''})`
+        };
     }
     return { report: report, notes, ...(version !== SCHEMA_VERSION ? { olderSchema: version } : {}) };
 }
