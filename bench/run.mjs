@@ -2,7 +2,9 @@
 // Benchmark: the demo scenario (1.28 → 1.30, dns + ingress + hostpath-storage) with realistic simulated latencies
 // (snap refresh 20 s, snap install 45 s, each microk8s call 1 s, enable 8 s, disable 5 s, rollout 10 s, readiness
 // 30 s after a refresh), scaled by --scale (default 0.05: 20 s become 1 s). Prints wall time, the time spent inside
-// commands, the action's own overhead, how fast readiness was noticed, and call counts, against the targets.
+// commands, the action's own overhead, how fast readiness was noticed, and call counts, against the targets; then
+// the total addon downtime (each cycled addon from the start of its disable until rolled out again) with
+// cycle-addons: auto (only the addons whose directory changed) against always.
 //
 //   npm run bench -- --scale 0.05 --runs 3
 import * as fs from 'node:fs'
@@ -19,18 +21,27 @@ const scenario = path.join(ROOT, 'sim', 'scenarios', 'demo.yaml')
 
 const TARGETS = { overheadPct: 2, readinessNoticedMs: 1000, inventoryCalls: 3, coldStartAboveBareMs: 150 }
 const results = []
-for (let i = 0; i < runs; i++) {
+/** Total downtime of the cycled addons, in simulated seconds, and which were cycled. */
+const downtime = (r) => {
+  const cycled = r.report.addons.filter((a) => a.status === 'cycled')
+  return { s: cycled.reduce((sum, a) => sum + a.durationMs, 0) / 1000 / scale, names: cycled.map((a) => a.name) }
+}
+const downtimes = { auto: [], always: [] }
+for (let i = 0; i < runs * 2; i++) {
+  const mode = i % 2 === 0 ? 'auto' : 'always'
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mk8s-bench-'))
   const r = await runAction({
     scenario,
     dir,
     overrides: { timeScale: scale },
-    inputs: { channel: '1.30/stable', addons: 'dns ingress hostpath-storage' }
+    inputs: { channel: '1.30/stable', addons: 'dns ingress hostpath-storage', 'cycle-addons': mode }
   })
   if (r.code !== 0) {
     console.error(r.stdout, r.stderr)
-    throw new Error(`bench run ${i + 1} failed`)
+    throw new Error(`bench run ${i + 1} (cycle-addons: ${mode}) failed`)
   }
+  downtimes[mode].push(downtime(r))
+  if (mode === 'always') continue
   const calls = r.state.calls.filter((c) => c.tool === 'snap' || c.tool === 'microk8s')
   // The action's own account: time spent waiting for its commands (spawn to exit, as @actions/exec sees it).
   const inCommands = r.report.timing.commandMs
@@ -101,6 +112,16 @@ line(
 line('snap calls', median('snap'))
 line('microk8s calls (not kubectl)', median('microk8s'))
 line('microk8s kubectl calls', median('kubectl'))
+const medianDowntime = (mode) => downtimes[mode].map((d) => d.s).sort((a, b) => a - b)[Math.floor(runs / 2)]
+for (const mode of ['auto', 'always']) {
+  line(
+    `total addon downtime, cycle-addons: ${mode} (simulated)`,
+    `${fmt(medianDowntime(mode), 0)} s`,
+    undefined,
+    undefined
+  )
+  console.log(`${''.padEnd(4)}cycled: ${downtimes[mode][0].names.join(', ') || 'none'}`)
+}
 console.log(
   `\nper run: ${results.map((x) => `${fmt(x.wallMs / 1000, 2)} s wall / ${fmt(x.overheadPct, 2)} % overhead`).join('; ')}`
 )
