@@ -94,7 +94,8 @@ describe('hostpath-storage enabled on 1.29 with Retain and not as the default cl
   it('is enabled again with both options, and the check compares both', async () => {
     const r = await run(
       'demo',
-      { channel: '1.30/stable', 'never-cycle': 'dns ingress' },
+      // always: hostpath-storage's directory is the same on 1.29 and 1.30, so auto would keep it.
+      { channel: '1.30/stable', 'never-cycle': 'dns ingress', 'cycle-addons': 'always' },
       {
         overrides: {
           timeScale: 0.001,
