@@ -152,22 +152,32 @@ export function launchEnables(config: LaunchConfig | undefined): string[] {
   return (config?.addons ?? []).filter((a) => !a.disable).map((a) => a.name)
 }
 
-/** Fresh install: puts the file where the install hook finds it, after checking nothing would win over it. */
-export async function placeLaunchConfig(files: SystemFiles, config: LaunchConfig): Promise<string> {
+/**
+ * Plan time, fresh install: nothing on the runner would win over the action's file or be replaced by it. Refused
+ * as an input error before any change (runner network, files, snap install).
+ */
+export async function checkLaunchPlacement(files: SystemFiles, config: LaunchConfig): Promise<void> {
   for (const earlier of EARLIER_CANDIDATES) {
     if (await files.exists(earlier))
-      throw new StepError(
-        'launch configuration',
+      throw new InputError(
+        'launch-configuration',
         `${earlier} exists on this runner and the install hook reads it before ${LAUNCH_CONFIG_PATH}, so ${config.file} would be ignored; remove it or drop the launch-configuration input`
       )
   }
   const present = await files.read(LAUNCH_CONFIG_PATH)
   if (present !== undefined && present !== config.text)
-    throw new StepError(
-      'launch configuration',
+    throw new InputError(
+      'launch-configuration',
       `${LAUNCH_CONFIG_PATH} already exists with other content; it is not the action's to replace. Remove it first`
     )
-  await files.install(config.file, LAUNCH_CONFIG_PATH)
+}
+
+/**
+ * Fresh install: puts the validated text (not the file again, which may have changed since) where the install
+ * hook finds it, readable by root only: a launch configuration may carry certificates and tokens.
+ */
+export async function placeLaunchConfig(files: SystemFiles, config: LaunchConfig): Promise<string> {
+  await files.write(LAUNCH_CONFIG_PATH, config.text, '0600')
   return LAUNCH_CONFIG_PATH
 }
 

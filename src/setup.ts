@@ -15,6 +15,7 @@ import { commandOutput } from './errors.js'
 import { SystemFiles } from './system-files.js'
 import {
   checkInstalledWith,
+  checkLaunchPlacement,
   checkLaunchTarget,
   launchEnables,
   placeLaunchConfig,
@@ -55,6 +56,7 @@ export async function checkLaunchConfiguration(
       `launch configuration ${path.basename(config.file)}: the one this cluster was installed with, already applied`
     ]
   }
+  await checkLaunchPlacement(new SystemFiles(ctx.cmd), config)
   // What it enables is the install's own: not listed again among the addons the action will enable.
   if (addonPlan) addonPlan.enableAfter = addonPlan.enableAfter.filter((s) => !enables.includes(s.name))
   return [

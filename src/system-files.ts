@@ -14,6 +14,9 @@ import { displayCommand } from './cmd.js'
 export const SNAP_COMMON = '/var/snap/microk8s/common'
 export const SNAP_DATA = '/var/snap/microk8s/current'
 
+/** Modes `install -m` is given: world-readable, or root's only (files that may hold certificates or tokens). */
+export type FileMode = '0644' | '0600'
+
 export class SystemFiles {
   constructor(private readonly cmd: Cmd) {}
 
@@ -27,20 +30,21 @@ export class SystemFiles {
     return r.code === 0 ? r.stdout : undefined
   }
 
-  /** Copies `source` to `dest` (mode 0644), creating the directories on the way. */
-  async install(source: string, dest: string): Promise<void> {
-    const args = ['-D', '-m', '0644', source, dest]
+  /** Copies `source` to `dest` (mode 0644 unless given), creating the directories on the way. */
+  async install(source: string, dest: string, mode: FileMode = '0644'): Promise<void> {
+    const args = ['-D', '-m', mode, source, dest]
     const r = await this.cmd.run('install', args)
     if (r.code !== 0) throw new CommandError(displayCommand('install', args), r.code, r.stdout, r.stderr)
   }
 
-  /** Writes `text` to `dest` (mode 0644) through a temporary file under RUNNER_TEMP. */
-  async write(dest: string, text: string): Promise<void> {
+  /** Writes `text` to `dest` (mode 0644 unless given) through a temporary file under RUNNER_TEMP. */
+  async write(dest: string, text: string, mode: FileMode = '0644'): Promise<void> {
     const dir = await fs.mkdtemp(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'microk8s-file-'))
     const source = path.join(dir, path.basename(dest))
     try {
-      await fs.writeFile(source, text, { mode: 0o644 })
-      await this.install(source, dest)
+      // Readable by the runner user only until `install` gives it its mode.
+      await fs.writeFile(source, text, { mode: 0o600 })
+      await this.install(source, dest, mode)
     } finally {
       await fs.rm(dir, { recursive: true, force: true })
     }

@@ -4,7 +4,13 @@ import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { parseLaunchConfig, checkLaunchTarget, launchEnables } from '../src/launch-config.js'
+import {
+  parseLaunchConfig,
+  checkLaunchTarget,
+  launchEnables,
+  placeLaunchConfig,
+  LAUNCH_CONFIG_PATH
+} from '../src/launch-config.js'
 import { parseMirror, hostsToml, applyMirror, HOSTS_TOML } from '../src/registry-mirror.js'
 import { SystemFiles } from '../src/system-files.js'
 import { MicroK8s } from '../src/microk8s.js'
@@ -44,6 +50,28 @@ describe('launch configuration', () => {
   ])('refuses %j before any change, naming the input and the file', (text, why) => {
     expect(() => parseLaunchConfig(text, 'cfg.yaml')).toThrow(why)
     expect(() => parseLaunchConfig(text, 'cfg.yaml')).toThrow(/launch-configuration.*cfg\.yaml/)
+  })
+
+  it('installs the validated text, not the file read again, with mode 0600', async () => {
+    const dir = tmp()
+    const file = path.join(dir, 'c.yaml')
+    fs.writeFileSync(file, 'version: 0.1.0\n')
+    const config = parseLaunchConfig(fs.readFileSync(file, 'utf8'), file)
+    fs.writeFileSync(file, 'version: 0.1.0\njoin: {}\n') // changed after it was checked
+    const installed: Array<{ args: string[]; text: string; mode: number }> = []
+    const cmd = scriptedCmd([])
+    const run = cmd.run.bind(cmd)
+    cmd.run = async (tool, args) => {
+      if (tool === 'install')
+        installed.push({ args, text: fs.readFileSync(args[3], 'utf8'), mode: fs.statSync(args[3]).mode & 0o777 })
+      return run(tool, args)
+    }
+    expect(await placeLaunchConfig(new SystemFiles(cmd), config)).toBe(LAUNCH_CONFIG_PATH)
+    expect(installed).toHaveLength(1)
+    expect(installed[0].args.slice(0, 3)).toEqual(['-D', '-m', '0600'])
+    expect(installed[0].args[4]).toBe(LAUNCH_CONFIG_PATH)
+    expect(installed[0].text).toBe('version: 0.1.0\n')
+    expect(installed[0].mode).toBe(0o600)
   })
 
   it('reports unknown keys and needs 1.27+ (0.2.0: 1.28+)', () => {

@@ -60,12 +60,16 @@ describe.concurrent(
     it('places the launch configuration and the archives where the install hook reads them, before snap install', () => {
       const install = index(lines, /^snap install microk8s/)
       const placed = [
-        `install -D -m 0644 ${ws}/microk8s-config.yaml /var/snap/microk8s/common/.microk8s.yaml`,
-        `install -D -m 0644 ${ws}/images/alpine.tar /var/snap/microk8s/common/sideload/alpine.tar`,
-        `install -D -m 0644 ${ws}/images/app.tar /var/snap/microk8s/common/sideload/app.tar`
-      ].map((l) => lines.indexOf(l))
+        index(lines, /^install -D -m 0600 \S+ \/var\/snap\/microk8s\/common\/\.microk8s\.yaml$/),
+        lines.indexOf(`install -D -m 0644 ${ws}/images/alpine.tar /var/snap/microk8s/common/sideload/alpine.tar`),
+        lines.indexOf(`install -D -m 0644 ${ws}/images/app.tar /var/snap/microk8s/common/sideload/app.tar`)
+      ]
       for (const i of placed) expect(i).toBeGreaterThan(-1)
       for (const i of placed) expect(i).toBeLessThan(install)
+      // The text that was validated, readable by root only (it may carry certificates and tokens).
+      const placedFile = rootFile(r, '/var/snap/microk8s/common/.microk8s.yaml')
+      expect(fs.readFileSync(placedFile, 'utf8')).toBe(LAUNCH)
+      expect(fs.statSync(placedFile).mode & 0o777).toBe(0o600)
       expect(r.report.setup.launchConfiguration).toMatchObject({ enables: ['dns', 'hostpath-storage'] })
     })
 
@@ -114,16 +118,27 @@ describe.concurrent("Docker's FORWARD DROP left alone (fix-runner-network: false
 })
 
 describe.concurrent('launch configuration refused', () => {
-  it('when /etc/microk8s.yaml exists (the install hook would read it instead): before the install', async () => {
+  it.each([
+    ['/etc/microk8s.yaml', /\/etc\/microk8s.yaml exists .* the install hook reads it before/],
+    ['/var/snap/microk8s/common/.microk8s.yaml', /\.microk8s\.yaml already exists with other content/]
+  ])('when %s exists (read instead, or not ours to replace): an input error before any change', async (file, why) => {
     const { dir, ws } = workspace({ 'c.yaml': LAUNCH })
     const r = await run(
       'fresh-runner',
       { channel: '1.30/stable', 'launch-configuration': 'c.yaml' },
-      { dir, env: { GITHUB_WORKSPACE: ws }, overrides: { hostFiles: { '/etc/microk8s.yaml': 'version: 0.1.0\n' } } }
+      {
+        dir,
+        env: { GITHUB_WORKSPACE: ws },
+        overrides: { runner: { docker: true }, hostFiles: { [file]: 'version: 0.1.0\n' } }
+      }
     )
     expect(r.code).not.toBe(0)
-    expect(r.report.failure.message).toMatch(/\/etc\/microk8s.yaml exists/)
-    expect(commandLines(r).some((l) => l.startsWith('snap install'))).toBe(false)
+    expect(r.report.failure.step).toBe('input launch-configuration')
+    expect(r.report.failure.message).toMatch(why)
+    // Not even the runner network: Docker's FORWARD DROP would have had DOCKER-USER rules inserted.
+    expect(commandLines(r).filter((l) => /^(iptables -I|install )/.test(l))).toEqual([])
+    expect(mutatingCommands(r)).toEqual([])
+    expect(fs.readFileSync(rootFile(r, file), 'utf8')).toBe('version: 0.1.0\n')
   })
 
   it('on an existing install, before any change, unless it is the file the cluster was installed with', async () => {
