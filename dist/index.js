@@ -37361,20 +37361,21 @@ class SystemFiles {
         const r = await this.cmd.run('cat', [file]);
         return r.code === 0 ? r.stdout : undefined;
     }
-    /** Copies `source` to `dest` (mode 0644), creating the directories on the way. */
-    async install(source, dest) {
-        const args = ['-D', '-m', '0644', source, dest];
+    /** Copies `source` to `dest` (mode 0644 unless given), creating the directories on the way. */
+    async install(source, dest, mode = '0644') {
+        const args = ['-D', '-m', mode, source, dest];
         const r = await this.cmd.run('install', args);
         if (r.code !== 0)
             throw new CommandError(displayCommand('install', args), r.code, r.stdout, r.stderr);
     }
-    /** Writes `text` to `dest` (mode 0644) through a temporary file under RUNNER_TEMP. */
-    async write(dest, text) {
+    /** Writes `text` to `dest` (mode 0644 unless given) through a temporary file under RUNNER_TEMP. */
+    async write(dest, text, mode = '0644') {
         const dir = await promises_namespaceObject.mkdtemp(external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), 'microk8s-file-'));
         const source = external_node_path_namespaceObject.join(dir, external_node_path_namespaceObject.basename(dest));
         try {
-            await promises_namespaceObject.writeFile(source, text, { mode: 0o644 });
-            await this.install(source, dest);
+            // Readable by the runner user only until `install` gives it its mode.
+            await promises_namespaceObject.writeFile(source, text, { mode: 0o600 });
+            await this.install(source, dest, mode);
         }
         finally {
             await promises_namespaceObject.rm(dir, { recursive: true, force: true });
@@ -37530,16 +37531,25 @@ function checkLaunchTarget(config, targetMinor) {
 function launchEnables(config) {
     return (config?.addons ?? []).filter((a) => !a.disable).map((a) => a.name);
 }
-/** Fresh install: puts the file where the install hook finds it, after checking nothing would win over it. */
-async function placeLaunchConfig(files, config) {
+/**
+ * Plan time, fresh install: nothing on the runner would win over the action's file or be replaced by it. Refused
+ * as an input error before any change (runner network, files, snap install).
+ */
+async function checkLaunchPlacement(files, config) {
     for (const earlier of EARLIER_CANDIDATES) {
         if (await files.exists(earlier))
-            throw new StepError('launch configuration', `${earlier} exists on this runner and the install hook reads it before ${LAUNCH_CONFIG_PATH}, so ${config.file} would be ignored; remove it or drop the launch-configuration input`);
+            throw new InputError('launch-configuration', `${earlier} exists on this runner and the install hook reads it before ${LAUNCH_CONFIG_PATH}, so ${config.file} would be ignored; remove it or drop the launch-configuration input`);
     }
     const present = await files.read(LAUNCH_CONFIG_PATH);
     if (present !== undefined && present !== config.text)
-        throw new StepError('launch configuration', `${LAUNCH_CONFIG_PATH} already exists with other content; it is not the action's to replace. Remove it first`);
-    await files.install(config.file, LAUNCH_CONFIG_PATH);
+        throw new InputError('launch-configuration', `${LAUNCH_CONFIG_PATH} already exists with other content; it is not the action's to replace. Remove it first`);
+}
+/**
+ * Fresh install: puts the validated text (not the file again, which may have changed since) where the install
+ * hook finds it, readable by root only: a launch configuration may carry certificates and tokens.
+ */
+async function placeLaunchConfig(files, config) {
+    await files.write(LAUNCH_CONFIG_PATH, config.text, '0600');
     return LAUNCH_CONFIG_PATH;
 }
 /** Existing install: accepted only when it is the configuration the cluster was installed with. */
@@ -40043,6 +40053,7 @@ async function checkLaunchConfiguration(ctx, installed, targetMinor, addonPlan) 
             `launch configuration ${external_node_path_namespaceObject.basename(config.file)}: the one this cluster was installed with, already applied`
         ];
     }
+    await checkLaunchPlacement(new SystemFiles(ctx.cmd), config);
     // What it enables is the install's own: not listed again among the addons the action will enable.
     if (addonPlan)
         addonPlan.enableAfter = addonPlan.enableAfter.filter((s) => !enables.includes(s.name));
