@@ -172,6 +172,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   corePlan.notes.push(
     ...(await setup.checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor, addonPlan))
   )
+  await setup.checkRegistryMirror(setupCtx, Boolean(inspected.installed))
   recordPlan(report, corePlan, addonPlan)
   core.info(describePlan(corePlan, addonPlan))
 

@@ -40,23 +40,49 @@ export function parseMirror(text: string, input = 'registry-mirror'): string {
   return `${m[1]}://${m[2]}${m[3] ? `:${m[3]}` : ''}`
 }
 
-/** containerd hosts.toml: the mirror first, docker.io itself as the fallback server. */
-export function hostsToml(mirror: string): string {
+/** The first line of every hosts.toml the action writes: what tells its own file from a person's. */
+const HEADER = '# Written by microk8s-upgrade-action (registry-mirror input)\n'
+
+/** What the snap ships (canonical/microk8s, microk8s-resources/default-args/certs.d/docker.io/hosts.toml). */
+export const SNAP_DEFAULT_HOSTS_TOML =
+  'server = "https://docker.io"\n\n[host."https://registry-1.docker.io"]\n  capabilities = ["pull", "resolve"]\n'
+
+const normalised = (text: string) =>
+  text
+    .replace(/\r\n/g, '\n')
+    .replace(/[ \t]+$/gm, '')
+    .trimEnd()
+
+/** Whether the action may replace hosts.toml: absent, the snap's default, or a file the action wrote. */
+export function isReplaceable(present: string | undefined): boolean {
   return (
-    '# Written by microk8s-upgrade-action (registry-mirror input)\n' +
-    'server = "https://docker.io"\n\n' +
-    `[host."${mirror}"]\n` +
-    '  capabilities = ["pull", "resolve"]\n'
+    present === undefined || present.startsWith(HEADER) || normalised(present) === normalised(SNAP_DEFAULT_HOSTS_TOML)
   )
 }
 
+/** Refuses (naming the input) a hosts.toml a person wrote: it is never edited. */
+export function checkReplaceable(present: string | undefined): void {
+  if (!isReplaceable(present))
+    throw new InputError(
+      'registry-mirror',
+      `${HOSTS_TOML} holds a docker.io configuration that is neither the snap's default nor written by this action; a person's file is not replaced. Remove the input (and keep that file) or remove the file`
+    )
+}
+
+/** containerd hosts.toml: the mirror first, docker.io itself as the fallback server. */
+export function hostsToml(mirror: string): string {
+  return HEADER + 'server = "https://docker.io"\n\n' + `[host."${mirror}"]\n` + '  capabilities = ["pull", "resolve"]\n'
+}
+
 /**
- * Writes hosts.toml when it differs, restarts containerd and waits for readiness again. Returns whether the
+ * Writes hosts.toml when it differs (and is the snap's or the action's own), restarts containerd and waits for readiness again. Returns whether the
  * file was written (an identical file is left alone: no restart).
  */
 export async function applyMirror(files: SystemFiles, cmd: Cmd, microk8s: MicroK8s, mirror: string): Promise<boolean> {
   const wanted = hostsToml(mirror)
-  if ((await files.read(HOSTS_TOML)) === wanted) return false
+  const present = await files.read(HOSTS_TOML)
+  if (present === wanted) return false
+  checkReplaceable(present)
   await files.write(HOSTS_TOML, wanted)
   const args = ['restart', 'microk8s.daemon-containerd']
   const r = await cmd.run('snap', args)

@@ -22,7 +22,7 @@ import {
   waitApplied
 } from './launch-config.js'
 import { importArchives, placeArchives, waitLoaded } from './images.js'
-import { applyMirror, HOSTS_TOML } from './registry-mirror.js'
+import { applyMirror, checkReplaceable, HOSTS_TOML } from './registry-mirror.js'
 import { clusterCidrs, fixForwarding, type NetworkFix } from './runner-network.js'
 
 export interface SetupContext {
@@ -135,6 +135,12 @@ export async function afterInstall(ctx: SetupContext): Promise<void> {
     )
   }
   await registryMirror(ctx)
+}
+
+/** Plan time, existing install: the docker.io hosts.toml is one the action may replace (never a person's). */
+export async function checkRegistryMirror(ctx: SetupContext, installed: boolean): Promise<void> {
+  if (!ctx.inputs.registryMirror || !installed) return
+  checkReplaceable(await new SystemFiles(ctx.cmd).read(HOSTS_TOML))
 }
 
 /** Writes the docker.io mirror (restarting containerd and waiting for readiness when it changed). */

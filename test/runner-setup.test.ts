@@ -11,7 +11,14 @@ import {
   placeLaunchConfig,
   LAUNCH_CONFIG_PATH
 } from '../src/launch-config.js'
-import { parseMirror, hostsToml, applyMirror, HOSTS_TOML } from '../src/registry-mirror.js'
+import {
+  parseMirror,
+  hostsToml,
+  applyMirror,
+  isReplaceable,
+  HOSTS_TOML,
+  SNAP_DEFAULT_HOSTS_TOML
+} from '../src/registry-mirror.js'
 import { SystemFiles } from '../src/system-files.js'
 import { MicroK8s } from '../src/microk8s.js'
 import { setupRows } from '../src/setup-report.js'
@@ -127,7 +134,7 @@ describe('registry mirror on the node', () => {
   })
 
   it('otherwise installs the file, restarts containerd as snapd names it, and waits for readiness', async () => {
-    const cmd = scriptedCmd([{ stdout: 'server = "https://docker.io"\n' }, {}, { stdout: 'Restarted.\n' }, ready])
+    const cmd = scriptedCmd([{ stdout: SNAP_DEFAULT_HOSTS_TOML }, {}, { stdout: 'Restarted.\n' }, ready])
     expect(await apply(cmd)).toBe(true)
     expect(cmd.calls[1].slice(0, 4)).toEqual(['install', '-D', '-m', '0644'])
     expect(cmd.calls[1][5]).toBe(HOSTS_TOML)
@@ -135,8 +142,23 @@ describe('registry mirror on the node', () => {
     expect(cmd.calls[3].slice(0, 3)).toEqual(['microk8s', 'status', '--wait-ready'])
   })
 
+  it("replaces only the snap's default or its own file, never a person's", async () => {
+    expect(isReplaceable(undefined)).toBe(true)
+    expect(isReplaceable(SNAP_DEFAULT_HOSTS_TOML + '\n')).toBe(true)
+    expect(isReplaceable(hostsToml('https://old.example'))).toBe(true)
+    const theirs = 'server = "https://docker.io"\n[host."https://cache.corp"]\n'
+    expect(isReplaceable(theirs)).toBe(false)
+    const cmd = scriptedCmd([{ stdout: theirs }])
+    await expect(apply(cmd)).rejects.toThrow(/^Input 'registry-mirror': .* a person's file is not replaced/)
+    expect(cmd.calls).toEqual([['cat', HOSTS_TOML]])
+  })
+
   it('a failed restart is an error naming the command', async () => {
-    const cmd = scriptedCmd([{ stdout: '' }, {}, { code: 1, stderr: 'error: snap "microk8s" has no service' }])
+    const cmd = scriptedCmd([
+      { stdout: SNAP_DEFAULT_HOSTS_TOML },
+      {},
+      { code: 1, stderr: 'error: snap "microk8s" has no service' }
+    ])
     await expect(apply(cmd)).rejects.toThrow(/snap restart microk8s.daemon-containerd/)
   })
 })

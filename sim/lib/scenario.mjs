@@ -170,6 +170,8 @@ export function buildState(scenario, root) {
     if (scenario.containerImages) addImages(state, scenario.containerImages)
     if (scenario.readyAtStart === false) cluster.readyAt = null
     if (scenario.stopped) cluster.stopped = true
+    // Host files as the run finds them: one the install wrote its default over (hosts.toml) is the scenario's.
+    if (root) for (const [p, content] of Object.entries(scenario.hostFiles ?? {})) writeHostFile(state, p, content)
   }
   return state
 }

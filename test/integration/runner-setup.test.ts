@@ -226,6 +226,23 @@ describe.concurrent('an existing 1.28 cluster to 1.30 with a registry mirror and
   })
 })
 
+describe.concurrent('registry mirror over a hosts.toml a person wrote', () => {
+  it('is refused at plan time naming registry-mirror; the file is left as it was', async () => {
+    const theirs = 'server = "https://docker.io"\n\n[host."https://cache.corp.example"]\n  capabilities = ["pull"]\n'
+    const r = await run(
+      { ...EXISTING, hostFiles: { [HOSTS_TOML]: theirs } },
+      { channel: '1.30/stable', 'registry-mirror': 'https://mirror.example:5000' },
+      { overrides: { runner: { docker: true } } }
+    )
+    expect(r.code).not.toBe(0)
+    expect(r.report.failure.step).toBe('input registry-mirror')
+    expect(r.report.failure.message).toMatch(/neither the snap's default nor written by this action/)
+    expect(fs.readFileSync(rootFile(r, HOSTS_TOML), 'utf8')).toBe(theirs)
+    expect(commandLines(r).filter((l) => /^(iptables -I|install |snap restart)/.test(l))).toEqual([])
+    expect(mutatingCommands(r)).toEqual([])
+  })
+})
+
 describe.concurrent('registry mirror from CONTAINER_REGISTRY_URL', () => {
   it('refuses credentials before any change, without echoing them', async () => {
     const r = await run(
