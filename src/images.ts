@@ -28,6 +28,25 @@ export interface ImageArchive {
 export const SIDELOAD_DIR = `${SNAP_COMMON}/sideload`
 
 /**
+ * Whether a strictly confined (not devmode) MicroK8s can read `file` in `microk8s images import`: the command
+ * runs inside the snap, whose home interface reaches non-hidden files under /home only.
+ */
+export function strictReadable(file: string): boolean {
+  const parts = path.posix.normalize(file).split('/').filter(Boolean)
+  return parts[0] === 'home' && parts.length > 2 && !parts.some((p) => p.startsWith('.'))
+}
+
+/** Plan time, existing strict cluster: archives `microk8s images import` could not read are refused. */
+export function checkStrictArchives(archives: ImageArchive[]): void {
+  const unreadable = archives.filter((a) => !strictReadable(a.file)).map((a) => a.file)
+  if (unreadable.length)
+    throw new InputError(
+      'sideload-images',
+      `${unreadable.join(', ')}: this MicroK8s is strictly confined, and its images import reads non-hidden files under /home only; keep the archives in the workspace or ~/sideload (not /tmp or ~/.cache)`
+    )
+}
+
+/**
  * `sideload-images`: directories (every `*.tar` in them, as the sideload plugin reads) or files and globs
  * (`*`, `?` in the last path component), one per line.
  */

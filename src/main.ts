@@ -173,6 +173,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     ...(await setup.checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor, addonPlan))
   )
   await setup.checkRegistryMirror(setupCtx, Boolean(inspected.installed))
+  setup.checkSideloadImages(setupCtx, inspected.installed)
   recordPlan(report, corePlan, addonPlan)
   core.info(describePlan(corePlan, addonPlan))
 

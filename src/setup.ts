@@ -10,6 +10,7 @@ import type { Cmd } from './cmd.js'
 import type { MicroK8s } from './microk8s.js'
 import type { Inputs } from './inputs.js'
 import type { Report } from './report.js'
+import type { InstalledSnap } from './snap.js'
 import { phase, StepError } from './execute.js'
 import { commandOutput } from './errors.js'
 import { SystemFiles } from './system-files.js'
@@ -21,7 +22,7 @@ import {
   placeLaunchConfig,
   waitApplied
 } from './launch-config.js'
-import { importArchives, placeArchives, waitLoaded } from './images.js'
+import { checkStrictArchives, importArchives, placeArchives, waitLoaded } from './images.js'
 import { applyMirror, checkReplaceable, HOSTS_TOML } from './registry-mirror.js'
 import { clusterCidrs, fixForwarding, type NetworkFix } from './runner-network.js'
 
@@ -141,6 +142,11 @@ export async function afterInstall(ctx: SetupContext): Promise<void> {
 export async function checkRegistryMirror(ctx: SetupContext, installed: boolean): Promise<void> {
   if (!ctx.inputs.registryMirror || !installed) return
   checkReplaceable(await new SystemFiles(ctx.cmd).read(HOSTS_TOML))
+}
+
+/** Plan time, existing strict cluster: every archive is where `microk8s images import` can read it. */
+export function checkSideloadImages(ctx: SetupContext, installed: InstalledSnap | undefined): void {
+  if (installed?.confinement === 'strict' && !installed.devmode) checkStrictArchives(ctx.inputs.sideloadImages)
 }
 
 /** Writes the docker.io mirror (restarting containerd and waiting for readiness when it changed). */

@@ -16,6 +16,7 @@ export interface InstalledSnap {
   channel?: Channel
   confinement: Confinement
   held: boolean
+  devmode?: boolean
 }
 
 export interface StoreChannel {
@@ -40,7 +41,9 @@ export function parseSnapList(stdout: string): InstalledSnap | undefined {
       channel: parseTracking(tracking),
       // Classic installs say `classic` in Notes; strict ones say `-` (or other notes without `classic`).
       confinement: noteList.includes('classic') ? 'classic' : 'strict',
-      held: noteList.includes('held')
+      held: noteList.includes('held'),
+      // Devmode: confinement is not enforced (files outside /home are readable).
+      ...(noteList.includes('devmode') ? { devmode: true } : {})
     }
   }
   return undefined

@@ -23,7 +23,15 @@ import { SystemFiles } from '../src/system-files.js'
 import { MicroK8s } from '../src/microk8s.js'
 import { setupRows } from '../src/setup-report.js'
 import { addonsFromInput, aliased } from '../src/compat-inputs.js'
-import { imagesInArchive, normaliseImageRef, resolveArchives, importArchives, waitLoaded } from '../src/images.js'
+import {
+  imagesInArchive,
+  normaliseImageRef,
+  resolveArchives,
+  importArchives,
+  waitLoaded,
+  strictReadable,
+  checkStrictArchives
+} from '../src/images.js'
 import { waitApplied } from '../src/launch-config.js'
 import { acceptRules, fixForwarding } from '../src/runner-network.js'
 import { expandPath } from '../src/system-files.js'
@@ -249,6 +257,18 @@ describe('balchua/microk8s-actions spellings', () => {
 })
 
 describe('image archives', () => {
+  it('on a strict cluster, only non-hidden files under /home can be imported', () => {
+    expect(strictReadable('/home/runner/work/repo/repo/images/a.tar')).toBe(true)
+    expect(strictReadable('/home/runner/sideload/a.tar')).toBe(true)
+    for (const bad of ['/tmp/a.tar', '/home/runner/.cache/a.tar', '/home/a.tar', '/home/runner/x/../../../tmp/a.tar'])
+      expect(strictReadable(bad), bad).toBe(false)
+    const archive = (file: string) => ({ file, images: ['docker.io/library/alpine:edge'] })
+    expect(() => checkStrictArchives([archive('/home/r/w/a.tar'), archive('/tmp/b.tar')])).toThrow(
+      /^Input 'sideload-images': \/tmp\/b.tar: this MicroK8s is strictly confined/
+    )
+    expect(() => checkStrictArchives([archive('/home/r/w/a.tar')])).not.toThrow()
+  })
+
   it('names images as containerd does', () => {
     expect(normaliseImageRef('alpine:edge')).toBe('docker.io/library/alpine:edge')
     expect(normaliseImageRef('bitnami/redis')).toBe('docker.io/bitnami/redis:latest')

@@ -86,6 +86,29 @@ describe('simulated images', () => {
   })
 })
 
+describe('simulated images on a strict track', () => {
+  it('images import reads non-hidden files under /home only, unless installed in devmode', () => {
+    const a = (s: ReturnType<typeof sim>) => {
+      const file = path.join(s.dir, 'a.tar')
+      writeImageArchive(file, ['alpine:edge'])
+      return file
+    }
+    const strict = sim({ installed: { channel: '1.30-strict/stable' } })
+    const file = a(strict)
+    expect(file.startsWith('/home/')).toBe(false)
+    const r = strict.runSim(['microk8s', 'images', 'import', file])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`[Errno 13] Permission denied: '${file}'`)
+    expect(strict.state().cluster.images ?? []).not.toContain('docker.io/library/alpine:edge')
+
+    const devmode = sim({})
+    devmode.runSim(['snap', 'install', 'microk8s', '--devmode', '--channel=1.30-strict/stable'])
+    devmode.settle()
+    expect(devmode.runSim(['microk8s', 'images', 'import', a(devmode)]).status).toBe(0)
+    expect(devmode.state().cluster.images).toContain('docker.io/library/alpine:edge')
+  })
+})
+
 describe('simulated containerd restart and iptables', () => {
   it('snap restart microk8s.daemon-containerd takes the node away for a while', () => {
     const s = sim({ installed: { channel: '1.30/stable' }, readiness: { afterRestart: 1_000_000 } })

@@ -1014,6 +1014,12 @@ function images(ctx, argv) {
     out.err(`images: '${argv.join(' ')}' is not simulated`)
     return 1
   }
+  // Strict confinement (not devmode) with the home interface: images.py runs inside the snap, which reaches
+  // non-hidden files under /home only; anything else is denied by AppArmor before the file is opened.
+  if (state.snap?.confinement === 'strict' && !state.snap.devmode && !strictReadable(file)) {
+    out.err(`Error: failed to read ${file}: [Errno 13] Permission denied: '${file}'`)
+    return 1
+  }
   let data
   try {
     data = fs.readFileSync(hostPath(state, file))
@@ -1026,6 +1032,12 @@ function images(ctx, argv) {
   if (!names) out.out('Failed to import images on 127.0.0.1:25000: ctr: unrecognized image format')
   else addImages(state, names)
   return 0
+}
+
+/** What a strict snap's home interface lets it read: a path under /home with no hidden component. */
+export function strictReadable(file) {
+  const parts = path.posix.normalize(file).split('/').filter(Boolean)
+  return parts[0] === 'home' && parts.length > 2 && !parts.some((p) => p.startsWith('.'))
 }
 
 function kubeconfig() {

@@ -243,6 +243,25 @@ describe.concurrent('registry mirror over a hosts.toml a person wrote', () => {
   })
 })
 
+describe.concurrent('image archives on an existing strict cluster', () => {
+  it('outside /home: refused at plan time naming sideload-images, before any change', async () => {
+    const { dir, ws } = workspace()
+    expect(ws.startsWith('/home/')).toBe(false)
+    const r = await run(
+      { timeScale: 0.001, installed: { channel: '1.29-strict/stable' } },
+      { channel: '1.30-strict/stable', 'sideload-images': 'images' },
+      { dir, env: { GITHUB_WORKSPACE: ws } }
+    )
+    expect(r.code).not.toBe(0)
+    expect(r.report.failure.step).toBe('input sideload-images')
+    expect(r.report.failure.message).toMatch(
+      /strictly confined, and its images import reads non-hidden files under \/home only/
+    )
+    expect(mutatingCommands(r)).toEqual([])
+    expect(commandLines(r).filter((l) => l.startsWith('microk8s images import'))).toEqual([])
+  })
+})
+
 describe.concurrent('registry mirror from CONTAINER_REGISTRY_URL', () => {
   it('refuses credentials before any change, without echoing them', async () => {
     const r = await run(
