@@ -37598,6 +37598,20 @@ const defaultSleep = realClock.sleep;
 
 const SIDELOAD_DIR = `${SNAP_COMMON}/sideload`;
 /**
+ * Whether a strictly confined (not devmode) MicroK8s can read `file` in `microk8s images import`: the command
+ * runs inside the snap, whose home interface reaches non-hidden files under /home only.
+ */
+function strictReadable(file) {
+    const parts = external_node_path_namespaceObject.posix.normalize(file).split('/').filter(Boolean);
+    return parts[0] === 'home' && parts.length > 2 && !parts.some((p) => p.startsWith('.'));
+}
+/** Plan time, existing strict cluster: archives `microk8s images import` could not read are refused. */
+function checkStrictArchives(archives) {
+    const unreadable = archives.filter((a) => !strictReadable(a.file)).map((a) => a.file);
+    if (unreadable.length)
+        throw new InputError('sideload-images', `${unreadable.join(', ')}: this MicroK8s is strictly confined, and its images import reads non-hidden files under /home only; keep the archives in the workspace or ~/sideload (not /tmp or ~/.cache)`);
+}
+/**
  * `sideload-images`: directories (every `*.tar` in them, as the sideload plugin reads) or files and globs
  * (`*`, `?` in the last path component), one per line.
  */
@@ -37789,21 +37803,37 @@ function parseMirror(text, input = 'registry-mirror') {
         throw new InputError(input, `port ${m[3]} is out of range`);
     return `${m[1]}://${m[2]}${m[3] ? `:${m[3]}` : ''}`;
 }
+/** The first line of every hosts.toml the action writes: what tells its own file from a person's. */
+const HEADER = '# Written by microk8s-upgrade-action (registry-mirror input)\n';
+/** What the snap ships (canonical/microk8s, microk8s-resources/default-args/certs.d/docker.io/hosts.toml). */
+const SNAP_DEFAULT_HOSTS_TOML = 'server = "https://docker.io"\n\n[host."https://registry-1.docker.io"]\n  capabilities = ["pull", "resolve"]\n';
+const normalised = (text) => text
+    .replace(/\r\n/g, '\n')
+    .replace(/[ \t]+$/gm, '')
+    .trimEnd();
+/** Whether the action may replace hosts.toml: absent, the snap's default, or a file the action wrote. */
+function isReplaceable(present) {
+    return (present === undefined || present.startsWith(HEADER) || normalised(present) === normalised(SNAP_DEFAULT_HOSTS_TOML));
+}
+/** Refuses (naming the input) a hosts.toml a person wrote: it is never edited. */
+function checkReplaceable(present) {
+    if (!isReplaceable(present))
+        throw new InputError('registry-mirror', `${HOSTS_TOML} holds a docker.io configuration that is neither the snap's default nor written by this action; a person's file is not replaced. Remove the input (and keep that file) or remove the file`);
+}
 /** containerd hosts.toml: the mirror first, docker.io itself as the fallback server. */
 function hostsToml(mirror) {
-    return ('# Written by microk8s-upgrade-action (registry-mirror input)\n' +
-        'server = "https://docker.io"\n\n' +
-        `[host."${mirror}"]\n` +
-        '  capabilities = ["pull", "resolve"]\n');
+    return HEADER + 'server = "https://docker.io"\n\n' + `[host."${mirror}"]\n` + '  capabilities = ["pull", "resolve"]\n';
 }
 /**
- * Writes hosts.toml when it differs, restarts containerd and waits for readiness again. Returns whether the
+ * Writes hosts.toml when it differs (and is the snap's or the action's own), restarts containerd and waits for readiness again. Returns whether the
  * file was written (an identical file is left alone: no restart).
  */
 async function applyMirror(files, cmd, microk8s, mirror) {
     const wanted = hostsToml(mirror);
-    if ((await files.read(HOSTS_TOML)) === wanted)
+    const present = await files.read(HOSTS_TOML);
+    if (present === wanted)
         return false;
+    checkReplaceable(present);
     await files.write(HOSTS_TOML, wanted);
     const args = ['restart', 'microk8s.daemon-containerd'];
     const r = await cmd.run('snap', args);
@@ -38252,7 +38282,9 @@ function parseSnapList(stdout) {
             channel: parseTracking(tracking),
             // Classic installs say `classic` in Notes; strict ones say `-` (or other notes without `classic`).
             confinement: noteList.includes('classic') ? 'classic' : 'strict',
-            held: noteList.includes('held')
+            held: noteList.includes('held'),
+            // Devmode: confinement is not enforced (files outside /home are readable).
+            ...(noteList.includes('devmode') ? { devmode: true } : {})
         };
     }
     return undefined;
@@ -40124,6 +40156,17 @@ async function afterInstall(ctx) {
     }
     await registryMirror(ctx);
 }
+/** Plan time, existing install: the docker.io hosts.toml is one the action may replace (never a person's). */
+async function checkRegistryMirror(ctx, installed) {
+    if (!ctx.inputs.registryMirror || !installed)
+        return;
+    checkReplaceable(await new SystemFiles(ctx.cmd).read(HOSTS_TOML));
+}
+/** Plan time, existing strict cluster: every archive is where `microk8s images import` can read it. */
+function checkSideloadImages(ctx, installed) {
+    if (installed?.confinement === 'strict' && !installed.devmode)
+        checkStrictArchives(ctx.inputs.sideloadImages);
+}
 /** Writes the docker.io mirror (restarting containerd and waiting for readiness when it changed). */
 async function registryMirror(ctx) {
     const mirror = ctx.inputs.registryMirror;
@@ -40306,6 +40349,8 @@ async function upgrade(inputs, tools, report) {
     }, ({ corePlan, addonPlan }) => describePlan(corePlan, addonPlan));
     const setupCtx = { inputs, cmd: tools.cmd, microk8s, report };
     corePlan.notes.push(...(await checkLaunchConfiguration(setupCtx, Boolean(inspected.installed), corePlan.targetMinor, addonPlan)));
+    await checkRegistryMirror(setupCtx, Boolean(inspected.installed));
+    checkSideloadImages(setupCtx, inspected.installed);
     recordPlan(report, corePlan, addonPlan);
     info(describePlan(corePlan, addonPlan));
     // Pre-flight: objects authored with APIs the hops remove.

@@ -43462,6 +43462,20 @@ const launch_config_defaultSleep = realClock.sleep;
 
 const SIDELOAD_DIR = (/* unused pure expression or super */ null && (`${SNAP_COMMON}/sideload`));
 /**
+ * Whether a strictly confined (not devmode) MicroK8s can read `file` in `microk8s images import`: the command
+ * runs inside the snap, whose home interface reaches non-hidden files under /home only.
+ */
+function strictReadable(file) {
+    const parts = path.posix.normalize(file).split('/').filter(Boolean);
+    return parts[0] === 'home' && parts.length > 2 && !parts.some((p) => p.startsWith('.'));
+}
+/** Plan time, existing strict cluster: archives `microk8s images import` could not read are refused. */
+function checkStrictArchives(archives) {
+    const unreadable = archives.filter((a) => !strictReadable(a.file)).map((a) => a.file);
+    if (unreadable.length)
+        throw new InputError('sideload-images', `${unreadable.join(', ')}: this MicroK8s is strictly confined, and its images import reads non-hidden files under /home only; keep the archives in the workspace or ~/sideload (not /tmp or ~/.cache)`);
+}
+/**
  * `sideload-images`: directories (every `*.tar` in them, as the sideload plugin reads) or files and globs
  * (`*`, `?` in the last path component), one per line.
  */
@@ -43655,21 +43669,37 @@ function registry_mirror_parseMirror(text, input = 'registry-mirror') {
         throw new InputError(input, `port ${m[3]} is out of range`);
     return `${m[1]}://${m[2]}${m[3] ? `:${m[3]}` : ''}`;
 }
+/** The first line of every hosts.toml the action writes: what tells its own file from a person's. */
+const HEADER = '# Written by microk8s-upgrade-action (registry-mirror input)\n';
+/** What the snap ships (canonical/microk8s, microk8s-resources/default-args/certs.d/docker.io/hosts.toml). */
+const SNAP_DEFAULT_HOSTS_TOML = 'server = "https://docker.io"\n\n[host."https://registry-1.docker.io"]\n  capabilities = ["pull", "resolve"]\n';
+const normalised = (text) => text
+    .replace(/\r\n/g, '\n')
+    .replace(/[ \t]+$/gm, '')
+    .trimEnd();
+/** Whether the action may replace hosts.toml: absent, the snap's default, or a file the action wrote. */
+function isReplaceable(present) {
+    return (present === undefined || present.startsWith(HEADER) || normalised(present) === normalised(SNAP_DEFAULT_HOSTS_TOML));
+}
+/** Refuses (naming the input) a hosts.toml a person wrote: it is never edited. */
+function checkReplaceable(present) {
+    if (!isReplaceable(present))
+        throw new InputError('registry-mirror', `${HOSTS_TOML} holds a docker.io configuration that is neither the snap's default nor written by this action; a person's file is not replaced. Remove the input (and keep that file) or remove the file`);
+}
 /** containerd hosts.toml: the mirror first, docker.io itself as the fallback server. */
 function hostsToml(mirror) {
-    return ('# Written by microk8s-upgrade-action (registry-mirror input)\n' +
-        'server = "https://docker.io"\n\n' +
-        `[host."${mirror}"]\n` +
-        '  capabilities = ["pull", "resolve"]\n');
+    return HEADER + 'server = "https://docker.io"\n\n' + `[host."${mirror}"]\n` + '  capabilities = ["pull", "resolve"]\n';
 }
 /**
- * Writes hosts.toml when it differs, restarts containerd and waits for readiness again. Returns whether the
+ * Writes hosts.toml when it differs (and is the snap's or the action's own), restarts containerd and waits for readiness again. Returns whether the
  * file was written (an identical file is left alone: no restart).
  */
 async function applyMirror(files, cmd, microk8s, mirror) {
     const wanted = hostsToml(mirror);
-    if ((await files.read(HOSTS_TOML)) === wanted)
+    const present = await files.read(HOSTS_TOML);
+    if (present === wanted)
         return false;
+    checkReplaceable(present);
     await files.write(HOSTS_TOML, wanted);
     const args = ['restart', 'microk8s.daemon-containerd'];
     const r = await cmd.run('snap', args);
