@@ -31,6 +31,8 @@ import { InputError, PlanError } from './errors.js'
 import { writeKubeconfigFile } from './kubeconfig.js'
 import { type Release, MAIN_MINOR, addonSpec, checkAddonInputs, releaseMinor, releaseOf } from './catalog/index.js'
 import { compareAddonRepos } from './addon-repos.js'
+import { readTargetCalico } from './target-calico.js'
+import { SystemFiles } from './system-files.js'
 import * as setup from './setup.js'
 
 interface Tools {
@@ -276,6 +278,8 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     if (hop.kind === 'install') await setup.afterInstall(setupCtx)
     else await setup.checkMirrorAfterHop(setupCtx, hop.channelText)
   }
+  // What the target snap ships, read from the installed revision (the report claims nothing when it cannot).
+  if (corePlan.hops.length) report.targetCalico = await readTargetCalico(new SystemFiles(tools.cmd))
   await setup.sideloadImages(setupCtx, corePlan.kind === 'install')
 
   // A fresh install enables addons of its own (dns): plan the addons again from what it installed.

@@ -5,7 +5,8 @@
 import { setupRows } from './setup-report.js'
 import type { Change, Inventory } from './inventory.js'
 import { compareInventories, formatImage } from './inventory.js'
-import { addonBranch, bundledCalico } from './catalog/index.js'
+import { addonBranch } from './catalog/index.js'
+import { SNAP_CALICO_MANIFEST } from './target-calico.js'
 import { parseKubeVersion } from './channel.js'
 import type { Finding } from './removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
@@ -125,6 +126,8 @@ export interface Report {
   manifests?: ManifestScanSummary
   /** What the action set up around MicroK8s (launch configuration, images, registry mirror, runner network). */
   setup?: SetupRecord
+  /** The `calico/node` tag the installed snap's Calico manifest names, read after the last hop; absent when unread. */
+  targetCalico?: string
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
   timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }
@@ -162,9 +165,9 @@ export function analyseChanges(report: Report): void {
   // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
   if (report.before && report.after && report.after !== report.before) {
     const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
-    const calico = bundledCalico(targetBranch)
-    // What the target ships is measured for addons (the addon repositories are compared after the last hop,
-    // see addon-repos.ts), not claimed from a table; only the bundled Calico is named here.
+    // What the target ships is measured, never claimed from a table: addons by comparing the addon repositories
+    // (addon-repos.ts), Calico by reading the snap's manifest after the last hop (target-calico.ts).
+    const calico = report.targetCalico
     report.changes = compareInventories(report.before, report.after, (name): Record<string, string> =>
       name === 'calico' && calico ? { 'calico/node': calico } : {}
     )
@@ -172,7 +175,7 @@ export function analyseChanges(report: Report): void {
     if (calico && running && running !== calico) {
       report.warnings.push(
         `Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
-          `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`
+          `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply ${SNAP_CALICO_MANIFEST})`
       )
     }
   } else if (report.before) {

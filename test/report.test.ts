@@ -113,9 +113,10 @@ describe('analysis of the changes', () => {
     expect(r.warnings).toEqual([])
   })
 
-  it('warns that Calico is not upgraded when the target bundles a newer one', () => {
+  it('warns that Calico is not upgraded when the target snap measured a newer one', () => {
     const r = typicalUpgrade()
     r.after!.serverVersion = 'v1.33.5'
+    r.targetCalico = 'v3.29.3'
     analyseChanges(r)
     expect(r.changes.find((c) => c.kind === 'cni')).toMatchObject({
       before: 'v3.25.1',
@@ -125,8 +126,17 @@ describe('analysis of the changes', () => {
     expect(r.warnings.join('\n')).toMatch(/Calico v3\.25\.1 keeps running: .* the 1\.33 snap bundles v3\.29\.3/)
   })
 
+  it('claims nothing about Calico when the target snap was not measured', () => {
+    const r = typicalUpgrade()
+    r.after!.serverVersion = 'v1.33.5'
+    analyseChanges(r)
+    expect(r.changes.find((c) => c.kind === 'cni')?.shipped).toBeUndefined()
+    expect(r.warnings).toEqual([])
+  })
+
   it('says nothing when everything runs what the target ships', () => {
     const r = typicalUpgrade()
+    r.targetCalico = 'v3.25.1'
     analyseChanges(r)
     expect(r.warnings).toEqual([])
   })

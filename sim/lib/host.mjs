@@ -28,6 +28,56 @@ export function writeHostFile(state, p, content) {
   fs.writeFileSync(file, content)
 }
 
+/** The Calico manifest the snap ships (canonical/microk8s, upgrade-scripts/000-switch-to-calico/resources/calico.yaml). */
+export const SNAP_CALICO_MANIFEST = '/snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml'
+
+/**
+ * Puts the installed revision's files under /snap/microk8s/current: the Calico manifest, whose images name the
+ * Calico of that branch (`tag`). The scenario field `snapCalicoManifestMissing` leaves it out (an unreadable file).
+ */
+export function writeSnapFiles(state, tag) {
+  if (!state.root) return
+  const file = hostPath(state, SNAP_CALICO_MANIFEST)
+  if (state.snapCalicoManifestMissing) return fs.rmSync(file, { force: true })
+  writeHostFile(state, SNAP_CALICO_MANIFEST, calicoManifest(tag))
+}
+
+/** The parts of the snap's calico.yaml that name images: the calico-node DaemonSet and calico-kube-controllers. */
+function calicoManifest(tag) {
+  return `---
+# Source: calico/templates/calico-node.yaml
+kind: DaemonSet
+apiVersion: apps/v1
+metadata:
+  name: calico-node
+  namespace: kube-system
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: upgrade-ipam
+          image: docker.io/calico/cni:${tag}
+        - name: install-cni
+          image: docker.io/calico/cni:${tag}
+      containers:
+        - name: calico-node
+          image: docker.io/calico/node:${tag}
+---
+# Source: calico/templates/calico-kube-controllers.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: calico-kube-controllers
+  namespace: kube-system
+spec:
+  template:
+    spec:
+      containers:
+        - name: calico-kube-controllers
+          image: docker.io/calico/kube-controllers:${tag}
+`
+}
+
 /** The real program `name` on PATH, skipping the simulator's own bin directory. */
 export function realProgram(name) {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {

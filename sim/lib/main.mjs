@@ -33,6 +33,7 @@ import {
   hostPath,
   podTrafficForwarded,
   parseLaunchConfig,
+  writeSnapFiles,
   SNAP_COMMON
 } from './host.mjs'
 import { parseAllDocuments } from 'yaml'
@@ -341,6 +342,7 @@ export function installSnap(state, channel, row, readyNow = false) {
   }
   const minor = minorOfVersion(row.version)
   const branch = branchOf(channel)
+  writeSnapFiles(state, IMAGES.calico(minor))
   const readyAt = readyNow ? 0 : Date.now() + realMs(state, state.readiness?.afterInstall ?? 40)
   state.cluster = {
     readyAt,
@@ -490,6 +492,8 @@ function snapRefresh(ctx, channelText, classic) {
       o.metadata.managedFields[0].apiVersion = `flowcontrol.apiserver.k8s.io/${to >= 29 ? 'v1' : 'v1beta3'}`
   }
   // Calico is not upgraded by a refresh (microk8s-behaviour.md §3.6); addons keep running what they run.
+  // The new revision's files replace the old ones under /snap/microk8s/current.
+  writeSnapFiles(state, IMAGES.calico(to))
   out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** refreshed`)
   return 0
 }

@@ -75,6 +75,7 @@ export function buildState(scenario, root) {
     rolloutSeconds: scenario.rolloutSeconds ?? 10,
     communityAddons: scenario.communityAddons ?? [],
     microk8sMissing: scenario.microk8sMissing ?? false,
+    snapCalicoManifestMissing: scenario.snapCalicoManifestMissing ?? false,
     hostname: scenario.hostname ?? 'fv-az1234-567',
     groupMembers: [],
     snap: null,

@@ -77,13 +77,3 @@ export function workloadsAtAnyRelease(name: string): Workload[] {
   const all = [entry.workloads, ...(entry.forms ?? []).map((f) => f.workloads ?? [])].flat()
   return all.filter((w, i) => all.findIndex((x) => x.namespace === w.namespace && x.name === w.name) === i)
 }
-
-/**
- * The Calico the snap bundles per branch. Calico is not an addon and a refresh only replaces Calico 3.21, so a
- * cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
- */
-export function bundledCalico(branch: Release): string | undefined {
-  const minor = releaseMinor(branch)
-  if (minor === undefined || minor < 28) return undefined
-  return minor <= 31 ? 'v3.25.1' : minor === 32 ? 'v3.28.1' : 'v3.29.3'
-}

@@ -3,6 +3,8 @@ import { describe, it, expect } from 'vitest'
 import { run, mutatingCommands, errorAnnotation, commandLines } from './harness.js'
 import { validateReport } from '../helpers/schema.js'
 
+const CALICO_MANIFEST = '/snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml'
+
 describe.concurrent('removed-API pre-flight', () => {
   it('warn: finds the v1beta2 FlowSchema before the 1.29 hop (not the cluster’s own defaults), reports and continues', async () => {
     const r = await run('removed-apis', { channel: '1.32/stable' })
@@ -27,7 +29,11 @@ describe.concurrent('removed-API pre-flight', () => {
     expect(preflight).toBeLessThan(commandLines(r).indexOf('snap refresh microk8s --channel=1.29/stable --classic'))
     expect(r.outputs.hops).toBe('1.29/stable,1.30/stable,1.31/stable,1.32/stable')
     expect(r.summary).toContain('Removed APIs')
-    // Calico is not an addon: 1.32 bundles v3.28.1 but the cluster keeps v3.25.1, and the report says so.
+    // Calico is not an addon: the 1.32 snap's manifest names v3.28.1 but the cluster keeps v3.25.1, and the
+    // report says so, from the manifest read after the last hop.
+    const read = commandLines(r).lastIndexOf(`cat ${CALICO_MANIFEST}`)
+    expect(read).toBeGreaterThan(commandLines(r).indexOf('snap refresh microk8s --channel=1.32/stable --classic'))
+    expect(r.report.targetCalico).toBe('v3.28.1')
     expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({
       before: 'v3.25.1',
       after: 'v3.25.1',
@@ -35,6 +41,17 @@ describe.concurrent('removed-API pre-flight', () => {
       shipped: 'v3.28.1'
     })
     expect(r.report.warnings.join('\n')).toMatch(/Calico v3\.25\.1 keeps running: .* the 1\.32 snap bundles v3\.28\.1/)
+    expect(validateReport(r.report)).toEqual([])
+  })
+
+  it('claims nothing about the target’s Calico when its manifest cannot be read', async () => {
+    const r = await run('removed-apis', { channel: '1.32/stable' }, { overrides: { snapCalicoManifestMissing: true } })
+    expect(r.code, r.stdout).toBe(0)
+    expect(commandLines(r)).toContain(`cat ${CALICO_MANIFEST}`)
+    expect(r.report.targetCalico).toBeUndefined()
+    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({ before: 'v3.25.1', after: 'v3.25.1' })
+    expect(r.report.changes.find((c: any) => c.kind === 'cni').shipped).toBeUndefined()
+    expect(r.report.warnings.join('\n')).not.toMatch(/Calico|bundles/)
     expect(validateReport(r.report)).toEqual([])
   })
 
