@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5394);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1089);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5394:
+/***/ 1089:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35187,16 +35187,6 @@ function workloadsAtAnyRelease(name) {
     const all = [entry.workloads, ...(entry.forms ?? []).map((f) => f.workloads ?? [])].flat();
     return all.filter((w, i) => all.findIndex((x) => x.namespace === w.namespace && x.name === w.name) === i);
 }
-/**
- * The Calico the snap bundles per branch. Calico is not an addon and a refresh only replaces Calico 3.21, so a
- * cluster installed at 1.28 keeps v3.25.1 on later tracks: the report says so.
- */
-function bundledCalico(branch) {
-    const minor = releaseMinor(branch);
-    if (minor === undefined || minor < 28)
-        return undefined;
-    return minor <= 31 ? 'v3.25.1' : minor === 32 ? 'v3.28.1' : 'v3.29.3';
-}
 
 ;// CONCATENATED MODULE: ./src/catalog/types.ts
 /**
@@ -35890,6 +35880,25 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/target-calico.ts
+/** canonical/microk8s, upgrade-scripts/000-switch-to-calico/resources/calico.yaml, inside the installed revision. */
+const SNAP_CALICO_MANIFEST = '/snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml';
+/**
+ * The tag of the `calico/node` image a Calico manifest names (`image: docker.io/calico/node:v3.25.1`, any
+ * registry or quoting); undefined when it names none, or more than one tag (nothing to claim then).
+ */
+function calicoNodeTag(manifest) {
+    const tags = new Set();
+    for (const m of manifest.matchAll(/^\s*-?\s*image:\s*["']?((?:[^\s"'/]+\/)*calico\/node):([\w][\w.-]{0,127})["']?\s*$/gm))
+        tags.add(m[2]);
+    return tags.size === 1 ? [...tags][0] : undefined;
+}
+/** The target snap's `calico/node` tag, or undefined when its manifest cannot be read or names none. */
+async function readTargetCalico(files) {
+    const text = await files.read(SNAP_CALICO_MANIFEST);
+    return text === undefined ? undefined : calicoNodeTag(text);
+}
+
 ;// CONCATENATED MODULE: ./src/timeline.ts
 
 /** The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon. */
@@ -35968,6 +35977,7 @@ function mermaidTimeline(r) {
 
 
 
+
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
 const SCHEMA_VERSION = 2;
 function newReport(channel, minor) {
@@ -36000,14 +36010,14 @@ function analyseChanges(report) {
     // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
     if (report.before && report.after && report.after !== report.before) {
         const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor);
-        const calico = bundledCalico(targetBranch);
-        // What the target ships is measured for addons (the addon repositories are compared after the last hop,
-        // see addon-repos.ts), not claimed from a table; only the bundled Calico is named here.
+        // What the target ships is measured, never claimed from a table: addons by comparing the addon repositories
+        // (addon-repos.ts), Calico by reading the snap's manifest after the last hop (target-calico.ts).
+        const calico = report.targetCalico;
         report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' && calico ? { 'calico/node': calico } : {});
         const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
         if (calico && running && running !== calico) {
             report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
-                `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply /snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml)`);
+                `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply ${SNAP_CALICO_MANIFEST})`);
         }
     }
     else if (report.before) {
@@ -40246,6 +40256,8 @@ async function sideloadImages(ctx, freshInstall) {
 
 
 
+
+
 async function run() {
     if (getState('isPost') === 'true')
         return post();
@@ -40425,6 +40437,9 @@ async function upgrade(inputs, tools, report) {
         else
             await checkMirrorAfterHop(setupCtx, hop.channelText);
     }
+    // What the target snap ships, read from the installed revision (the report claims nothing when it cannot).
+    if (corePlan.hops.length)
+        report.targetCalico = await readTargetCalico(new SystemFiles(tools.cmd));
     await sideloadImages(setupCtx, corePlan.kind === 'install');
     // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
     if (corePlan.kind === 'install') {
