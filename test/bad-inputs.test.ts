@@ -20,6 +20,10 @@ beforeAll(() => {
   fs.symlinkSync(path.join(dir, 'victim'), path.join(dir, 'link'))
   fs.symlinkSync('/etc', path.join(dir, 'etc-link'))
   fs.writeFileSync(path.join(dir, 'a-file'), '')
+  fs.writeFileSync(path.join(dir, 'images.txt'), 'alpine:edge\n')
+  fs.writeFileSync(path.join(dir, 'junk.tar'), Buffer.alloc(1024))
+  fs.writeFileSync(path.join(dir, 'launch-version.yaml'), 'version: 0.9.0\n')
+  fs.writeFileSync(path.join(dir, 'launch-join.yaml'), 'version: 0.1.0\njoin:\n  url: 10.0.0.1:25000/token\n')
 })
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
@@ -126,6 +130,12 @@ const ROWS: Row[] = [
   // launch-configuration
   ['launch-configuration', '$NO_SUCH_VARIABLE_HERE/launch.yaml', /uses \$NO_SUCH_VARIABLE_HERE, which is not set/],
   ['launch-configuration', at('no-such-launch.yaml'), /cannot read/],
+  ['launch-configuration', at('launch-version.yaml'), /version '0.9.0' is not a launch configuration version/],
+  ['launch-configuration', at('launch-join.yaml'), /join is not supported/],
+  // sideload-images (every archive is read when the inputs are)
+  ['sideload-images', at('no-such-images'), /matches no image archive/],
+  ['sideload-images', at('images.txt'), /does not end in \.tar/],
+  ['sideload-images', at('junk.tar'), /is not an image archive \(no manifest.json or index.json\)/],
   // registry-mirror
   ['registry-mirror', 'ftp://mirror.example', /give http\(s\):\/\/host\[:port\]/],
   ['registry-mirror', 'https://user:secret@mirror.example', /holds credentials/],
@@ -147,11 +157,7 @@ describe('bad inputs are refused when the inputs are read, naming the input', ()
     const action = parseYaml(fs.readFileSync(new URL('../action.yml', import.meta.url), 'utf8'))
     // Old spellings feed the same checks as the inputs they stand for (one row shows they are read).
     const aliases = ['devMode', 'sideload-images-path', 'container-registry-url']
-    // sideload-images: any path is accepted; an archive that is missing or unreadable fails when it is loaded.
-    const exempt = ['sideload-images']
-    const missing = Object.keys(action.inputs).filter(
-      (n) => !covered.has(n) && !aliases.includes(n) && !exempt.includes(n)
-    )
+    const missing = Object.keys(action.inputs).filter((n) => !covered.has(n) && !aliases.includes(n))
     expect(missing, 'inputs without a bad-value row').toEqual([])
   })
 

@@ -243,6 +243,24 @@ describe.concurrent('registry mirror over a hosts.toml a person wrote', () => {
   })
 })
 
+describe.concurrent('bad launch-configuration and sideload-images values, through the action', () => {
+  it.each([
+    ['launch-configuration', 'c.yaml', { 'c.yaml': 'version: 0.9.0\n' }, /version '0.9.0'/],
+    ['launch-configuration', 'c.yaml', { 'c.yaml': 'version: 0.1.0\njoin:\n  url: x\n' }, /join is not supported/],
+    ['sideload-images', 'no-such-dir', {}, /matches no image archive/],
+    ['sideload-images', 'list.txt', { 'list.txt': 'alpine\n' }, /does not end in \.tar/],
+    ['sideload-images', 'junk.tar', { 'junk.tar': 'not a tar' }, /is not an image archive/]
+  ])('%s = %s: refused naming the input, no change made', async (input, value, files, why) => {
+    const { dir, ws } = workspace(files)
+    const r = await run(EXISTING, { channel: '1.30/stable', [input]: value }, { dir, env: { GITHUB_WORKSPACE: ws } })
+    expect(r.code).not.toBe(0)
+    expect(r.report.failure.step).toBe(`input ${input}`)
+    expect(r.report.failure.message).toMatch(why)
+    expect(mutatingCommands(r)).toEqual([])
+    expect(commandLines(r).filter((l) => /^(iptables -I|install |microk8s images)/.test(l))).toEqual([])
+  })
+})
+
 describe.concurrent('image archives on an existing strict cluster', () => {
   it('outside /home: refused at plan time naming sideload-images, before any change', async () => {
     const { dir, ws } = workspace()
