@@ -89,6 +89,20 @@ describe('launch configuration', () => {
     expect(installed[0].mode).toBe(0o600)
   })
 
+  it('reads an absolute path outside the workspace (balchua workflows name $HOME files), as action.yml says', () => {
+    const home = tmp()
+    fs.writeFileSync(path.join(home, 'launch.yaml'), 'version: 0.1.0\n')
+    const inputs = getInputs(
+      (n) => (n === 'launch-configuration' ? '$HOME/launch.yaml' : ''),
+      { RUNNER_TEMP: '/tmp', HOME: home, GITHUB_WORKSPACE: tmp() },
+      () => {}
+    )
+    expect(inputs.launchConfig?.file).toBe(path.join(home, 'launch.yaml'))
+    const action = fs.readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
+    const described = /\n  launch-configuration:\n    description: >-\n([\s\S]*?)\n    required/.exec(action)![1]
+    expect(described.replace(/\s+/g, ' ')).toMatch(/absolute or relative to the workspace/)
+  })
+
   it('reports unknown keys and needs 1.27+ (0.2.0: 1.28+)', () => {
     const c = parseLaunchConfig('version: 0.2.0\nx-extra: 1\n', 'f')
     expect(c.unknownKeys).toEqual(['x-extra'])
