@@ -1,5 +1,7 @@
 // A minimal GitHub API on loopback for the pull-request comment tests.
 import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { beforeAll, afterAll } from 'vitest'
 
 export interface Comment {
   id: number
@@ -72,4 +74,19 @@ export function fakeGitHub() {
     })
   })
   return { server, state }
+}
+
+/**
+ * The fake API listening on loopback for the enclosing describe block: started before its tests, closed after.
+ * `url()` is its base URL once started (for GITHUB_API_URL).
+ */
+export function useFakeGitHub() {
+  const fake = fakeGitHub()
+  let url = ''
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => fake.server.close(() => resolve())))
+  return { ...fake, url: () => url }
 }

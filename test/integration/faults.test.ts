@@ -1,13 +1,12 @@
 // Faults injected through simulator scenarios, and bad inputs: each ends in a retry that succeeds or a clear error
 // naming the input or step — and in every case the report is written and no data is lost.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { AddressInfo } from 'node:net'
 import { run, commandLines, mutatingCommands, errorAnnotation, object } from './harness.js'
 import { validateReport } from '../helpers/schema.js'
-import { fakeGitHub } from '../helpers/fake-github.js'
+import { useFakeGitHub } from '../helpers/fake-github.js'
 import type { ActionRun } from '../../scripts/run-action.mjs'
 
 const fast = { timeScale: 0.001 }
@@ -285,13 +284,7 @@ describe.concurrent('as a non-root runner user (GitHub-hosted runners run as `ru
 })
 
 describe.sequential('pull-request comment', () => {
-  const { server, state } = fakeGitHub()
-  let apiUrl = ''
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  })
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const { state, url: apiUrl } = useFakeGitHub()
 
   const prEnv = () => {
     const event = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ev-')), 'event.json')
@@ -300,7 +293,7 @@ describe.sequential('pull-request comment', () => {
       GITHUB_EVENT_NAME: 'pull_request',
       GITHUB_EVENT_PATH: event,
       GITHUB_REPOSITORY: 'o/r',
-      GITHUB_API_URL: apiUrl
+      GITHUB_API_URL: apiUrl()
     }
   }
 

@@ -1,12 +1,11 @@
 // The bundled report action (report/dist/index.js) run as the runner runs it, on the fixture reports laid out
 // as actions/download-artifact with merge-multiple leaves them.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { AddressInfo } from 'node:net'
 import { runReportAction } from '../../scripts/run-action.mjs'
-import { fakeGitHub } from '../helpers/fake-github.js'
+import { useFakeGitHub } from '../helpers/fake-github.js'
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'reports')
 
@@ -80,13 +79,7 @@ describe('report action (bundled)', () => {
   })
 
   describe('pull-request comment', () => {
-    const { server, state } = fakeGitHub()
-    let apiUrl = ''
-    beforeAll(async () => {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    })
-    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const { state, url: apiUrl } = useFakeGitHub()
 
     it('posts one sticky comment with the grid and updates it on the next run', async () => {
       Object.assign(state, { comments: [], forbid: false, maxBody: Infinity })
@@ -97,7 +90,7 @@ describe('report action (bundled)', () => {
         GITHUB_EVENT_NAME: 'pull_request',
         GITHUB_EVENT_PATH: event,
         GITHUB_REPOSITORY: 'o/r',
-        GITHUB_API_URL: apiUrl
+        GITHUB_API_URL: apiUrl()
       }
       const inputs = { reports: 'reports', 'pr-comment': 'true', 'github-token': 't', 'fail-on': 'never' }
       const first = await runReportAction({ dir: path.join(ws, 'a'), workspace: ws, inputs, env })
