@@ -36768,16 +36768,49 @@ async function getObject(microk8s, resource, name, namespace, secret = false) {
 }
 /** The objects a query names; none when the addon's CRDs are not there. Throws on any other failure. */
 async function queryObjects(microk8s, q) {
-    const secret = q.resource === 'secrets';
-    const args = ['kubectl', 'get', q.resource, '-n', q.namespace, '-o', 'json'];
+    const found = await getInNamespace(microk8s, [q.resource], q.namespace, Boolean(q.crd));
+    return found === undefined ? [] : pick(found, q);
+}
+/**
+ * The objects of several queries in one namespace, in one `kubectl get r1,r2 -n NS` (each real call costs seconds).
+ * When one of the resources is not served (an addon's CRDs missing), each query is read on its own instead.
+ */
+async function queryNamespace(microk8s, queries) {
+    if (queries.length === 1)
+        return queryObjects(microk8s, queries[0]);
+    const found = await getInNamespace(microk8s, queries.map((q) => q.resource), queries[0].namespace, queries.some((q) => q.crd));
+    if (found === undefined) {
+        const each = [];
+        for (const q of queries)
+            each.push(...(await queryObjects(microk8s, q)));
+        return each;
+    }
+    return queries.flatMap((q) => pick(found, q));
+}
+/** `kubectl get` of resources in a namespace; undefined when a resource type is not served and that may be so. */
+async function getInNamespace(microk8s, resources, namespace, mayBeUnserved) {
+    const secret = resources.includes('secrets');
+    const args = ['kubectl', 'get', resources.join(','), '-n', namespace, '-o', 'json'];
     const r = await microk8s.run(args, undefined, secret);
     if (r.code !== 0) {
-        if (q.crd && noSuchType(r.stderr))
-            return [];
+        if (mayBeUnserved && noSuchType(r.stderr))
+            return undefined;
         throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
     }
-    const items = parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret).items ?? [];
-    return items.filter((o) => (!q.names || q.names.includes(o.metadata?.name)) && (!q.keep || q.keep(o)));
+    return parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret).items ?? [];
+}
+/** The objects of a list that a query asks for: its resource's kind, its names, its filter. */
+function pick(items, q) {
+    return items.filter((o) => (RESOURCE_OF_KIND[o.kind] ?? String(o.kind).toLowerCase()) === q.resource &&
+        (!q.names || q.names.includes(o.metadata?.name)) &&
+        (!q.keep || q.keep(o)));
+}
+/** Queries grouped by namespace, in the order their namespaces first appear. */
+function byNamespace(queries) {
+    const groups = new Map();
+    for (const q of queries)
+        groups.set(q.namespace, [...(groups.get(q.namespace) ?? []), q]);
+    return [...groups.values()];
 }
 async function readCorefile(microk8s) {
     const cm = await getObject(microk8s, 'configmap', 'coredns', 'kube-system');
@@ -36800,8 +36833,9 @@ async function captureState(microk8s, enabled, disableMinor) {
     for (const addon of enabled) {
         for (const spec of stateSpecs(addon, disableMinor)) {
             const objects = [];
-            for (const q of spec.objects) {
-                const found = await readRetried(`${q.resource} in namespace ${q.namespace} (${addon})`, () => queryObjects(microk8s, q));
+            for (const group of byNamespace(spec.objects)) {
+                const what = `${group.map((q) => q.resource).join(', ')} in namespace ${group[0].namespace} (${addon})`;
+                const found = await readRetried(what, () => queryNamespace(microk8s, group));
                 objects.push(...found.map(stripServerFields));
             }
             captured.objects[addon] = [...(captured.objects[addon] ?? []), ...objects];
@@ -36899,13 +36933,16 @@ async function readStateAfter(microk8s, captured) {
     for (const [addon, list] of Object.entries(captured.objects)) {
         if (list.length === 0)
             continue;
-        const resources = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))];
+        const keys = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))];
+        const queries = keys.map((key) => {
+            const [kind, namespace] = key.split('|');
+            return { resource: RESOURCE_OF_KIND[kind] ?? kind.toLowerCase(), namespace, crd: true };
+        });
         const found = [];
         let failed = false;
-        for (const key of resources) {
-            const [kind, namespace] = key.split('|');
-            const resource = RESOURCE_OF_KIND[kind] ?? kind.toLowerCase();
-            const items = await attempt(`${resource} in namespace ${namespace}`, () => queryObjects(microk8s, { resource, namespace, crd: true }));
+        for (const group of byNamespace(queries)) {
+            const what = `${group.map((q) => q.resource).join(', ')} in namespace ${group[0].namespace}`;
+            const items = await attempt(what, () => queryNamespace(microk8s, group));
             if (items === undefined)
                 failed = true;
             else

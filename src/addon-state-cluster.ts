@@ -78,15 +78,62 @@ export async function getObject(
 
 /** The objects a query names; none when the addon's CRDs are not there. Throws on any other failure. */
 export async function queryObjects(microk8s: MicroK8s, q: ObjectQuery): Promise<KubeObject[]> {
-  const secret = q.resource === 'secrets'
-  const args = ['kubectl', 'get', q.resource, '-n', q.namespace, '-o', 'json']
+  const found = await getInNamespace(microk8s, [q.resource], q.namespace, Boolean(q.crd))
+  return found === undefined ? [] : pick(found, q)
+}
+
+/**
+ * The objects of several queries in one namespace, in one `kubectl get r1,r2 -n NS` (each real call costs seconds).
+ * When one of the resources is not served (an addon's CRDs missing), each query is read on its own instead.
+ */
+export async function queryNamespace(microk8s: MicroK8s, queries: ObjectQuery[]): Promise<KubeObject[]> {
+  if (queries.length === 1) return queryObjects(microk8s, queries[0])
+  const found = await getInNamespace(
+    microk8s,
+    queries.map((q) => q.resource),
+    queries[0].namespace,
+    queries.some((q) => q.crd)
+  )
+  if (found === undefined) {
+    const each: KubeObject[] = []
+    for (const q of queries) each.push(...(await queryObjects(microk8s, q)))
+    return each
+  }
+  return queries.flatMap((q) => pick(found, q))
+}
+
+/** `kubectl get` of resources in a namespace; undefined when a resource type is not served and that may be so. */
+async function getInNamespace(
+  microk8s: MicroK8s,
+  resources: string[],
+  namespace: string,
+  mayBeUnserved: boolean
+): Promise<KubeObject[] | undefined> {
+  const secret = resources.includes('secrets')
+  const args = ['kubectl', 'get', resources.join(','), '-n', namespace, '-o', 'json']
   const r = await microk8s.run(args, undefined, secret)
   if (r.code !== 0) {
-    if (q.crd && noSuchType(r.stderr)) return []
+    if (mayBeUnserved && noSuchType(r.stderr)) return undefined
     throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr)
   }
-  const items: KubeObject[] = parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret).items ?? []
-  return items.filter((o) => (!q.names || q.names.includes(o.metadata?.name)) && (!q.keep || q.keep(o)))
+  return parseJsonOutput(displayCommand('microk8s', args), r.stdout, secret).items ?? []
+}
+
+/** The objects of a list that a query asks for: its resource's kind, its names, its filter. */
+function pick(items: KubeObject[], q: ObjectQuery): KubeObject[] {
+  return items.filter(
+    (o) =>
+      (RESOURCE_OF_KIND[o.kind] ?? String(o.kind).toLowerCase()) === q.resource &&
+      (!q.names || q.names.includes(o.metadata?.name)) &&
+      (!q.keep || q.keep(o))
+  )
+}
+
+/** Queries grouped by namespace, in the order their namespaces first appear. */
+function byNamespace(queries: ObjectQuery[]): ObjectQuery[][] {
+  const groups = new Map<string, ObjectQuery[]>()
+  for (const q of queries) groups.set(q.namespace, [...(groups.get(q.namespace) ?? []), q])
+  return [...groups.values()]
 }
 
 export async function readCorefile(microk8s: MicroK8s): Promise<string | undefined> {
@@ -116,10 +163,9 @@ export async function captureState(
   for (const addon of enabled) {
     for (const spec of stateSpecs(addon, disableMinor)) {
       const objects: KubeObject[] = []
-      for (const q of spec.objects) {
-        const found = await readRetried(`${q.resource} in namespace ${q.namespace} (${addon})`, () =>
-          queryObjects(microk8s, q)
-        )
+      for (const group of byNamespace(spec.objects)) {
+        const what = `${group.map((q) => q.resource).join(', ')} in namespace ${group[0].namespace} (${addon})`
+        const found = await readRetried(what, () => queryNamespace(microk8s, group))
         objects.push(...found.map(stripServerFields))
       }
       captured.objects[addon] = [...(captured.objects[addon] ?? []), ...objects]
@@ -234,15 +280,16 @@ export async function readStateAfter(
   const objects: Record<string, KubeObject[] | undefined> = {}
   for (const [addon, list] of Object.entries(captured.objects)) {
     if (list.length === 0) continue
-    const resources = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))]
+    const keys = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))]
+    const queries: ObjectQuery[] = keys.map((key) => {
+      const [kind, namespace] = key.split('|')
+      return { resource: RESOURCE_OF_KIND[kind] ?? kind.toLowerCase(), namespace, crd: true }
+    })
     const found: KubeObject[] = []
     let failed = false
-    for (const key of resources) {
-      const [kind, namespace] = key.split('|')
-      const resource = RESOURCE_OF_KIND[kind] ?? kind.toLowerCase()
-      const items = await attempt(`${resource} in namespace ${namespace}`, () =>
-        queryObjects(microk8s, { resource, namespace, crd: true })
-      )
+    for (const group of byNamespace(queries)) {
+      const what = `${group.map((q) => q.resource).join(', ')} in namespace ${group[0].namespace}`
+      const items = await attempt(what, () => queryNamespace(microk8s, group))
       if (items === undefined) failed = true
       else found.push(...items)
     }

@@ -16,6 +16,7 @@ import {
   recoverArgs
 } from '../src/addon-state.js'
 import { addonHelmReleases, latestDeployed } from '../src/data-checks.js'
+import { queryNamespace } from '../src/addon-state-cluster.js'
 import { DEFAULT_COREFILE } from '../src/catalog/index.js'
 import { CycleJournal, type JournalData } from '../src/cycle-journal.js'
 import { headline, renderSummary } from '../src/report.js'
@@ -309,5 +310,50 @@ describe('putting captured state back', () => {
     }
     await restoreAddonState(new MicroK8s(cmd, { waitTimeout: 5 }), 'ingress', { objects: { ingress: [secret] } })
     expect(options[0]).toMatchObject({ secret: true })
+  })
+})
+
+describe('reading what a disable deletes, one get per namespace', () => {
+  const list = (...items: object[]) => ({ code: 0, stdout: JSON.stringify({ items }) })
+  const mk = (cmd: ReturnType<typeof scriptedCmd>) => new MicroK8s(cmd, { waitTimeout: 5 })
+
+  it('reads ConfigMaps and Secrets of one namespace in one call and gives each query its own kind', async () => {
+    const cmd = scriptedCmd([
+      list(
+        { kind: 'ConfigMap', metadata: { name: 'nginx-load-balancer-microk8s-conf' } },
+        { kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt' } },
+        { kind: 'Secret', metadata: { name: 'tls' } }
+      )
+    ])
+    const found = await queryNamespace(mk(cmd), [
+      { resource: 'configmaps', namespace: 'ingress', names: ['nginx-load-balancer-microk8s-conf'] },
+      { resource: 'secrets', namespace: 'ingress' }
+    ])
+    expect(cmd.calls).toEqual([['microk8s', 'kubectl', 'get', 'configmaps,secrets', '-n', 'ingress', '-o', 'json']])
+    expect(found.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ConfigMap/nginx-load-balancer-microk8s-conf',
+      'Secret/tls'
+    ])
+  })
+
+  it('reads each kind on its own when one CRD is not served, and finds none of that one', async () => {
+    const unserved = { code: 1, stderr: 'error: the server doesn\'t have a resource type "bgppeers"' }
+    const cmd = scriptedCmd([unserved, list({ kind: 'IPAddressPool', metadata: { name: 'a' } }), unserved])
+    const found = await queryNamespace(mk(cmd), [
+      { resource: 'ipaddresspools.metallb.io', namespace: 'metallb-system', crd: true },
+      { resource: 'bgppeers.metallb.io', namespace: 'metallb-system', crd: true }
+    ])
+    expect(cmd.calls).toHaveLength(3)
+    expect(found.map((o) => o.metadata.name)).toEqual(['a'])
+  })
+
+  it('fails on any other error: a failed read is never "nothing there"', async () => {
+    const cmd = scriptedCmd([{ code: 1, stderr: 'The connection to the server 127.0.0.1:16443 was refused' }])
+    await expect(
+      queryNamespace(mk(cmd), [
+        { resource: 'configmaps', namespace: 'ingress' },
+        { resource: 'secrets', namespace: 'ingress' }
+      ])
+    ).rejects.toThrow(/exited with code 1/)
   })
 })
