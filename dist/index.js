@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1089);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3840);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1089:
+/***/ 3840:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34136,14 +34136,14 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  */
 function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
+        const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
+        const runner = new tr.ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -34163,8 +34163,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -36059,7 +36059,7 @@ const ICON = {
     unknown: '❔ unknown'
 };
 const th = (head) => `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>\n`;
-const tr = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+const report_tr = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
 function textSection(name, text, droppable = 0) {
     return { name, head: text, rows: [], foot: '', droppable };
 }
@@ -36072,7 +36072,7 @@ function tableSection(name, head, rows, o = {}) {
     return {
         name,
         head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
-        rows: rows.map(tr),
+        rows: rows.map(report_tr),
         foot: `</table>\n\n${o.after ?? ''}${close}`,
         droppable: o.droppable ?? 0
     };
@@ -36342,11 +36342,20 @@ function fitSections(sections, tail, limit) {
     return body + note + tail;
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/cmd.ts
 /**
  * The one way the action runs a program. Arguments are always an array: no shell ever sees a string built
- * from input. `ExecCmd` is the real implementation (@actions/exec); unit tests pass a fake `Cmd`.
+ * from input. `ExecCmd` is the real implementation (node:child_process); unit tests pass a fake `Cmd`.
+ *
+ * Why not @actions/exec: it always gives the child a stdin pipe and writes `input` into it after the spawn. A
+ * program that exits before that write (`test -e`, `cat` of a missing file, `true`) closes the pipe first, the
+ * write fails with EPIPE on a stream nobody listens to, and Node ends the whole action on the unhandled 'error'
+ * event (the class of execa#74). Here the child's stdin is /dev/null unless there is input to give, and the one
+ * write there is has its errors handled and reported in the result, never thrown as an event.
  */
+
 
 
 /** Joins a command for display only (never executed): arguments with spaces or quotes are quoted. */
@@ -36363,6 +36372,91 @@ function withSnapBin(pathValue) {
 }
 /** Exit code of coreutils `timeout` when the command ran out of time. */
 const TIMED_OUT = 124;
+/** Exit code a shell gives a program it cannot find; also ours when the spawn itself fails. */
+const NOT_FOUND = 127;
+/** Splits a stream into lines for `onLine`, keeping the unfinished tail until more arrives or the stream ends. */
+function lineSplitter(onLine) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const line of parts)
+                onLine(line);
+        },
+        end() {
+            if (tail)
+                onLine(tail);
+            tail = '';
+        }
+    };
+}
+/** Spawns one program with stdin /dev/null (or fed `input`), collects its output; resolves, never rejects. */
+function spawnCollect(program, argv, options, echo) {
+    return new Promise((resolve) => {
+        const out = [];
+        const err = [];
+        let failure;
+        let settled = false;
+        const finish = (code) => {
+            if (settled)
+                return;
+            settled = true;
+            resolve({
+                code,
+                stdout: Buffer.concat(out).toString('utf8'),
+                stderr: Buffer.concat(err).toString('utf8'),
+                ...(failure ? { failure } : {})
+            });
+        };
+        let child;
+        try {
+            child = (0,external_node_child_process_namespaceObject.spawn)(program, argv, {
+                stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+                env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
+            });
+        }
+        catch (error) {
+            failure = error.message;
+            finish(NOT_FOUND);
+            return;
+        }
+        const lines = options.onLine && !options.secret ? lineSplitter(options.onLine) : undefined;
+        const errLines = options.onLine && !options.secret ? lineSplitter(options.onLine) : undefined;
+        child.stdout?.on('data', (d) => {
+            out.push(d);
+            if (echo)
+                process.stdout.write(d);
+            lines?.push(d.toString('utf8'));
+        });
+        child.stderr?.on('data', (d) => {
+            err.push(d);
+            if (echo)
+                process.stderr.write(d);
+            errLines?.push(d.toString('utf8'));
+        });
+        // Spawn failures (ENOENT, EACCES) arrive here; 'close' may not follow.
+        child.on('error', (error) => {
+            failure = error.message;
+            finish(NOT_FOUND);
+        });
+        child.on('close', (code, signal) => {
+            lines?.end();
+            errLines?.end();
+            // A signal death is reported as a shell does: 128 + the signal's number.
+            finish(code ?? (signal ? 128 + (external_node_os_namespaceObject.constants.signals[signal] ?? 0) : 1));
+        });
+        if (child.stdin) {
+            // The program may exit before reading (or without ever reading): EPIPE/ECONNRESET here is an answer to
+            // report, not a crash.
+            child.stdin.on('error', (error) => {
+                if (!failure && error.code !== 'EPIPE')
+                    failure = `writing stdin: ${error.message}`;
+            });
+            child.stdin.end(options.input);
+        }
+    });
+}
 class ExecCmd {
     useSudo;
     boundSeconds;
@@ -36371,11 +36465,11 @@ class ExecCmd {
      * @param useSudo prefix privileged programs with `sudo -n` (GitHub-hosted runners run as `runner`;
      *   as root the programs are called directly).
      * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
-     *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
-     *   Kept by hand rather than a timer or a library: `timeout` runs inside sudo, as root, leads a process group of
-     *   its own and signals the whole group (the microk8s wrapper's children too), escalating to KILL after
-     *   --kill-after; a timer in this unprivileged process could signal only sudo, never the root-owned
-     *   grandchildren that would keep running and holding snapd's lock.
+     *   seconds: a stuck snapd change or API server cannot hang the job. Kept by hand rather than a timer or a
+     *   library: `timeout` runs inside sudo, as root, leads a process group of its own and signals the whole group
+     *   (the microk8s wrapper's children too), escalating to KILL after --kill-after; a timer in this unprivileged
+     *   process could signal only sudo, never the root-owned grandchildren that would keep running and holding
+     *   snapd's lock.
      */
     constructor(useSudo, boundSeconds) {
         this.useSudo = useSudo;
@@ -36389,33 +36483,19 @@ class ExecCmd {
             [program, argv] = ['sudo', ['-n', program, ...argv]];
         const command = displayCommand(file, args);
         core_debug(`run: ${command}`);
+        const echo = !options.secret && (options.echo === true || isDebug());
+        if (echo)
+            process.stdout.write(`[command]${displayCommand(program, argv)}\n`);
         const started = Date.now();
-        let result;
-        try {
-            result = await getExecOutput(program, argv, {
-                ignoreReturnCode: true,
-                silent: options.secret || !(options.echo || isDebug()),
-                // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
-                // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
-                input: Buffer.from(options.input ?? ''),
-                ...(options.onLine && !options.secret
-                    ? { listeners: { stdline: options.onLine, errline: options.onLine } }
-                    : {}),
-                env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
-            });
-        }
-        catch (error) {
-            // @actions/exec throws when the program cannot be found at all.
-            const ms = Date.now() - started;
-            this.history.push({ command, code: 127, ms });
-            return { code: 127, stdout: '', stderr: `${program}: ${error.message}`, ms };
-        }
+        const result = await spawnCollect(program, argv, options, echo);
         const ms = Date.now() - started;
-        this.history.push({ command, code: result.exitCode, ms });
-        const stderr = this.boundSeconds && result.exitCode === TIMED_OUT
-            ? `${result.stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`
-            : result.stderr;
-        return { code: result.exitCode, stdout: result.stdout, stderr, ms };
+        this.history.push({ command, code: result.code, ms });
+        let stderr = result.stderr;
+        if (result.failure)
+            stderr = `${stderr}${stderr ? '\n' : ''}${program}: ${result.failure}`;
+        if (this.boundSeconds && result.code === TIMED_OUT)
+            stderr = `${stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`;
+        return { code: result.code, stdout: result.stdout, stderr, ms };
     }
 }
 

@@ -59,4 +59,54 @@ describe('running commands', () => {
     expect(displayCommand('microk8s', ['enable', 'dns:1.1.1.1,8.8.8.8'])).toBe('microk8s enable dns:1.1.1.1,8.8.8.8')
     expect(displayCommand('x', ['a b', 'c"d'])).toBe('x "a b" "c\\"d"')
   })
+
+  // Real programs that exit at machine speed, as `test -e` and `cat` do on a runner (the simulator's Node programs
+  // take ~40 ms to start and hid this): a child that is gone before its stdin is written must never crash the
+  // process. Before, @actions/exec's `input: ''` write raced the exit and died of an unhandled EPIPE.
+  describe('real short-lived programs, hundreds of times', () => {
+    const many = async (n: number, make: () => Promise<number>) => {
+      const codes: number[] = []
+      for (let i = 0; i < n; i += 10) codes.push(...(await Promise.all(Array.from({ length: 10 }, make))))
+      return codes
+    }
+    const cmd = new ExecCmd(false)
+
+    it('/usr/bin/true exits 0 every time', async () => {
+      const codes = await many(200, async () => (await cmd.run('/usr/bin/true', [])).code)
+      expect(new Set(codes)).toEqual(new Set([0]))
+    })
+
+    it('test -e /nonexistent exits 1 every time', async () => {
+      const codes = await many(200, async () => (await cmd.run('test', ['-e', '/nonexistent-path-here'])).code)
+      expect(new Set(codes)).toEqual(new Set([1]))
+    })
+
+    it('a program that exits 3 without reading the input it is given reports 3, not a crash', async () => {
+      const input = 'x'.repeat(256 * 1024) // more than a pipe holds: the write must meet the closed end
+      const codes = await many(200, async () => (await cmd.run('sh', ['-c', 'exit 3'], { input })).code)
+      expect(new Set(codes)).toEqual(new Set([3]))
+    })
+
+    it('the same behind coreutils timeout, as a bounded runner calls them', async () => {
+      const bounded = new ExecCmd(false, 30)
+      const codes = await many(100, async () => (await bounded.run('test', ['-e', '/nonexistent-path-here'])).code)
+      expect(new Set(codes)).toEqual(new Set([1]))
+    })
+  })
+
+  it('reports a program that cannot be started as 127 with the reason, and a signal death as 128 + its number', async () => {
+    const missing = await new ExecCmd(false).run('/nonexistent/program', ['a'])
+    expect(missing).toMatchObject({ code: 127 })
+    expect(missing.stderr).toMatch(/ENOENT/)
+    expect((await new ExecCmd(false).run('sh', ['-c', 'kill -TERM $$'])).code).toBe(143)
+  })
+
+  it('gives each line to onLine as it comes, stdout and stderr alike, and never for secret output', async () => {
+    const seen: string[] = []
+    await new ExecCmd(false).run('sh', ['-c', 'printf "a\\nb"; printf "c\\n" >&2'], { onLine: (l) => seen.push(l) })
+    expect(seen.sort()).toEqual(['a', 'b', 'c'])
+    const hidden: string[] = []
+    await new ExecCmd(false).run('sh', ['-c', 'echo token'], { secret: true, onLine: (l) => hidden.push(l) })
+    expect(hidden).toEqual([])
+  })
 })

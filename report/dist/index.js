@@ -37745,7 +37745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7259);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7296);
 /** The report action's entry point: everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -37755,7 +37755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7259:
+/***/ 7296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42252,11 +42252,20 @@ function fitSections(sections, tail, limit) {
     return body + note + tail;
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/cmd.ts
 /**
  * The one way the action runs a program. Arguments are always an array: no shell ever sees a string built
- * from input. `ExecCmd` is the real implementation (@actions/exec); unit tests pass a fake `Cmd`.
+ * from input. `ExecCmd` is the real implementation (node:child_process); unit tests pass a fake `Cmd`.
+ *
+ * Why not @actions/exec: it always gives the child a stdin pipe and writes `input` into it after the spawn. A
+ * program that exits before that write (`test -e`, `cat` of a missing file, `true`) closes the pipe first, the
+ * write fails with EPIPE on a stream nobody listens to, and Node ends the whole action on the unhandled 'error'
+ * event (the class of execa#74). Here the child's stdin is /dev/null unless there is input to give, and the one
+ * write there is has its errors handled and reported in the result, never thrown as an event.
  */
+
 
 
 /** Joins a command for display only (never executed): arguments with spaces or quotes are quoted. */
@@ -42273,6 +42282,91 @@ function withSnapBin(pathValue) {
 }
 /** Exit code of coreutils `timeout` when the command ran out of time. */
 const TIMED_OUT = 124;
+/** Exit code a shell gives a program it cannot find; also ours when the spawn itself fails. */
+const NOT_FOUND = 127;
+/** Splits a stream into lines for `onLine`, keeping the unfinished tail until more arrives or the stream ends. */
+function lineSplitter(onLine) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const line of parts)
+                onLine(line);
+        },
+        end() {
+            if (tail)
+                onLine(tail);
+            tail = '';
+        }
+    };
+}
+/** Spawns one program with stdin /dev/null (or fed `input`), collects its output; resolves, never rejects. */
+function spawnCollect(program, argv, options, echo) {
+    return new Promise((resolve) => {
+        const out = [];
+        const err = [];
+        let failure;
+        let settled = false;
+        const finish = (code) => {
+            if (settled)
+                return;
+            settled = true;
+            resolve({
+                code,
+                stdout: Buffer.concat(out).toString('utf8'),
+                stderr: Buffer.concat(err).toString('utf8'),
+                ...(failure ? { failure } : {})
+            });
+        };
+        let child;
+        try {
+            child = spawn(program, argv, {
+                stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+                env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
+            });
+        }
+        catch (error) {
+            failure = error.message;
+            finish(NOT_FOUND);
+            return;
+        }
+        const lines = options.onLine && !options.secret ? lineSplitter(options.onLine) : undefined;
+        const errLines = options.onLine && !options.secret ? lineSplitter(options.onLine) : undefined;
+        child.stdout?.on('data', (d) => {
+            out.push(d);
+            if (echo)
+                process.stdout.write(d);
+            lines?.push(d.toString('utf8'));
+        });
+        child.stderr?.on('data', (d) => {
+            err.push(d);
+            if (echo)
+                process.stderr.write(d);
+            errLines?.push(d.toString('utf8'));
+        });
+        // Spawn failures (ENOENT, EACCES) arrive here; 'close' may not follow.
+        child.on('error', (error) => {
+            failure = error.message;
+            finish(NOT_FOUND);
+        });
+        child.on('close', (code, signal) => {
+            lines?.end();
+            errLines?.end();
+            // A signal death is reported as a shell does: 128 + the signal's number.
+            finish(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1));
+        });
+        if (child.stdin) {
+            // The program may exit before reading (or without ever reading): EPIPE/ECONNRESET here is an answer to
+            // report, not a crash.
+            child.stdin.on('error', (error) => {
+                if (!failure && error.code !== 'EPIPE')
+                    failure = `writing stdin: ${error.message}`;
+            });
+            child.stdin.end(options.input);
+        }
+    });
+}
 class ExecCmd {
     useSudo;
     boundSeconds;
@@ -42281,11 +42375,11 @@ class ExecCmd {
      * @param useSudo prefix privileged programs with `sudo -n` (GitHub-hosted runners run as `runner`;
      *   as root the programs are called directly).
      * @param boundSeconds when set, every command runs under coreutils `timeout` and is killed after this many
-     *   seconds (`@actions/exec` has no timeout of its own): a stuck snapd change or API server cannot hang the job.
-     *   Kept by hand rather than a timer or a library: `timeout` runs inside sudo, as root, leads a process group of
-     *   its own and signals the whole group (the microk8s wrapper's children too), escalating to KILL after
-     *   --kill-after; a timer in this unprivileged process could signal only sudo, never the root-owned
-     *   grandchildren that would keep running and holding snapd's lock.
+     *   seconds: a stuck snapd change or API server cannot hang the job. Kept by hand rather than a timer or a
+     *   library: `timeout` runs inside sudo, as root, leads a process group of its own and signals the whole group
+     *   (the microk8s wrapper's children too), escalating to KILL after --kill-after; a timer in this unprivileged
+     *   process could signal only sudo, never the root-owned grandchildren that would keep running and holding
+     *   snapd's lock.
      */
     constructor(useSudo, boundSeconds) {
         this.useSudo = useSudo;
@@ -42299,33 +42393,19 @@ class ExecCmd {
             [program, argv] = ['sudo', ['-n', program, ...argv]];
         const command = cmd_displayCommand(file, args);
         core.debug(`run: ${command}`);
+        const echo = !options.secret && (options.echo === true || core.isDebug());
+        if (echo)
+            process.stdout.write(`[command]${cmd_displayCommand(program, argv)}\n`);
         const started = Date.now();
-        let result;
-        try {
-            result = await exec.getExecOutput(program, argv, {
-                ignoreReturnCode: true,
-                silent: options.secret || !(options.echo || core.isDebug()),
-                // @actions/exec leaves stdin open unless `input` is given, and interactive addon scripts (disable
-                // hostpath-storage, enable metallb without a range) would then wait forever. Always close it.
-                input: Buffer.from(options.input ?? ''),
-                ...(options.onLine && !options.secret
-                    ? { listeners: { stdline: options.onLine, errline: options.onLine } }
-                    : {}),
-                env: { ...process.env, PATH: withSnapBin(process.env.PATH), LC_ALL: 'C.UTF-8' }
-            });
-        }
-        catch (error) {
-            // @actions/exec throws when the program cannot be found at all.
-            const ms = Date.now() - started;
-            this.history.push({ command, code: 127, ms });
-            return { code: 127, stdout: '', stderr: `${program}: ${error.message}`, ms };
-        }
+        const result = await spawnCollect(program, argv, options, echo);
         const ms = Date.now() - started;
-        this.history.push({ command, code: result.exitCode, ms });
-        const stderr = this.boundSeconds && result.exitCode === TIMED_OUT
-            ? `${result.stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`
-            : result.stderr;
-        return { code: result.exitCode, stdout: result.stdout, stderr, ms };
+        this.history.push({ command, code: result.code, ms });
+        let stderr = result.stderr;
+        if (result.failure)
+            stderr = `${stderr}${stderr ? '\n' : ''}${program}: ${result.failure}`;
+        if (this.boundSeconds && result.code === TIMED_OUT)
+            stderr = `${stderr}\n'${command}' was stopped after ${this.boundSeconds}s (wait-timeout plus a margin)`;
+        return { code: result.code, stdout: result.stdout, stderr, ms };
     }
 }
 
