@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest'
 import { createLogView, parseCommand } from '../scripts/workflow-log.mjs'
 import { summaryForTerminal, summaryPage, displayWidth, parseGantt } from '../scripts/render-summary.mjs'
-import { renderSummary } from '../src/report.js'
+import { renderSummary } from '../src/report/summary.js'
 import { typicalUpgrade, failedRun } from './helpers/reports.js'
 import { unbalanced } from './helpers/html.js'
 

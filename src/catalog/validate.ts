@@ -3,7 +3,7 @@
  * community addon of that release (with the closest name suggested), and every argument must parse under the
  * addon's grammar there.
  */
-import { InputError } from '../errors.js'
+import { InputError } from '../base/errors.js'
 import { checkArguments } from './arguments.js'
 import { communityAddons } from './community.js'
 import { addonSpec, catalogAt } from './lookup.js'

@@ -3,8 +3,8 @@
  * or posted; an error names the input and what would be accepted.
  */
 import * as core from '@actions/core'
-import { InputError } from '../errors.js'
-import { bool, checkCommentKey, oneOf, type Getter } from '../inputs.js'
+import { InputError } from '../base/errors.js'
+import { bool, checkCommentKey, oneOf, type Getter } from '../inputs/action.js'
 
 export type FailOn = 'failure' | 'finding' | 'never'
 

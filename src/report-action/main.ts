@@ -8,9 +8,9 @@ import * as fs from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { getReportInputs, type FailOn } from './inputs.js'
-import { readReports, type ReadReport, type UnreadableFile } from '../report-reader.js'
-import { gridHeadline, isFailed, renderGrid, type GridInput } from '../grid.js'
-import { postStickyComment, SUMMARY_LIMIT } from '../publish.js'
+import { readReports, type ReadReport, type UnreadableFile } from '../report/reader.js'
+import { gridHeadline, isFailed, renderGrid, type GridInput } from '../report/grid.js'
+import { postStickyComment, SUMMARY_LIMIT } from '../report/publish.js'
 
 /** The merged JSON's own format version (its `reports[].report` follow schema/report.schema.json). */
 export const MERGED_VERSION = 1

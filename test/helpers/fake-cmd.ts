@@ -1,4 +1,4 @@
-import type { Cmd, CmdResult } from '../../src/cmd.js'
+import type { Cmd, CmdResult } from '../../src/base/cmd.js'
 
 /** A Cmd that answers from a script of results (then exit 0) and records each call's argv. */
 export function scriptedCmd(results: Array<Partial<CmdResult>>): Cmd & { calls: string[][] } {

@@ -1,9 +1,9 @@
 // Report fixtures built the way the action builds them (buildInventory over kubectl-shaped objects), with fixed
 // timestamps so renderings are stable.
-import { buildInventory, compareInventories, NOT_READY } from '../../src/inventory.js'
-import { newReport, type Report } from '../../src/report.js'
-import type { MicroK8sStatus } from '../../src/microk8s.js'
-import type { Finding } from '../../src/removed-apis.js'
+import { buildInventory, compareInventories, NOT_READY } from '../../src/cluster/inventory.js'
+import { newReport, type Report } from '../../src/report/summary.js'
+import type { MicroK8sStatus } from '../../src/cluster/microk8s.js'
+import type { Finding } from '../../src/preflight/removed-apis.js'
 
 const workload = (kind: string, namespace: string, name: string, image: string) => ({
   kind,

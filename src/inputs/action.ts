@@ -1,0 +1,254 @@
+/**
+ * Every `core.getInput` of the action lives here. Inputs are validated once, before anything touches the
+ * cluster, and returned as a typed object; an error names the input and what would be accepted.
+ */
+import * as core from '@actions/core'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { type Channel, parseChannel } from '../cluster/channel.js'
+import { InputError } from '../base/errors.js'
+import { type CompatInputs, DEFAULT_CHANNEL, addonsFromInput, getCompatInputs } from './aliases.js'
+import { outputPathProblem } from '../cluster/kubeconfig.js'
+
+export type CycleMode = 'auto' | 'always' | 'never'
+export type RemovedApisMode = 'fail' | 'warn' | 'off'
+
+export interface AddonRequest {
+  name: string
+  /** Everything after the first colon (`1.1.1.1,8.8.8.8` for `dns:1.1.1.1,8.8.8.8`); undefined when absent. */
+  args?: string
+}
+
+export interface Inputs extends CompatInputs {
+  channel: Channel
+  channelText: string
+  addons: AddonRequest[]
+  cycleAddons: CycleMode
+  neverCycle: string[]
+  /** Addons unknown to the catalog (community) to cycle anyway. */
+  cycleAlso: string[]
+  waitTimeout: number
+  dryRun: boolean
+  reportFile: string
+  prComment: boolean
+  githubToken: string
+  commentKey: string
+  kubeconfig: string
+  holdRefresh: boolean
+  removedApis: RemovedApisMode
+  /** Patterns of manifest files, relative to the workspace; `!pattern` excludes. */
+  manifests: string[]
+}
+
+/** Addon names as MicroK8s repositories spell them (`dns`, `hostpath-storage`, `community/argocd`). */
+const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+/**
+ * Addon arguments: what the core addons take after the colon (IP addresses and ranges, CIDRs,
+ * `key=ns/name`, sizes). No spaces, quotes or shell metacharacters: MicroK8s itself rejects nothing
+ * (`microk8s enable 'dns;rm -rf /'` exits 0), so the action must.
+ */
+const ADDON_ARGS = /^[A-Za-z0-9.,:=/_@+-]{1,256}$/
+export const WAIT_TIMEOUT_MAX = 21600
+
+export type Getter = (name: string) => string
+
+export function getInputs(
+  get: Getter = (n) => core.getInput(n),
+  env = process.env,
+  warn: (message: string) => void = (m) => core.warning(m, { title: 'deprecated input' })
+): Inputs {
+  const channelText = get('channel').trim() || DEFAULT_CHANNEL
+  let channel: Channel
+  try {
+    channel = parseChannel(channelText)
+  } catch (e) {
+    throw new InputError('channel', (e as Error).message)
+  }
+
+  const addons = parseAddons(addonsFromInput(get('addons'), warn))
+  const neverCycle = addonNames(get, 'never-cycle')
+  const cycleAlso = addonNames(get, 'cycle-also')
+
+  const waitTimeout = parseWaitTimeout(get('wait-timeout'))
+  const runnerTemp = env.RUNNER_TEMP || os.tmpdir()
+  const reportFile = expandHome(get('report-file').trim() || path.join(runnerTemp, 'microk8s-report.json'))
+  const reportProblem = outputPathProblem(reportFile)
+  if (reportProblem) throw new InputError('report-file', `'${printable(reportFile)}' ${reportProblem}`)
+  const prComment = bool(get, 'pr-comment', false)
+  const commentKey = get('comment-key').trim() || defaultCommentKey(env.GITHUB_JOB, channelText)
+  // The key goes into the comment's HTML marker: checked only when a comment is posted.
+  if (prComment) checkCommentKey(commentKey)
+  const githubToken = get('github-token').trim()
+  // Masked in every log line from here on, whatever prints it.
+  if (githubToken) core.setSecret(githubToken)
+  // Never shown: a token with whitespace inside would break the Authorization header.
+  if (prComment && /\s/.test(githubToken))
+    throw new InputError('github-token', 'contains whitespace; give the token alone (for example ${{ github.token }})')
+
+  const kubeconfig = expandHome(get('kubeconfig').trim() || '~/.kube/config')
+  const kubeconfigProblem = outputPathProblem(kubeconfig)
+  if (kubeconfigProblem) throw new InputError('kubeconfig', `'${printable(kubeconfig)}' ${kubeconfigProblem}`)
+
+  return {
+    channel,
+    channelText,
+    addons,
+    cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
+    neverCycle,
+    cycleAlso,
+    waitTimeout,
+    dryRun: bool(get, 'dry-run', false),
+    reportFile,
+    prComment,
+    githubToken,
+    commentKey,
+    kubeconfig,
+    holdRefresh: bool(get, 'hold-refresh', true),
+    removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
+    manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
+    ...getCompatInputs(get, env, warn, (name, value, fallback) => bool(() => value, name, fallback))
+  }
+}
+
+/**
+ * `manifests`: one pattern per line, relative to the workspace (or absolute inside it), `!` to exclude. A
+ * pattern that leaves the workspace is refused: the action reads what a pull request may name.
+ */
+export function parseManifestPatterns(text: string, workspace: string): string[] {
+  const patterns = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  for (const pattern of patterns) {
+    const body = pattern.replace(/^!/, '')
+    const relative = path.relative(workspace, path.resolve(workspace, body))
+    if (
+      /[\0\r]/.test(body) ||
+      body.startsWith('~') ||
+      relative === '..' ||
+      relative.startsWith(`..${path.sep}`) ||
+      path.isAbsolute(relative)
+    ) {
+      throw new InputError(
+        'manifests',
+        `'${printable(pattern)}' leaves the workspace (${workspace}); give files or globs inside it, one per line, e.g. deploy/**/*.yaml`
+      )
+    }
+  }
+  return patterns
+}
+
+/** The comment key goes into an HTML comment (the sticky comment's marker): a strict grammar, no `--`. */
+export function checkCommentKey(commentKey: string): string {
+  if (!isCommentKey(commentKey)) {
+    throw new InputError(
+      'comment-key',
+      `'${printable(commentKey)}' is not accepted; use 1 to 100 letters, digits and . _ / : + - (no '--')`
+    )
+  }
+  return commentKey
+}
+
+const NAME_RULE = "names are lower-case letters, digits and '-', optionally prefixed by 'core/' or 'community/'"
+
+/** A whitespace-separated list of addon names (`never-cycle`, `cycle-also`). */
+function addonNames(get: Getter, input: string): string[] {
+  return splitWords(get(input)).map((name) => {
+    if (!ADDON_NAME.test(name)) throw new InputError(input, `'${printable(name)}' is not an addon name; ${NAME_RULE}`)
+    return bareName(name)
+  })
+}
+
+/** `addons`: entries separated by whitespace or newlines, each `name` or `name:args`. */
+export function parseAddons(text: string): AddonRequest[] {
+  const seen = new Set<string>()
+  return splitWords(text).map((entry) => {
+    const colon = entry.indexOf(':')
+    const rawName = colon === -1 ? entry : entry.slice(0, colon)
+    const args = colon === -1 ? undefined : entry.slice(colon + 1)
+    if (!ADDON_NAME.test(rawName)) {
+      throw new InputError('addons', `'${printable(entry)}' does not start with an addon name; ${NAME_RULE}`)
+    }
+    if (args !== undefined && !ADDON_ARGS.test(args)) {
+      throw new InputError(
+        'addons',
+        `arguments of '${bareName(rawName)}' ('${printable(args)}') are not accepted; ` +
+          'use 1 to 256 letters, digits and . , : = / _ @ + - (for example dns:1.1.1.1,8.8.8.8 or ' +
+          'metallb:10.64.140.43-10.64.140.49); quotes, spaces and shell characters are refused'
+      )
+    }
+    const name = bareName(rawName)
+    if (seen.has(name)) throw new InputError('addons', `'${name}' is listed twice; list each addon once`)
+    seen.add(name)
+    return { name, args }
+  })
+}
+
+function bareName(name: string): string {
+  return name.replace(/^(?:core|community)\//, '')
+}
+
+export function splitWords(text: string): string[] {
+  return text.split(/\s+/).filter(Boolean)
+}
+
+/** Shows control characters visibly in error messages. */
+export function printable(text: string): string {
+  return JSON.stringify(text).slice(1, -1)
+}
+
+export function parseWaitTimeout(text: string): number {
+  const value = text.trim() || '600'
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > WAIT_TIMEOUT_MAX) {
+    throw new InputError(
+      'wait-timeout',
+      `'${printable(value)}' is not accepted; give a whole number of seconds from 1 to ${WAIT_TIMEOUT_MAX}`
+    )
+  }
+  return Number(value)
+}
+
+export function oneOf<T extends string>(get: Getter, name: string, allowed: readonly T[], fallback: T): T {
+  const value = get(name).trim() || fallback
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new InputError(name, `'${printable(value)}' is not one of ${allowed.join(', ')}`)
+  }
+  return value as T
+}
+
+/**
+ * A boolean input, with the values @actions/core's getBooleanInput accepts (the YAML 1.2 core schema: true,
+ * True, TRUE, false, False, FALSE); empty gives the default; the error names the input. Read through the
+ * getter rather than core.getBooleanInput itself, which can only read its own input name: deprecated aliases
+ * (compat-inputs.ts) must reach the same parser.
+ */
+export function bool(get: Getter, name: string, fallback: boolean): boolean {
+  const value = get(name).trim()
+  if (value === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new InputError(name, `'${printable(value)}' is not a boolean; use true or false`)
+}
+
+/** What a comment key may be: it is written into an HTML comment, where `--` is not allowed. */
+const COMMENT_KEY = /^[A-Za-z0-9._/:+-]{1,100}$/
+
+export function isCommentKey(key: string): boolean {
+  return COMMENT_KEY.test(key) && !key.includes('--')
+}
+
+/**
+ * `<job id>-<channel>`, made valid whatever the job id is: GitHub allows job ids such as `upgrade--k8s`, so
+ * characters outside the key's alphabet become `-`, runs of `-` become one, and the result is cut to 100.
+ */
+export function defaultCommentKey(job: string | undefined, channelText: string): string {
+  const key = `${job || 'job'}-${channelText}`
+    .replace(/[^A-Za-z0-9._/:+-]/g, '-')
+    .replace(/-{2,}/g, '-')
+    .slice(0, 100)
+  return key.replace(/^-+|-+$/g, '') || 'microk8s'
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p
+}

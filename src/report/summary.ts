@@ -1,0 +1,598 @@
+/**
+ * The report: one JSON document (schema/report.schema.json) and its renderings for the job summary and the
+ * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
+ */
+import { setupRows } from './setup-rows.js'
+import type { Change, Inventory } from '../cluster/inventory.js'
+import { compareInventories, formatImage } from '../cluster/inventory.js'
+import { addonBranch } from '../catalog/index.js'
+import { SNAP_CALICO_MANIFEST } from '../cluster/target-calico.js'
+import { parseKubeVersion } from '../cluster/channel.js'
+import type { Finding } from '../preflight/removed-apis.js'
+import { mermaidTimeline } from './timeline.js'
+
+export interface ManifestScanSummary {
+  patterns: string[]
+  files: number
+  objects: number
+  /** Files not read as plain YAML (Helm templates, parse errors), with the reason. */
+  skipped: Array<{ file: string; reason: string }>
+}
+
+/** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
+export const SCHEMA_VERSION = 2
+
+export interface StepRecord {
+  name: string
+  status: 'ok' | 'failed' | 'skipped'
+  durationMs: number
+  /** Milliseconds after the run started (for the timeline). */
+  atMs?: number
+  detail?: string
+}
+
+export interface HopRecord {
+  channel: string
+  minor: number
+  /** `install` (a fresh install, not a hop between versions) or `refresh`. */
+  kind?: 'install' | 'refresh'
+  status: 'done' | 'failed' | 'planned'
+  durationMs: number
+  /** Milliseconds after the run started, when the refresh began (for the timeline). */
+  atMs?: number
+  /** Seconds spent waiting for readiness after the refresh. */
+  readyAfterMs?: number
+  serverVersion?: string
+}
+
+export interface AddonRecord {
+  name: string
+  /** `cycled`, `enabled` (newly, from the addons input), `kept` (not cycled, with a reason), `failed`, `planned`. */
+  status: 'cycled' | 'enabled' | 'kept' | 'failed' | 'planned' | 're-enabled'
+  /**
+   * Cycled addons: the downtime, from the start of the disable until its workloads were rolled out again.
+   * Newly enabled addons: how long the enable took.
+   */
+  durationMs?: number
+  /** Milliseconds after the run started, when the disable (or, for new addons, the enable) began. */
+  atMs?: number
+  args?: string
+  argsSource?: 'input' | 'recovered' | 'none'
+  note?: string
+}
+
+export interface DataCheck {
+  name: string
+  before: string
+  after: string
+  /** The check ran and found everything kept. */
+  ok: boolean
+  /** False when the check could not run (a read failed): shown as not checked, never as kept. */
+  checked?: boolean
+  detail?: string
+}
+
+export interface SetupRecord {
+  launchConfiguration?: { file: string; placedAt?: string; enables: string[]; disables: string[] }
+  sideloadedImages?: Array<{ archive: string; images: string[] }>
+  registryMirror?: { mirror: string; written: boolean; rewrittenAfter: string[] }
+  runnerNetwork?: { outcome: string; added: string[]; detail: string }
+}
+
+/** What the post step did when the main step was stopped in the middle of the addon cycle. */
+export interface InterruptedRecord {
+  finishedBy: 'post step'
+  /** `interrupted`: the job was cancelled or timed out mid-cycle; `failed`: the cycle failed and left addons down. */
+  cause: 'interrupted' | 'failed'
+  addons: Array<{ name: string; result: 'restored' | 'still down'; detail: string }>
+}
+
+export interface Report {
+  schemaVersion: number
+  status: 'success' | 'failure' | 'dry-run'
+  target: { channel: string; minor?: number }
+  startedAt: string
+  finishedAt?: string
+  plan?: {
+    kind: string
+    fromMinor?: number
+    targetMinor?: number
+    hops: string[]
+    cycling?: boolean
+    cyclingWhy?: string
+    enableOrder: string[]
+    disableOrder: string[]
+    /** Addons from the addons input that were not enabled, enabled after the cycle. */
+    thenEnable: string[]
+    notes: string[]
+  }
+  before: Inventory | null
+  after: Inventory | null
+  hops: HopRecord[]
+  steps: StepRecord[]
+  addons: AddonRecord[]
+  changes: Change[]
+  dataChecks: DataCheck[]
+  findings: Finding[]
+  warnings: string[]
+  failure?: { step: string; message: string; output?: string; clusterState: string }
+  interrupted?: InterruptedRecord
+  diagnostics?: string
+  runUrl?: string
+  /** The job (GITHUB_JOB) and run attempt that wrote the report, for the matrix grid. */
+  job?: string
+  runAttempt?: string
+  /** The manifests input: what was scanned for removed APIs (schema version 2). */
+  manifests?: ManifestScanSummary
+  /** What the action set up around MicroK8s (launch configuration, images, registry mirror, runner network). */
+  setup?: SetupRecord
+  /** The `calico/node` tag the installed snap's Calico manifest names, read after the last hop; absent when unread. */
+  targetCalico?: string
+  /** Where the time went: inside snap/microk8s commands versus the action itself. */
+  timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
+}
+
+export function newReport(channel: string, minor?: number): Report {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    status: 'success',
+    target: { channel, ...(minor !== undefined ? { minor } : {}) },
+    startedAt: new Date().toISOString(),
+    before: null,
+    after: null,
+    hops: [],
+    steps: [],
+    addons: [],
+    changes: [],
+    dataChecks: [],
+    findings: [],
+    warnings: []
+  }
+}
+
+/** Milliseconds since the run started: where a bar of the timeline begins. */
+export function runElapsedMs(report: Report, now = Date.now()): number {
+  return Math.max(0, now - Date.parse(report.startedAt))
+}
+
+// ---------------------------------------------------------------------------------------------- analysis
+
+/**
+ * Fills in the comparison rows and the warnings a reader needs: Calico, which a refresh never upgrades (microk8s-behaviour.md
+ * §3.6). Kept addons the target has another version of are warned about when the repositories are compared.
+ */
+export function analyseChanges(report: Report): void {
+  // `after` is `before` itself when the run changed nothing (dry run, stopped before the first change).
+  if (report.before && report.after && report.after !== report.before) {
+    const targetBranch = addonBranch(parseKubeVersion(report.after.serverVersion ?? '')?.minor ?? report.target.minor)
+    // What the target ships is measured, never claimed from a table: addons by comparing the addon repositories
+    // (addon-repos.ts), Calico by reading the snap's manifest after the last hop (target-calico.ts).
+    const calico = report.targetCalico
+    report.changes = compareInventories(report.before, report.after, (name): Record<string, string> =>
+      name === 'calico' && calico ? { 'calico/node': calico } : {}
+    )
+    const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
+    if (calico && running && running !== calico) {
+      report.warnings.push(
+        `Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
+          `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply ${SNAP_CALICO_MANIFEST})`
+      )
+    }
+  } else if (report.before) {
+    report.changes = []
+  }
+}
+
+// --------------------------------------------------------------------------------------------- rendering
+
+/** HTML-escapes text for both HTML and Markdown contexts (`|` would split a Markdown table cell). */
+export function esc(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+    .replace(/\r?\n/g, ' ')
+}
+
+/** Like esc, but keeps line breaks (for <pre> blocks). */
+export function escBlock(value: string): string {
+  return value.split('\n').map(esc).join('\n')
+}
+
+/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
+export function escLines(value: string): string {
+  return value
+    .split('\n')
+    .map((l) => esc(l))
+    .join('<br>')
+}
+
+const code = (v: unknown) => `<code>${esc(v)}</code>`
+const ICON: Record<string, string> = {
+  upgraded: '⬆️ upgraded',
+  downgraded: '⬇️ downgraded',
+  unchanged: '· unchanged',
+  changed: '🔁 changed',
+  added: '➕ added',
+  removed: '➖ removed',
+  unknown: '❔ unknown'
+}
+
+/**
+ * A part of the rendering. `head` and `foot` hold everything around the rows (title, `<details>`, `<table>`
+ * and the header row; the closing tags), so a cut can keep whole rows and still close every element.
+ */
+interface Section {
+  /** What a reader would call it, for the note that says what was left out. */
+  name: string
+  head: string
+  rows: string[]
+  foot: string
+  /** 0: never dropped; higher numbers are dropped first when the rendering is too long. */
+  droppable: number
+}
+
+const th = (head: string[]) => `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>\n`
+const tr = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`
+
+function textSection(name: string, text: string, droppable = 0): Section {
+  return { name, head: text, rows: [], foot: '', droppable }
+}
+
+/** A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. */
+function tableSection(
+  name: string,
+  head: string[],
+  rows: string[][],
+  o: { title?: string; details?: string; after?: string; droppable?: number } = {}
+): Section | undefined {
+  if (rows.length === 0) return undefined
+  const open = o.details ? `<details><summary>${o.details}</summary>\n\n` : ''
+  const close = o.details ? `</details>\n\n` : ''
+  return {
+    name,
+    head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
+    rows: rows.map(tr),
+    foot: `</table>\n\n${o.after ?? ''}${close}`,
+    droppable: o.droppable ?? 0
+  }
+}
+
+function seconds(ms?: number): string {
+  return ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`
+}
+
+/** The one line a reader sees first, e.g. "MicroK8s v1.28.15 → v1.30.14 · 3 addons cycled · nothing lost". */
+export function headline(r: Report): string {
+  const before = r.before?.serverVersion ?? r.before?.snap?.version
+  // A cluster that could not be read has not been seen to reach anything.
+  const after = r.after?.unreadable ? undefined : (r.after?.serverVersion ?? r.after?.snap?.version)
+  const parts: string[] = []
+  if (r.status === 'dry-run') parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`)
+  else if (!before) parts.push(`MicroK8s ${after ?? '?'} installed (${r.target.channel})`)
+  else if (!after) parts.push(`MicroK8s ${before} → ${r.target.channel} not reached`)
+  else if (before === after) parts.push(`MicroK8s ${after} unchanged`)
+  else parts.push(`MicroK8s ${before} → ${after}`)
+  const cycled = r.addons.filter((a) => a.status === 'cycled').length
+  const planned = r.plan?.enableOrder.length ?? 0
+  const plural = (n: number) => (n === 1 ? '' : 's')
+  if (r.status === 'dry-run') parts.push(`${planned} addon${plural(planned)} would be cycled`)
+  else if (r.status !== 'failure') parts.push(`${cycled} addon${plural(cycled)} cycled`)
+  // A failure says how far the cycle got, and nothing when it never started.
+  else if (r.addons.some((a) => a.status !== 'kept' && a.status !== 'enabled'))
+    parts.push(`${cycled} of ${planned} addon${plural(planned)} cycled`)
+  const lost = r.dataChecks.filter((c) => c.checked !== false && !c.ok)
+  const unchecked = r.dataChecks.filter((c) => c.checked === false)
+  // Claims only what was checked; the checks behind it are listed under "Data checks".
+  if (r.dataChecks.length > unchecked.length)
+    parts.push(lost.length ? `⚠️ data check failed: ${lost.map((c) => c.name).join(', ')}` : 'nothing lost')
+  if (unchecked.length) parts.push(`not checked: ${unchecked.map((c) => c.name).join(', ')}`)
+  if (r.interrupted)
+    parts.push(
+      r.interrupted.cause === 'failed'
+        ? '⚠️ addons left down; the post step tried again'
+        : '⚠️ interrupted mid-cycle; finished by the post step'
+    )
+  if (r.findings.length) parts.push(`${r.findings.length} removed-API finding${plural(r.findings.length)}`)
+  if (r.status === 'failure') parts.push(`failed at ${r.failure?.step ?? '?'}`)
+  return parts.join(' · ')
+}
+
+/** A side of a comparison: its value, or why it could not be read. */
+function sideText(value: string | undefined, unreadable: string | undefined): string {
+  if (unreadable !== undefined) return `<i>not readable: ${esc(unreadable)}</i>`
+  return esc(value ?? '—')
+}
+
+function changeRows(changes: Change[], onlyChanged: boolean): string[][] {
+  return changes
+    .filter((c) => !onlyChanged || c.state !== 'unchanged')
+    .map((c) => [
+      esc(c.kind),
+      c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component),
+      sideText(c.before, c.unreadable?.before),
+      sideText(c.after, c.unreadable?.after),
+      esc(ICON[c.state] ?? c.state),
+      c.shipped ? esc(c.shipped) : ''
+    ])
+}
+
+function stepRows(r: Report): string[][] {
+  return r.steps.map((s) => [
+    esc(s.name),
+    s.status === 'ok' ? '✅' : s.status === 'failed' ? '❌' : '⏭️',
+    seconds(s.durationMs),
+    escLines(s.detail ?? '')
+  ])
+}
+
+function findingRows(findings: Finding[], limit = Infinity, targetMinor?: number): string[][] {
+  return findings.slice(0, limit).map((f) => [
+    // Manifest findings look two minors past the target: those are advice for the next upgrade.
+    `1.${f.removedIn}${targetMinor !== undefined && f.removedIn > targetMinor ? ' <sub>after the target: migrate before your next upgrade</sub>' : ''}`,
+    `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
+    code(f.apiVersion),
+    code(f.replacement),
+    esc(f.evidence)
+  ])
+}
+
+const DOWNTIME_NOTE =
+  '<sub>² downtime: from the start of the addon’s disable until its workloads were rolled out again; ' +
+  'for an addon enabled for the first time, how long the enable took.</sub>\n\n'
+
+const LABEL_NOTE =
+  '<sub>¹ label: the version the addon repository’s <code>addons.yaml</code> gives for the addon, as ' +
+  '<code>microk8s status</code> shows it; what runs is the image beside it.</sub>\n\n'
+
+function inventorySection(label: string, inv: Inventory | null): Section | undefined {
+  if (!inv) return undefined
+  const snap = [
+    'snap',
+    esc(
+      inv.snap
+        ? `${inv.snap.version} (rev ${inv.snap.revision}, ${inv.snap.channel}, ${inv.snap.confinement}${inv.snap.held ? ', held' : ''})`
+        : 'not installed'
+    )
+  ]
+  if (inv.unreadable !== undefined) {
+    return tableSection(label, ['component', 'version'], [snap, ['cluster', sideText(undefined, inv.unreadable)]], {
+      details: label,
+      droppable: 3
+    })
+  }
+  const enabled = inv.addons.filter((a) => a.enabled)
+  const rows = [
+    snap,
+    ['API server', esc(inv.serverVersion ?? (inv.running ? '?' : 'not running'))],
+    ...inv.nodes.map((n) => [`node ${esc(n.name)}`, esc(`${n.kubeletVersion} ${n.ready ? 'Ready' : 'NotReady'}`)]),
+    ['CNI', esc(inv.cni ? `${inv.cni.name}: ${inv.cni.images.map(formatImage).join(', ')}` : '—')],
+    ...enabled.map((a) => [
+      `addon ${esc(a.name)}`,
+      `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label¹ ${esc(a.label)}</sub>` : ''}`
+    ]),
+    ['volumes', esc(`${inv.volumes.pvs} PV, ${inv.volumes.pvcs} PVC (${inv.volumes.bound} bound)`)]
+  ]
+  return tableSection(label, ['component', 'version'], rows, {
+    details: label,
+    after: enabled.some((a) => a.label) ? LABEL_NOTE : '',
+    droppable: 3
+  })
+}
+
+export interface RenderOptions {
+  /** Byte limit of the rendering (GitHub: 1 MiB per step summary, 65,536 characters per comment). */
+  limit: number
+  /** Compact rendering for the PR comment: only changed rows, top findings, link for the rest. */
+  compact?: boolean
+  marker?: string
+}
+
+/**
+ * The job summary (or, compact, the PR comment) as GitHub-flavoured Markdown with HTML tables. When too long
+ * it drops the least important parts first, then cuts at a whole row, and says what it left out; it never
+ * drops the headline or the failure, and always closes what it opened.
+ */
+export function renderSummary(r: Report, options: RenderOptions): string {
+  const sections: Section[] = []
+  const add = (s: Section | undefined) => s && (s.head || s.rows.length) && sections.push(s)
+  const icon = r.status === 'failure' ? '❌' : r.status === 'dry-run' ? '📝' : '✅'
+  add(textSection('headline', `### ${icon} ${esc(headline(r))}\n\n`))
+  if (r.failure) {
+    add(
+      textSection(
+        'failure',
+        `> [!CAUTION]\n> **Failed at ${esc(r.failure.step)}:** ${esc(r.failure.message)}\n>\n> Cluster left: ${esc(r.failure.clusterState)}\n\n` +
+          (r.failure.output
+            ? `<details><summary>Last output</summary>\n\n<pre>${escBlock(r.failure.output)}</pre>\n</details>\n\n`
+            : '') +
+          (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')
+      )
+    )
+  }
+  if (r.plan) {
+    const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none'
+    const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none'
+    const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : ''
+    add(
+      textSection(
+        'plan',
+        `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`
+      )
+    )
+  }
+  const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships']
+  add(
+    tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
+      (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined)
+  )
+  const timeline = mermaidTimeline(r)
+  if (timeline) add(textSection('timeline', timeline, 1))
+  add(
+    tableSection(
+      'hops',
+      ['channel', 'status', 'time', 'ready after', 'API server'],
+      r.hops.map((h) => [
+        code(h.channel),
+        esc(h.status),
+        seconds(h.durationMs),
+        seconds(h.readyAfterMs),
+        esc(h.serverVersion ?? '')
+      ]),
+      { title: '**Hops**\n\n' }
+    )
+  )
+  add(
+    tableSection(
+      'setup',
+      ['set up', 'what'],
+      setupRows(r.setup).map(([what, detail]) => [esc(what), esc(detail)]),
+      { title: '**Runner setup**\n\n', droppable: 1 }
+    )
+  )
+  // What was done first (cycled, enabled, failed), then what was left as it was.
+  const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')]
+  const timed = addons.some((a) => a.durationMs !== undefined)
+  add(
+    tableSection(
+      'addons',
+      ['addon', 'result', timed ? 'downtime²' : 'downtime', 'arguments', 'note'],
+      addons.map((a) => [
+        code(a.name),
+        esc(a.status),
+        seconds(a.durationMs),
+        a.args ? code(a.args) : '',
+        esc(a.note ?? '')
+      ]),
+      {
+        title: '**Addons**\n\n',
+        after: timed ? DOWNTIME_NOTE : '',
+        droppable: 1
+      }
+    )
+  )
+  add(
+    tableSection(
+      'data checks',
+      ['check', 'before', 'after', 'result'],
+      r.dataChecks.map((c) => [
+        esc(c.name),
+        esc(c.before),
+        esc(c.after),
+        c.checked === false
+          ? `⚪ not checked${c.detail ? `: ${esc(c.detail)}` : ''}`
+          : c.ok
+            ? '✅ kept'
+            : `❌ ${esc(c.detail ?? 'lost')}`
+      ]),
+      { title: '**Data checks**\n\n' }
+    )
+  )
+  const findingLimit = options.compact ? 20 : Infinity
+  add(
+    tableSection(
+      'removed-API findings',
+      ['removed in', 'object', 'authored as', 'use instead', 'evidence'],
+      findingRows(r.findings, findingLimit, r.plan?.targetMinor ?? r.target.minor),
+      {
+        title:
+          '**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
+        after: r.findings.length > findingLimit ? `…and ${r.findings.length - findingLimit} more.\n\n` : ''
+      }
+    )
+  )
+  if (r.manifests) {
+    const m = r.manifests
+    const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n')
+    add(
+      textSection(
+        'manifests',
+        `**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`,
+        1
+      )
+    )
+  }
+  if (r.warnings.length) {
+    add({
+      name: 'warnings',
+      head: '**Warnings**\n\n',
+      rows: r.warnings.map((w) => `- ${esc(w)}\n`),
+      foot: '\n',
+      droppable: 1
+    })
+  }
+  if (!options.compact) {
+    add(
+      tableSection('all components', changeHead, changeRows(r.changes, false), {
+        details: 'All components (unchanged included)',
+        droppable: 3
+      })
+    )
+    add(tableSection('steps', ['step', 'result', 'time', 'detail'], stepRows(r), { details: 'Steps', droppable: 2 }))
+    add(inventorySection('Before', r.before))
+    add(inventorySection('After', r.after))
+  }
+  const tail =
+    (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n')
+  return fitSections(sections, tail, options.limit)
+}
+
+const size = (s: string) => Buffer.byteLength(s, 'utf8')
+const whole = (s: Section) => s.head + s.rows.join('') + s.foot
+const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)'
+
+/**
+ * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
+ * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
+ * says what was left out and where the full report is. The headline and the failure are always kept.
+ */
+function fitSections(sections: Section[], tail: string, limit: number): string {
+  const join = (list: Section[], note = '') => list.map(whole).join('') + note + tail
+  if (size(join(sections)) <= limit) return join(sections)
+  let kept = [...sections]
+  const dropped: string[] = []
+  let note = ''
+  for (let level = 3; level >= 1; level--) {
+    dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name))
+    kept = kept.filter((s) => s.droppable < level)
+    note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`
+    if (size(join(kept, note)) <= limit) return join(kept, note)
+  }
+  // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
+  const cutNote = (what: string, left: string[]) =>
+    `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`
+  const mandatory = (s: Section) => s.name === 'headline' || s.name === 'failure'
+  let body = ''
+  for (let i = 0; i < kept.length; i++) {
+    const s = kept[i]
+    if (mandatory(s)) {
+      body += whole(s)
+      continue
+    }
+    const later = kept.slice(i + 1)
+    const laterMandatory = later.filter(mandatory).map(whole).join('')
+    const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)]
+    const shows = (n: number) => `${s.name} shows ${n} of ${s.rows.length} rows`
+    // Reserve room for the longest note this cut could need, so the note written always fits.
+    const worst = Math.max(
+      size(cutNote(shows(s.rows.length), left)),
+      size(cutNote('nothing more fits', [s.name, ...left]))
+    )
+    const room = limit - size(body) - size(laterMandatory) - worst - size(tail)
+    if (size(whole(s)) <= room) {
+      body += whole(s)
+      continue
+    }
+    let n = 0
+    let used = size(s.head) + size(s.foot)
+    while (n < s.rows.length && used + size(s.rows[n]) <= room) used += size(s.rows[n++])
+    if (n > 0)
+      return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail
+    return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail
+  }
+  return body + note + tail
+}

@@ -1,0 +1,188 @@
+import { describe, it, expect } from 'vitest'
+import * as path from 'node:path'
+import { readReports } from '../../src/report/reader.js'
+import { renderGrid, gridHeadline, componentRows, differs, type GridInput } from '../../src/report/grid.js'
+import { failure, merged } from '../../src/report-action/main.js'
+import { typicalUpgrade, failedRun } from '../helpers/reports.js'
+import type { ReadReport } from '../../src/report/reader.js'
+
+const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'reports')
+
+/** The fixture reports as the report action sees them, with paths relative to the fixtures directory. */
+async function fixtureGrid(): Promise<GridInput> {
+  const { reports, unreadable } = await readReports([fixtures], fixtures)
+  return {
+    jobs: reports.map((r) => ({ ...r, file: path.relative(fixtures, r.file) })),
+    unreadable: unreadable.map((u) => ({ ...u, file: path.relative(fixtures, u.file) }))
+  }
+}
+
+const job = (report = typicalUpgrade(), file = 'r.json'): ReadReport => ({ file, report, notes: [] })
+const size = (s: string) => Buffer.byteLength(s, 'utf8')
+/** The rows of the first table (the jobs) and of the second (the components), without their header rows. */
+const tables = (text: string) =>
+  [...text.matchAll(/<table>\n([\s\S]*?)\n<\/table>/g)].map((m) => m[1].split('\n').slice(1))
+
+describe('matrix grid', () => {
+  it('a report that is JSON but breaks the schema is named as not read; the rest still render', async () => {
+    const offSchema = path.join(import.meta.dirname, '..', 'fixtures', 'reports-off-schema')
+    const { reports, unreadable } = await readReports([fixtures, offSchema], fixtures)
+    const names = (files: Array<{ file: string }>) => files.map((f) => path.basename(f.file)).sort()
+    expect(names(unreadable)).toEqual(
+      ['addons-null', 'after-empty', 'channel-number', 'corrupt', 'not-a-report', 'unknown-schema'].map(
+        (n) => `${n}.json`
+      )
+    )
+    for (const u of unreadable.filter((u) => u.file.startsWith(offSchema)))
+      expect(u.reason, u.file).toMatch(/^does not match the report schema \(\/(after|before\/snap\/channel|addons\/0) /)
+    const text = renderGrid({ jobs: reports, unreadable }, { limit: 1 << 20 })
+    expect(tables(text)[0]).toHaveLength(reports.length)
+    for (const u of unreadable) expect(text).toContain(path.basename(u.file))
+  })
+
+  it('renders the fixture reports: a row per job, the unreadable files, versions by job', async () => {
+    const grid = await fixtureGrid()
+    const text = renderGrid(grid, { limit: 1 << 20 })
+    await expect(text).toMatchFileSnapshot('__snapshots__/grid-fixtures.md')
+    expect(gridHeadline(grid)).toBe(
+      'MicroK8s upgrade matrix: 6 jobs · ✅ 4 passed · ❌ 1 failed · 📝 1 dry run · ⚠️ 3 removed-API findings · ⚠️ 3 files not read'
+    )
+    const [jobs, components] = tables(text)
+    expect(jobs).toHaveLength(6)
+    // The failed job names its failing step, links its run, and shows the hop that failed.
+    const failed = jobs.find((r) => r.includes('failed at'))!
+    expect(failed).toContain(
+      '<a href="https://github.com/octo-org/octo-repo/actions/runs/4242">❌ failed at refresh 1.30/stable</a>'
+    )
+    expect(failed).toMatch(/1\.29 ✅ [\d.]+\u00a0s<br>1\.30 ❌ [\d.]+\u00a0s/)
+    expect(jobs.find((r) => r.includes('dry run'))).toContain('1.28 → 1.29 → 1.30 <sub>planned</sub>')
+    expect(jobs.find((r) => r.includes('strict/stable'))).toContain('<td>strict</td>')
+    expect(jobs.find((r) => r.includes('<sub>schema 1</sub>'))).toContain('<code>1.29/stable</code>')
+    for (const name of ['corrupt.json', 'unknown-schema.json', 'not-a-report.json']) expect(text).toContain(name)
+    // The strict job ended on another channel and revision: those rows are highlighted, the shared ones not.
+    expect(components.find((r) => r.includes('snap channel'))).toMatch(/^<tr><td>⚠️ snap channel/)
+    expect(components.find((r) => r.includes('API server'))).toMatch(/^<tr><td>API server/)
+  })
+
+  it('highlights the job whose versions differ from the others', () => {
+    const old = typicalUpgrade()
+    old.after!.addons.find((a) => a.name === 'ingress')!.images = [
+      { repository: 'registry.k8s.io/ingress-nginx/controller', tag: 'v1.8.0' }
+    ]
+    const jobs = [job(), job(old), job()]
+    const rows = componentRows(jobs)
+    const ingress = rows.find((r) => r.key.endsWith('ingress-nginx/controller'))!
+    expect(ingress.values).toEqual(['v1.11.5', 'v1.8.0', 'v1.11.5'])
+    expect(differs(ingress, jobs)).toBe(true)
+    expect(
+      differs(
+        rows.find((r) => r.label === 'API server')!,
+        jobs
+      )
+    ).toBe(false)
+    const row = tables(renderGrid({ jobs, unreadable: [] }, { limit: 1 << 20 }))[1].find((r) =>
+      r.includes('ingress-nginx/controller')
+    )!
+    expect(row).toContain('<td><b>v1.8.0</b></td>')
+    expect(row.match(/<td><code>v1\.11\.5<\/code><\/td>/g)).toHaveLength(2)
+  })
+
+  it('escapes everything that came from a report', () => {
+    const r = failedRun()
+    r.failure!.step = '<img src=x onerror=alert(1)>'
+    r.runUrl = 'javascript:alert(1)'
+    r.target.channel = '1.30/stable</code><script>x</script>'
+    r.addons = [{ name: 'a|b`c', status: 'cycled', durationMs: 1 }]
+    const text = renderGrid(
+      { jobs: [job(r, '<b>x</b>.json')], unreadable: [{ file: '"><svg onload=alert(1)>.json', reason: '<i>' }] },
+      { limit: 1 << 20 }
+    )
+    expect(text).not.toMatch(/<img|<script|<svg|<i>|<b>x|javascript:/)
+    expect(text).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(text).toContain('a&#124;b&#96;c')
+  })
+
+  it('fits the comment limit by cutting whole rows, identical components first, and says what it cut', () => {
+    const jobs: ReadReport[] = []
+    for (let i = 0; i < 150; i++) jobs.push(job(i % 7 === 3 ? failedRun() : typicalUpgrade(), `job-${i}.json`))
+    const full = renderGrid({ jobs, unreadable: [] }, { limit: 1 << 30 })
+    const marker = '<!-- microk8s-upgrade-report:v1 key=grid -->'
+    for (const limit of [65536 - 1000, 8000]) {
+      const text = renderGrid({ jobs, unreadable: [] }, { limit, marker, elsewhere: 'The job summary has every row.' })
+      expect(size(full)).toBeGreaterThan(limit)
+      expect(size(text)).toBeLessThanOrEqual(limit)
+      expect(text.trimEnd().endsWith(marker)).toBe(true)
+      // Whole rows only: every table row is complete.
+      for (const rows of tables(text)) for (const row of rows) expect(row).toMatch(/^<tr>.*<\/tr>$/)
+      const [jobRows] = tables(text)
+      const note = /_Cut to fit GitHub’s size limit: (.*)\._/.exec(text)![1]
+      const cutJobs = Number(/(\d+) of 150 job rows/.exec(note)?.[1] ?? 0)
+      expect(jobRows.length + cutJobs).toBe(150)
+      // Failed jobs go last: a passed job is shown only when every failed one is.
+      const failedShown = jobRows.filter((r) => r.includes('failed at')).length
+      const failedAll = jobs.filter((j) => j.report.failure).length
+      if (limit > 8000) expect(failedShown).toBe(failedAll)
+      else expect(failedShown === failedAll || failedShown === jobRows.length).toBe(true)
+      expect(failedShown).toBeGreaterThan(0)
+      expect(text).toContain('The job summary has every row.')
+    }
+  })
+
+  it('says what it cut when only component rows go', () => {
+    const jobs = [job(), job()]
+    const full = renderGrid({ jobs, unreadable: [] }, { limit: 1 << 20 })
+    const text = renderGrid({ jobs, unreadable: [] }, { limit: size(full) - 200 })
+    expect(text).toMatch(/_Cut to fit GitHub’s size limit: \d+ of \d+ component rows \(identical ones first\)\._/)
+    expect(tables(text)[0]).toHaveLength(2)
+  })
+})
+
+describe('fail-on', () => {
+  const input = (reports: ReturnType<typeof typicalUpgrade>[], unreadable = 0): GridInput => ({
+    jobs: reports.map((r, i) => job(r, `j${i}.json`)),
+    unreadable: Array.from({ length: unreadable }, (_, i) => ({ file: `bad${i}.json`, reason: 'corrupt' }))
+  })
+  const withFinding = () => {
+    const r = typicalUpgrade()
+    r.findings = [
+      {
+        removedIn: 32,
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+        kind: 'FlowSchema',
+        name: 'x',
+        replacement: 'flowcontrol.apiserver.k8s.io/v1',
+        evidence: 'deploy/apf.yaml:3',
+        source: 'guide'
+      }
+    ]
+    return r
+  }
+
+  it('failure: fails on a failed job, an unreadable file or no file at all; not on findings', () => {
+    expect(failure(input([typicalUpgrade(), withFinding()]), 2, ['r'], 'failure')).toBeUndefined()
+    expect(failure(input([typicalUpgrade(), failedRun()]), 2, ['r'], 'failure')).toBe(
+      '1 job(s) failed (j1.json: at refresh 1.30/stable)'
+    )
+    expect(failure(input([typicalUpgrade()], 1), 2, ['r'], 'failure')).toBe(
+      '1 report file(s) could not be read (bad0.json)'
+    )
+    expect(failure(input([]), 0, ['reports/'], 'failure')).toBe('no report file matched reports/')
+  })
+
+  it('finding: also fails on a removed-API finding', () => {
+    expect(failure(input([typicalUpgrade(), withFinding()]), 2, ['r'], 'finding')).toBe(
+      '1 removed-API finding(s) (fail-on: finding)'
+    )
+    expect(failure(input([typicalUpgrade()]), 1, ['r'], 'finding')).toBeUndefined()
+  })
+
+  it('never: does not fail', () => {
+    expect(failure(input([failedRun(), withFinding()], 3), 0, ['r'], 'never')).toBeUndefined()
+  })
+
+  it('the merged JSON counts and keeps every job and every unread file', () => {
+    const m = merged(input([typicalUpgrade(), failedRun()], 1))
+    expect(m).toMatchObject({ version: 1, total: 2, failed: 1, unreadable: [{ file: 'bad0.json' }] })
+    expect(m.reports.map((r) => r.report.status)).toEqual(['success', 'failure'])
+  })
+})
