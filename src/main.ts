@@ -16,12 +16,16 @@ import { parseKubeVersion } from './cluster/channel.js'
 import { planCore, planAddons, multiNodeRule, type CorePlan, type AddonPlan } from './upgrade/plan.js'
 import { readNodes, localNode, type HostFacts } from './cluster/nodes.js'
 import { buildInventory, takeInventory, type Inventory } from './cluster/inventory.js'
-import type { CycleContext } from './upgrade/execute.js'
+import type { CycleContext } from './upgrade/cycle.js'
 import { removalsBetween, resourcesToList, findInObjects, findInHelmReleases } from './preflight/removed-apis.js'
-import { newReport, type Report } from './report/summary.js'
+import { newReport, type Report } from './report/model.js'
 import { findInManifests, manifestRemovals, scanManifests } from './preflight/manifests.js'
 import { publish } from './report/publish.js'
-import { StepError, phase, runHop, readHelmSecrets, listObjects, cycleAddons, enableRequested } from './upgrade/execute.js'
+import { StepError } from './base/errors.js'
+import { runStep } from './report/steps.js'
+import { runHop } from './upgrade/hops.js'
+import { readHelmSecrets, listObjects } from './cluster/objects.js'
+import { cycleAddons, enableRequested } from './upgrade/cycle.js'
 import { type CapturedState, recoverArgs } from './addons/state-specs.js'
 import { ReadError, captureState, readCorefile, readRetried, readStateAfter } from './addons/capture-restore.js'
 import { addonHelmReleases, compareData, latestDeployed, type DataSnapshot } from './addons/data-checks.js'
@@ -108,7 +112,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   const { snap, microk8s } = tools
 
   // Inspect: the snap, readiness, and what runs (three microk8s calls when installed).
-  const inspected = await phase(
+  const inspected = await runStep(
     report,
     'inspect',
     async () => {
@@ -130,7 +134,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   report.before = inspected.inventory
   const before = inspected.inventory
   // Plan: hops first, then the addons.
-  const { corePlan, addonPlan, dataBefore, helmSecrets, captured } = await phase(
+  const { corePlan, addonPlan, dataBefore, helmSecrets, captured } = await runStep(
     report,
     'plan',
     async () => {
@@ -181,7 +185,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
 
   // Pre-flight: objects authored with APIs the hops remove.
   if (inputs.removedApis !== 'off' && corePlan.kind === 'upgrade' && corePlan.fromMinor !== undefined) {
-    await phase(
+    await runStep(
       report,
       'pre-flight: removed APIs',
       async () => {
@@ -215,7 +219,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
 
   // Pre-flight: the repository's manifests against the target and the two minors after it (no cluster needed).
   if (inputs.removedApis !== 'off' && inputs.manifests.length) {
-    await phase(
+    await runStep(
       report,
       'pre-flight: manifests',
       () => checkManifests(inputs, report, corePlan.targetMinor),
@@ -237,7 +241,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     if (!inputs.holdRefresh) return
     // A hold the user took stays theirs: neither taken again nor released in the post step.
     if (inspected.installed?.held) return core.info('microk8s refreshes were already held; leaving the hold as it is')
-    await phase(
+    await runStep(
       report,
       'hold auto-refresh',
       async () => {
@@ -263,7 +267,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
 
   let revisionBefore = inspected.installed?.revision
   for (const hop of corePlan.hops) {
-    await phase(
+    await runStep(
       report,
       `${hop.kind} ${hop.channelText}`,
       () =>
@@ -284,7 +288,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
 
   // A fresh install enables addons of its own (dns): plan the addons again from what it installed.
   if (corePlan.kind === 'install') {
-    await phase(
+    await runStep(
       report,
       'plan addons',
       async () => {
@@ -309,7 +313,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   // auto decides per addon from it; every mode learns which kept addons the target has another version of.
   let reposDiffer = corePlan.kind === 'upgrade' || corePlan.kind === 'refresh'
   if (inputs.cycleAddons !== 'never' && corePlan.kind !== 'install' && inspected.installed) {
-    const compared = await phase(
+    const compared = await runStep(
       report,
       'compare addon repositories',
       () => compareAddonRepos(tools.cmd, addonPlan),
@@ -357,7 +361,7 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     })
     core.saveState(JOURNAL_STATE_KEY, ctx.journal.file)
     try {
-      await phase(
+      await runStep(
         report,
         'addon cycle',
         () => cycleAddons(ctx, addonPlan, repos),
@@ -377,12 +381,12 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
   ) {
     // Nothing to cycle, but later enables and disables must run the target's scripts: the repository follows
     // the snap whether or not anything was cycled (never: left on the old branch, as asked).
-    await phase(report, 'update addon repository', async () => {
+    await runStep(report, 'update addon repository', async () => {
       for (const repo of addonRepos(inspected.status)) await microk8s.updateAddonRepo(repo)
     })
   }
   if (addonPlan.enableAfter.length) {
-    await phase(
+    await runStep(
       report,
       'enable addons',
       () => enableRequested(ctx, addonPlan.enableAfter),
@@ -390,14 +394,14 @@ async function upgrade(inputs: Inputs, tools: Tools, report: Report): Promise<vo
     )
   }
 
-  await phase(
+  await runStep(
     report,
     'kubeconfig',
     () => writeKubeconfig(tools, inputs),
     () => inputs.kubeconfig
   )
 
-  await phase(
+  await runStep(
     report,
     'inventory',
     async () => {

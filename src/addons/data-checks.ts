@@ -2,7 +2,7 @@
  * The checks behind "nothing lost": what was read before the first change against what is there after the last.
  * Pure. Each check says whether it ran: one that could not run is "not checked", never "kept".
  */
-import type { DataCheck } from '../report/summary.js'
+import type { DataCheck } from '../report/model.js'
 import { type Release, addonSpec, isCorefileCustomised } from '../catalog/index.js'
 import { decodeHelmRelease } from '../preflight/removed-apis.js'
 import {

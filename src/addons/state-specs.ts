@@ -10,8 +10,7 @@
  * annotation the enable sets from `--reclaim-policy` (all branches) and `--default-class` (1.29+); addons/dns/disable
  * deletes ConfigMap coredns. See docs/addon-state.md.
  */
-import type { DataCheck } from '../report/summary.js'
-import type { RecoveredArgs } from '../upgrade/plan.js'
+import type { DataCheck } from '../report/model.js'
 import { dnsUpstreams, ingressArgs, traefikIngressArgs } from '../catalog/index.js'
 
 export interface ObjectQuery {
@@ -285,6 +284,12 @@ export function checkStorageClass(
 }
 
 // ----------------------------------------------------------------------------------------- recovered arguments
+
+/** An addon's arguments as read back from the cluster, and how they were found (shown in the plan). */
+export interface RecoveredArgs {
+  args?: string
+  note: string
+}
 
 /** Arguments of enabled addons read back from what was captured, with how they were found. */
 export function recoverArgs(

@@ -61,3 +61,15 @@ export function parseJsonOutput<T = any>(command: string, stdout: string, secret
     throw new Error(`'${command}' did not print JSON (${(error as Error).message}); it printed ${shown}`)
   }
 }
+
+/** Which step failed and what it printed; main turns it into the report's failure. */
+export class StepError extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+    readonly output?: string
+  ) {
+    super(message)
+    this.name = 'StepError'
+  }
+}

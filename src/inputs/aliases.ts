@@ -22,7 +22,7 @@ export interface CompatInputs {
   devmode: boolean
 }
 
-type Getter = (name: string) => string
+import type { Getter } from './parse.js'
 type Warn = (message: string) => void
 
 /** Old spelling → the input that replaces it, and the action it comes from. */

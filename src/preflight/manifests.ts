@@ -9,7 +9,15 @@ import * as path from 'node:path'
 import { LineCounter, isMap, isSeq, parseAllDocuments, type Node } from 'yaml'
 import { expandPatterns } from '../base/glob.js'
 import { REMOVED_APIS, type Finding, type RemovedApi } from './removed-apis.js'
-import type { ManifestScanSummary } from '../report/summary.js'
+
+export interface ManifestScanSummary {
+  patterns: string[]
+  files: number
+  objects: number
+  /** Files not read as plain YAML (Helm templates, parse errors), with the reason. */
+  skipped: Array<{ file: string; reason: string }>
+}
+
 
 export interface ManifestObject {
   /** Path relative to the workspace, `/`-separated. */

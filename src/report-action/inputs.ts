@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core'
 import { InputError } from '../base/errors.js'
-import { bool, checkCommentKey, oneOf, type Getter } from '../inputs/action.js'
+import { bool, checkCommentKey, oneOf, type Getter } from '../inputs/parse.js'
 
 export type FailOn = 'failure' | 'finding' | 'never'
 

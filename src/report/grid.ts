@@ -7,7 +7,8 @@
  */
 import type { Inventory } from '../cluster/inventory.js'
 import { formatImage } from '../cluster/inventory.js'
-import { esc, type Report } from './summary.js'
+import { esc } from './escape.js'
+import type { Report } from './model.js'
 import type { ReadReport, UnreadableFile } from './reader.js'
 
 export interface GridInput {

@@ -6,13 +6,23 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { Inputs } from '../inputs/action.js'
-import { analyseChanges, headline, renderSummary, type Report } from './summary.js'
+import { analyseChanges } from './changes.js'
+import { headline, renderSummary } from './summary.js'
+import type { Report } from './model.js'
 
 /** GitHub's limit is 1 MiB per step summary; keep a margin for what other steps of the job add. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 4096
 
-export async function publish(report: Report, inputs: Inputs | undefined): Promise<void> {
+/** What publishing needs of the inputs (undefined when the inputs themselves were refused). */
+export interface PublishOptions {
+  reportFile: string
+  prComment: boolean
+  githubToken: string
+  commentKey: string
+  kubeconfig: string
+}
+
+export async function publish(report: Report, inputs: PublishOptions | undefined): Promise<void> {
   const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com'
   if (process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID) {
     report.runUrl = `${serverUrl}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
@@ -52,7 +62,7 @@ export async function publish(report: Report, inputs: Inputs | undefined): Promi
 }
 
 /** The sticky comment; every way it can fail is a warning (the job summary still has the report). */
-async function commentOnPullRequest(report: Report, inputs: Inputs): Promise<void> {
+async function commentOnPullRequest(report: Report, inputs: PublishOptions): Promise<void> {
   await postStickyComment(inputs.githubToken, inputs.commentKey, (limit, marker) =>
     renderSummary(report, { limit, compact: true, marker })
   )
@@ -83,7 +93,7 @@ export async function postStickyComment(
   }
 }
 
-function setOutputs(report: Report, inputs: Inputs | undefined): void {
+function setOutputs(report: Report, inputs: PublishOptions | undefined): void {
   const before = report.before
   const after = report.after ?? (report.status === 'dry-run' ? report.before : null)
   const versionBefore = before?.serverVersion ?? before?.snap?.version ?? ''

@@ -9,7 +9,7 @@ import { Ajv } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import schema from '../../schema/report.schema.json' with { type: 'json' }
 import { expandPatterns } from '../base/glob.js'
-import { SCHEMA_VERSION, type Report } from './summary.js'
+import { SCHEMA_VERSION, type Report } from './model.js'
 
 /** Schema versions this code reads; older ones are brought to the current shape by `upgradeReport`. */
 export const READABLE_SCHEMA_VERSIONS = [1, SCHEMA_VERSION] as const

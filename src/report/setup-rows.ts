@@ -2,7 +2,7 @@
  * What the action set up around MicroK8s, as plain text rows for the job summary (report.ts escapes them).
  * Pure.
  */
-import type { SetupRecord } from './summary.js'
+import type { SetupRecord } from './model.js'
 
 export function setupRows(setup: SetupRecord | undefined): Array<[string, string]> {
   if (!setup) return []

@@ -3,7 +3,7 @@
  * renders ```mermaid blocks in job summaries as well as in pull-request comments (docs/summary.md); the demo
  * (scripts/render-summary.mjs) draws the same block as bars for the terminal and the HTML page.
  */
-import type { Report } from './summary.js'
+import type { Report } from './model.js'
 import { formatSeconds } from '../base/progress.js'
 
 export interface TimelineBar {

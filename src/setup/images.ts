@@ -13,7 +13,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { InputError } from '../base/errors.js'
-import { StepError } from '../upgrade/execute.js'
+import { StepError } from '../base/errors.js'
 import type { Cmd } from '../base/cmd.js'
 import { SNAP_COMMON, type SystemFiles, expandPath } from '../cluster/system-files.js'
 import { defaultSleep } from './launch-config.js'

@@ -14,7 +14,7 @@
  */
 import { parseAllDocuments } from 'yaml'
 import { InputError } from '../base/errors.js'
-import { StepError } from '../upgrade/execute.js'
+import { StepError } from '../base/errors.js'
 import { SNAP_COMMON, type SystemFiles } from '../cluster/system-files.js'
 import { pollUntil, realClock, retry } from '../base/retry.js'
 

@@ -9,9 +9,10 @@ import * as path from 'node:path'
 import type { Cmd } from '../base/cmd.js'
 import type { MicroK8s } from '../cluster/microk8s.js'
 import type { Inputs } from '../inputs/action.js'
-import type { Report } from '../report/summary.js'
+import type { Report } from '../report/model.js'
 import type { InstalledSnap } from '../cluster/snap.js'
-import { phase, StepError } from '../upgrade/execute.js'
+import { runStep } from '../report/steps.js'
+import { StepError } from '../base/errors.js'
 import { commandOutput } from '../base/errors.js'
 import { SystemFiles } from '../cluster/system-files.js'
 import {
@@ -100,7 +101,7 @@ export async function prepareInstall(ctx: SetupContext): Promise<void> {
   const { launchConfig, sideloadImages } = ctx.inputs
   if (!launchConfig && sideloadImages.length === 0) return
   const files = new SystemFiles(ctx.cmd)
-  await phase(
+  await runStep(
     ctx.report,
     'prepare install',
     async () => {
@@ -123,7 +124,7 @@ export async function prepareInstall(ctx: SetupContext): Promise<void> {
 /** Right after a fresh install is ready: the launch configuration applied, then the registry mirror. */
 export async function afterInstall(ctx: SetupContext): Promise<void> {
   if (ctx.inputs.launchConfig) {
-    await phase(
+    await runStep(
       ctx.report,
       'launch configuration',
       async () => {
@@ -153,7 +154,7 @@ export function checkSideloadImages(ctx: SetupContext, installed: InstalledSnap 
 export async function registryMirror(ctx: SetupContext): Promise<void> {
   const mirror = ctx.inputs.registryMirror
   if (!mirror) return
-  await phase(
+  await runStep(
     ctx.report,
     'registry mirror',
     async () => {
@@ -187,7 +188,7 @@ export async function checkMirrorAfterHop(ctx: SetupContext, channel: string): P
 export async function sideloadImages(ctx: SetupContext, freshInstall: boolean): Promise<void> {
   const archives = ctx.inputs.sideloadImages
   if (archives.length === 0) return
-  await phase(
+  await runStep(
     ctx.report,
     'sideload images',
     async () => {

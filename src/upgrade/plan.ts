@@ -8,6 +8,7 @@ import type { InstalledSnap, StoreChannel } from '../cluster/snap.js'
 import { RISKS } from '../cluster/channel.js'
 import { type CyclePolicy, type Release, addonOrder, addonSpec, checkArguments } from '../catalog/index.js'
 import type { AddonRequest, CycleMode } from '../inputs/action.js'
+import type { RecoveredArgs } from '../addons/state-specs.js'
 
 export interface Hop {
   /** `install` for a fresh install, `refresh` for a channel change. */
@@ -217,11 +218,6 @@ export interface AddonPlan {
   enableAfter: CycleStep[]
   /** Unknown (e.g. community) addons were cycled in the order status lists them. */
   unknownOrder: string[]
-}
-
-export interface RecoveredArgs {
-  args?: string
-  note: string
 }
 
 export interface AddonPlanInput {

@@ -9,9 +9,10 @@ import * as fs from 'node:fs/promises'
 import { ExecCmd } from '../base/cmd.js'
 import { MicroK8s } from '../cluster/microk8s.js'
 import { CycleJournal } from './journal.js'
-import { enableAddon } from './execute.js'
+import { enableAddon } from './cycle.js'
 import { restoreAddonState } from '../addons/capture-restore.js'
-import { esc, newReport, type InterruptedRecord, type Report } from '../report/summary.js'
+import { esc } from '../report/escape.js'
+import { newReport, type InterruptedRecord, type Report } from '../report/model.js'
 
 export async function finishInterruptedCycle(file: string): Promise<void> {
   const journal = await CycleJournal.read(file)

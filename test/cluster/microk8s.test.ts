@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
 import { parseStatusYaml, parseMicroK8sVersion, parseInspectTarball, MicroK8s } from '../../src/cluster/microk8s.js'
 import { scriptedCmd } from '../helpers/fake-cmd.js'
-import { listObjects } from '../../src/upgrade/execute.js'
+import { listObjects } from '../../src/cluster/objects.js'
 
 const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')
 

@@ -1,7 +1,7 @@
 // Report fixtures built the way the action builds them (buildInventory over kubectl-shaped objects), with fixed
 // timestamps so renderings are stable.
 import { buildInventory, compareInventories, NOT_READY } from '../../src/cluster/inventory.js'
-import { newReport, type Report } from '../../src/report/summary.js'
+import { newReport, type Report } from '../../src/report/model.js'
 import type { MicroK8sStatus } from '../../src/cluster/microk8s.js'
 import type { Finding } from '../../src/preflight/removed-apis.js'
 

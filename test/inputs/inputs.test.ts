@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { parseAddons, defaultCommentKey, isCommentKey } from '../../src/inputs/action.js'
+import { parseAddons } from '../../src/inputs/action.js'
+import { defaultCommentKey, isCommentKey } from '../../src/inputs/parse.js'
 import { readInputs } from '../helpers/inputs.js'
 
 describe('inputs', () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseReport, readReports, READABLE_SCHEMA_VERSIONS } from '../../src/report/reader.js'
-import { SCHEMA_VERSION } from '../../src/report/summary.js'
+import { SCHEMA_VERSION } from '../../src/report/model.js'
 import { expandPatterns, globToRegExp } from '../../src/base/glob.js'
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'reports')

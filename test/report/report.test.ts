@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import { renderSummary, headline, esc, analyseChanges } from '../../src/report/summary.js'
+import { renderSummary, headline } from '../../src/report/summary.js'
+import { esc } from '../../src/report/escape.js'
+import { analyseChanges } from '../../src/report/changes.js'
 import { typicalUpgrade, noOpRun, failedRun, manyFindings } from '../helpers/reports.js'
 import { validateReport } from '../helpers/schema.js'
 
