@@ -1,12 +1,11 @@
-// The runner host around MicroK8s: a fake filesystem root for the system paths the action writes (/etc,
-// /var/snap, /root, /snap), Docker's iptables rules, and image archives. The action writes system files only
-// through `install`, `cat` and `test` (sim/bin wraps them), so nothing in a test touches this machine's /etc.
+// The runner host around MicroK8s, as data: the simulation's root for the system paths the action writes (/etc,
+// /var/snap, /root, /snap live under DIR/root), the files the snap ships and a fresh install writes, the install
+// hook and containerd's sideload plugin (canonical/microk8s snap/hooks/install), image archives, Docker's iptables
+// rules as a network model, and the cluster-agent's launch configuration parser. The commands that read and
+// write these (`install`, `cat`, `test`, `iptables`) are host-tools.mjs's.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 
-const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
 const SYSTEM_PREFIXES = ['/etc/', '/var/snap/', '/root/', '/snap/']
 
 export const SNAP_COMMON = '/var/snap/microk8s/common'
@@ -76,33 +75,6 @@ spec:
         - name: calico-kube-controllers
           image: docker.io/calico/kube-controllers:${tag}
 `
-}
-
-/** The real program `name` on PATH, skipping the simulator's own bin directory. */
-export function realProgram(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir || path.resolve(dir) === path.resolve(SIM_BIN)) continue
-    const candidate = path.join(dir, name)
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK)
-      return candidate
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
-
-/** Runs the real `name` with system paths mapped into the simulation's root; returns its exit code. */
-export function runMapped(state, name, argv) {
-  const program = realProgram(name)
-  if (!program) {
-    process.stderr.write(`${name}: command not found\n`)
-    return 127
-  }
-  const mapped = argv.map((a) => (a.startsWith('/') ? hostPath(state, a) : a))
-  const r = spawnSync(program, mapped, { stdio: 'inherit' })
-  return r.status ?? 1
 }
 
 // ------------------------------------------------------------------------------------------ install hook
@@ -257,90 +229,4 @@ export function parseLaunchConfig(text, parseAllDocuments, maxVersion = '0.2.0')
     parts.push(c)
   }
   return { parts }
-}
-
-// ------------------------------------------------------------------------------------------- host tools
-
-/**
- * `install`, `cat`, `test`: the real programs with system paths mapped into the simulation's root, logged
- * like the simulated commands (tool, args as given, whether through sudo).
- */
-export async function runHostTool(tool, argv) {
-  const { loadState, saveState, logCall, viaSudo } = await import('./state.mjs')
-  const state = loadState()
-  if (tool === 'test' || tool === 'cat') {
-    // What runs in the background (launch configuration, sideload) shows in the files these read.
-    const { runBackgroundNow } = await import('./main.mjs')
-    runBackgroundNow(state)
-    saveState(state)
-  }
-  const start = Date.now()
-  const code = tool === 'iptables' ? iptables(state, argv) : runMapped(state, tool, argv)
-  if (tool === 'iptables') saveState(state)
-  logCall({
-    tool,
-    args: argv,
-    sudo: viaSudo(),
-    spawned: Math.round(performance.timeOrigin),
-    start,
-    end: Date.now(),
-    simSeconds: 0,
-    exit: code
-  })
-  return code
-}
-
-/** iptables -S CHAIN | -C/-I/-A DOCKER-USER [-s CIDR] [-d CIDR] -j TARGET | -P FORWARD POLICY (root only). */
-function iptables(state, argv) {
-  if (process.getuid?.() !== 0 && process.env.MICROK8S_SIM_VIA_SUDO !== '1') {
-    process.stderr.write(
-      'iptables v1.8.10 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n'
-    )
-    return 4
-  }
-  const net = state.network ?? dockerNetwork(false)
-  const opt = (flag) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined)
-  const noChain = () => {
-    process.stderr.write('iptables: No chain/target/match by that name.\n')
-    return 1
-  }
-  const ruleText = (r) =>
-    ['-A DOCKER-USER', r.source && `-s ${r.source}`, r.destination && `-d ${r.destination}`, `-j ${r.target}`]
-      .filter(Boolean)
-      .join(' ')
-  const [op, chain] = argv
-  if (op === '-S') {
-    if (chain === 'FORWARD') {
-      const lines = [`-P FORWARD ${net.forwardPolicy}`]
-      if (net.dockerUser) lines.push('-A FORWARD -j DOCKER-USER', '-A FORWARD -j DOCKER-FORWARD')
-      process.stdout.write(`${lines.join('\n')}\n`)
-      return 0
-    }
-    if (chain === 'DOCKER-USER') {
-      if (!net.dockerUser) return noChain()
-      process.stdout.write(`${['-N DOCKER-USER', ...net.dockerUser.map(ruleText)].join('\n')}\n`)
-      return 0
-    }
-    return noChain()
-  }
-  if (op === '-P' && chain === 'FORWARD') {
-    net.forwardPolicy = argv[2]
-    state.network = net
-    return 0
-  }
-  if (['-C', '-I', '-A'].includes(op)) {
-    if (chain !== 'DOCKER-USER' || !net.dockerUser) return noChain()
-    const rule = { source: opt('-s'), destination: opt('-d'), target: opt('-j') }
-    const same = (r) => r.source === rule.source && r.destination === rule.destination && r.target === rule.target
-    if (op === '-C') {
-      if (net.dockerUser.some(same)) return 0
-      process.stderr.write('iptables: Bad rule (does a matching rule exist in that chain?).\n')
-      return 1
-    }
-    if (op === '-I') net.dockerUser.unshift(rule)
-    else net.dockerUser.push(rule)
-    return 0
-  }
-  process.stderr.write(`iptables: '${argv.join(' ')}' is not simulated\n`)
-  return 2
 }

@@ -1,4 +1,5 @@
-// State, clock, faults and the call log of the MicroK8s simulator.
+// State, clock, faults and the call log of the MicroK8s simulator, and what every command shares: the output
+// collector and option parsing.
 //
 // The state is one JSON file named by MICROK8S_SIM_STATE. Commands run one at a time (the action never runs two
 // at once), so each invocation loads the file, acts, and writes it back atomically.
@@ -113,6 +114,15 @@ export function viaSudo() {
 
 export function isRoot() {
   return process.getuid?.() === 0 || viaSudo()
+}
+
+/** The value of `--name value` or `--name=value` in argv; undefined when absent. */
+export function optionValue(argv, name) {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) return argv[i + 1]
+    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1)
+  }
+  return undefined
 }
 
 /** Output collector: each command writes through it so the call log can keep a tail. */
