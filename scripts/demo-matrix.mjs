@@ -3,16 +3,42 @@
 // three simulated runners at once, each starting from another channel (1.28 and 1.29 classic, 1.28 strict) and
 // upgrading to 1.30 with report-file set; then the report action (report/dist/index.js) reads the three reports
 // from one directory, as actions/download-artifact with merge-multiple leaves them, and the grid is printed.
-// Options: --dir DIR (keeps the files), --timeScale N (real seconds per simulated second, default the demo's).
+// Each job starts from the demo scenario with only its channel changed (merged into the scenario's `installed`, so
+// the stale ingress it records stays and every job cycles ingress). `--help` lists the options.
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { runAction, runReportAction, ROOT } from './run-action.mjs'
+import { runAction, runReportAction, deepMerge, ROOT } from './run-action.mjs'
+import { readScenario } from '../sim/lib/scenario.mjs'
 import { summaryForTerminal, summaryPage } from './render-summary.mjs'
 
+const USAGE = `usage: npm run demo:matrix -- [options]   (or: node scripts/demo-matrix.mjs ...)
+
+Runs the bundled main action (dist/index.js) on three simulated runners at once (1.28 and 1.29 classic, 1.28
+strict, each upgraded to 1.30), then the bundled report action (report/dist/index.js) on their reports, and prints
+the grid; writes it as step_summary.html.
+
+  --dir DIR         keep the files in DIR (default: a new temporary directory)
+  --timeScale S     real seconds per simulated second (default: the demo scenario's timeScale)
+  -h, --help        this text
+`
+const OPTIONS = ['dir', 'timeScale']
 const args = process.argv.slice(2)
 const opts = {}
-for (let i = 0; i < args.length; i += 2) opts[args[i].replace(/^--/, '')] = args[i + 1]
+const usageError = (message) => {
+  console.error(`${message}\n\n${USAGE}`)
+  process.exit(2)
+}
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '-h' || args[i] === '--help') {
+    process.stdout.write(USAGE)
+    process.exit(0)
+  }
+  const name = args[i].replace(/^--/, '')
+  if (!args[i].startsWith('--') || !OPTIONS.includes(name)) usageError(`unknown option '${args[i]}'`)
+  if (i + 1 >= args.length || args[i + 1].startsWith('--')) usageError(`--${name} needs a value`)
+  opts[name] = args[++i]
+}
 const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'microk8s-matrix-'))
 for (const bundle of ['dist/index.js', 'report/dist/index.js']) {
   if (!fs.existsSync(path.join(ROOT, bundle))) {
@@ -22,6 +48,7 @@ for (const bundle of ['dist/index.js', 'report/dist/index.js']) {
 }
 
 const scenario = path.join(ROOT, 'sim', 'scenarios', 'demo.yaml')
+const demo = readScenario(scenario)
 const jobs = [
   { from: '1.28/stable', channel: '1.30/stable' },
   { from: '1.29/stable', channel: '1.30/stable' },
@@ -35,12 +62,11 @@ const runs = await Promise.all(
     const name = `${job.from.replace(/\W+/g, '-')}-to-${job.channel.replace(/\W+/g, '-')}`
     const started = Date.now()
     return runAction({
-      scenario,
-      dir: path.join(dir, `job-${i + 1}`),
-      overrides: {
+      scenario: deepMerge(demo, {
         installed: { channel: job.from },
         ...(opts.timeScale ? { timeScale: Number(opts.timeScale) } : {})
-      },
+      }),
+      dir: path.join(dir, `job-${i + 1}`),
       inputs: {
         channel: job.channel,
         addons: 'dns ingress hostpath-storage',

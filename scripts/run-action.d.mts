@@ -1,6 +1,8 @@
 // Types for scripts/run-action.mjs, used by the integration tests.
 export const ROOT: string
 export function parseCommandFile(text: string): Record<string, string>
+export function deepMerge<T>(base: T, overrides: unknown): T
+export const ACTION_INPUTS: string[]
 export function inputEnv(inputs: Record<string, string>, action?: unknown): Record<string, string>
 export interface SpawnResult {
   code: number | null

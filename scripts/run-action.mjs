@@ -31,6 +31,21 @@ export function parseCommandFile(text) {
   return out
 }
 
+/**
+ * `overrides` merged into `base`, key by key: where both hold an object the two are merged, anything else (an
+ * array too) replaces. (`runAction`'s own `overrides` replace whole top-level fields, as the tests expect.)
+ */
+export function deepMerge(base, overrides) {
+  const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
+  if (!isObject(base) || !isObject(overrides)) return overrides
+  const out = { ...base }
+  for (const [k, v] of Object.entries(overrides)) out[k] = isObject(out[k]) && isObject(v) ? deepMerge(out[k], v) : v
+  return out
+}
+
+/** The inputs action.yml declares, by name. */
+export const ACTION_INPUTS = Object.keys(ACTION.inputs)
+
 /** The environment the runner gives a step: action.yml defaults, then the given inputs. */
 export function inputEnv(inputs, action = ACTION) {
   const env = {}
