@@ -4,18 +4,33 @@
 // volume, upgraded to 1.30/stable. It shows what the runner's log view shows (scripts/workflow-log.mjs), then the
 // job summary rendered for the terminal, and writes it as step_summary.html (scripts/render-summary.mjs).
 //
-// Options: --verbose (open every group), --debug (debug lines and mask notices too), --color / --no-color,
-// --scenario FILE, --channel CH, --scale S (real seconds per simulated second), --width N (terminal columns),
-// --dir DIR (keeps the files);
-// any other --name value becomes an action input. See docs/summary.md.
+// `npm run demo -- --help` lists the options (USAGE below); docs/summary.md says what the summary shows.
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { runAction, ROOT } from './run-action.mjs'
+import { runAction, deepMerge, ACTION_INPUTS, ROOT } from './run-action.mjs'
+import { readScenario } from '../sim/lib/scenario.mjs'
 import { createLogView } from './workflow-log.mjs'
 import { summaryForTerminal, summaryPage } from './render-summary.mjs'
 
+const USAGE = `usage: npm run demo -- [options] [--INPUT VALUE ...]   (or: node scripts/demo.mjs ...)
+
+Runs the bundled action (dist/index.js) as the runner runs it, against the simulator, and prints the runner's log
+view, the outputs and the job summary; writes the summary as step_summary.html.
+
+  --verbose           open every log group
+  --debug             also show debug lines and mask notices
+  --color, --no-color colour the output (default: when stdout is a terminal and NO_COLOR is unset)
+  --scenario FILE     simulator scenario (default sim/scenarios/demo.yaml)
+  --scale S           real seconds per simulated second (default: the scenario's timeScale)
+  --width N           terminal columns for the summary (default: the terminal's, at most 140)
+  --dir DIR           keep the files in DIR (default: a new temporary directory)
+  --INPUT VALUE       any input of action.yml, e.g. --channel 1.29/stable, --addons 'dns ingress',
+                      --cycle-addons always (defaults here: channel 1.30/stable, addons dns ingress hostpath-storage)
+  -h, --help          this text
+`
 const FLAGS = ['verbose', 'debug', 'color', 'no-color']
+const OPTIONS = ['scenario', 'scale', 'width', 'dir']
 const args = process.argv.slice(2)
 const flags = new Set()
 const opts = {
@@ -23,9 +38,21 @@ const opts = {
   channel: '1.30/stable',
   addons: 'dns ingress hostpath-storage'
 }
+const usageError = (message) => {
+  console.error(`${message}\n\n${USAGE}`)
+  process.exit(2)
+}
 for (let i = 0; i < args.length; i++) {
-  const name = args[i].replace(/^--/, '')
+  if (args[i] === '-h' || args[i] === '--help') {
+    process.stdout.write(USAGE)
+    process.exit(0)
+  }
+  if (!args[i].startsWith('--')) usageError(`unexpected argument '${args[i]}'`)
+  const name = args[i].slice(2)
   if (FLAGS.includes(name)) flags.add(name)
+  else if (!OPTIONS.includes(name) && !ACTION_INPUTS.includes(name))
+    usageError(`unknown option --${name}: neither a demo option nor an input of action.yml`)
+  else if (i + 1 >= args.length || args[i + 1].startsWith('--')) usageError(`--${name} needs a value`)
   else opts[name] = args[++i]
 }
 const color = flags.has('color') || (!flags.has('no-color') && process.stdout.isTTY && !process.env.NO_COLOR)
@@ -46,11 +73,17 @@ console.log(
 )
 
 const log = createLogView({ verbose: flags.has('verbose'), debug: flags.has('debug'), color })
+// The kubelet posts its new version with readiness unless the scenario says otherwise: with a delay, whether the
+// action finds the node still on the old kubelet (and waits for it: 2 more commands per hop) would depend on how
+// fast this machine runs the action, and the command count below with it.
+const scenarioObject = readScenario(scenario)
 const r = await runAction({
-  scenario,
+  scenario: deepMerge(scenarioObject, {
+    readiness: { kubeletAfterReady: scenarioObject.readiness?.kubeletAfterReady ?? 0 },
+    ...(scale ? { timeScale: Number(scale) } : {})
+  }),
   inputs,
   dir,
-  overrides: scale ? { timeScale: Number(scale) } : {},
   echo: (stream, chunk) => (stream === 'stdout' ? log.push(String(chunk)) : process.stderr.write(chunk))
 })
 log.end()
@@ -63,12 +96,25 @@ process.stdout.write(summaryForTerminal(r.summary, { width, color }))
 const html = path.join(dir, 'step_summary.html')
 fs.writeFileSync(html, summaryPage(r.summary))
 
-const calls = r.state.calls
-const count = (pred) => calls.filter(pred).length
+// Every program the action ran, microk8s kubectl apart from the other microk8s subcommands.
+const programs = new Map([
+  ['snap', 0],
+  ['microk8s', 0],
+  ['microk8s kubectl', 0]
+])
+for (const c of r.state.calls) {
+  const program = c.tool === 'microk8s' && c.args[0] === 'kubectl' ? 'microk8s kubectl' : c.tool
+  programs.set(program, (programs.get(program) ?? 0) + 1)
+}
+const others = [...programs.keys()].slice(3).sort()
 console.log(
   `\nThe summary as GitHub shows it: ${html}\n` +
-    `Simulator: ${calls.length} commands (${count((c) => c.tool === 'snap')} snap, ` +
-    `${count((c) => c.tool === 'microk8s' && c.args[0] !== 'kubectl')} microk8s, ` +
-    `${count((c) => c.tool === 'microk8s' && c.args[0] === 'kubectl')} microk8s kubectl); files in ${dir}`
+    `Simulator: ${r.state.calls.length} commands (` +
+    [...programs.keys()]
+      .slice(0, 3)
+      .concat(others)
+      .map((p) => `${programs.get(p)} ${p}`)
+      .join(', ') +
+    `); files in ${dir}`
 )
 process.exit(r.code ?? 1)
