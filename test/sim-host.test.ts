@@ -1,5 +1,7 @@
-// The simulated runner host (sim/lib/host.mjs) behaves as the real install hook, containerd's sideload plugin,
-// `microk8s images import`, `snap restart` and Docker's iptables rules do, and never touches this machine's /etc.
+// The simulated runner host (sim/lib/host.mjs, host-tools.mjs) behaves as the real install hook, containerd's
+// sideload plugin, `microk8s images import`, `snap restart` and Docker's iptables rules do, and never touches this
+// machine's /etc. The quick probes sim/bin/test and sim/bin/cat answer themselves (sim/lib/host-probe.sh) say
+// what the Node simulator says.
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -21,7 +23,7 @@ function sim(scenario: Record<string, any>) {
     runSim(['microk8s', 'status', '--wait-ready', '--timeout', '60'])
     spawnSync('sleep', ['0.05'])
   }
-  return { dir, runSim, state, settle, root: path.join(dir, 'root') }
+  return { dir, env, runSim, state, settle, root: path.join(dir, 'root') }
 }
 
 const LAUNCH = 'version: 0.1.0\naddons:\n  - name: hostpath-storage\n'
@@ -140,5 +142,110 @@ describe('simulated containerd restart and iptables', () => {
 
     const plain = sim({ installed: { channel: '1.30/stable' } })
     expect(plain.runSim(['iptables', '-S', 'DOCKER-USER']).stderr).toMatch(/No chain/)
+  })
+})
+
+describe('quick host probes (sim/bin/test, sim/bin/cat: sim/lib/host-probe.sh)', () => {
+  const cli = path.join(process.cwd(), 'sim', 'lib', 'cli.mjs')
+  /** A `node` first on PATH that notes each start: the shims reach Node only through PATH. */
+  function withNodeSpy(s: ReturnType<typeof sim>) {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'node-spy-'))
+    const starts = path.join(bin, 'starts')
+    fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho "$*" >>'${starts}'\nexec '${process.execPath}' "$@"\n`, {
+      mode: 0o755
+    })
+    const env = { ...s.env, PATH: `${bin}${path.delimiter}${s.env.PATH}` }
+    const log = path.join(s.dir, 'calls.jsonl')
+    const lastCall = () => {
+      const lines = fs.readFileSync(log, 'utf8').trim().split('\n')
+      const { spawned, start, end, ...rest } = JSON.parse(lines[lines.length - 1])
+      expect(spawned).toBeLessThanOrEqual(start)
+      expect(start).toBeLessThanOrEqual(end)
+      return { keys: Object.keys(JSON.parse(lines[lines.length - 1])), ...rest }
+    }
+    const answer = (cmd: string[]) => {
+      const r = spawnSync(cmd[0], cmd.slice(1), { env, input: '', encoding: 'utf8' })
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, call: lastCall() }
+    }
+    /** The shim's answer (through `sudo -n timeout` as the action calls it, or directly) and the Node simulator's. */
+    const both = (tool: string, args: string[], sudo: boolean) => {
+      const prefix = sudo ? ['sudo', '-n', 'timeout', '30'] : []
+      const nodePrefix = sudo ? ['sudo', '-n', 'timeout', '30', process.execPath] : [process.execPath]
+      return { shim: answer([...prefix, tool, ...args]), node: answer([...nodePrefix, cli, tool, ...args]) }
+    }
+    const nodeStarts = () => (fs.existsSync(starts) ? fs.readFileSync(starts, 'utf8').split('\n').filter(Boolean) : [])
+    return { both, nodeStarts }
+  }
+
+  it('answer test -e/-f/-d/-L and cat as the Node simulator does, log the same line, and start no Node', () => {
+    const s = sim({ installed: { channel: '1.30/stable' }, hostFiles: { '/etc/microk8s.yaml': 'version: 0.1.0\n' } })
+    const args = path.join(s.root, 'var/snap/microk8s/current/args')
+    fs.symlinkSync('kube-proxy', path.join(args, 'proxy-link'))
+    const outside = path.join(s.dir, 'outside.txt')
+    fs.writeFileSync(outside, 'not in the simulated root\n')
+    const paths = [
+      '/var/snap/microk8s/current/args/kube-proxy', // an existing file
+      '/var/snap/microk8s/current/args/kubelet', // a missing file
+      '/var/snap/microk8s/current/args', // a directory
+      '/var/snap/microk8s/current/args/', // the same with a slash
+      '/var/snap/microk8s/current/args/proxy-link', // a symlink
+      '/etc/microk8s.yaml', // a scenario's host file
+      '/etc/passwd', // this machine's, not the simulation's
+      '/root/snap/microk8s/common/.microk8s.yaml', // missing under /root
+      '/snap/microk8s/current/upgrade-scripts/000-switch-to-calico/resources/calico.yaml', // the snap's file
+      outside, // outside the mapped roots
+      s.dir, // a directory outside them
+      '/etc', // not a system prefix (no slash): this machine's /etc
+      '/nonexistent-outside/file'
+    ]
+    const spy = withNodeSpy(s)
+    for (const p of paths) {
+      for (const op of ['-e', '-f', '-d', '-L']) {
+        const { shim, node } = spy.both('test', [op, p], op === '-e')
+        expect(shim, `test ${op} ${p}`).toEqual(node)
+      }
+      const { shim, node } = spy.both('cat', [p], p.startsWith('/var'))
+      expect(shim, `cat ${p}`).toEqual(node)
+    }
+    // The answers are not all alike, and none of them started Node.
+    const code = (op: string, p: string) => spy.both('test', [op, p], false).shim.status
+    expect([code('-f', paths[0]), code('-e', paths[1]), code('-d', paths[2]), code('-L', paths[4])]).toEqual([
+      0, 1, 0, 0
+    ])
+    expect(spy.both('cat', [paths[5]], false).shim.stdout).toBe('version: 0.1.0\n')
+    expect(spy.nodeStarts()).toEqual([])
+  })
+
+  it('hand to Node what they do not answer themselves, with the same answers', () => {
+    const s = sim({})
+    const src = path.join(s.dir, 'c.yaml')
+    fs.writeFileSync(src, LAUNCH)
+    s.runSim(['install', '-D', '-m', '0644', src, '/var/snap/microk8s/common/.microk8s.yaml'])
+    const spy = withNodeSpy(s)
+    const cases: Array<[string, string[]]> = [
+      ['test', ['-e', '/var/snap//microk8s/common/.microk8s.yaml']], // path.join would normalise it
+      ['test', ['-f', '/var/snap/microk8s/common/../common/.microk8s.yaml']],
+      ['test', ['-s', '/var/snap/microk8s/common/.microk8s.yaml']], // another operator
+      ['test', ['-e', '/var/snap/microk8s/common/a "quoted" name']], // JSON would escape it
+      ['test', ['-e']],
+      ['cat', ['-A', '/var/snap/microk8s/common/.microk8s.yaml']],
+      ['cat', ['/var/snap/microk8s/common/.microk8s.yaml', '/etc/microk8s.yaml']]
+    ]
+    let starts = 0
+    for (const [tool, args] of cases) {
+      const { shim, node } = spy.both(tool, args, false)
+      expect(shim, `${tool} ${args.join(' ')}`).toEqual(node)
+      expect(spy.nodeStarts().length, `${tool} ${args.join(' ')} went to Node`).toBe(++starts)
+    }
+    // While the launch configuration waits for the cluster-agent, the background work is Node's to run.
+    expect(s.runSim(['snap', 'install', 'microk8s', '--classic', '--channel=1.30/stable']).status).toBe(0)
+    const applied = '/var/snap/microk8s/common/etc/launcher/install.yaml.applied'
+    const { shim, node } = spy.both('test', ['-e', applied], false)
+    expect(shim).toEqual(node)
+    expect(spy.nodeStarts().length).toBe(++starts)
+    spawnSync('sleep', ['0.1'])
+    s.settle()
+    expect(spy.both('test', ['-e', applied], false).shim.status).toBe(0)
+    expect(spy.nodeStarts().length).toBe(starts)
   })
 })

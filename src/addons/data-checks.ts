@@ -3,6 +3,7 @@
  * Pure. Each check says whether it ran: one that could not run is "not checked", never "kept".
  */
 import type { DataCheck } from '../report/model.js'
+import type { Inventory } from '../cluster/inventory.js'
 import { type Release, addonSpec, isCorefileCustomised } from '../catalog/index.js'
 import { decodeHelmRelease } from '../preflight/removed-apis.js'
 import {
@@ -180,3 +181,13 @@ function corefileCheck(before: DataSnapshot, after: DataSnapshot, ctx: CheckCont
 }
 
 const normalise = (s?: string) => (s ?? '').trim().replace(/\s+\n/g, '\n')
+
+/** The volumes part of a data snapshot: counts, and the bound claims by name. */
+export function volumesOf(inv: Inventory): DataSnapshot['volumes'] {
+  return {
+    pvs: inv.volumes.pvs,
+    pvcs: inv.volumes.pvcs,
+    bound: inv.volumes.bound,
+    claims: inv.volumes.claims.filter((c) => c.phase === 'Bound').map((c) => `${c.namespace}/${c.name}`)
+  }
+}

@@ -18,7 +18,6 @@ export interface ManifestScanSummary {
   skipped: Array<{ file: string; reason: string }>
 }
 
-
 export interface ManifestObject {
   /** Path relative to the workspace, `/`-separated. */
   file: string

@@ -8,7 +8,6 @@ import { SNAP_CALICO_MANIFEST } from '../cluster/target-calico.js'
 import { parseKubeVersion } from '../cluster/channel.js'
 import type { Report } from './model.js'
 
-
 /**
  * Fills in the comparison rows and the warnings a reader needs: Calico, which a refresh never upgrades (microk8s-behaviour.md
  * §3.6). Kept addons the target has another version of are warned about when the repositories are compared.

@@ -36,15 +36,17 @@ export interface SetupContext {
 
 const setupOf = (report: Report) => (report.setup ??= {})
 
-/** Plan time, before any change: a launch configuration fits the target, and an existing install only re-runs it. */
+/**
+ * Plan time, before any change: a launch configuration fits the target, and an existing install only re-runs
+ * it. Returns the plan's notes and, on a fresh install, the addons the configuration enables (the install's own).
+ */
 export async function checkLaunchConfiguration(
   ctx: SetupContext,
   installed: boolean,
-  targetMinor: number,
-  addonPlan?: { enableAfter: Array<{ name: string }> }
-): Promise<string[]> {
+  targetMinor: number
+): Promise<{ notes: string[]; enabledByInstall: string[] }> {
   const config = ctx.inputs.launchConfig
-  if (!config) return []
+  if (!config) return { notes: [], enabledByInstall: [] }
   checkLaunchTarget(config, targetMinor)
   const enables = launchEnables(config)
   setupOf(ctx.report).launchConfiguration = {
@@ -54,16 +56,20 @@ export async function checkLaunchConfiguration(
   }
   if (installed) {
     await checkInstalledWith(new SystemFiles(ctx.cmd), config)
-    return [
-      `launch configuration ${path.basename(config.file)}: the one this cluster was installed with, already applied`
-    ]
+    return {
+      notes: [
+        `launch configuration ${path.basename(config.file)}: the one this cluster was installed with, already applied`
+      ],
+      enabledByInstall: []
+    }
   }
   await checkLaunchPlacement(new SystemFiles(ctx.cmd), config)
-  // What it enables is the install's own: not listed again among the addons the action will enable.
-  if (addonPlan) addonPlan.enableAfter = addonPlan.enableAfter.filter((s) => !enables.includes(s.name))
-  return [
-    `launch configuration ${path.basename(config.file)} applies at first start${enables.length ? `, enabling ${enables.join(', ')}` : ''}`
-  ]
+  return {
+    notes: [
+      `launch configuration ${path.basename(config.file)} applies at first start${enables.length ? `, enabling ${enables.join(', ')}` : ''}`
+    ],
+    enabledByInstall: enables
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
  * enabled addon apart (canonical/microk8s scripts/wrappers/addons.py keeps both as git clones).
  */
 import type { Cmd } from '../base/cmd.js'
-import { type AddonPlan, narrowToChanged } from './plan.js'
+import { type AddonPlan, narrowToChanged } from './addon-plan.js'
 
 export const ACTIVE_ADDON_REPO = '/var/snap/microk8s/common/addons/core'
 export const SNAP_ADDON_REPO = '/snap/microk8s/current/addons/core'

@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import type { MicroK8s } from '../cluster/microk8s.js'
-import type { AddonPlan, CycleStep } from './plan.js'
+import type { AddonPlan, CycleStep } from './addon-plan.js'
 import { runElapsedMs, type AddonRecord, type Report } from '../report/model.js'
 import { type Release, addonSpec, enableWords } from '../catalog/index.js'
 import type { CapturedState } from '../addons/state-specs.js'
@@ -131,7 +131,7 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       started.set(step.name, Date.now())
       records.get(step.name)!.atMs = runElapsedMs(ctx.report, started.get(step.name))
       down.push(step)
-      await ctx.journal?.stage(step.name, 'down')
+      await ctx.journal?.mark(step.name, 'down')
       core.info(`Disabling ${step.name}`)
       await disableAddon(ctx, step.name)
     }
@@ -145,7 +145,7 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       core.info(`Enabling ${step.name}${step.args ? ` with ${step.args}` : ''}`)
       const restored = await enableAddon(ctx, step)
       down.splice(down.indexOf(step), 1)
-      await ctx.journal?.stage(step.name, 'back')
+      await ctx.journal?.mark(step.name, 'back')
       const rec = records.get(step.name)!
       Object.assign(rec, { status: 'cycled', durationMs: Date.now() - started.get(step.name)! })
       if (restored) rec.note = [rec.note, restored].filter(Boolean).join('; ')
@@ -163,7 +163,7 @@ export async function cycleAddons(ctx: CycleContext, plan: AddonPlan, repos: str
       const retry = fallback ? { ...step, ...fallback, argsSource: 'recovered' as const } : step
       try {
         await enableAddon(ctx, retry)
-        await ctx.journal?.stage(step.name, 'back')
+        await ctx.journal?.mark(step.name, 'back')
         rec.status = step.name === failed ? 'failed' : 're-enabled'
         // Down from its disable until this second enable brought it back.
         if (started.has(step.name)) rec.durationMs = Date.now() - started.get(step.name)!

@@ -8,15 +8,12 @@ import * as fs from 'node:fs/promises'
 import { constants } from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import type { CycleStep } from './plan.js'
+import type { CycleStep } from './addon-plan.js'
 import type { CapturedState } from '../addons/state-specs.js'
 import type { Release } from '../catalog/index.js'
 
-/** The state key (`core.saveState`) naming the journal file. */
-export const JOURNAL_STATE_KEY = 'cycle-journal'
-
 /** Where an addon of the cycle stands: `up` (not disabled yet), `down` (disable started), `back` (enabled and restored). */
-export type AddonStage = 'up' | 'down' | 'back'
+export type AddonState = 'up' | 'down' | 'back'
 
 export interface JournalData {
   version: 1
@@ -32,7 +29,7 @@ export interface JournalData {
   reposUpdated: boolean
   /** Enable order; disabling ran in reverse. */
   steps: CycleStep[]
-  stages: Record<string, AddonStage>
+  addonStates: Record<string, AddonState>
   captured: CapturedState
   /** Set when the main step's cycle failed and its own recovery left an addon down (not an interruption). */
   failed?: boolean
@@ -82,8 +79,8 @@ export class CycleJournal {
     return new CycleJournal(file, data)
   }
 
-  async stage(addon: string, stage: AddonStage): Promise<void> {
-    this.data.stages[addon] = stage
+  async mark(addon: string, state: AddonState): Promise<void> {
+    this.data.addonStates[addon] = state
     await this.save()
   }
 

@@ -6,29 +6,29 @@
  */
 import * as core from '@actions/core'
 import * as fs from 'node:fs/promises'
-import { ExecCmd } from '../base/cmd.js'
-import { MicroK8s } from '../cluster/microk8s.js'
+import type { MicroK8s } from '../cluster/microk8s.js'
 import { CycleJournal } from './journal.js'
 import { enableAddon } from './cycle.js'
 import { restoreAddonState } from '../addons/capture-restore.js'
 import { esc } from '../report/escape.js'
 import { newReport, type InterruptedRecord, type Report } from '../report/model.js'
 
-export async function finishInterruptedCycle(file: string): Promise<void> {
+/** @param microk8sFor the microk8s client, bounded by the main step's wait-timeout (stages/tools.ts builds it). */
+export async function finishInterruptedCycle(
+  file: string,
+  microk8sFor: (waitTimeout: number) => MicroK8s
+): Promise<void> {
   const journal = await CycleJournal.read(file)
   if (!journal) return
   const { data } = journal
-  const pending = data.steps.filter((s) => data.stages[s.name] === 'down')
+  const pending = data.steps.filter((s) => data.addonStates[s.name] === 'down')
   if (pending.length === 0) return journal.remove()
   const cause = data.failed ? 'failed' : 'interrupted'
   core.warning(
     `${cause === 'failed' ? 'the addon cycle failed and its recovery left' : 'the main step stopped in the middle of the addon cycle:'} ${pending.map((s) => s.name).join(', ')} ${cause === 'failed' ? 'down' : 'may be down'}; enabling and restoring them`,
     { title: 'unfinished addon cycle' }
   )
-  const root = process.getuid?.() === 0
-  const microk8s = new MicroK8s(new ExecCmd(!root, data.waitTimeout + Math.min(data.waitTimeout, 60)), {
-    waitTimeout: data.waitTimeout
-  })
+  const microk8s = microk8sFor(data.waitTimeout)
   const record: InterruptedRecord = { finishedBy: 'post step', cause, addons: [] }
   await microk8s.waitReady()
   if (!data.reposUpdated) {
@@ -57,7 +57,7 @@ export async function finishInterruptedCycle(file: string): Promise<void> {
           how = `re-enabled with the arguments it ran with before (${previous.args ?? 'none'}) after the new ones failed${restored ? `; ${restored}` : ''}`
         }
       }
-      await journal.stage(step.name, 'back')
+      await journal.mark(step.name, 'back')
       record.addons.push({ name: step.name, result: 'restored', detail: how })
       core.info(`${step.name}: ${how}`)
     } catch (error) {

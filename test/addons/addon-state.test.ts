@@ -233,7 +233,7 @@ describe('the cycle journal', () => {
     repos: ['core'],
     reposUpdated: false,
     steps: [{ name: 'dns', args: '1.1.1.1', argsSource: 'recovered' }],
-    stages: { dns: 'up' },
+    addonStates: { dns: 'up' },
     captured: { objects: {}, corefile: 'x' }
   })
 
@@ -241,9 +241,9 @@ describe('the cycle journal', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journal-'))
     const j = await CycleJournal.create(dir, data())
     expect(fs.statSync(j.file).mode & 0o777).toBe(0o600)
-    await j.stage('dns', 'down')
+    await j.mark('dns', 'down')
     expect(fs.statSync(j.file).mode & 0o777).toBe(0o600)
-    expect((await CycleJournal.read(j.file))?.data.stages).toEqual({ dns: 'down' })
+    expect((await CycleJournal.read(j.file))?.data.addonStates).toEqual({ dns: 'down' })
     expect(fs.readdirSync(dir)).toEqual([path.basename(j.file)])
     await j.remove()
     expect(await CycleJournal.read(j.file)).toBeUndefined()

@@ -8,7 +8,9 @@ import { expandPatterns, globToRegExp } from '../../src/base/glob.js'
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'reports')
 const fixture = (name: string) => fs.readFileSync(path.join(fixtures, `${name}.json`), 'utf8')
-const schema = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'))
+const schema = JSON.parse(
+  fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8')
+)
 
 describe('reading report files', () => {
   it('reads the current schema version without notes', () => {

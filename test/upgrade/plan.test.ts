@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
-import { planCore, planAddons, narrowToChanged, servingChannel } from '../../src/upgrade/plan.js'
+import { planCore, servingChannel } from '../../src/upgrade/plan.js'
+import { planAddons, narrowToChanged } from '../../src/upgrade/addon-plan.js'
 import { parseChannel, parseKubeVersion } from '../../src/cluster/channel.js'
 import { parseSnapInfoChannels, parseSnapList, type InstalledSnap } from '../../src/cluster/snap.js'
 

@@ -1,0 +1,169 @@
+/**
+ * Stage `plan`: hops for the core, then the addons (what runs, what each disable would delete, the arguments
+ * read back), and the plan-time checks of the runner setup; all before any change. Also the addon planning a
+ * fresh install needs again once it is up (stages/addons.ts).
+ */
+import * as core from '@actions/core'
+import { PlanError, StepError } from '../base/errors.js'
+import { runStep } from '../report/steps.js'
+import { parseKubeVersion } from '../cluster/channel.js'
+import type { MicroK8s, MicroK8sStatus } from '../cluster/microk8s.js'
+import { readHelmSecrets } from '../cluster/objects.js'
+import { type Release, MAIN_MINOR, addonSpec, checkAddonInputs, releaseMinor, releaseOf } from '../catalog/index.js'
+import { type CapturedState, recoverArgs } from '../addons/state-specs.js'
+import { ReadError, captureState, readRetried } from '../addons/capture-restore.js'
+import { addonHelmReleases, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
+import { planCore, multiNodeRule, type CorePlan } from '../upgrade/plan.js'
+import { planAddons, type AddonPlan } from '../upgrade/addon-plan.js'
+import type { Inputs } from '../inputs/action.js'
+import * as setup from './setup.js'
+import { describePlan } from './plan-record.js'
+import type { Report } from '../report/model.js'
+import type { Tools } from './tools.js'
+import type { Inspected, Stage } from './workflow.js'
+import type { Plan } from '../upgrade/plan.js'
+
+export const plan: Stage = {
+  name: 'plan',
+  async run({ inputs, tools, report, inspected }) {
+    const { microk8s } = tools
+    const before = inspected.inventory
+    const planned = await runStep(
+      report,
+      'plan',
+      async () => {
+        const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined
+        const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store)
+        // Names and arguments against the target release, before anything changes.
+        checkAddonInputs(inputs, releaseOf(inputs.channel.track, corePlan.targetMinor))
+        const helmSecrets = inspected.status?.running
+          ? await stopIfUnread(() => readRetried('the Helm release records', () => readHelmSecrets(microk8s)))
+          : []
+        const { addonPlan, captured } = await stopIfUnread(() =>
+          planAddonsFromCluster(
+            microk8s,
+            inputs,
+            inspected.status,
+            inspected.items,
+            releasesOf(inspected.installed?.tracking, corePlan, inputs)
+          )
+        )
+        const dataBefore: DataSnapshot = {
+          helmReleases: latestDeployed(helmSecrets, addonOwnedReleases(addonPlan)),
+          corefile: captured.corefile,
+          volumes: volumesOf(before)
+        }
+        checkNodes(inspected, corePlan, addonPlan, report.warnings)
+        return { plan: { core: corePlan, addons: addonPlan }, dataBefore, helmSecrets, captured }
+      },
+      (r) => describePlan(r.plan)
+    )
+    return { ...planned, plan: await checkSetup(planned.plan, { inputs, tools, report, inspected }) }
+  }
+}
+
+/** Which node is this runner's, and what a multi-node cluster means for the plan (warnings). */
+function checkNodes(inspected: Inspected, corePlan: CorePlan, addonPlan: AddonPlan, warnings: string[]): void {
+  const others = inspected.nodes.filter((n) => n.name !== inspected.self?.name)
+  if (inspected.nodes.length > 1 && !inspected.self) {
+    throw new PlanError(
+      `cannot tell which of the ${inspected.nodes.length} nodes (${inspected.nodes.map((n) => n.name).join(', ')}) ` +
+        `is this runner (host name ${inspected.host.hostname}); the action must know which node it refreshes`
+    )
+  }
+  for (const warning of multiNodeRule(corePlan, others, addonPlan.cycle.length > 0).warnings) {
+    core.warning(warning, { title: 'multi-node cluster' })
+    warnings.push(warning)
+  }
+}
+
+/**
+ * Plan time, before any change: the launch configuration, registry mirror and image archives fit the target.
+ * Addons a fresh install's launch configuration enables are its own, not enabled again by the action.
+ */
+async function checkSetup(
+  planned: Plan,
+  { inputs, tools, report, inspected }: { inputs: Inputs; tools: Tools; report: Report; inspected: Inspected }
+): Promise<Plan> {
+  const ctx = { inputs, cmd: tools.cmd, microk8s: tools.microk8s, report }
+  const installed = Boolean(inspected.installed)
+  const launch = await setup.checkLaunchConfiguration(ctx, installed, planned.core.targetMinor)
+  await setup.checkRegistryMirror(ctx, installed)
+  setup.checkSideloadImages(ctx, inspected.installed)
+  const byInstall = launch.enabledByInstall
+  return {
+    core: { ...planned.core, notes: [...planned.core.notes, ...launch.notes] },
+    addons: byInstall.length
+      ? { ...planned.addons, enableAfter: planned.addons.enableAfter.filter((s) => !byInstall.includes(s.name)) }
+      : planned.addons
+  }
+}
+
+/** The addon plan from what the cluster runs: enabled addons, what their disables would delete, their arguments. */
+export async function planAddonsFromCluster(
+  microk8s: MicroK8s,
+  inputs: Inputs,
+  status: MicroK8sStatus | undefined,
+  items: any[],
+  releases: { fromRelease: Release; toRelease: Release }
+): Promise<{ addonPlan: AddonPlan; captured: CapturedState }> {
+  const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
+  // The disables run the installed release's scripts; the enables the target's.
+  const captured = await captureState(microk8s, enabled, releaseMinor(releases.fromRelease) ?? MAIN_MINOR)
+  // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore, not in its arguments.
+  const traefik =
+    enabled.includes('ingress') && addonSpec('ingress', releases.fromRelease).arguments === 'ingress-traefik'
+  const tlsStores = traefik
+    ? ((await microk8s.kubectlJson<{ items?: any[] }>(['get', 'tlsstores.traefik.io', '-A'])).items ?? [])
+    : []
+  const recovered = recoverArgs(
+    enabled,
+    [...items, ...tlsStores],
+    captured,
+    releaseMinor(releases.toRelease) ?? MAIN_MINOR
+  )
+  const addonPlan = planAddons({
+    enabled,
+    requested: inputs.addons,
+    mode: inputs.cycleAddons,
+    neverCycle: inputs.neverCycle,
+    cycleAlso: inputs.cycleAlso,
+    recovered,
+    ...releases
+  })
+  return { addonPlan, captured }
+}
+
+/** Helm releases of the addons being cycled, at the release that disables and the one that enables them. */
+export function addonOwnedReleases(addonPlan: AddonPlan): Array<{ namespace: string; name: string }> {
+  const names = addonPlan.cycle.map((s) => s.name)
+  return addonHelmReleases(names, [addonPlan.fromRelease, addonPlan.toRelease])
+}
+
+/** A read the plan depends on that failed every attempt stops the run here, before any change. */
+async function stopIfUnread<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (error instanceof ReadError) throw new StepError('plan', `${error.message}; stopped before any change`)
+    throw error
+  }
+}
+
+/**
+ * The addon releases of a run: the installed track's (whose scripts the active repository holds, as the
+ * repository follows the snap only when the action updates it) and the target's.
+ */
+function releasesOf(
+  tracking: string | undefined,
+  corePlan: CorePlan,
+  inputs: Inputs
+): { fromRelease: Release; toRelease: Release } {
+  const toRelease = releaseOf(inputs.channel.track, corePlan.targetMinor)
+  const fromTrack = tracking?.split('/')[0]
+  const fromRelease =
+    corePlan.fromMinor === undefined
+      ? toRelease
+      : releaseOf(fromTrack === 'latest' ? 'latest' : undefined, corePlan.fromMinor)
+  return { fromRelease, toRelease }
+}
