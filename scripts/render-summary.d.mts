@@ -10,4 +10,5 @@ export function parseGantt(source: string): { title: string; bars: GanttBar[]; s
 export function summaryPage(markdown: string): string
 export function summaryForTerminal(markdown: string, options?: { width?: number; color?: boolean }): string
 export function displayWidth(text: string): number
+export function breakWord(word: string, max: number): string[]
 export function screenshot(htmlFile: string, pngFile: string, size?: { width?: number; height?: number }): boolean

@@ -163,6 +163,58 @@ export function displayWidth(text) {
 }
 const pad = (s, n) => s + ' '.repeat(Math.max(0, n - displayWidth(s)))
 
+const ESCAPE = /\u001b\[[0-9;]*m/y
+
+/**
+ * A word wider than `max` columns in pieces that fit (a cell such as `1.28-strict/stable` in a narrow column):
+ * cut after the last `/`, `-`, `.`, `,` or `:` that keeps the piece within `max`, else at `max`. Colour escapes
+ * take no columns and are never cut.
+ */
+export function breakWord(word, max) {
+  if (max < 1 || displayWidth(word) <= max) return [word]
+  const pieces = []
+  let piece = ''
+  let width = 0
+  let cut = -1 // where in `piece` the last break character ends
+  for (let i = 0; i < word.length;) {
+    ESCAPE.lastIndex = i
+    const esc = ESCAPE.exec(word)
+    if (esc) {
+      piece += esc[0]
+      i += esc[0].length
+      continue
+    }
+    const ch = String.fromCodePoint(word.codePointAt(i))
+    const w = displayWidth(word.slice(i, i + ch.length + (word[i + ch.length] === '\ufe0f' ? 1 : 0)))
+    if (width + w > max && width > 0) {
+      const at = cut > 0 ? cut : piece.length
+      pieces.push(piece.slice(0, at))
+      piece = piece.slice(at)
+      width = displayWidth(piece)
+      cut = -1
+    }
+    piece += ch
+    width += w
+    i += ch.length
+    if ('/-.,:'.includes(ch)) cut = piece.length
+  }
+  if (piece) pieces.push(piece)
+  return pieces
+}
+
+/** Lines cut from styled text: each line closes the styles still open at its end and reopens them on the next. */
+function carryStyles(lines) {
+  let open = []
+  return lines.map((line) => {
+    const start = open.join('')
+    for (const [code] of line.matchAll(/\u001b\[([0-9;]*)m/g)) {
+      if (code === '\u001b[0m' || code === '\u001b[m') open = []
+      else open.push(code)
+    }
+    return open.length || start ? `${start}${line}${open.length ? '\u001b[0m' : ''}` : line
+  })
+}
+
 const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }
 const decode = (s) =>
   s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e) =>
@@ -234,7 +286,7 @@ export function summaryForTerminal(markdown, { width = 120, color = false } = {}
     const lines = []
     for (const para of text.split('\n')) {
       let line = ''
-      for (const word of para.split(/ +/)) {
+      for (const word of para.split(/ +/).flatMap((w) => breakWord(w, max))) {
         if (line && displayWidth(line) + 1 + displayWidth(word) > max) {
           lines.push(line)
           line = word
@@ -242,7 +294,7 @@ export function summaryForTerminal(markdown, { width = 120, color = false } = {}
       }
       lines.push(line)
     }
-    return lines
+    return carryStyles(lines)
   }
 
   const table = (node, indent) => {

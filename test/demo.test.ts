@@ -2,7 +2,7 @@
 // terminal and as an HTML page (scripts/render-summary.mjs). The demo itself: test/integration/demo.test.ts.
 import { describe, it, expect } from 'vitest'
 import { createLogView, parseCommand } from '../scripts/workflow-log.mjs'
-import { summaryForTerminal, summaryPage, displayWidth, parseGantt } from '../scripts/render-summary.mjs'
+import { summaryForTerminal, summaryPage, displayWidth, parseGantt, breakWord } from '../scripts/render-summary.mjs'
 import { renderSummary } from '../src/report/summary.js'
 import { typicalUpgrade, failedRun } from './helpers/reports.js'
 import { unbalanced } from './helpers/html.js'
@@ -83,6 +83,39 @@ describe('the summary outside GitHub', () => {
       const columns = (l: string) => [...l.matchAll(/│/g)].map((m) => displayWidth(l.slice(0, m.index)))
       for (const l of lines) expect(columns(l), l).toEqual(columns(lines[0]))
     }
+  })
+
+  it('keeps every column aligned when a cell is wider than its column (the grid of demo:matrix), in colour too', () => {
+    // As the grid writes its rows: code, sub and br inside the cells.
+    const row = (n: number, from: string, to: string) =>
+      `<tr><td>${n}</td><td><code>${from}</code> <sub>v1.28.15</sub></td><td><code>${to}</code> <sub>v1.30.14</sub></td>` +
+      `<td>✅ upgraded</td><td>1.29 ✅ 0.7 s<br>1.30 ✅ 0.6 s</td></tr>`
+    const markdown =
+      '<table><tr><th>#</th><th>from</th><th>target</th><th>status</th><th>hops</th></tr>' +
+      row(1, '1.28/stable', '1.30/stable') +
+      row(3, '1.28-strict/stable', '1.30-strict/stable') +
+      '</table>\n'
+    const plain = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, '')
+    const columns = (l: string) => [...plain(l).matchAll(/[│┼]/g)].map((m) => displayWidth(plain(l).slice(0, m.index)))
+    for (const color of [false, true]) {
+      // 50 columns: "from" and "target" shrink to 12, narrower than 1.28-strict/stable.
+      const lines = summaryForTerminal(markdown, { width: 50, color }).trimEnd().split('\n')
+      for (const l of lines) expect(columns(l), plain(l)).toEqual(columns(lines[0]))
+      const fromColumn = lines.filter((l) => l.includes('│')).map((l) => plain(l).split(' │ ')[1].trim())
+      expect(fromColumn.join(' ')).toContain('1.28-strict/ stable v1.28.15')
+      // No colour runs on past a line's end into the next cell's padding or the next line.
+      const lastStyle = (l: string) => [...l.matchAll(/\u001b\[([0-9;]*)m/g)].map((m) => m[1]).pop() ?? '0'
+      if (color) for (const l of lines) expect(lastStyle(l), l).toBe('0')
+    }
+  })
+
+  it('breaks a word wider than the column after a separator, never inside a colour escape', () => {
+    expect(breakWord('1.28-strict/stable', 12)).toEqual(['1.28-strict/', 'stable'])
+    expect(breakWord('short', 12)).toEqual(['short'])
+    expect(breakWord('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij'])
+    const cyan = '\u001b[36m1.30-strict/stable\u001b[0m'
+    expect(breakWord(cyan, 12)).toEqual(['\u001b[36m1.30-strict/', 'stable\u001b[0m'])
+    expect(breakWord('✅✅✅', 4).map(displayWidth)).toEqual([4, 2])
   })
 
   it('shows a failure as the alert GitHub draws, not as its Markdown marker', () => {
