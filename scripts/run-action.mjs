@@ -73,6 +73,7 @@ export function inputEnv(inputs, action = ACTION) {
  * @param {string} [o.interruptAfter] a regular expression over the simulator's call lines ("microk8s disable dns"):
  *   the main step and every process it started are killed (SIGKILL) as soon as a matching command has completed,
  *   as when a job is cancelled or times out; the post step, when asked, then runs with the state saved so far
+ * Under vitest the report, when one is written, must match the report schema (checkReport), else this throws.
  */
 export async function runAction({
   scenario,
@@ -133,6 +134,9 @@ export async function runAction({
     postRun = await spawnNode(path.join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...stateEnv }, echo, spawnOptions)
   }
   const reportPath = outputs['report-file']
+  const report = reportPath && fs.existsSync(reportPath) ? JSON.parse(fs.readFileSync(reportPath, 'utf8')) : undefined
+  // import.meta.env: only where vite loaded this file (a test), not in a demo that a test runs with plain node.
+  if (report && process.env.VITEST && import.meta.env) await checkReport(report, reportPath)
   return {
     ...main,
     outputs,
@@ -140,11 +144,22 @@ export async function runAction({
     exported: parseCommandFile(fs.readFileSync(files.env, 'utf8')),
     post: postRun,
     summary: fs.readFileSync(files.summary, 'utf8'),
-    report: reportPath && fs.existsSync(reportPath) ? JSON.parse(fs.readFileSync(reportPath, 'utf8')) : undefined,
+    report,
     state: readStateWithCalls(sim.statePath),
     files,
     sim
   }
+}
+
+/**
+ * Under vitest, every report a run writes is checked against the schema in ajv's strict mode
+ * (test/helpers/schema.ts), whether or not the test looks at it: a report off its schema fails the test.
+ */
+async function checkReport(report, file) {
+  const { validateReport } = await import('../test/helpers/schema.ts')
+  const errors = validateReport(report)
+  if (errors.length)
+    throw new Error(`the report ${file} does not match schema/report.schema.json:\n${errors.join('\n')}`)
 }
 
 /**

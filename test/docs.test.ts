@@ -45,6 +45,16 @@ describe('documentation', () => {
   })
 })
 
+describe('the report schema', () => {
+  it('compiles in ajv’s strict mode and is named by a URL in this repository', async () => {
+    // The helper compiles the schema with strict: true when it loads; a non-strict schema throws here.
+    const { schema } = await import('./helpers/schema.js')
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    const repo = /github\.com\/([^/]+\/[^/.]+)/.exec(pkg.repository.url)![1]
+    expect(schema.$id).toBe(`https://raw.githubusercontent.com/${repo}/main/schema/report.schema.json`)
+  })
+})
+
 describe('the repository is self-contained', () => {
   it('no tracked file points to a folder outside it, and every docs/ page a source cites exists', () => {
     const root = new URL('..', import.meta.url).pathname
