@@ -31656,7 +31656,7 @@ function toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -34467,7 +34467,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -34475,7 +34475,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -34483,7 +34483,7 @@ function core_warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -36121,10 +36121,16 @@ function headline(r) {
     // A cluster that could not be read has not been seen to reach anything.
     const after = r.after?.unreadable ? undefined : (r.after?.serverVersion ?? r.after?.snap?.version);
     const parts = [];
+    // Stopped before anything was read or changed (an input error): nothing to say of versions.
+    const untouched = r.status === 'failure' && !r.before && !r.after && r.hops.length === 0;
     if (r.status === 'dry-run')
         parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`);
+    else if (untouched)
+        parts.push(`MicroK8s ${r.target.channel || 'channel'}: nothing changed`);
+    else if (!before && !after)
+        parts.push(r.hops.length ? `MicroK8s ${r.target.channel} install not completed` : 'MicroK8s not installed');
     else if (!before)
-        parts.push(`MicroK8s ${after ?? '?'} installed (${r.target.channel})`);
+        parts.push(`MicroK8s ${after} installed (${r.target.channel})`);
     else if (!after)
         parts.push(`MicroK8s ${before} → ${r.target.channel} not reached`);
     else if (before === after)
@@ -36460,8 +36466,10 @@ async function postStickyComment(token, key, render) {
 function setOutputs(report, inputs) {
     const before = report.before;
     const after = report.after ?? (report.status === 'dry-run' ? report.before : null);
-    const versionBefore = before?.serverVersion ?? before?.snap?.version ?? '';
-    const versionAfter = after?.serverVersion ?? after?.snap?.version ?? '';
+    // The API server's version, and only when it was read: a snap's version is not what the cluster serves.
+    const served = (inv) => (inv && inv.unreadable === undefined ? (inv.serverVersion ?? '') : '');
+    const versionBefore = served(before);
+    const versionAfter = served(after);
     setOutput('version-before', versionBefore);
     setOutput('version', versionAfter);
     setOutput('channel-before', before?.snap?.channel ?? '');
@@ -36472,8 +36480,8 @@ function setOutputs(report, inputs) {
         .filter((h) => h.status === 'done' && h.kind !== 'install')
         .map((h) => h.channel)
         .join(','));
-    // Upgraded: there was a Kubernetes version before, and another one runs now.
-    const upgraded = report.status !== 'dry-run' && versionBefore !== '' && versionAfter !== '' && versionBefore !== versionAfter;
+    // Upgraded: the run reached its target, there was a Kubernetes version before, and another one runs now.
+    const upgraded = report.status === 'success' && versionBefore !== '' && versionAfter !== '' && versionBefore !== versionAfter;
     setOutput('upgraded', String(upgraded));
     setOutput('cycled-addons', report.addons
         .filter((a) => a.status === 'cycled')
@@ -37325,10 +37333,10 @@ function isUnder(p, dir) {
  * can: not a directory, not a symlink, no other special file, not under a system directory (also after
  * resolving symlinked parents), and its directory exists and is writable or can be created.
  */
-function outputPathProblem(target) {
+function outputPathProblem(target, example = '~/.kube/config') {
     const absolute = external_node_path_namespaceObject.resolve(target);
     if (target.endsWith('/'))
-        return 'names a directory; give a file path such as ~/.kube/config';
+        return `names a directory; give a file path such as ${example}`;
     const system = SYSTEM_DIRS.find((d) => isUnder(absolute, d));
     if (system)
         return `is under the system directory ${system}; give a path in the home directory or the workspace`;
@@ -37342,9 +37350,9 @@ function outputPathProblem(target) {
             return `cannot be inspected (${e.message})`;
     }
     if (st?.isSymbolicLink())
-        return 'is a symbolic link; the admin credentials are not written through links. Remove it or give another path';
+        return `is a symbolic link; ${example.endsWith('.json') ? 'the report is' : 'the admin credentials are'} not written through links. Remove it or give another path`;
     if (st?.isDirectory())
-        return 'is a directory; give a file path such as ~/.kube/config';
+        return `is a directory; give a file path such as ${example}`;
     if (st && !st.isFile())
         return 'is not a regular file';
     // The nearest existing ancestor decides whether the directory can be created, and where it really is.
@@ -37504,6 +37512,7 @@ const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9]
 const ADDON_ARGS = /^[A-Za-z0-9.,:=/_@+-]{1,256}$/;
 const WAIT_TIMEOUT_MAX = 21600;
 function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => core_warning(m, { title: 'deprecated input' })) {
+    const channelGiven = get('channel').trim() !== '';
     const channelText = get('channel').trim() || DEFAULT_CHANNEL;
     let channel;
     try {
@@ -37518,7 +37527,7 @@ function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => co
     const waitTimeout = parseWaitTimeout(get('wait-timeout'));
     const runnerTemp = env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
     const reportFile = expandHome(get('report-file').trim() || external_node_path_namespaceObject.join(runnerTemp, 'microk8s-report.json'));
-    const reportProblem = outputPathProblem(reportFile);
+    const reportProblem = outputPathProblem(reportFile, '${{ runner.temp }}/microk8s-report.json');
     if (reportProblem)
         throw new InputError('report-file', `'${printable(reportFile)}' ${reportProblem}`);
     const prComment = bool(get, 'pr-comment', false);
@@ -37540,6 +37549,7 @@ function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => co
     return {
         channel,
         channelText,
+        channelGiven,
         addons,
         cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
         neverCycle,
@@ -40331,6 +40341,7 @@ const plan = {
     async run({ inputs, tools, report, inspected }) {
         const { microk8s } = tools;
         const before = inspected.inventory;
+        checkChannelGiven(inputs, inspected, report.warnings);
         const planned = await runStep(report, 'plan', async () => {
             const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined;
             const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store);
@@ -40351,6 +40362,21 @@ const plan = {
         return { ...planned, plan: await checkSetup(planned.plan, { inputs, tools, report, inspected }) };
     }
 };
+/**
+ * A blank channel (a matrix variable that is not set) must not move an existing cluster: it would refresh it
+ * through every minor to latest/stable. A fresh install keeps the documented default, with a notice.
+ */
+function checkChannelGiven(inputs, inspected, warnings) {
+    if (inputs.channelGiven)
+        return;
+    if (inspected.installed) {
+        throw new InputError('channel', `is empty, and MicroK8s ${inspected.installed.version} (${inspected.installed.tracking}) is installed; nothing was changed. ` +
+            'Give the channel to stay on or upgrade to, such as 1.30/stable (a blank channel would refresh it through every minor to latest/stable)');
+    }
+    const message = `channel is empty: installing ${inputs.channelText}, the default`;
+    notice(message, { title: 'channel' });
+    warnings.push(message);
+}
 /** Which node is this runner's, and what a multi-node cluster means for the plan (warnings). */
 function checkNodes(inspected, corePlan, addonPlan, warnings) {
     const others = inspected.nodes.filter((n) => n.name !== inspected.self?.name);

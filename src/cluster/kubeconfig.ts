@@ -34,9 +34,9 @@ function isUnder(p: string, dir: string): boolean {
  * can: not a directory, not a symlink, no other special file, not under a system directory (also after
  * resolving symlinked parents), and its directory exists and is writable or can be created.
  */
-export function outputPathProblem(target: string): string | undefined {
+export function outputPathProblem(target: string, example = '~/.kube/config'): string | undefined {
   const absolute = path.resolve(target)
-  if (target.endsWith('/')) return 'names a directory; give a file path such as ~/.kube/config'
+  if (target.endsWith('/')) return `names a directory; give a file path such as ${example}`
   const system = SYSTEM_DIRS.find((d) => isUnder(absolute, d))
   if (system) return `is under the system directory ${system}; give a path in the home directory or the workspace`
   let st: fs.Stats | undefined
@@ -47,8 +47,8 @@ export function outputPathProblem(target: string): string | undefined {
     if (code !== 'ENOENT' && code !== 'ENOTDIR') return `cannot be inspected (${(e as Error).message})`
   }
   if (st?.isSymbolicLink())
-    return 'is a symbolic link; the admin credentials are not written through links. Remove it or give another path'
-  if (st?.isDirectory()) return 'is a directory; give a file path such as ~/.kube/config'
+    return `is a symbolic link; ${example.endsWith('.json') ? 'the report is' : 'the admin credentials are'} not written through links. Remove it or give another path`
+  if (st?.isDirectory()) return `is a directory; give a file path such as ${example}`
   if (st && !st.isFile()) return 'is not a regular file'
   // The nearest existing ancestor decides whether the directory can be created, and where it really is.
   let dir = path.dirname(absolute)

@@ -23,6 +23,8 @@ export interface AddonRequest {
 export interface Inputs extends CompatInputs {
   channel: Channel
   channelText: string
+  /** False when the channel input was empty or blank (then `channelText` is the default, latest/stable). */
+  channelGiven: boolean
   addons: AddonRequest[]
   cycleAddons: CycleMode
   neverCycle: string[]
@@ -56,6 +58,7 @@ export function getInputs(
   env = process.env,
   warn: (message: string) => void = (m) => core.warning(m, { title: 'deprecated input' })
 ): Inputs {
+  const channelGiven = get('channel').trim() !== ''
   const channelText = get('channel').trim() || DEFAULT_CHANNEL
   let channel: Channel
   try {
@@ -71,7 +74,7 @@ export function getInputs(
   const waitTimeout = parseWaitTimeout(get('wait-timeout'))
   const runnerTemp = env.RUNNER_TEMP || os.tmpdir()
   const reportFile = expandHome(get('report-file').trim() || path.join(runnerTemp, 'microk8s-report.json'))
-  const reportProblem = outputPathProblem(reportFile)
+  const reportProblem = outputPathProblem(reportFile, '${{ runner.temp }}/microk8s-report.json')
   if (reportProblem) throw new InputError('report-file', `'${printable(reportFile)}' ${reportProblem}`)
   const prComment = bool(get, 'pr-comment', false)
   const commentKey = get('comment-key').trim() || defaultCommentKey(env.GITHUB_JOB, channelText)
@@ -91,6 +94,7 @@ export function getInputs(
   return {
     channel,
     channelText,
+    channelGiven,
     addons,
     cycleAddons: oneOf(get, 'cycle-addons', ['auto', 'always', 'never'], 'auto'),
     neverCycle,

@@ -96,8 +96,10 @@ export async function postStickyComment(
 function setOutputs(report: Report, inputs: PublishOptions | undefined): void {
   const before = report.before
   const after = report.after ?? (report.status === 'dry-run' ? report.before : null)
-  const versionBefore = before?.serverVersion ?? before?.snap?.version ?? ''
-  const versionAfter = after?.serverVersion ?? after?.snap?.version ?? ''
+  // The API server's version, and only when it was read: a snap's version is not what the cluster serves.
+  const served = (inv: typeof before) => (inv && inv.unreadable === undefined ? (inv.serverVersion ?? '') : '')
+  const versionBefore = served(before)
+  const versionAfter = served(after)
   core.setOutput('version-before', versionBefore)
   core.setOutput('version', versionAfter)
   core.setOutput('channel-before', before?.snap?.channel ?? '')
@@ -111,9 +113,9 @@ function setOutputs(report: Report, inputs: PublishOptions | undefined): void {
       .map((h) => h.channel)
       .join(',')
   )
-  // Upgraded: there was a Kubernetes version before, and another one runs now.
+  // Upgraded: the run reached its target, there was a Kubernetes version before, and another one runs now.
   const upgraded =
-    report.status !== 'dry-run' && versionBefore !== '' && versionAfter !== '' && versionBefore !== versionAfter
+    report.status === 'success' && versionBefore !== '' && versionAfter !== '' && versionBefore !== versionAfter
   core.setOutput('upgraded', String(upgraded))
   core.setOutput(
     'cycled-addons',

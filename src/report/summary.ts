@@ -71,8 +71,13 @@ export function headline(r: Report): string {
   // A cluster that could not be read has not been seen to reach anything.
   const after = r.after?.unreadable ? undefined : (r.after?.serverVersion ?? r.after?.snap?.version)
   const parts: string[] = []
+  // Stopped before anything was read or changed (an input error): nothing to say of versions.
+  const untouched = r.status === 'failure' && !r.before && !r.after && r.hops.length === 0
   if (r.status === 'dry-run') parts.push(`Dry run: MicroK8s ${before ?? 'not installed'} → ${r.target.channel}`)
-  else if (!before) parts.push(`MicroK8s ${after ?? '?'} installed (${r.target.channel})`)
+  else if (untouched) parts.push(`MicroK8s ${r.target.channel || 'channel'}: nothing changed`)
+  else if (!before && !after)
+    parts.push(r.hops.length ? `MicroK8s ${r.target.channel} install not completed` : 'MicroK8s not installed')
+  else if (!before) parts.push(`MicroK8s ${after} installed (${r.target.channel})`)
   else if (!after) parts.push(`MicroK8s ${before} → ${r.target.channel} not reached`)
   else if (before === after) parts.push(`MicroK8s ${after} unchanged`)
   else parts.push(`MicroK8s ${before} → ${after}`)

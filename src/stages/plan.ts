@@ -4,7 +4,7 @@
  * fresh install needs again once it is up (stages/addons.ts).
  */
 import * as core from '@actions/core'
-import { PlanError, StepError } from '../base/errors.js'
+import { InputError, PlanError, StepError } from '../base/errors.js'
 import { runStep } from '../report/steps.js'
 import { parseKubeVersion } from '../cluster/channel.js'
 import type { MicroK8s, MicroK8sStatus } from '../cluster/microk8s.js'
@@ -28,6 +28,7 @@ export const plan: Stage = {
   async run({ inputs, tools, report, inspected }) {
     const { microk8s } = tools
     const before = inspected.inventory
+    checkChannelGiven(inputs, inspected, report.warnings)
     const planned = await runStep(
       report,
       'plan',
@@ -60,6 +61,24 @@ export const plan: Stage = {
     )
     return { ...planned, plan: await checkSetup(planned.plan, { inputs, tools, report, inspected }) }
   }
+}
+
+/**
+ * A blank channel (a matrix variable that is not set) must not move an existing cluster: it would refresh it
+ * through every minor to latest/stable. A fresh install keeps the documented default, with a notice.
+ */
+function checkChannelGiven(inputs: Inputs, inspected: Inspected, warnings: string[]): void {
+  if (inputs.channelGiven) return
+  if (inspected.installed) {
+    throw new InputError(
+      'channel',
+      `is empty, and MicroK8s ${inspected.installed.version} (${inspected.installed.tracking}) is installed; nothing was changed. ` +
+        'Give the channel to stay on or upgrade to, such as 1.30/stable (a blank channel would refresh it through every minor to latest/stable)'
+    )
+  }
+  const message = `channel is empty: installing ${inputs.channelText}, the default`
+  core.notice(message, { title: 'channel' })
+  warnings.push(message)
 }
 
 /** Which node is this runner's, and what a multi-node cluster means for the plan (warnings). */

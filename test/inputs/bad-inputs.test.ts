@@ -145,7 +145,11 @@ const ROWS: Row[] = [
   // an old spelling that disagrees with the new one
   ['strict-devmode', 'true', /both strict-devmode and its old spelling devMode/, { devMode: 'false' }],
   // report-file
-  ['report-file', at('a-directory'), /is a directory/],
+  [
+    'report-file',
+    at('a-directory'),
+    /is a directory; give a file path such as \$\{\{ runner\.temp \}\}\/microk8s-report\.json/
+  ],
   ['report-file', '/etc/report.json', /system directory \/etc/],
   ['report-file', at('a-file/report.json'), /a-file is not a directory/]
 ]

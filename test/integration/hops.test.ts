@@ -162,6 +162,37 @@ describe.concurrent('outputs and the report when the run ends', () => {
     expect(r.stdout).toMatch(/MicroK8s v1\.28\.15 unchanged .*failed at inspect/)
   })
 
+  it('a hop whose cluster never gets ready: version empty and not upgraded, whatever the snap says', async () => {
+    const r = await run(
+      'demo',
+      { channel: '1.29/stable', 'wait-timeout': '2' },
+      { overrides: { ...fast, readiness: { neverOn: ['1.29/stable'] } } }
+    )
+    expect(r.code).toBe(1)
+    expect(r.state.snap.version).toBe('v1.29.15')
+    // The snap moved, but the API server was never read after it: neither output claims a version it serves.
+    expect(r.outputs).toMatchObject({ 'version-before': 'v1.28.15', version: '', upgraded: 'false' })
+    expect(validateReport(r.report)).toEqual([])
+  })
+
+  it('a blank channel on an existing cluster is refused before any command changes it', async () => {
+    const r = await run('demo', { channel: '  ' }, { overrides: fast })
+    expect(r.code).toBe(1)
+    expect(mutatingCommands(r)).toEqual([])
+    expect(r.report.failure.step).toBe('input channel')
+    expect(errorAnnotation(r)).toMatch(
+      /Input 'channel': is empty, and MicroK8s v1\.28\.15 .* is installed; nothing was changed/
+    )
+    expect(r.state.snap.version).toBe('v1.28.15')
+  })
+
+  it('an input error reads as nothing changed, not as an install', async () => {
+    const r = await run('demo', { channel: '1.30/stable', 'wait-timeout': 'soon' }, { overrides: fast })
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/MicroK8s 1\.30\/stable: nothing changed · failed at input wait-timeout/)
+    expect(r.stdout).not.toMatch(/MicroK8s \? installed/)
+  })
+
   it('never shows the output of a secret command, even when it is not JSON', async () => {
     const secret = 'c3VwZXJzZWNyZXQtcGFzc3dvcmQ'
     const r = await run(
