@@ -28,6 +28,17 @@ describe('documentation', () => {
     }
   })
 
+  it('has GitHub warn about each deprecated alias, naming the input the README names in its place', () => {
+    const aliases = Object.entries<any>(action.inputs).filter(([, spec]) => /^Deprecated\b/.test(spec.description))
+    expect(aliases.map(([name]) => name).sort()).toEqual(['container-registry-url', 'devMode', 'sideload-images-path'])
+    for (const [name, spec] of aliases) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`))!
+      const replacement = /deprecated alias of `([^`]+)`/.exec(row)![1]
+      expect(Object.keys(action.inputs)).toContain(replacement)
+      expect(spec.deprecationMessage, name).toContain(`Use '${replacement}'`)
+    }
+  })
+
   it('lists every output of action.yml in the README', () => {
     expect([...tableRows('Outputs').keys()].sort()).toEqual(Object.keys(action.outputs).sort())
   })
