@@ -3,7 +3,8 @@
 // policy and the DOCKER-USER chain, in the state; the model is host.mjs's). The action writes system files only
 // through these, so nothing in a test touches this machine's /etc. Each call is logged like a simulated command
 // (sim/README.md, "State and call log"); `test` and `cat` first let the background work run (cluster.mjs), since
-// what it does shows in the files they read.
+// what it does shows in the files they read. sim/bin/test and sim/bin/cat answer their quick cases without Node
+// (host-probe.sh), doing exactly what runHostTool does for them; everything else comes here.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { spawnSync } from 'node:child_process'

@@ -2,7 +2,8 @@
 // /var/snap, /root, /snap live under DIR/root), the files the snap ships and a fresh install writes, the install
 // hook and containerd's sideload plugin (canonical/microk8s snap/hooks/install), image archives, Docker's iptables
 // rules as a network model, and the cluster-agent's launch configuration parser. The commands that read and
-// write these (`install`, `cat`, `test`, `iptables`) are host-tools.mjs's.
+// write these (`install`, `cat`, `test`, `iptables`) are host-tools.mjs's. host-probe.sh maps the paths of the
+// quick `test`/`cat` probes the same way as hostPath (keep the two alike: test/sim-host.test.ts checks).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
