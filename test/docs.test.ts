@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest'
 import * as fs from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { parse } from 'yaml'
+import semver from 'semver'
 
 const action = parse(fs.readFileSync(new URL('../action.yml', import.meta.url), 'utf8'))
 const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')
@@ -53,6 +54,32 @@ describe('documentation', () => {
     const head = readme.split('\n').slice(0, 12).join('\n')
     expect(head).toContain('npm run demo')
     expect(head).toContain('npm test')
+  })
+})
+
+describe('Node versions', () => {
+  const read = (file: string) => fs.readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')
+  const pkg = JSON.parse(read('package.json'))
+  const lock = JSON.parse(read('package-lock.json'))
+  // The first version of each range engines allows: ^20.19.0 || ^22.13.0 || >=24 → 20.19.0, 22.13.0, 24.0.0.
+  const lowest = pkg.engines.node.split('||').map((r: string) => semver.minVersion(r.trim())!.version)
+
+  it('engines allows no Node that a dependency in the lockfile does not support (npm ci warns EBADENGINE)', () => {
+    const unsupported = []
+    for (const [where, p] of Object.entries<any>(lock.packages))
+      for (const v of lowest)
+        if (where && p.engines?.node && !semver.satisfies(v, p.engines.node))
+          unsupported.push(`${where} ${p.engines.node}: ${v}`)
+    expect(unsupported).toEqual([])
+  })
+
+  it('the action runs on the .node-version Node, and CI tests it and the oldest that engines allows', () => {
+    const nodeVersion = read('.node-version').trim()
+    expect(action.runs.using).toBe(`node${nodeVersion}`)
+    expect(semver.satisfies(semver.coerce(nodeVersion)!, pkg.engines.node)).toBe(true)
+    const matrix = parse(read('.github/workflows/ci.yml')).jobs.test.strategy.matrix['node-version']
+    expect(matrix).toEqual(expect.arrayContaining([nodeVersion, lowest[0].replace(/\.0$/, '')]))
+    expect(readme).toContain(`Node.js ${lowest[0].replace(/\.0$/, '')} or newer`)
   })
 })
 
