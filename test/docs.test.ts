@@ -4,6 +4,7 @@ import * as fs from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { parse } from 'yaml'
 import semver from 'semver'
+import { workflowExamples, actionMajors, unmatchedWorkflowRuns } from '../scripts/actionlint.mjs'
 
 const action = parse(fs.readFileSync(new URL('../action.yml', import.meta.url), 'utf8'))
 const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')
@@ -54,6 +55,33 @@ describe('documentation', () => {
     const head = readme.split('\n').slice(0, 12).join('\n')
     expect(head).toContain('npm run demo')
     expect(head).toContain('npm test')
+  })
+})
+
+describe('the README’s workflow examples (linted by npm run lint:workflows)', () => {
+  const examples = workflowExamples(readme)
+  const workflows = fs
+    .readdirSync(new URL('../.github/workflows', import.meta.url))
+    .map((f) => fs.readFileSync(new URL(`../.github/workflows/${f}`, import.meta.url), 'utf8'))
+
+  it('are all linted: every yaml block of the README is a workflow or a list of steps', () => {
+    expect(examples).toHaveLength(readme.match(/^```ya?ml$/gm)!.length)
+    for (const e of examples) expect(parse(e.text).jobs, e.text).toBeDefined()
+  })
+
+  it('trigger: a workflow_run names a workflow by its name:, which the example it means has', () => {
+    const names = new Set(examples.map((e) => parse(e.text).name).filter(Boolean))
+    const triggered = examples.filter((e) => parse(e.text).on?.workflow_run)
+    expect(triggered).toHaveLength(1)
+    expect(unmatchedWorkflowRuns(triggered[0].text, names)).toEqual([])
+    // Without the name: line, as the README had it, nothing would trigger it.
+    expect(unmatchedWorkflowRuns(triggered[0].text, new Set())).toEqual(['upgrade-report'])
+  })
+
+  it('and the workflows use the current Node 24 major of each actions/ action', () => {
+    expect(actionMajors('      - uses: actions/cache@v4\n').problems).toHaveLength(1)
+    for (const text of [...examples.map((e) => e.text), ...workflows])
+      expect(actionMajors(text)).toEqual({ problems: [], notes: [] })
   })
 })
 
