@@ -13,6 +13,7 @@ import {
   checkLoadBalancers,
   checkObjects,
   checkStorageClass,
+  describeStorageClass,
   corefileWithUpstreams
 } from './state-specs.js'
 
@@ -134,7 +135,13 @@ export function compareData(
   if (captured.storageClass && (ctx.cycled.includes('hostpath-storage') || ctx.cycled.includes('storage'))) {
     checks.push(
       stateAfter.storageClass === undefined
-        ? { name: 'hostpath StorageClass', before: '', after: 'not read', ok: false, checked: false }
+        ? {
+            name: 'hostpath StorageClass',
+            before: describeStorageClass(captured.storageClass),
+            after: 'not read',
+            ok: false,
+            checked: false
+          }
         : checkStorageClass(captured.storageClass, stateAfter.storageClass ?? undefined, ctx.enableMinor)
     )
   }

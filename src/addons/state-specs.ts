@@ -252,18 +252,24 @@ export function checkLoadBalancers(
   }
 }
 
+/**
+ * The same two fields on both sides of the check, so before and after compare: the reclaim policy and the
+ * `storageclass.kubernetes.io/is-default-class` annotation (`not set` on a 1.28 class, which has none).
+ */
+export function describeStorageClass(sc: NonNullable<CapturedState['storageClass']>): string {
+  return `reclaim ${sc.reclaimPolicy}, default class ${sc.defaultClass ?? 'not set'}`
+}
+
 export function checkStorageClass(
   before: NonNullable<CapturedState['storageClass']>,
   after: CapturedState['storageClass'] | undefined,
   enableMinor: number
 ): DataCheck {
-  const describe = (sc: NonNullable<CapturedState['storageClass']>) =>
-    `reclaim ${sc.reclaimPolicy}${sc.defaultClass !== undefined ? `, default class ${sc.defaultClass}` : ''}`
   const name = 'hostpath StorageClass'
   if (!after)
     return {
       name,
-      before: describe(before),
+      before: describeStorageClass(before),
       after: 'missing',
       ok: false,
       checked: true,
@@ -273,10 +279,12 @@ export function checkStorageClass(
   const defaultKept =
     before.defaultClass === undefined || enableMinor < 29 || after.defaultClass === before.defaultClass
   const ok = after.reclaimPolicy === before.reclaimPolicy && defaultKept
+  // An annotation the 1.28 class did not have is the new enable's default, and said so.
+  const setByEnable = before.defaultClass === undefined && after.defaultClass !== undefined
   return {
     name,
-    before: describe(before),
-    after: describe(after),
+    before: describeStorageClass(before),
+    after: `${describeStorageClass(after)}${setByEnable ? ' (set by the enable)' : ''}`,
     ok,
     checked: true,
     ...(ok ? {} : { detail: 'reclaim policy or default-class annotation changed' })

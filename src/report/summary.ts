@@ -1,6 +1,7 @@
 /**
  * The report: one JSON document (schema/report.schema.json) and its renderings for the job summary and the
  * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
+ * Fitting the rendering into GitHub's size limits: fit.ts.
  */
 import { setupRows } from './setup-rows.js'
 import type { Change, Inventory } from '../cluster/inventory.js'
@@ -9,6 +10,7 @@ import type { Finding } from '../preflight/removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
 import { esc, escBlock, escLines } from './escape.js'
 import type { Report } from './model.js'
+import { fitSections, type Section } from './fit.js'
 
 const code = (v: unknown) => `<code>${esc(v)}</code>`
 const ICON: Record<string, string> = {
@@ -21,20 +23,6 @@ const ICON: Record<string, string> = {
   unknown: '❔ unknown'
 }
 
-/**
- * A part of the rendering. `head` and `foot` hold everything around the rows (title, `<details>`, `<table>`
- * and the header row; the closing tags), so a cut can keep whole rows and still close every element.
- */
-interface Section {
-  /** What a reader would call it, for the note that says what was left out. */
-  name: string
-  head: string
-  rows: string[]
-  foot: string
-  /** 0: never dropped; higher numbers are dropped first when the rendering is too long. */
-  droppable: number
-}
-
 const th = (head: string[]) => `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>\n`
 const tr = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`
 
@@ -42,7 +30,10 @@ function textSection(name: string, text: string, droppable = 0): Section {
   return { name, head: text, rows: [], foot: '', droppable }
 }
 
-/** A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. */
+/**
+ * A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. A column
+ * with no value in any row (what the target ships, on most runs) is left out; the first column always stays.
+ */
 function tableSection(
   name: string,
   head: string[],
@@ -50,12 +41,14 @@ function tableSection(
   o: { title?: string; details?: string; after?: string; droppable?: number } = {}
 ): Section | undefined {
   if (rows.length === 0) return undefined
+  const kept = head.map((_, i) => i === 0 || rows.some((row) => (row[i] ?? '') !== ''))
+  const columns = <T>(cells: T[]) => cells.filter((_, i) => kept[i])
   const open = o.details ? `<details><summary>${o.details}</summary>\n\n` : ''
   const close = o.details ? `</details>\n\n` : ''
   return {
     name,
-    head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
-    rows: rows.map(tr),
+    head: `${o.title ?? ''}${open}<table>\n${th(columns(head))}`,
+    rows: rows.map((row) => tr(columns(row))),
     foot: `</table>\n\n${o.after ?? ''}${close}`,
     droppable: o.droppable ?? 0
   }
@@ -112,17 +105,58 @@ function sideText(value: string | undefined, unreadable: string | undefined): st
   return esc(value ?? '—')
 }
 
+const componentName = (c: Change) => (c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component))
+
 function changeRows(changes: Change[], onlyChanged: boolean): string[][] {
   return changes
     .filter((c) => !onlyChanged || c.state !== 'unchanged')
     .map((c) => [
       esc(c.kind),
-      c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component),
+      componentName(c),
       sideText(c.before, c.unreadable?.before),
       sideText(c.after, c.unreadable?.after),
       esc(ICON[c.state] ?? c.state),
       c.shipped ? esc(c.shipped) : ''
     ])
+}
+
+const KIND_NAMES: Record<string, string> = {
+  core: 'snap',
+  kubernetes: 'Kubernetes',
+  node: 'nodes',
+  cni: 'CNI',
+  addon: 'addons',
+  image: 'images'
+}
+
+/**
+ * What one side could not be read for (after a failed hop: everything but the snap), as one line per side and
+ * reason instead of a row each: unknown, not removed. '' when everything was read.
+ */
+function unreadableLines(changes: Change[]): string {
+  const groups = new Map<string, { side: string; why: string; changes: Change[] }>()
+  for (const c of changes) {
+    for (const side of ['before', 'after'] as const) {
+      const why = c.unreadable?.[side]
+      if (why === undefined) continue
+      const key = JSON.stringify([side, why])
+      if (!groups.has(key)) groups.set(key, { side, why, changes: [] })
+      groups.get(key)!.changes.push(c)
+    }
+  }
+  return [...groups.values()]
+    .map(({ side, why, changes: list }) => {
+      const kinds = [...new Set(list.map((c) => c.kind))]
+      const what = kinds.map(
+        (k) =>
+          `${esc(KIND_NAMES[k] ?? k)} ${list
+            .filter((c) => c.kind === k)
+            .map(componentName)
+            .join(', ')}`
+      )
+      return `❔ **Not readable ${side} the run** (${esc(why)}), so unknown, not removed: ${what.join('; ')}.\n\n`
+    })
+    .join('')
 }
 
 function stepRows(r: Report): string[][] {
@@ -214,7 +248,11 @@ export function renderSummary(r: Report, options: RenderOptions): string {
           (r.failure.output
             ? `<details><summary>Last output</summary>\n\n<pre>${escBlock(r.failure.output)}</pre>\n</details>\n\n`
             : '') +
-          (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')
+          // The tarball is a file on the runner: the comment names the output that holds it, the summary also the path.
+          (r.diagnostics
+            ? `Diagnostics: the <code>microk8s inspect</code> tarball is the step’s <code>diagnostics</code> output; ` +
+              `upload it as an artifact to download it from the run${options.compact ? '' : ` (on the runner: ${code(r.diagnostics)})`}.\n\n`
+            : '')
       )
     )
   }
@@ -230,9 +268,17 @@ export function renderSummary(r: Report, options: RenderOptions): string {
     )
   }
   const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships']
+  // Components a side could not be read for are one line, not a row each (the cluster was not ready).
+  const read = r.changes.filter((c) => !c.unreadable)
+  const unread = unreadableLines(r.changes)
   add(
-    tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
-      (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined)
+    tableSection('changed components', changeHead, changeRows(read, true), { after: unread }) ??
+      (r.changes.length
+        ? textSection(
+            'changed components',
+            `${unread ? '_No component that could be read changed._' : '_No component changed._'}\n\n${unread}`
+          )
+        : undefined)
   )
   const timeline = mermaidTimeline(r)
   if (timeline) add(textSection('timeline', timeline, 1))
@@ -331,8 +377,9 @@ export function renderSummary(r: Report, options: RenderOptions): string {
   }
   if (!options.compact) {
     add(
-      tableSection('all components', changeHead, changeRows(r.changes, false), {
+      tableSection('all components', changeHead, changeRows(read, false), {
         details: 'All components (unchanged included)',
+        after: unread,
         droppable: 3
       })
     )
@@ -343,60 +390,4 @@ export function renderSummary(r: Report, options: RenderOptions): string {
   const tail =
     (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n')
   return fitSections(sections, tail, options.limit)
-}
-
-const size = (s: string) => Buffer.byteLength(s, 'utf8')
-const whole = (s: Section) => s.head + s.rows.join('') + s.foot
-const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)'
-
-/**
- * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
- * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
- * says what was left out and where the full report is. The headline and the failure are always kept.
- */
-function fitSections(sections: Section[], tail: string, limit: number): string {
-  const join = (list: Section[], note = '') => list.map(whole).join('') + note + tail
-  if (size(join(sections)) <= limit) return join(sections)
-  let kept = [...sections]
-  const dropped: string[] = []
-  let note = ''
-  for (let level = 3; level >= 1; level--) {
-    dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name))
-    kept = kept.filter((s) => s.droppable < level)
-    note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`
-    if (size(join(kept, note)) <= limit) return join(kept, note)
-  }
-  // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
-  const cutNote = (what: string, left: string[]) =>
-    `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`
-  const mandatory = (s: Section) => s.name === 'headline' || s.name === 'failure'
-  let body = ''
-  for (let i = 0; i < kept.length; i++) {
-    const s = kept[i]
-    if (mandatory(s)) {
-      body += whole(s)
-      continue
-    }
-    const later = kept.slice(i + 1)
-    const laterMandatory = later.filter(mandatory).map(whole).join('')
-    const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)]
-    const shows = (n: number) => `${s.name} shows ${n} of ${s.rows.length} rows`
-    // Reserve room for the longest note this cut could need, so the note written always fits.
-    const worst = Math.max(
-      size(cutNote(shows(s.rows.length), left)),
-      size(cutNote('nothing more fits', [s.name, ...left]))
-    )
-    const room = limit - size(body) - size(laterMandatory) - worst - size(tail)
-    if (size(whole(s)) <= room) {
-      body += whole(s)
-      continue
-    }
-    let n = 0
-    let used = size(s.head) + size(s.foot)
-    while (n < s.rows.length && used + size(s.rows[n]) <= room) used += size(s.rows[n++])
-    if (n > 0)
-      return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail
-    return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail
-  }
-  return body + note + tail
 }

@@ -61,11 +61,13 @@ export interface Stage {
 }
 
 /**
- * Runs the stages in order. Each stage's result is merged into the state; a new plan is recorded in the report
- * and printed once, whichever stage made it.
+ * Runs the stages in order. Each stage's result is merged into the state; a new plan is recorded in the report,
+ * whichever stage made it. The log prints the plan once: a stage that refines it (the repository comparison
+ * decides which candidates are cycled) prints only the lines that are new, under its name.
  */
 export async function runStages(initial: RunState, stages: readonly Stage[]): Promise<RunState> {
   let state = initial
+  const printed = new Set<string>()
   for (const stage of stages) {
     // Before `plan` has run, the later fields are absent; stages before it do not read them.
     const planned = state as Planned
@@ -75,7 +77,11 @@ export async function runStages(initial: RunState, stages: readonly Stage[]): Pr
     state = { ...state, ...produced }
     if (produced.plan) {
       recordPlan(state.report, produced.plan)
-      core.info(describePlan(produced.plan))
+      const lines = describePlan(produced.plan).split('\n')
+      const fresh = lines.filter((line) => !printed.has(line))
+      if (printed.size === 0) core.info(lines.join('\n'))
+      else if (fresh.length) core.info([`Plan after ${stage.name}:`, ...fresh].join('\n'))
+      for (const line of lines) printed.add(line)
     }
     if (state.finished) break
   }

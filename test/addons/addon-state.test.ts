@@ -170,6 +170,24 @@ describe('checks', () => {
     ).toBe(false)
   })
 
+  it('shows the same fields before and after, and says when the enable set the default-class annotation', () => {
+    const check = checkStorageClass({ reclaimPolicy: 'Delete' }, { reclaimPolicy: 'Delete', defaultClass: 'true' }, 30)
+    const fields = (text: string) => [...text.matchAll(/(reclaim|default class) /g)].map((m) => m[1])
+    expect(fields(check.before)).toEqual(['reclaim', 'default class'])
+    expect(fields(check.after)).toEqual(fields(check.before))
+    expect(check).toMatchObject({
+      before: 'reclaim Delete, default class not set',
+      after: 'reclaim Delete, default class true (set by the enable)',
+      ok: true
+    })
+    const kept = checkStorageClass(
+      { reclaimPolicy: 'Retain', defaultClass: 'false' },
+      { reclaimPolicy: 'Retain', defaultClass: 'false' },
+      30
+    )
+    expect(kept.after).toBe(kept.before)
+  })
+
   it('Helm: the latest deployed revision per release; releases of cycled addons are theirs', () => {
     const secrets = [
       helmReleaseSecret({

@@ -58,6 +58,13 @@ describe.concurrent('npm run demo', () => {
     expect(r.stdout).not.toMatch(/<table>|<tr>|<details>/)
     expect(fs.existsSync(path.join(dir, 'step_summary.html'))).toBe(true)
 
+    // The plan is printed once; the repository comparison adds only what it decided (which candidates cycle).
+    const log = r.stdout.slice(0, r.stdout.indexOf('\nOutputs\n'))
+    const planLines = log.split('\n').filter((l) => /^(Core|Addons): |^ {2}(keep|candidates|disable|enable)\b/.test(l))
+    expect(planLines.length).toBeGreaterThan(3)
+    expect(planLines.filter((l, i) => planLines.indexOf(l) !== i)).toEqual([])
+    expect(log).toMatch(/^Plan after compare addon repositories:\n {2}disable: /m)
+
     // Every program counted, and the total is their sum; the README gives the same figures.
     const [, total, list] = /^Simulator: (\d+) commands \(([^)]*)\)/m.exec(r.stdout)!
     const ran = counts(list)

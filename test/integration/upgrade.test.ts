@@ -112,7 +112,13 @@ describe.concurrent(
         ['Helm releases (latest deployed revision)', '2', '2', true, true],
         ['CoreDNS Corefile', 'customised', 'restored', true, true],
         ['ingress ConfigMaps and Secrets', '3 ConfigMaps', '3 ConfigMaps', true, true],
-        ['hostpath StorageClass', 'reclaim Delete', 'reclaim Delete, default class true', true, true],
+        [
+          'hostpath StorageClass',
+          'reclaim Delete, default class not set',
+          'reclaim Delete, default class true (set by the enable)',
+          true,
+          true
+        ],
         ['addons kept as they were', 'ha-cluster, helm, helm3', 'ha-cluster, helm, helm3', true, true]
       ])
     })

@@ -192,9 +192,44 @@ describe('what the summary says', () => {
     expect(r.changes.find((c) => c.component === 'microk8s snap')?.state).toBe('upgraded')
     const text = renderSummary(r, { limit: 1 << 20 })
     expect(text).not.toMatch(/removed<\/td>|enabled → disabled/)
-    expect(text).toContain('<i>not readable: the cluster is not ready</i>')
-    const comment = renderSummary(r, { limit: 65_000, compact: true })
-    expect(comment).toContain('<i>not readable: the cluster is not ready</i>')
+    const unread = r.changes.filter((c) => c.unreadable?.after)
+    expect(unread.length).toBeGreaterThan(1)
+    for (const rendering of [text, renderSummary(r, { limit: 65_000, compact: true })]) {
+      // One line names everything that could not be read, instead of a row each.
+      const lines = rendering.split('\n').filter((l) => l.includes('Not readable after the run'))
+      expect(lines[0]).toContain('(the cluster is not ready), so unknown, not removed:')
+      for (const c of unread) expect(lines[0]).toContain(`<code>${c.component}</code>`)
+      expect(rendering).not.toContain('<td>❔ unknown</td>')
+      // What was read on both sides is still a row.
+      expect(rendering).toMatch(/<td><code>microk8s snap<\/code><\/td>/)
+    }
     expect(validateReport(r)).toEqual([])
+  })
+
+  it('leaves out a column no row has a value in, and keeps it where one has', () => {
+    const r = typicalUpgrade()
+    for (const c of r.changes) delete c.shipped
+    const head = (text: string) => /<tr><th>kind<\/th>.*<\/tr>/.exec(text)![0]
+    expect(head(renderSummary(r, { limit: 1 << 20 }))).not.toContain('target ships')
+    r.changes.find((c) => c.state !== 'unchanged')!.shipped = 'v9.9.9'
+    const text = renderSummary(r, { limit: 1 << 20 })
+    expect(head(text)).toContain('<th>target ships</th>')
+    expect(text).toContain('<td>v9.9.9</td>')
+    // Every row keeps as many cells as its header.
+    for (const table of text.match(/<table>[\s\S]*?<\/table>/g)!) {
+      const counts = table
+        .split('\n')
+        .filter((l) => l.startsWith('<tr>'))
+        .map((l) => l.match(/<t[hd]>/g)!.length)
+      expect(new Set(counts).size, table).toBe(1)
+    }
+  })
+
+  it('points the comment to the diagnostics output, never to a path on the runner', () => {
+    const r = failedRun()
+    const comment = renderSummary(r, { limit: 65_000, compact: true })
+    expect(comment).toContain('the step’s <code>diagnostics</code> output')
+    expect(comment).not.toContain(r.diagnostics!)
+    expect(renderSummary(r, { limit: 1 << 20 })).toContain(`<code>${r.diagnostics}</code>`)
   })
 })
