@@ -41,7 +41,11 @@ const commands: Array<[string[], string?]> = [
     ['microk8s', 'kubectl', 'apply', '-f', '-'],
     'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n'
   ],
-  [['snap', 'refresh', 'microk8s', '--channel=1.29/stable', '--classic']]
+  [['snap', 'refresh', 'microk8s', '--channel=1.29/stable', '--classic']],
+  [['iptables', '-S', 'FORWARD']],
+  [['sudo', '-n', 'iptables', '-P', 'FORWARD', 'DROP']],
+  [['git', '-C', '/var/snap/microk8s/common/addons/core', 'ls-tree', 'HEAD', 'addons/']],
+  [['git', '-C', '/snap/microk8s/current/addons/core', 'status']]
 ]
 
 describe('the simulator server', () => {
@@ -59,6 +63,7 @@ describe('the simulator server', () => {
         ),
         stderr: r.stderr,
         snap: state.snap,
+        network: state.network,
         objects: state.cluster.objects.length,
         calls: state.calls.map((c: any) => [c.tool, c.args, c.exit, c.sudo])
       }

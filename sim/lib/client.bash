@@ -1,7 +1,7 @@
-# Sourced by sim/bin/snap and sim/bin/microk8s with TOOL and self (the script's real path) set: hands the command to the simulator server named by
-# MICROK8S_SIM_SERVER (a local port; see sim/lib/server.mjs for the protocol), or, without one, runs it as its own
-# Node process. The server reads the whole of stdin before the command runs: test a command that blocks on an
-# open stdin without the server.
+# Sourced by sim/bin/snap, microk8s, iptables and git with TOOL and self (the script's real path) set: hands the
+# command to the simulator server named by MICROK8S_SIM_SERVER (a local port; see sim/lib/server.mjs for the
+# protocol), or, without one, runs it as its own Node process. The server reads the whole of stdin before the
+# command runs: test a command that blocks on an open stdin without the server.
 if [[ -n ${MICROK8S_SIM_SERVER:-} ]] && exec 3<>"/dev/tcp/127.0.0.1/${MICROK8S_SIM_SERVER}"; then
   tty=
   input=
