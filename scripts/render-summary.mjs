@@ -1,23 +1,26 @@
 #!/usr/bin/env node
 // Renders a job summary (GitHub-flavoured Markdown with HTML tables, as the action writes it) the two ways the
-// demo shows it, with `marked`, the Markdown library GitHub-flavoured rendering is checked with here:
-//  - `summaryPage(markdown)`: an HTML page styled like GitHub's summary view (step_summary.html);
-//  - `summaryForTerminal(markdown)`: text with aligned tables, for `npm run demo`.
-// GitHub draws the ```mermaid timeline block itself; these renderings draw the same bars (HTML, or Unicode blocks).
+// demo shows it:
+//  - `summaryPage(markdown)`: an HTML page as GitHub draws it (scripts/github-page.mjs: cmark-gfm, GitHub's HTML
+//    allowlist, github-markdown-css and Mermaid from a kit folder; without a kit the timeline is drawn as bars);
+//  - `summaryForTerminal(markdown)`: text with aligned tables, the timeline as Unicode bars, for `npm run demo`.
 //
-// As a command: `node scripts/render-summary.mjs SUMMARY.md OUT.png` writes OUT.html and, when Chromium is
-// installed, screenshots it to OUT.png. docs/summary.png is made this way (docs/summary.md says how).
+// As a command: `node scripts/render-summary.mjs SUMMARY.md OUT.png [WIDTH[xHEIGHT]] [--kit DIR]` writes OUT.html and,
+// when Chromium is installed, screenshots it to OUT.png (in UTC: the timeline's axis is the browser's time zone).
+// docs/summary.png is made this way (docs/summary.md says how).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Marked } from 'marked'
+import { findKit, githubPage, screenshot } from './github-page.mjs'
+
+export { screenshot }
 
 // ------------------------------------------------------------------------------------------------ timeline
 
 /**
  * The bars of the action's Mermaid gantt block (only the shape the action writes: `dateFormat x`, tasks
- * `name :tags, start, end` under `section` lines). Times are made relative to the earliest bar.
+ * `name :tags, start, end` under `section` lines). Times are made relative to the earliest bar, `t0`.
  */
 export function parseGantt(source) {
   const bars = []
@@ -34,14 +37,13 @@ export function parseGantt(source) {
   }
   const t0 = Math.min(...bars.map((b) => b.start))
   const t1 = Math.max(...bars.map((b) => b.end))
-  return { title, bars: bars.map((b) => ({ ...b, start: b.start - t0, end: b.end - t0 })), span: t1 - t0 }
+  return { title, bars: bars.map((b) => ({ ...b, start: b.start - t0, end: b.end - t0 })), span: t1 - t0, t0 }
 }
 
-const secondsLabel = (ms) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`)
 const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 function timelineHtml(source) {
-  const { title, bars, span } = parseGantt(source)
+  const { title, bars, span, t0 } = parseGantt(source)
   if (bars.length === 0) return ''
   const pct = (ms) => ((ms / Math.max(span, 1)) * 100).toFixed(2)
   const rows = []
@@ -56,16 +58,24 @@ function timelineHtml(source) {
     )
   }
   const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<span style="left:${f * 100}%">${secondsLabel(span * f)}</span>`)
+    .map((f) => `<span style="left:${f * 100}%">${clock(t0 + span * f, span < 10_000)}</span>`)
     .join('')
   return (
-    `<figure class="timeline"><figcaption>${escapeHtml(title)}</figcaption><div class="tl-grid">${rows.join('')}` +
-    `<div></div><div class="tl-axis">${ticks}</div></div></figure>\n`
+    `<style>${TIMELINE_STYLE}</style><figure class="timeline"><figcaption>${escapeHtml(title)}</figcaption>` +
+    `<div class="tl-grid">${rows.join('')}<div></div><div class="tl-axis">${ticks}</div></div></figure>\n`
   )
 }
 
+/** A time of day on this machine's clock, as Mermaid's axis shows it in a browser: `HH:MM:SS`, `.mmm` when fine. */
+function clock(ms, fine) {
+  const d = new Date(ms)
+  const two = (n) => String(n).padStart(2, '0')
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
+  return fine ? `${time}.${String(d.getMilliseconds()).padStart(3, '0')}` : time
+}
+
 function timelineText(source, width, paint) {
-  const { title, bars, span } = parseGantt(source)
+  const { title, bars, span, t0 } = parseGantt(source)
   if (bars.length === 0) return []
   const labelWidth = Math.max(...bars.map((b) => displayWidth(b.label)), ...bars.map((b) => displayWidth(b.section)))
   const track = Math.max(20, Math.min(60, width - labelWidth - 6))
@@ -80,24 +90,16 @@ function timelineText(source, width, paint) {
     lines.push(`${pad(b.label, labelWidth)} │${' '.repeat(from)}${bar}${' '.repeat(track - to)}│`)
   }
   lines.push(`${' '.repeat(labelWidth)} └${'─'.repeat(track)}┘`)
-  lines.push(
-    `${' '.repeat(labelWidth)}  0 s${' '.repeat(Math.max(1, track - 3 - secondsLabel(span).length))}${secondsLabel(span)}`
-  )
+  // The axis as Mermaid's: the time of day in this machine's time zone, from the first bar to the last.
+  const fine = span < 10_000
+  const [from, to] = [clock(t0, fine), clock(t0 + span, fine)]
+  lines.push(`${' '.repeat(labelWidth)}  ${from}${' '.repeat(Math.max(1, track - from.length - to.length))}${to}`)
   return lines
 }
 
 // ------------------------------------------------------------------------------------------------ HTML page
 
-const STYLE = `
-body{font:14px/1.5 -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:#1f2328;background:#fff;margin:0;padding:24px 32px;max-width:1100px}
-h3{font-size:18px;border-bottom:1px solid #d1d9e0;padding-bottom:8px}
-table{border-collapse:collapse;margin:8px 0 16px;display:block;overflow:auto}
-th,td{border:1px solid #d1d9e0;padding:4px 10px;text-align:left;vertical-align:top}
-tr:nth-child(2n){background:#f6f8fa} th{font-weight:600;background:#f6f8fa}
-code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eff1f3;border-radius:4px;padding:1px 4px}
-details{margin:6px 0} summary{cursor:pointer;color:#0969da}
-blockquote{border-left:4px solid #d1242f;margin:0;padding:0 12px;color:#1f2328}
-sub{color:#59636e}
+const TIMELINE_STYLE = `
 .timeline{margin:8px 0 16px;border:1px solid #d1d9e0;border-radius:6px;padding:8px 12px}
 .timeline figcaption{font-weight:600;margin-bottom:6px}
 .tl-grid{display:grid;grid-template-columns:max-content 1fr;column-gap:12px;row-gap:3px;align-items:center}
@@ -111,21 +113,17 @@ sub{color:#59636e}
 .tl-axis span:first-child{transform:none}.tl-axis span:last-child{transform:translateX(-100%)}
 `
 
-/** GitHub renders `> [!CAUTION]` as an alert; `marked` does not know alerts, so show it the same way by hand. */
+/** GitHub renders `> [!CAUTION]` as an alert; `marked` does not know alerts, so the terminal shows it by hand. */
 const alerts = (markdown) => markdown.replace(/^> \[!CAUTION\]\n/m, '> **⛔ Caution**\n>\n')
 
-/** The summary as an HTML page styled like GitHub's job summary view, with the timeline drawn as bars. */
-export function summaryPage(markdown) {
-  const marked = new Marked({
-    gfm: true,
-    renderer: {
-      code({ text, lang }) {
-        return lang === 'mermaid' && /^gantt\b/.test(text.trim()) ? timelineHtml(text) : false
-      }
-    }
-  })
-  const body = marked.parse(alerts(markdown))
-  return `<!doctype html><meta charset="utf-8"><title>Job summary</title><style>${STYLE}</style><div class="markdown-body">${body}</div>\n`
+/**
+ * The summary as an HTML page as GitHub draws it (scripts/github-page.mjs). Without a Mermaid kit (`kit`, else
+ * MERMAID_KIT) the timeline is drawn as bars.
+ * @param {string} markdown
+ * @param {Parameters<typeof githubPage>[1]} options
+ */
+export function summaryPage(markdown, options = {}) {
+  return githubPage(markdown, { drawTimeline: timelineHtml, ...options })
 }
 
 // --------------------------------------------------------------------------------------------- terminal
@@ -238,7 +236,7 @@ function parseHtml(html) {
     } else {
       const node = { tag: m[2].toLowerCase(), attrs: m[3], children: [] }
       top.children.push(node)
-      if (!['br', 'hr', 'img', 'input'].includes(node.tag) && !m[3].endsWith('/')) stack.push(node)
+      if (!['br', 'hr', 'img', 'input', 'wbr'].includes(node.tag) && !m[3].endsWith('/')) stack.push(node)
     }
   }
   return root
@@ -401,46 +399,35 @@ export function summaryForTerminal(markdown, { width = 120, color = false } = {}
 
 // ---------------------------------------------------------------------------------------------- command
 
-/** Screenshots an HTML file with headless Chromium; false when none is installed. */
-export function screenshot(htmlFile, pngFile, { width = 1180, height = 1180 } = {}) {
-  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p))
-  if (!chromium) return false
-  const r = spawnSync(
-    chromium,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--hide-scrollbars',
-      `--user-data-dir=${fs.mkdtempSync('/tmp/chromium-')}`,
-      `--screenshot=${path.resolve(pngFile)}`,
-      `--window-size=${width},${height}`,
-      `file://${path.resolve(htmlFile)}`
-    ],
-    { encoding: 'utf8' }
-  )
-  if (r.status !== 0) throw new Error(`chromium failed: ${r.stderr}`)
-  return true
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [input, output = 'docs/summary.png', size] = process.argv.slice(2)
+  const args = process.argv.slice(2)
+  const at = args.indexOf('--kit')
+  const kitDir = at >= 0 ? args.splice(at, 2)[1] : process.env.MERMAID_KIT
+  const [input, output = 'docs/summary.png', size] = args
   if (!input) {
-    console.error('usage: node scripts/render-summary.mjs SUMMARY.md [OUT.png|OUT.html] [WIDTHxHEIGHT]')
+    console.error('usage: node scripts/render-summary.mjs SUMMARY.md [OUT.png|OUT.html] [WIDTH[xHEIGHT]] [--kit DIR]')
+    console.error(
+      '  --kit DIR (or MERMAID_KIT=DIR): a folder made with `npm install --prefix DIR mermaid@11 github-markdown-css`'
+    )
     process.exit(2)
   }
+  const kit = findKit(kitDir)
+  if (kitDir && !kit) console.error(`no Mermaid in ${kitDir} (npm install --prefix ${kitDir} mermaid@11): drawing bars`)
   const htmlFile = output.replace(/\.png$/, '.html')
   fs.mkdirSync(path.dirname(path.resolve(output)), { recursive: true })
-  fs.writeFileSync(htmlFile, summaryPage(fs.readFileSync(input, 'utf8')))
+  fs.writeFileSync(htmlFile, summaryPage(fs.readFileSync(input, 'utf8'), { kit: kit ?? null }))
   if (!output.endsWith('.png')) console.log(`wrote ${htmlFile}`)
   else {
-    const [width, height] = (size ?? '1180x1180').split('x').map(Number)
-    if (screenshot(htmlFile, output, { width, height })) console.log(`wrote ${output} (and ${htmlFile})`)
-    else console.log(`wrote ${htmlFile}; install chromium to take the screenshot`)
+    // WIDTH or WIDTHxHEIGHT: without a height, as tall as the page.
+    const [width, height] = (size ?? '1012').split('x').map(Number)
+    const shot = screenshot(htmlFile, output, { width, height })
+    if (!shot) console.log(`wrote ${htmlFile}; install chromium to take the screenshot`)
+    else {
+      console.log(
+        `wrote ${output} (and ${htmlFile}) at ${width}x${shot.height}, ${shot.rendered ?? 'timeline drawn as bars, not by Mermaid'}`
+      )
+      if (shot.overflowing) console.log(`warning: ${shot.overflowing} table(s) wider than ${width} px: they scroll`)
+      if (shot.errors) console.log(`warning: Mermaid could not draw ${shot.errors} block(s)`)
+    }
   }
 }

@@ -6,6 +6,7 @@ import { summaryForTerminal, summaryPage, displayWidth, parseGantt, breakWord } 
 import { renderSummary } from '../src/report/summary.js'
 import { typicalUpgrade, failedRun } from './helpers/reports.js'
 import { unbalanced } from './helpers/html.js'
+import { alerts, hasCmarkGfm, markdownToHtml, sanitize } from '../scripts/github-page.mjs'
 
 function view(input: string, options: Record<string, boolean> = {}): string {
   let out = ''
@@ -138,9 +139,50 @@ describe('the summary outside GitHub', () => {
     ])
     const text = summaryForTerminal(markdown, { width: 100 })
     expect(text).toMatch(/^1\.29\/stable \(61 s\) +│█+ +│$/m)
-    const page = summaryPage(markdown)
-    expect(page).toContain('class="tl-bar hop"')
-    expect(page).not.toContain('```mermaid')
-    expect(unbalanced(page.replace(/^<!doctype html><meta charset="utf-8">/, ''))).toBeUndefined()
+    for (const engine of hasCmarkGfm() ? (['marked', 'cmark-gfm'] as const) : (['marked'] as const)) {
+      const page = summaryPage(markdown, { kit: null, engine })
+      expect(page, engine).toContain('class="tl-bar hop"')
+      expect(page, engine).toContain('GitHub draws this chart with Mermaid; these bars are an approximation')
+      expect(page, engine).not.toContain('```mermaid')
+      expect(unbalanced(page.replace(/^<!doctype html>/, '')), engine).toBeUndefined()
+    }
+  })
+
+  it('with a Mermaid kit, leaves the gantt block to Mermaid in the page', () => {
+    const kit = { mermaid: '/kit/node_modules/mermaid/dist/mermaid.min.js', mermaidVersion: '11.0.0' }
+    const page = summaryPage(renderSummary(typicalUpgrade(), { limit: 1 << 20 }), { kit, engine: 'marked' })
+    const block = /<pre class="mermaid">([\s\S]*?)<\/pre>/.exec(page)![1]
+    expect(block).toMatch(/^gantt\n {2}title Timeline/)
+    expect(block).toContain('tickInterval ')
+    expect(page).toContain('<script src="file:///kit/node_modules/mermaid/dist/mermaid.min.js"></script>')
+    expect(page).not.toContain('tl-bar')
+  })
+})
+
+describe('the page as GitHub draws it (scripts/github-page.mjs)', () => {
+  it('keeps only what GitHub’s HTML allowlist keeps', () => {
+    const html = sanitize(
+      '<table><tr><td style="color:red" class="x" colspan="2">a <sub>b</sub> <code>c/<wbr>d</code></td></tr></table>' +
+        '<details open><summary>s</summary><p>t</p></details><!-- marker -->' +
+        '<script>alert(1)</script><iframe src="x">inner</iframe><font color="red">kept text</font>' +
+        '<a href="javascript:alert(1)">j</a><a href="https://github.com/x">h</a><img src="x" onerror="alert(1)">'
+    )
+    expect(html).toBe(
+      '<table><tr><td colspan="2">a <sub>b</sub> <code>c/<wbr>d</code></td></tr></table>' +
+        '<details open=""><summary>s</summary><p>t</p></details>' +
+        'kept text<a>j</a><a href="https://github.com/x">h</a><img src="x">'
+    )
+  })
+
+  it('draws a caution blockquote as GitHub’s alert, with either Markdown engine', () => {
+    const markdown = '> [!CAUTION]\n> **Failed at x:** boom\n>\n> Cluster left: y\n'
+    for (const engine of hasCmarkGfm() ? (['marked', 'cmark-gfm'] as const) : (['marked'] as const)) {
+      const html = alerts(sanitize(markdownToHtml(markdown, { engine })))
+      expect(html, engine).toMatch(
+        /^<div class="markdown-alert markdown-alert-caution"><p class="markdown-alert-title">Caution<\/p><p><strong>Failed at x:<\/strong> boom<\/p>/
+      )
+      expect(html, engine).not.toContain('[!CAUTION]')
+      expect(unbalanced(html), engine).toBeUndefined()
+    }
   })
 })

@@ -9,7 +9,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { getReportInputs, type FailOn } from './inputs.js'
 import { readReports, type ReadReport, type UnreadableFile } from '../report/reader.js'
-import { gridHeadline, isFailed, renderGrid, type GridInput } from '../report/grid.js'
+import { gridHeadline, renderGrid, type GridInput } from '../report/grid.js'
+import { isFailed } from '../report/grid-rows.js'
 import { postStickyComment, SUMMARY_LIMIT } from '../report/publish.js'
 
 /** The merged JSON's own format version (its `reports[].report` follow schema/report.schema.json). */

@@ -15,6 +15,10 @@ function normalise(out: string, dir: string): string {
     out
       .split(dir)
       .join('<dir>')
+      // The timeline's axis: clock times, the run's start, a tick spacing that follows the run's length.
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{3})? UTC/g, '<date> UTC')
+      .replace(/\b\d\d:\d\d:\d\d(?:\.\d{3})?\b/g, 'HH:MM:SS')
+      .replace(/a tick every \d+ (?:ms|s|min)\b/g, 'a tick every N')
       .replace(/\d+(?:\.\d+)? s\b/g, 'N s')
       .replace(/│ *█[ █]*│/g, '│bars│')
       .replace(/^(Simulator:).*?;/m, '$1 …;')
@@ -23,7 +27,7 @@ function normalise(out: string, dir: string): string {
       .replace(/ {2,}/g, (m, offset, s) => (s[offset - 1] === '\n' ? m : ' '))
       .replace(/ +$/gm, '')
       // The timeline's axis is indented by its longest label, which holds a duration.
-      .replace(/^ +(└|N s)/gm, '$1')
+      .replace(/^ +(└|HH:MM:SS)/gm, '$1')
   )
 }
 

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import * as path from 'node:path'
 import { readReports } from '../../src/report/reader.js'
-import { renderGrid, gridHeadline, componentRows, differs, type GridInput } from '../../src/report/grid.js'
+import { renderGrid, gridHeadline, type GridInput } from '../../src/report/grid.js'
+import { componentRows, differs } from '../../src/report/grid-rows.js'
 import { failure, merged } from '../../src/report-action/main.js'
 import { typicalUpgrade, failedRun } from '../helpers/reports.js'
 import type { ReadReport } from '../../src/report/reader.js'
@@ -47,8 +48,9 @@ describe('matrix grid', () => {
     expect(gridHeadline(grid)).toBe(
       'MicroK8s upgrade matrix: 6 jobs · ✅ 4 passed · ❌ 1 failed · 📝 1 dry run · ⚠️ 3 removed-API findings · ⚠️ 3 files not read'
     )
-    const [jobs, components] = tables(text)
+    const [jobs, more, components] = tables(text)
     expect(jobs).toHaveLength(6)
+    expect(more).toHaveLength(6)
     // The failed job names its failing step, links its run, and shows the hop that failed.
     const failed = jobs.find((r) => r.includes('failed at'))!
     expect(failed).toContain(
@@ -56,8 +58,10 @@ describe('matrix grid', () => {
     )
     expect(failed).toMatch(/1\.29 ✅ [\d.]+\u00a0s<br>1\.30 ❌ [\d.]+\u00a0s/)
     expect(jobs.find((r) => r.includes('dry run'))).toContain('1.28 → 1.29 → 1.30 <sub>planned</sub>')
-    expect(jobs.find((r) => r.includes('strict/stable'))).toContain('<td>strict</td>')
-    expect(jobs.find((r) => r.includes('<sub>schema 1</sub>'))).toContain('<code>1.29/stable</code>')
+    expect(jobs.find((r) => r.includes('<sub>schema 1</sub>'))).toContain('<code>1.29</code>')
+    // Confinement, downtime and duration are folded under the job table, a row for each job.
+    expect(text).toMatch(/<\/table>\n\n(- ❌ .*\n)+\n<details><summary>Confinement, downtime, duration/)
+    expect(more.find((r) => r.includes('1.29-strict → 1.30-strict'))).toContain('<td>strict</td>')
     for (const name of ['corrupt.json', 'unknown-schema.json', 'not-a-report.json']) expect(text).toContain(name)
     // The strict job ended on another channel and revision: those rows are highlighted, the shared ones not.
     expect(components.find((r) => r.includes('snap channel'))).toMatch(/^<tr><td>⚠️ snap channel/)
@@ -80,11 +84,47 @@ describe('matrix grid', () => {
         jobs
       )
     ).toBe(false)
-    const row = tables(renderGrid({ jobs, unreadable: [] }, { limit: 1 << 20 }))[1].find((r) =>
-      r.includes('ingress-nginx/controller')
+    const row = tables(renderGrid({ jobs, unreadable: [] }, { limit: 1 << 20 }))[2].find((r) =>
+      r.includes('ingress-nginx/<wbr>controller')
     )!
     expect(row).toContain('<td><b>v1.8.0</b></td>')
     expect(row.match(/<td><code>v1\.11\.5<\/code><\/td>/g)).toHaveLength(2)
+  })
+
+  it('says in one line why each failed job failed, with the message of its report', async () => {
+    const grid = await fixtureGrid()
+    const text = renderGrid(grid, { limit: 1 << 20 })
+    const failedJobs = grid.jobs.filter((j) => j.report.status === 'failure')
+    const lines = text.split('\n').filter((l) => l.startsWith('- ❌ '))
+    expect(lines).toHaveLength(failedJobs.length)
+    for (const j of failedJobs) {
+      const line = lines.find((l) => l.includes(`failed at ${j.report.failure!.step}: `))!
+      expect(line).toContain(j.report.failure!.message.replace(/\s+/g, ' ').slice(0, 60))
+    }
+    expect(lines.join('\n')).toMatch(/did not become ready within wait-timeout/)
+    // A message over several lines is still one line, and a very long one is cut.
+    const r = failedRun()
+    r.failure!.message = `first\nsecond ${'x'.repeat(1000)}`
+    const [line] = renderGrid({ jobs: [job(r)], unreadable: [] }, { limit: 1 << 20 })
+      .split('\n')
+      .filter((l) => l.startsWith('- ❌ '))
+    expect(line).toMatch(/: first second x+…$/)
+    expect(line.length).toBeLessThan(1000)
+  })
+
+  it('keeps the job table to the columns that are compared; the rest are folded, every job in both', () => {
+    const text = renderGrid({ jobs: [job(), job(failedRun())], unreadable: [] }, { limit: 1 << 20 })
+    const heads = [...text.matchAll(/<table>\n<tr>(.*)<\/tr>/g)].map((m) =>
+      [...m[1].matchAll(/<th>(.*?)<\/th>/g)].map((h) => h[1])
+    )
+    expect(heads[0]).toEqual(['#', 'from', 'target', 'status', 'hops', 'addons', 'data checks', 'removed APIs'])
+    expect(heads[1]).toEqual(['#', 'job', 'confinement', 'downtime', 'removed APIs found', 'duration'])
+    const [jobs, more] = tables(text)
+    expect(more.map((r) => /^<tr><td>(\d+)<\/td>/.exec(r)![1])).toEqual(
+      jobs.map((r) => /^<tr><td>(\d+)<\/td>/.exec(r)![1])
+    )
+    // Long image repositories may break after each `/`, so they do not widen the versions table.
+    expect(text).toContain('<code>registry.k8s.io/<wbr>ingress-nginx/<wbr>controller</code>')
   })
 
   it('escapes everything that came from a report', () => {
