@@ -185,7 +185,7 @@ describe('quick host probes (sim/bin/test, sim/bin/cat: sim/lib/host-probe.sh)',
     fs.writeFileSync(outside, 'not in the simulated root\n')
     const paths = [
       '/var/snap/microk8s/current/args/kube-proxy', // an existing file
-      '/var/snap/microk8s/current/args/kubelet', // a missing file
+      '/var/snap/microk8s/current/args/kube-scheduler', // a missing file
       '/var/snap/microk8s/current/args', // a directory
       '/var/snap/microk8s/current/args/', // the same with a slash
       '/var/snap/microk8s/current/args/proxy-link', // a symlink

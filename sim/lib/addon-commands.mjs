@@ -5,9 +5,19 @@
 import * as fs from 'node:fs'
 import { isRoot } from './state.mjs'
 import { enableManifest, parseXable, coreAddonNames } from './addons.mjs'
-import { branchOf } from './addon-releases.mjs'
+import { branchOf, branchMinor } from './addon-releases.mjs'
 import { makeObject, METALLB_KINDS } from './objects.mjs'
-import { isReady, addonEnabled, addonList, applyManifest, deleteNamespace, removeAddonObjects } from './cluster.mjs'
+import { nvidiaDisable } from './nvidia.mjs'
+import { skipOptIn } from './host.mjs'
+import {
+  isReady,
+  addonEnabled,
+  addonList,
+  applyManifest,
+  deleteNamespace,
+  removeAddonObjects,
+  hostEnv
+} from './cluster.mjs'
 
 export const INSUFFICIENT =
   "Insufficient permissions to access MicroK8s.\nYou can either try again with sudo or add the user runner to the 'microk8s' group:\n\n" +
@@ -77,8 +87,14 @@ export async function enable(ctx, argv) {
     out.out(`Addon ${addon.repository}/${name} is already enabled`)
     return 0
   }
-  const real = name === 'storage' ? 'hostpath-storage' : name
-  const m = enableManifest(real, state.cluster.repoBranch, args)
+  // Aliases run the real addon's script: storage → hostpath-storage, gpu → nvidia from 1.29.
+  const real =
+    name === 'storage'
+      ? 'hostpath-storage'
+      : name === 'gpu' && branchMinor(state.cluster.repoBranch) >= 29
+        ? 'nvidia'
+        : name
+  const m = enableManifest(real, state.cluster.repoBranch, args, hostEnv(state))
   if (m.prompt) {
     if (process.stdin.isTTY) process.stderr.write(m.prompt) // `read -p`: a prompt only on a terminal
     const answer = readLine().line.trim()
@@ -196,14 +212,27 @@ export async function disable(ctx, argv) {
       out.out('namespace "metallb-system" deleted', 'MetalLB is terminated')
       return 0
     case 'dns':
+      // Deletes coredns.yaml's objects, then removes (not resets) the kubelet's --cluster-domain and
+      // --cluster-dns and restarts it (the same script on every branch, microk8s-behaviour.md §3.5).
       out.out('Disabling DNS', 'Reconfiguring kubelet', 'Removing DNS manifest')
       removeAddonObjects(state, 'dns')
+      skipOptIn(state, 'kubelet', 'cluster-domain')
+      skipOptIn(state, 'kubelet', 'cluster-dns')
       out.out(
         'deployment.apps "coredns" deleted',
         'configmap "coredns" deleted',
         'service "kube-dns" deleted',
         'DNS is disabled'
       )
+      return 0
+    case 'nvidia':
+    case 'gpu':
+      // helm uninstall of gpu-operator (its chart's ClusterPolicy goes with it); from 1.33 the CRDs too.
+      removeAddonObjects(state, 'nvidia')
+      removeAddonObjects(state, 'gpu')
+      state.cluster.flags.nvidia = false
+      state.cluster.flags.gpu = false
+      for (const line of nvidiaDisable(state, state.cluster.repoBranch)) out.out(line)
       return 0
     default:
       removeAddonObjects(state, name)

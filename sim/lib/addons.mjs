@@ -3,6 +3,8 @@
 import { makeObject } from './objects.mjs'
 import { IMAGES, branchMinor } from './addon-releases.mjs'
 import { helmReleaseSecret } from './helm.mjs'
+import { dnsClusterDomain, dnsServiceIp, metallbRanges } from './addon-args.mjs'
+import { nvidiaEnable } from './nvidia.mjs'
 export { IMAGES, DESCRIPTIONS, coreAddonNames, labelOf } from './addon-releases.mjs'
 
 /** The Corefile template of addons/dns/coredns.yaml (identical on 1.28 … main but for the cluster domain). */
@@ -85,9 +87,11 @@ const helmOut = (what) => [`Installing ${what}`, 'NAME: ' + what, 'STATUS: deplo
 
 /**
  * The objects an enable script creates for an addon with the given script arguments (`$1`, `$2`, …) on a
- * branch. Returns { objects, out: [lines], needs?, error?: {code, lines}, prompt? }.
+ * branch; `host.kubeApiserverArgs` is $SNAP_DATA/args/kube-apiserver as the script reads it. Returns
+ * { objects, out: [lines], needs?, error?: {code, lines}, prompt?, kubeletArgs?: {opt: value} } (kubelet arguments
+ * the script sets with refresh_opt_in_config).
  */
-export function enableManifest(name, branch, args = []) {
+export function enableManifest(name, branch, args = [], host = {}) {
   const minor = branchMinor(branch)
   switch (name) {
     case 'dns': {
@@ -107,8 +111,8 @@ export function enableManifest(name, branch, args = []) {
         out.push('Using host configuration from /run/systemd/resolve/resolv.conf')
       }
       // $2 the service IP, and from 1.33 $3 the cluster domain (older scripts ignore a third argument).
-      const ip = args[1] || '10.152.183.10'
-      const domain = (minor >= 33 && args[2]) || 'cluster.local'
+      const ip = dnsServiceIp(args, host.kubeApiserverArgs)
+      const domain = dnsClusterDomain(branch, args)
       out.push(
         'Applying manifest',
         'serviceaccount/coredns created',
@@ -132,7 +136,9 @@ export function enableManifest(name, branch, args = []) {
           }),
           workload('deployment', 'kube-system', 'coredns', 'coredns', IMAGES.coredns(branch)),
           makeObject('Service', { namespace: 'kube-system', name: 'kube-dns', spec: { clusterIP: ip } })
-        ]
+        ],
+        // The kubelet points pods at the Service IP the script reads back, in the cluster domain.
+        kubeletArgs: { 'cluster-domain': domain, 'cluster-dns': ip }
       }
     }
     case 'ingress':
@@ -202,12 +208,15 @@ export function enableManifest(name, branch, args = []) {
       return { needs: ['dns'], out: ['Enabling cert-manager', 'cert-manager is enabled'], objects }
     }
     case 'metallb': {
-      const ranges = args.join(',')
-      if (!ranges)
+      // Only `$1` is read (an IPv6 range in the colon form is split into several words and fails the check).
+      if (!args[0])
         return {
           prompt:
             "Enter each IP address range delimited by comma (e.g. '10.64.140.43-10.64.140.49,192.168.0.105-192.168.0.111'): "
         }
+      const { ranges, bad } = metallbRanges(branch, args[0])
+      if (bad !== undefined)
+        return { error: { code: 1, lines: ['Enabling MetalLB', `Your input value (${bad}) is not a valid IP Range`] } }
       return {
         out: [
           'Enabling MetalLB',
@@ -223,7 +232,7 @@ export function enableManifest(name, branch, args = []) {
             namespace: 'metallb-system',
             name: 'default-addresspool',
             apiVersion: 'metallb.io/v1beta1',
-            extra: { spec: { addresses: ranges.split(',') } }
+            extra: { spec: { addresses: ranges } }
           })
         ]
       }
@@ -251,6 +260,10 @@ export function enableManifest(name, branch, args = []) {
     case 'helm':
     case 'helm3':
       return { out: ['Addon core/helm3 is already enabled'], objects: [] }
+    case 'nvidia':
+    case 'gpu':
+      // `gpu` is the addon itself on 1.28 and runs nvidia's enable from 1.29.
+      return nvidiaEnable(branch)
     case 'rbac':
       return {
         out: ['Enabling RBAC', 'Reconfiguring apiserver', 'Restarting apiserver', 'RBAC is enabled'],

@@ -9,7 +9,16 @@ import { realMs } from './state.mjs'
 import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
 import { branchOf, branchMinor } from './addon-releases.mjs'
 import { sameObject, makeObject } from './objects.mjs'
-import { writeDefaultArgs, loadSideloadedArchives, hostPath, writeSnapFiles, SNAP_COMMON } from './host.mjs'
+import {
+  writeDefaultArgs,
+  loadSideloadedArchives,
+  hostPath,
+  writeSnapFiles,
+  readHostFile,
+  refreshOptIn,
+  SNAP_COMMON,
+  SNAP_DATA
+} from './host.mjs'
 
 export function minorOfVersion(v) {
   return Number(/^v?1\.(\d+)/.exec(v)?.[1])
@@ -92,8 +101,19 @@ export function installSnap(state, channel, row, readyNow = false) {
       ...defaultFlowSchemas(minor)
     ]
   }
-  applyManifest(state, 'dns', [])
   if (state.root) writeDefaultArgs(state)
+  applyManifest(state, 'dns', [])
+}
+
+/** The host files enable scripts read (enableManifest's `host`): the API server's arguments. */
+export function hostEnv(state) {
+  return state.root ? { kubeApiserverArgs: readHostFile(state, `${SNAP_DATA}/args/kube-apiserver`) } : {}
+}
+
+/** What an enable script changes on the host besides the cluster: the kubelet arguments it sets. */
+export function applyHostEffects(state, manifest) {
+  if (!state.root) return
+  for (const [opt, value] of Object.entries(manifest.kubeletArgs ?? {})) refreshOptIn(state, 'kubelet', opt, value)
 }
 
 /**
@@ -109,7 +129,7 @@ export function runBackground(state) {
       for (const a of part.addons ?? []) {
         if (a.disable) removeAddonObjects(state, a.name)
         else {
-          const m = enableManifest(a.name, c.repoBranch, a.args ?? [])
+          const m = enableManifest(a.name, c.repoBranch, a.args ?? [], hostEnv(state))
           for (const dep of m.needs ?? []) if (!addonEnabled(state, dep)) applyManifest(state, dep, [])
           applyManifest(state, a.name, a.args ?? [])
         }
@@ -176,6 +196,10 @@ export function addonEnabled(state, name) {
       return true // ${SNAP}/bin/helm exists
     case 'community':
       return c.communityRepo
+    case 'nvidia':
+    case 'gpu':
+      // One check_status for both names (gpu is an alias of nvidia from 1.29).
+      return Boolean(c.flags.nvidia || c.flags.gpu)
     default:
       return Boolean(c.flags[name])
   }
@@ -205,7 +229,8 @@ export function addonList(state) {
 }
 
 export function applyManifest(state, name, args) {
-  const m = enableManifest(name, state.cluster.repoBranch, args)
+  const m = enableManifest(name, state.cluster.repoBranch, args, hostEnv(state))
+  applyHostEffects(state, m)
   for (const obj of m.objects ?? []) {
     obj._addon = name
     state.cluster.objects = state.cluster.objects.filter((o) => !sameObject(o, obj))

@@ -121,11 +121,42 @@ export function writeDefaultArgs(state) {
     `${SNAP_DATA}/args/kube-apiserver`,
     '--cert-dir=${SNAP_DATA}/certs\n--service-cluster-ip-range=10.152.183.0/24\n--secure-port=16443\n'
   )
+  // microk8s-resources/default-args/kubelet (abridged); the dns addon adds --cluster-domain and --cluster-dns.
+  writeHostFile(
+    state,
+    `${SNAP_DATA}/args/kubelet`,
+    '--kubeconfig=${SNAP_DATA}/credentials/kubelet.config\n--cert-dir=${SNAP_DATA}/certs\n' +
+      '--root-dir=${SNAP_COMMON}/var/lib/kubelet\n--fail-swap-on=false\n' +
+      '--node-labels="microk8s.io/cluster=true,node.kubernetes.io/microk8s-controlplane=microk8s-controlplane"\n'
+  )
   writeHostFile(
     state,
     `${SNAP_DATA}/args/certs.d/docker.io/hosts.toml`,
     'server = "https://docker.io"\n\n[host."https://registry-1.docker.io"]\n  capabilities = ["pull", "resolve"]\n'
   )
+}
+
+/**
+ * `refresh_opt_in_config OPT VALUE SERVICE` (canonical/microk8s microk8s-resources/actions/common/utils.sh): the
+ * line `--OPT=…` of $SNAP_DATA/args/SERVICE replaced, or `--OPT=VALUE` inserted as the first line.
+ */
+export function refreshOptIn(state, service, opt, value) {
+  const file = `${SNAP_DATA}/args/${service}`
+  const text = readHostFile(state, file) ?? ''
+  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n')
+  const at = lines.findIndex((l) => l.startsWith(`--${opt}=`))
+  if (at === -1) lines.unshift(`--${opt}=${value}`)
+  else lines[at] = `--${opt}=${value}`
+  writeHostFile(state, file, `${lines.join('\n')}\n`)
+}
+
+/** `skip_opt_in_config OPT SERVICE`: every line containing `--OPT=` or `--OPT ` removed. */
+export function skipOptIn(state, service, opt) {
+  const file = `${SNAP_DATA}/args/${service}`
+  const text = readHostFile(state, file)
+  if (text === undefined) return
+  const kept = text.split('\n').filter((l) => !l.includes(`--${opt}=`) && !l.includes(`--${opt} `))
+  writeHostFile(state, file, kept.join('\n'))
 }
 
 /** Archives containerd's sideload plugin has not loaded yet: imported and renamed `.loaded`, as the plugin does. */

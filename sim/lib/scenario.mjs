@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { buildStore, resolveChannel } from './store.mjs'
-import { installSnap } from './cluster.mjs'
+import { installSnap, hostEnv, applyHostEffects, addonEnabled } from './cluster.mjs'
 import { enableManifest } from './addons.mjs'
 import { makeObject, sameObject } from './objects.mjs'
 import { dockerNetwork, writeHostFile, addImages } from './host.mjs'
@@ -117,10 +117,16 @@ export function buildState(scenario, root) {
         )
         continue
       }
-      const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args)
+      const m = enableManifest(name === 'storage' ? 'hostpath-storage' : name, cluster.repoBranch, args, hostEnv(state))
       if (m.error || m.prompt)
         throw new Error(`scenario: addon ${entry} cannot be enabled: ${JSON.stringify(m.error ?? m.prompt)}`)
-      for (const dep of m.needs ?? []) addObjects(cluster, dep, enableManifest(dep, cluster.repoBranch, []))
+      for (const dep of m.needs ?? []) {
+        if (addonEnabled(state, dep)) continue
+        const d = enableManifest(dep, cluster.repoBranch, [], hostEnv(state))
+        applyHostEffects(state, d)
+        addObjects(cluster, dep, d)
+      }
+      applyHostEffects(state, m)
       addObjects(cluster, name, m)
     }
     // Running images that differ from what the branch ships today (a cluster enabled long ago).

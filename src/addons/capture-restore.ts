@@ -8,7 +8,7 @@ import type { MicroK8s } from '../cluster/microk8s.js'
 import { CommandError, parseJsonOutput } from '../base/errors.js'
 import { displayCommand } from '../base/cmd.js'
 import { retry } from '../base/retry.js'
-import { isCorefileCustomised } from '../catalog/index.js'
+import { isCorefileCustomised, plainItems } from '../catalog/index.js'
 import {
   type CapturedState,
   type KubeObject,
@@ -243,7 +243,7 @@ export async function restoreAddonState(
       await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns')
       done.push(
         requestedUpstreams
-          ? `customised Corefile restored with the requested upstreams ${requestedUpstreams}`
+          ? `customised Corefile restored with the requested upstreams ${plainItems(requestedUpstreams).join(',')}`
           : 'customised Corefile restored'
       )
     }

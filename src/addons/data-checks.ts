@@ -4,7 +4,8 @@
  */
 import type { DataCheck } from '../report/model.js'
 import type { Inventory } from '../cluster/inventory.js'
-import { type Release, addonSpec, isCorefileCustomised } from '../catalog/index.js'
+import { type Release, addonSpec, isCorefileCustomised, plainItems } from '../catalog/index.js'
+import { type DnsSettings, checkDns } from './dns-settings.js'
 import { decodeHelmRelease } from '../preflight/removed-apis.js'
 import {
   type CapturedState,
@@ -68,6 +69,8 @@ export interface AddonStateAfter {
   objects: Record<string, KubeObject[] | undefined>
   storageClass?: CapturedState['storageClass'] | null
   loadBalancers?: CapturedState['loadBalancers']
+  /** kube-dns and the kubelet's DNS arguments after the cycle; undefined when they could not be read. */
+  dns?: DnsSettings
 }
 
 export interface CheckContext {
@@ -77,6 +80,8 @@ export interface CheckContext {
   enableMinor: number
   /** Upstreams the addons input asked dns for, when it did. */
   requestedUpstreams?: string
+  /** The arguments dns was enabled with again (its `ip=`, `domain=` are what the check expects). */
+  dnsArgs?: string
   /** Enabled addons left as they were (not cycled: community addons, never-cycle…). */
   kept: string[]
   /** Addons enabled after the run. */
@@ -125,6 +130,7 @@ export function compareData(
     ...(lostReleases.length ? { detail: `changed or gone: ${lostReleases.map(releaseText).join(', ')}` } : {})
   })
   if (before.corefile !== undefined && ctx.cycled.includes('dns')) checks.push(corefileCheck(before, after, ctx))
+  if (captured.dns && ctx.cycled.includes('dns')) checks.push(checkDns(captured.dns, stateAfter.dns, ctx.dnsArgs))
   for (const addon of ctx.cycled) {
     const objects = captured.objects[addon]
     if (objects?.length) {
@@ -177,7 +183,7 @@ function corefileCheck(before: DataSnapshot, after: DataSnapshot, ctx: CheckCont
         : same
           ? customised
             ? ctx.requestedUpstreams
-              ? `restored, upstreams ${ctx.requestedUpstreams} as requested`
+              ? `restored, upstreams ${plainItems(ctx.requestedUpstreams).join(',')} as requested`
               : 'restored'
             : 'default'
           : 'differs',

@@ -11,7 +11,8 @@
  * deletes ConfigMap coredns. See docs/addon-state.md.
  */
 import type { DataCheck } from '../report/model.js'
-import { dnsUpstreams, ingressArgs, traefikIngressArgs } from '../catalog/index.js'
+import { ingressArgs, plainItems, traefikIngressArgs } from '../catalog/index.js'
+import { type DnsSettings, recoverDns } from './dns-settings.js'
 
 export interface ObjectQuery {
   /** The kubectl resource (group-qualified where a CRD defines it). */
@@ -83,6 +84,8 @@ export interface CapturedState {
   objects: Record<string, KubeObject[]>
   /** The CoreDNS Corefile, when dns is cycled. */
   corefile?: string
+  /** kube-dns's Service IP and the kubelet's DNS arguments, when dns is enabled (dns-settings.ts). */
+  dns?: DnsSettings
   /** StorageClass microk8s-hostpath, when hostpath-storage is cycled. */
   storageClass?: { reclaimPolicy: string; defaultClass?: string }
   /** LoadBalancer Services and their external IPs, when metallb is cycled. */
@@ -190,9 +193,12 @@ export function loadBalancerIps(services: KubeObject[]): NonNullable<CapturedSta
 
 // ------------------------------------------------------------------------------------------------- CoreDNS
 
-/** The Corefile with its `forward . …` targets replaced (the requested upstreams win over the old ones). */
+/**
+ * The Corefile with its `forward . …` targets replaced (the requested upstreams win over the old ones); `ip=` and
+ * `domain=` items of dns's arguments are not upstreams.
+ */
 export function corefileWithUpstreams(corefile: string, upstreams: string): string {
-  const targets = upstreams.split(',').filter(Boolean).join(' ')
+  const targets = plainItems(upstreams).join(' ')
   return corefile.replace(/^(\s*forward\s+\.)[^{\n]*?(\s*\{?)$/m, (_m, head: string, brace: string) => {
     return `${head} ${targets}${brace.includes('{') ? ' {' : ''}`
   })
@@ -297,6 +303,13 @@ export function checkStorageClass(
 export interface RecoveredArgs {
   args?: string
   note: string
+  /**
+   * Items carried into arguments the addons input gives when it does not set them (dns's `ip=`, `domain=`): a
+   * setting the input does not mention stays as it runs.
+   */
+  carry?: string
+  /** Why cycling it would lose a setting that cannot be passed again: it is kept, with this reason. */
+  keep?: string
 }
 
 /** Arguments of enabled addons read back from what was captured, with how they were found. */
@@ -307,20 +320,7 @@ export function recoverArgs(
   enableMinor: number
 ): Map<string, RecoveredArgs> {
   const out = new Map<string, RecoveredArgs>()
-  if (enabled.includes('dns')) {
-    const corefile = captured.corefile
-    const upstreams = corefile ? dnsUpstreams(corefile) : undefined
-    out.set(
-      'dns',
-      upstreams
-        ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
-        : {
-            note: corefile
-              ? "upstreams follow the host's resolv.conf, as before"
-              : 'no CoreDNS ConfigMap found: enabled plainly'
-          }
-    )
-  }
+  if (enabled.includes('dns')) out.set('dns', recoverDns(captured.corefile, captured.dns, enableMinor))
   if (enabled.includes('ingress')) {
     const ds = items.find(
       (o) =>

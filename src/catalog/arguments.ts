@@ -9,7 +9,9 @@
  *   `/etc/resolv.conf`; the cluster domain from 1.33, and only with `ip=`, the enable's 2nd positional).
  * - ingress: `default-ssl-certificate=NAMESPACE/NAME`.
  * - hostpath-storage: `reclaim-policy=Delete|Retain[,default-class=true|false]` (default-class from 1.29).
- * - metallb: `RANGE[,RANGE…]`, each `FIRST-LAST` or a CIDR, IPv4 or IPv6.
+ * - metallb: `RANGE[,RANGE…]`, each `FIRST-LAST` or a CIDR: IPv4 on every release, IPv6 from 1.31 (the 1.28–1.30
+ *   enables check each item against IPv4 patterns only). The IPv6 patterns need a leading hex group, so `::1-::9`,
+ *   `::/0` and IPv4-mapped forms are refused on every release; the action also refuses what is not an address.
  */
 import { isIP } from 'node:net'
 import type { AddonSpec, ArgumentGrammar } from './types.js'
@@ -26,7 +28,10 @@ const ACCEPTED: Record<ArgumentGrammar, string> = {
   'hostpath-storage':
     'reclaim-policy=Delete|Retain and/or default-class=true|false (e.g. hostpath-storage:reclaim-policy=Retain)',
   'hostpath-storage-1.28': 'reclaim-policy=Delete|Retain (e.g. hostpath-storage:reclaim-policy=Retain)',
-  metallb: "address ranges FIRST-LAST or CIDRs separated by ',' (e.g. metallb:10.64.140.43-10.64.140.49)",
+  metallb:
+    "IPv4 or IPv6 address ranges FIRST-LAST or CIDRs separated by ',', IPv6 written from its first group (e.g. metallb:10.64.140.43-10.64.140.49 or metallb:fd00::10-fd00::20, not ::10-::20)",
+  'metallb-ipv4':
+    "IPv4 address ranges FIRST-LAST or IPv4 CIDRs separated by ',' (e.g. metallb:10.64.140.43-10.64.140.49); IPv6 ranges from 1.31",
   none: 'no arguments'
 }
 
@@ -46,15 +51,29 @@ function items(args: string): Array<[string, string]> {
   })
 }
 
-function isRange(text: string): boolean {
+/**
+ * An address as the metallb enable's patterns take it: IPv4 dotted, or IPv6 of hex groups and colons that starts
+ * with a group (no `::`-leading, IPv4-mapped or zoned forms), and a real address besides.
+ */
+function metallbAddressFamily(text: string): 4 | 6 | 0 {
+  const family = isIP(text)
+  if (family === 4) return /^\d+\.\d+\.\d+\.\d+$/.test(text) ? 4 : 0
+  if (family === 6) return /^[0-9a-fA-F]{1,4}:[0-9a-fA-F:]*$/.test(text) ? 6 : 0
+  return 0
+}
+
+/** The family of a range FIRST-LAST or a CIDR (1–3 digit prefix within the family's bits); 0 when it is neither. */
+function metallbRangeFamily(text: string): 4 | 6 | 0 {
   const slash = text.split('/')
   if (slash.length === 2) {
+    const family = metallbAddressFamily(slash[0])
     const bits = Number(slash[1])
-    const family = isIP(slash[0])
-    return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128)
+    return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128) ? family : 0
   }
   const dash = text.split('-')
-  return dash.length === 2 && isIP(dash[0]) !== 0 && isIP(dash[0]) === isIP(dash[1])
+  if (dash.length !== 2) return 0
+  const family = metallbAddressFamily(dash[0])
+  return family !== 0 && metallbAddressFamily(dash[1]) === family ? family : 0
 }
 
 /**
@@ -120,9 +139,15 @@ export function checkArguments(spec: AddonSpec, args: string): ArgumentCheck {
       }
       return { ok: true }
     }
-    case 'metallb': {
+    case 'metallb':
+    case 'metallb-ipv4': {
       for (const [k, v] of parts) {
-        if (k !== '' || !isRange(v)) return refuse(`'${k ? `${k}=${v}` : v}' is not a range FIRST-LAST or a CIDR`)
+        const family = k === '' ? metallbRangeFamily(v) : 0
+        if (family === 0) return refuse(`'${k ? `${k}=${v}` : v}' is not a range FIRST-LAST or a CIDR`)
+        if (family === 6 && grammar === 'metallb-ipv4')
+          return refuse(
+            `'${v}' is an IPv6 range, which the metallb addon of ${spec.release} does not take (it does from 1.31)`
+          )
       }
       return { ok: true }
     }
@@ -153,10 +178,18 @@ export function enableWords(spec: AddonSpec, args: string | undefined): string[]
     case 'hostpath-storage-1.28':
       return [spec.name, ...parts.flatMap(([k, v]) => [`--${k}`, v])]
     case 'metallb':
+    case 'metallb-ipv4':
       return args.includes(':') ? ['metallb', args] : [`metallb:${args}`]
     default:
       return [`${spec.name}:${args}`]
   }
+}
+
+/** The plain (not `key=value`) items of arguments: dns's upstreams in `1.1.1.1,8.8.8.8,ip=10.152.183.10`. */
+export function plainItems(args: string): string[] {
+  return items(args)
+    .filter(([k, v]) => k === '' && v !== '')
+    .map(([, v]) => v)
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,9 +6,37 @@
  * Sources (canonical/microk8s-core-addons, branches 1.28 … 1.35 and main): each addon's enable/disable scripts
  * and manifests; docs/addon-catalog.md says per release what changed.
  */
-import type { CatalogEntry } from './types.js'
+import type { CatalogEntry, Form } from './types.js'
 
 const namespaceObject = (ns: string) => [`Namespace ${ns}`]
+
+/**
+ * nvidia (and `gpu`, its alias from 1.29): the enable's options (--gpu-operator-*, --network-operator-*) live only
+ * in the Helm release's values, so a cycle enables it with the defaults; from 1.33 its disable also deletes the
+ * ClusterPolicy, NVIDIADriver and network-operator CRDs, and every object of them (addons/nvidia/disable).
+ */
+const NVIDIA_OPTIONS =
+  'its enable options (--gpu-operator-*, --network-operator-*) cannot be read back: it would come back with the defaults'
+const NVIDIA: Omit<CatalogEntry, 'name'> = {
+  rank: 'other',
+  needs: ['dns', 'helm3'],
+  policy: 'opt-in',
+  reason: `${NVIDIA_OPTIONS} (name it in cycle-also to cycle it anyway)`,
+  deployment: { kind: 'manifests' },
+  workloads: [],
+  disableDeletes: ['Helm release gpu-operator-resources/gpu-operator']
+}
+const NVIDIA_CRDS_FORM: Form = {
+  from: 33,
+  reason:
+    `${NVIDIA_OPTIONS}, and its disable deletes the ClusterPolicy, NVIDIADriver and network-operator CRDs and every ` +
+    'object of them (name it in cycle-also to cycle it anyway)',
+  disableDeletes: [
+    'CustomResourceDefinition clusterpolicies.nvidia.com',
+    'CustomResourceDefinition nvidiadrivers.nvidia.com',
+    'CustomResourceDefinition *.mellanox.com'
+  ]
+}
 
 export const ENTRIES: readonly CatalogEntry[] = [
   {
@@ -27,7 +55,9 @@ export const ENTRIES: readonly CatalogEntry[] = [
     policy: 'cycle',
     deployment: { kind: 'manifests' },
     workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'coredns' }],
-    disableDeletes: ['ConfigMap kube-system/coredns'],
+    // Also its Deployment, Service kube-dns and RBAC, and it removes the kubelet's --cluster-dns and
+    // --cluster-domain (addons/dns/disable, the same on every branch): the enable sets them again from its arguments.
+    disableDeletes: ['ConfigMap kube-system/coredns', 'Service kube-system/kube-dns'],
     arguments: 'dns',
     // From 1.33 the enable takes the cluster domain as its third argument (addons/dns/enable).
     forms: [{ from: 33, arguments: 'dns-domain' }]
@@ -137,7 +167,9 @@ export const ENTRIES: readonly CatalogEntry[] = [
       { namespace: 'metallb-system', kind: 'daemonset', name: 'speaker' }
     ],
     disableDeletes: [...namespaceObject('metallb-system'), 'CustomResourceDefinition *.metallb.io'],
-    arguments: 'metallb'
+    arguments: 'metallb',
+    // IPv6 ranges from 1.31 (core-addons #282); 1.28–1.30 check each range against IPv4 patterns only.
+    forms: [{ to: 30, arguments: 'metallb-ipv4' }]
   },
   {
     name: 'registry',
@@ -270,22 +302,14 @@ export const ENTRIES: readonly CatalogEntry[] = [
   },
   {
     name: 'nvidia',
-    rank: 'other',
-    needs: ['dns', 'helm3'],
-    policy: 'cycle',
-    deployment: { kind: 'manifests' },
-    workloads: [],
+    ...NVIDIA,
     // 1.28 has only `gpu`; `nvidia` arrived in 1.29.
-    forms: [{ to: 28, available: false }]
+    forms: [{ to: 28, available: false }, NVIDIA_CRDS_FORM]
   },
   {
     name: 'gpu',
-    rank: 'other',
-    needs: ['dns', 'helm3'],
-    policy: 'cycle',
+    ...NVIDIA,
     aliasOf: 'nvidia',
-    deployment: { kind: 'manifests' },
-    workloads: [],
-    forms: [{ to: 28, aliasOf: undefined }]
+    forms: [{ to: 28, aliasOf: undefined }, NVIDIA_CRDS_FORM]
   }
 ]

@@ -14,10 +14,12 @@ export type Rank = (typeof RANKS)[number]
  * - `cycle`: disabled with the old scripts and enabled with the new ones.
  * - `never`: cycling would lose data or reset the cluster; it keeps running what it runs.
  * - `no-op`: nothing to upgrade by cycling (a bundled binary, API server flags, host configuration).
+ * - `opt-in`: cycling loses what cannot be put back (nvidia: its options, and from 1.33 its CRDs' objects); it is
+ *   kept unless the user names it in `cycle-also`.
  * - `unknown`: not in the catalog (community addons): its disable may delete data, so it is kept unless the
  *   user names it in `cycle-also`.
  */
-export type CyclePolicy = 'cycle' | 'never' | 'no-op' | 'unknown'
+export type CyclePolicy = 'cycle' | 'never' | 'no-op' | 'opt-in' | 'unknown'
 
 export interface Workload {
   namespace: string
@@ -72,7 +74,8 @@ export type ArgumentGrammar =
   | 'ingress-traefik' // `ingress --default-ssl-certificate NS/NAME`
   | 'hostpath-storage' // `--reclaim-policy`, 1.29+ `--default-class`
   | 'hostpath-storage-1.28' // `--reclaim-policy` only
-  | 'metallb' // ranges or CIDRs
+  | 'metallb' // IPv4 or IPv6 ranges or CIDRs (1.31+)
+  | 'metallb-ipv4' // IPv4 ranges or CIDRs (1.28–1.30)
   | 'none'
 
 /** Part of a row that holds for a range of releases (inclusive minors; `main` counts as the newest). */

@@ -77,10 +77,11 @@ export function checkAddonInputs(inputs: AddonInputs, release: Release): void {
   for (const name of inputs.neverCycle) checkName('never-cycle', name)
   for (const name of inputs.cycleAlso) {
     checkName('cycle-also', name)
-    if (addonSpec(name, release).policy !== 'unknown') {
+    const policy = addonSpec(name, release).policy
+    if (policy !== 'unknown' && policy !== 'opt-in') {
       throw new InputError(
         'cycle-also',
-        `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons)`
+        `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons) and for nvidia/gpu, whose cycle loses what cannot be put back`
       )
     }
   }

@@ -24,9 +24,14 @@ export function analyseChanges(report: Report): void {
     )
     const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag
     if (calico && running && running !== calico) {
+      // The snap's calico.yaml is a template: the first install runs generate-cni.sh over it (microk8s-behaviour.md
+      // §3.6), so applying it as it is would undo what that did. Say what an upgrade has to carry over instead.
       report.warnings.push(
         `Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
-          `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply ${SNAP_CALICO_MANIFEST})`
+          `the ${targetBranch} snap bundles ${calico}. Its ${SNAP_CALICO_MANIFEST} is the template the install ` +
+          'completes with generate-cni.sh: applied as it is, it resets the pod CIDR, the IPv4/IPv6 address ' +
+          'assignment, the MTU and the IP autodetection (which microk8s join sets to can-reach on joined nodes); ' +
+          'an upgrade has to carry those over from the running calico-node and its CNI configuration'
       )
     }
   } else if (report.before) {

@@ -13,6 +13,7 @@ import { compareAddonRepos } from '../upgrade/addon-repos.js'
 import { cycleAddons, enableRequested, type CycleContext } from '../upgrade/cycle.js'
 import { CycleJournal } from '../upgrade/journal.js'
 import { planAddonsFromCluster } from './plan.js'
+import { SystemFiles } from '../cluster/system-files.js'
 import { describeComparison, describePlan } from './plan-record.js'
 import type { Planned, Stage } from './workflow.js'
 
@@ -26,10 +27,17 @@ export const planAfterInstall: Stage = {
       report,
       'plan addons',
       async () => {
-        const fresh = await planAddonsFromCluster(tools.microk8s, inputs, await tools.microk8s.status(), [], {
-          fromRelease: target,
-          toRelease: target
-        })
+        const fresh = await planAddonsFromCluster(
+          tools.microk8s,
+          new SystemFiles(tools.cmd),
+          inputs,
+          await tools.microk8s.status(),
+          [],
+          {
+            fromRelease: target,
+            toRelease: target
+          }
+        )
         // What a fresh install enabled is already the target's: cycled only when the addons input reconfigures it.
         const addons = {
           ...fresh.addonPlan,

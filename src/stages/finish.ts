@@ -12,6 +12,8 @@ import { takeInventory } from '../cluster/inventory.js'
 import { readHelmSecrets } from '../cluster/objects.js'
 import { MAIN_MINOR, releaseMinor } from '../catalog/index.js'
 import { readCorefile, readRetried, readStateAfter } from '../addons/capture-restore.js'
+import { readDnsSettingsAfter } from '../addons/dns-read.js'
+import { SystemFiles } from '../cluster/system-files.js'
 import { compareData, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
 import { addonOwnedReleases } from './plan.js'
 import type { Planned, Stage } from './workflow.js'
@@ -77,10 +79,15 @@ export const inventory: Stage = {
           volumes: volumesOf(inventory)
         }
         const dnsStep = addonPlan.cycle.find((s) => s.name === 'dns')
-        report.dataChecks = compareData(dataBefore, dataAfter, captured, await readStateAfter(microk8s, captured), {
+        const stateAfter = {
+          ...(await readStateAfter(microk8s, captured)),
+          ...(captured.dns && dnsStep ? { dns: await readDnsSettingsAfter(microk8s, new SystemFiles(tools.cmd)) } : {})
+        }
+        report.dataChecks = compareData(dataBefore, dataAfter, captured, stateAfter, {
           cycled: addonPlan.cycle.map((s) => s.name),
           enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
           requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
+          dnsArgs: dnsStep?.args,
           // An addon the target's repository lacks (dashboard on 1.36) no longer shows in status, though it runs.
           kept: addonPlan.kept.filter((k) => k.policy !== 'not-in-target').map((k) => k.name),
           enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)

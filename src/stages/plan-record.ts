@@ -55,7 +55,9 @@ export function recordPlan(report: Report, { core: corePlan, addons: addonPlan }
   }
   for (const kept of addonPlan.kept) {
     const warning = `${kept.name} not cycled: ${kept.reason}`
-    if (kept.policy === 'no-args' && !report.warnings.includes(warning)) report.warnings.push(warning)
+    // Kept because a setting could not be carried through a cycle: the addons input did not get what it states.
+    const warn = kept.policy === 'no-args' || kept.policy === 'args-not-accepted'
+    if (warn && !report.warnings.includes(warning)) report.warnings.push(warning)
   }
 }
 

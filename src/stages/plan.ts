@@ -12,6 +12,8 @@ import { readHelmSecrets } from '../cluster/objects.js'
 import { type Release, MAIN_MINOR, addonSpec, checkAddonInputs, releaseMinor, releaseOf } from '../catalog/index.js'
 import { type CapturedState, recoverArgs } from '../addons/state-specs.js'
 import { ReadError, captureState, readRetried } from '../addons/capture-restore.js'
+import { readDnsSettings } from '../addons/dns-read.js'
+import { SystemFiles } from '../cluster/system-files.js'
 import { addonHelmReleases, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
 import { planCore, multiNodeRule, type CorePlan } from '../upgrade/plan.js'
 import { planAddons, type AddonPlan } from '../upgrade/addon-plan.js'
@@ -43,6 +45,7 @@ export const plan: Stage = {
         const { addonPlan, captured } = await stopIfUnread(() =>
           planAddonsFromCluster(
             microk8s,
+            new SystemFiles(tools.cmd),
             inputs,
             inspected.status,
             inspected.items,
@@ -121,6 +124,7 @@ async function checkSetup(
 /** The addon plan from what the cluster runs: enabled addons, what their disables would delete, their arguments. */
 export async function planAddonsFromCluster(
   microk8s: MicroK8s,
+  files: SystemFiles,
   inputs: Inputs,
   status: MicroK8sStatus | undefined,
   items: any[],
@@ -129,6 +133,8 @@ export async function planAddonsFromCluster(
   const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
   // The disables run the installed release's scripts; the enables the target's.
   const captured = await captureState(microk8s, enabled, releaseMinor(releases.fromRelease) ?? MAIN_MINOR)
+  // The disable removes the kubelet's --cluster-dns/--cluster-domain and the Service: read to be passed again.
+  if (enabled.includes('dns')) captured.dns = await readDnsSettings(microk8s, files)
   // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore, not in its arguments.
   const traefik =
     enabled.includes('ingress') && addonSpec('ingress', releases.fromRelease).arguments === 'ingress-traefik'

@@ -2,7 +2,7 @@
  * The addon plan: a pure function of what is enabled, what was asked and the catalog of both releases. Which
  * addons are cycled, in which order, with which arguments; which are kept and why; which are enabled after.
  */
-import { InputError, PlanError } from '../base/errors.js'
+import { InputError } from '../base/errors.js'
 import { type CyclePolicy, type Release, addonOrder, addonSpec, checkArguments } from '../catalog/index.js'
 import type { AddonRequest, CycleMode } from '../inputs/action.js'
 import type { RecoveredArgs } from '../addons/state-specs.js'
@@ -38,7 +38,7 @@ export interface AddonPlan {
   /** Enabled addons left as they are, with the reason. */
   kept: Array<{
     name: string
-    policy: CyclePolicy | 'user' | 'no-args' | 'not-in-target' | 'unchanged'
+    policy: CyclePolicy | 'user' | 'no-args' | 'args-not-accepted' | 'not-in-target' | 'unchanged'
     reason: string
   }>
   /** Addons from the `addons` input that were not enabled, in dependency order. */
@@ -71,16 +71,25 @@ function sameArgs(a: string | undefined, b: string | undefined): boolean {
 /**
  * An argument read back from the cluster must be one the target release's enable takes (the recovered value is
  * in the action's own language, which the catalog writes per release, e.g. the ingress default certificate
- * across the nginx → Traefik change). When it is not, stop before any change rather than lose it.
+ * across the nginx → Traefik change, or MetalLB's IPv6 ranges, taken from 1.31). When it is not, the addon is
+ * kept as it runs rather than cycled into losing it; the reason says what the target would take instead.
  */
-function checkRecovered(step: CycleStep, release: Release): void {
+function recoveredNotAccepted(step: CycleStep, release: Release): string | undefined {
   const check = checkArguments(addonSpec(step.name, release), step.args!)
-  if (check.ok) return
-  throw new PlanError(
-    `${step.name} runs with ${step.args} (${step.note ?? 'read from the cluster'}), which the ${release} ${step.name} addon ` +
-      `cannot take (${check.problem}); nothing was changed. List ${step.name} in the addons input with arguments it ` +
-      `accepts (${check.accepted}), or in never-cycle`
+  if (check.ok) return undefined
+  return (
+    `it runs with ${step.args} (${step.note ?? 'read from the cluster'}), which the ${release} ${step.name} addon ` +
+    `cannot take (${check.problem}): it keeps running as it is. To cycle it, list it in the addons input with ` +
+    `arguments it accepts (${check.accepted})`
   )
+}
+
+/** The addons input's arguments with the carried items it does not set (`1.1.1.1` + `ip=X` → `1.1.1.1,ip=X`). */
+function withCarried(args: string, carry: string | undefined): string {
+  if (!carry) return args
+  const keys = new Set(args.split(',').map((i) => (i.includes('=') ? i.slice(0, i.indexOf('=')) : '')))
+  const extra = carry.split(',').filter((i) => i.includes('=') && !keys.has(i.slice(0, i.indexOf('='))))
+  return [args, ...extra].join(',')
 }
 
 /** Addons whose enable prompts on stdin without arguments: never enabled without them. */
@@ -106,8 +115,11 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
   const argsDiffer = (name: string) => {
     const want = requested.get(name)?.args
     const rec = input.recovered.get(name)
-    return want !== undefined && rec !== undefined && sameArgs(want, rec.args) === false
+    return want !== undefined && rec !== undefined && sameArgs(withCarried(want, rec.carry), rec.args) === false
   }
+  // cycle-also names an opt-in addon under its own name or its alias's (`gpu` for nvidia and the other way).
+  const namedInCycleAlso = (name: string) =>
+    [...cycleAlso].some((c) => c === name || c === specOf(name).aliasOf || specOf(c).aliasOf === name)
   const kept: AddonPlan['kept'] = []
   const toCycle: string[] = []
   for (const name of input.enabled) {
@@ -126,6 +138,16 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
       kept.push({ name, policy: 'user', reason: 'listed in never-cycle' })
     } else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
       if (cycling || argsDiffer(name)) toCycle.push(name)
+    } else if (spec.policy === 'opt-in' && namedInCycleAlso(name)) {
+      if (cycling || argsDiffer(name)) toCycle.push(name)
+    } else if (spec.policy === 'opt-in') {
+      // What cycling loses is the disabling release's doing (nvidia's CRDs go from 1.33's disable).
+      const disabling = addonSpec(name, input.fromRelease)
+      kept.push({
+        name,
+        policy: spec.policy,
+        reason: (disabling.policy === 'opt-in' && disabling.reason) || spec.reason || ''
+      })
     } else if (spec.policy !== 'cycle') {
       kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' })
     } else if (cycling || argsDiffer(name)) {
@@ -138,15 +160,18 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
     const req = requested.get(name)
     if (req?.args !== undefined) {
       const reconfigure = argsDiffer(name)
-      const note = reconfigure
-        ? 'reconfigured: the addons input asks for other arguments than it ran with'
-        : 'arguments from the addons input'
       const rec = input.recovered.get(name)
+      const args = withCarried(req.args, rec?.carry)
+      const note =
+        (reconfigure
+          ? 'reconfigured: the addons input asks for other arguments than it ran with'
+          : 'arguments from the addons input') +
+        (args !== req.args ? `; ${args.slice(req.args.length + 1)} kept as it runs (${rec!.note})` : '')
       // A plain enable (no arguments) is what ran before too when nothing was read back.
       const previous = rec ? (rec.args !== undefined ? { args: rec.args } : {}) : undefined
       return {
         name,
-        args: req.args,
+        args,
         argsSource: 'input',
         note,
         ...(previous ? { previous } : {}),
@@ -155,16 +180,26 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
       }
     }
     const rec = input.recovered.get(name)
+    const optIn =
+      specOf(name).policy === 'opt-in'
+        ? 'named in cycle-also: enabled again with the defaults (its options were not read back)'
+        : undefined
     if (rec?.args) return { name, args: rec.args, argsSource: 'recovered', note: rec.note, ...always }
     if (NEEDS_ARGS.has(name)) return undefined
-    return { name, argsSource: 'none', note: rec?.note, ...always }
+    const note = [rec?.note, optIn].filter(Boolean).join('; ') || undefined
+    return { name, argsSource: 'none', ...(note ? { note } : {}), ...always }
   }
 
   const cycle: CycleStep[] = []
   for (const name of addonOrder(toCycle, specOf)) {
     const step = stepFor(name)
-    if (step?.argsSource === 'recovered') checkRecovered(step, input.toRelease)
-    if (step) cycle.push(step)
+    const keep = input.recovered.get(name)?.keep
+    const notAccepted =
+      step?.args !== undefined && step.args !== requested.get(name)?.args
+        ? recoveredNotAccepted(step, input.toRelease)
+        : undefined
+    if (keep || notAccepted) kept.push({ name, policy: 'args-not-accepted', reason: (keep ?? notAccepted)! })
+    else if (step) cycle.push(step)
     else {
       kept.push({
         name,

@@ -36,6 +36,19 @@ describe('addon inputs refused before any change', () => {
     ['1.30', 'metallb:10.64.140.43', 'addons', /not a range FIRST-LAST or a CIDR/],
     ['1.30', 'metallb:10.64.140.43-fd00::1', 'addons', /not a range/],
     ['1.30', 'metallb:10.0.0.0/33', 'addons', /not a range/],
+    // IPv6 from 1.31 (core-addons #282); the upstream patterns need a leading hex group on every release.
+    [
+      '1.30',
+      'metallb:fd00::10-fd00::20',
+      'addons',
+      /'fd00::10-fd00::20' is an IPv6 range, which the metallb addon of 1\.30 does not take \(it does from 1\.31\); metallb on 1\.30 accepts IPv4 address ranges/
+    ],
+    ['1.28', 'metallb:10.0.0.1-10.0.0.9,fd00::/120', 'addons', /'fd00::\/120' is an IPv6 range/],
+    ['1.31', 'metallb:::10-::20', 'addons', /'::10-::20' is not a range/],
+    ['1.35', 'metallb:::/0', 'addons', /not a range/],
+    ['1.35', 'metallb:::ffff:10.0.0.0/120', 'addons', /not a range/],
+    ['1.35', 'metallb:fd00::1%eth0-fd00::9', 'addons', /not a range/],
+    ['1.35', 'metallb:fd00::/129', 'addons', /not a range/],
     ['1.30', 'ingress:default-ssl-certificate=tls', 'addons', /'tls' is not NAMESPACE\/NAME/],
     ['1.30', 'ingress:default-ssl-certificate=a/b/c', 'addons', /not NAMESPACE\/NAME/],
     ['1.35', 'ingress:publish-status-address=1.2.3.4', 'addons', /unknown argument 'publish-status-address'/],
@@ -67,6 +80,9 @@ describe('addon inputs refused before any change', () => {
     expect(() => checkAddonInputs({ ...inputs(''), cycleAlso: ['dns'] }, '1.30')).toThrow(
       /Input 'cycle-also': dns: the catalog knows this addon/
     )
+    // nvidia (and gpu, its alias) are kept unless named there.
+    expect(() => checkAddonInputs({ ...inputs(''), cycleAlso: ['nvidia', 'gpu'] }, '1.33')).not.toThrow()
+    expect(() => checkAddonInputs({ ...inputs(''), cycleAlso: ['gpu'] }, '1.28')).not.toThrow()
   })
 })
 
@@ -79,6 +95,7 @@ describe('addon inputs accepted', () => {
     ['1.33', 'dns:1.1.1.1,ip=10.152.183.10,domain=corp.local'],
     ['1.30', 'metallb:10.64.140.43-10.64.140.49,192.168.0.0/28'],
     ['1.31', 'metallb:fd00::10-fd00::20'],
+    ['1.35', 'metallb:10.0.0.1-10.0.0.9,FD00::/120,fd00:0:0:0:0:0:0:1-fd00::ff'],
     ['1.30', 'ingress:default-ssl-certificate=web/tls'],
     ['1.35', 'ingress:default-ssl-certificate=web/tls'],
     ['1.30', 'hostpath-storage:reclaim-policy=Retain,default-class=false'],
@@ -105,6 +122,7 @@ describe('enable words per release', () => {
     ],
     ['metallb', '1.30', '10.0.0.1-10.0.0.9', ['metallb:10.0.0.1-10.0.0.9']],
     ['metallb', '1.31', 'fd00::10-fd00::20', ['metallb', 'fd00::10-fd00::20']],
+    ['metallb', '1.28', '10.0.0.0/28', ['metallb:10.0.0.0/28']],
     ['argocd', '1.30', 'x=1', ['argocd:x=1']],
     ['metrics-server', '1.30', undefined, ['metrics-server']]
   ]

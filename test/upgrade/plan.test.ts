@@ -261,11 +261,23 @@ describe('planAddons', () => {
     expect(plan.kept).toMatchObject([{ name: 'dashboard', policy: 'not-in-target' }])
   })
 
-  it('stops before any change when a recovered argument cannot be written for the target release', () => {
+  it('keeps, with the reason, an addon whose recovered argument the target release cannot take', () => {
     const recovered = new Map([['hostpath-storage', { args: 'default-class=false', note: 'from the StorageClass' }]])
-    expect(() =>
-      planAddons({ ...base, fromRelease: '1.28', toRelease: '1.28', enabled: ['hostpath-storage'], recovered })
-    ).toThrow(/hostpath-storage runs with default-class=false .*nothing was changed/)
+    const plan = planAddons({
+      ...base,
+      fromRelease: '1.28',
+      toRelease: '1.28',
+      enabled: ['hostpath-storage'],
+      recovered
+    })
+    expect(plan.cycle).toEqual([])
+    expect(plan.kept).toEqual([
+      {
+        name: 'hostpath-storage',
+        policy: 'args-not-accepted',
+        reason: expect.stringMatching(/runs with default-class=false .*has no --default-class.*keeps running as it is/)
+      }
+    ])
   })
 
   it('does not cycle metallb when its ranges cannot be recovered (its enable would prompt)', () => {
