@@ -7,6 +7,7 @@ import type { Change, Inventory } from '../cluster/inventory.js'
 import { formatImage } from '../cluster/inventory.js'
 import type { Finding } from '../preflight/removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
+import { disruptionSection } from './disruption.js'
 import { esc, escBlock, escLines } from './escape.js'
 import type { Report } from './model.js'
 
@@ -229,6 +230,7 @@ export function renderSummary(r: Report, options: RenderOptions): string {
     tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
       (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined)
   )
+  add(disruptionSection(r))
   const timeline = mermaidTimeline(r)
   if (timeline) add(textSection('timeline', timeline, 1))
   add(
