@@ -8,12 +8,14 @@ const MAY_IMPORT = {
   catalog: ['base'],
   cluster: ['base', 'catalog'],
   preflight: ['base'],
-  report: ['base', 'catalog', 'cluster', 'preflight'],
+  // The disruption sampler sits low: it reads the cluster through the microk8s client and knows no step.
+  probes: ['base', 'cluster'],
+  report: ['base', 'catalog', 'cluster', 'preflight', 'probes'],
   setup: ['base', 'cluster'],
   addons: ['base', 'catalog', 'cluster', 'preflight', 'report'],
-  inputs: ['base', 'catalog', 'cluster', 'setup'],
-  upgrade: ['base', 'catalog', 'cluster', 'preflight', 'report', 'setup', 'addons', 'inputs'],
-  stages: ['base', 'catalog', 'cluster', 'preflight', 'report', 'setup', 'addons', 'inputs', 'upgrade'],
+  inputs: ['base', 'catalog', 'cluster', 'setup', 'probes'],
+  upgrade: ['base', 'catalog', 'cluster', 'preflight', 'probes', 'report', 'setup', 'addons', 'inputs'],
+  stages: ['base', 'catalog', 'cluster', 'preflight', 'probes', 'report', 'setup', 'addons', 'inputs', 'upgrade'],
   // The grid action's bundle holds no upgrade code: the report, and the inputs' parsing helpers only.
   'report-action': ['base', 'report', 'inputs/parse.ts']
 }

@@ -84,6 +84,8 @@ const r = await runAction({
   }),
   inputs,
   dir,
+  // The API server the probes sample (and an application at demo/web) on loopback, following the cluster.
+  endpoints: { service: 'demo/web' },
   echo: (stream, chunk) => (stream === 'stdout' ? log.push(String(chunk)) : process.stderr.write(chunk))
 })
 log.end()

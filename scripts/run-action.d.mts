@@ -23,10 +23,19 @@ export interface ActionRun extends SpawnResult {
   state: any
   files: { output: string; state: string; env: string; summary: string; temp: string; home: string }
   sim: { statePath: string; binDir: string; env: Record<string, string> }
+  /** With `endpoints`: where they listened and every change of what was up (epoch ms). */
+  endpoints?: { ports: EndpointPorts; truth: Array<{ name: string; up: boolean; atMs: number }> }
+}
+export interface EndpointPorts {
+  api: number
+  app: number
+  ingress: number
+  dns: number
 }
 export function runAction(options: {
   scenario: string | Record<string, any>
-  inputs?: Record<string, string>
+  inputs?: Record<string, string> | ((ports: EndpointPorts) => Record<string, string>)
+  endpoints?: boolean | { service?: string }
   dir: string
   env?: Record<string, string | undefined>
   overrides?: Record<string, any>

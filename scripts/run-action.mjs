@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { createSimulation, readScenario } from '../sim/lib/scenario.mjs'
 import { readStateWithCalls, callLogPath } from '../sim/lib/state.mjs'
+import { startEndpoints } from '../sim/lib/endpoints.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const ACTION = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
@@ -73,6 +74,9 @@ export function inputEnv(inputs, action = ACTION) {
  * @param {string} [o.interruptAfter] a regular expression over the simulator's call lines ("microk8s disable dns"):
  *   the main step and every process it started are killed (SIGKILL) as soon as a matching command has completed,
  *   as when a job is cancelled or times out; the post step, when asked, then runs with the state saved so far
+ * @param {object} [o.endpoints]      start loopback servers following the cluster (sim/lib/endpoints.mjs):
+ *   `{service: 'NS/NAME'}`; `inputs` may then be a function of their ports (`{api, app, ingress, dns}`), and the
+ *   result holds `endpoints: {ports, truth}`
  * Under vitest the report, when one is written, must match the report schema (checkReport), else this throws.
  */
 export async function runAction({
@@ -85,11 +89,14 @@ export async function runAction({
   post = false,
   spawnOptions = {},
   simServer = true,
-  interruptAfter
+  interruptAfter,
+  endpoints
 }) {
   fs.mkdirSync(dir, { recursive: true })
   const scenarioObject = typeof scenario === 'string' ? readScenario(scenario) : scenario
   const sim = createSimulation(scenarioObject, path.join(dir, 'sim'), overrides)
+  const servers = endpoints ? await startEndpoints(sim.statePath, endpoints === true ? {} : endpoints) : undefined
+  if (typeof inputs === 'function') inputs = inputs(servers?.ports ?? {})
   const files = {
     output: path.join(dir, 'github_output'),
     state: path.join(dir, 'github_state'),
@@ -134,6 +141,7 @@ export async function runAction({
     postRun = await spawnNode(path.join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...stateEnv }, echo, spawnOptions)
   }
   const reportPath = outputs['report-file']
+  await servers?.stop()
   const report = reportPath && fs.existsSync(reportPath) ? JSON.parse(fs.readFileSync(reportPath, 'utf8')) : undefined
   // import.meta.env: only where vite loaded this file (a test), not in a demo that a test runs with plain node.
   if (report && process.env.VITEST && import.meta.env) await checkReport(report, reportPath)
@@ -147,7 +155,8 @@ export async function runAction({
     report,
     state: readStateWithCalls(sim.statePath),
     files,
-    sim
+    sim,
+    ...(servers ? { endpoints: { ports: servers.ports, truth: servers.truth() } } : {})
   }
 }
 

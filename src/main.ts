@@ -1,6 +1,6 @@
 /**
  * The action's main step as its list of stages, in order: inspect → plan → pre-flight → (dry run ends here) →
- * runner setup → hops → addons → kubeconfig → inventory. Each stage is a small file in stages/ that reads the
+ * start probes → runner setup → hops → addons → kubeconfig → inventory. Each stage is a small file in stages/ that reads the
  * run's state and returns what it produces; stages/run.ts runs them, turns a failure into the report's, and
  * publishes the report whatever happened. The second invocation of the action is the post step.
  */
@@ -11,6 +11,7 @@ import { inspect } from './stages/inspect.js'
 import { plan } from './stages/plan.js'
 import { removedApis, manifests } from './stages/preflight.js'
 import { dryRun } from './stages/dry-run.js'
+import { startProbes } from './stages/probes.js'
 import { runnerNetwork, hold, registryMirror, prepareInstall } from './stages/prepare.js'
 import { hops, sideloadImages } from './stages/hops.js'
 import { planAfterInstall, compareRepositories, cycle, updateRepository, enableAddons } from './stages/addons.js'
@@ -23,6 +24,8 @@ export const STAGES: readonly Stage[] = [
   removedApis,
   manifests,
   dryRun,
+  // From the first change on: the disruption sampler (stopped by run.ts at the end, whatever happened).
+  startProbes,
   // The runner and MicroK8s around the hops.
   runnerNetwork,
   hold,

@@ -3,6 +3,7 @@
 // objects.mjs's (docs/kubernetes-upgrades.md §2); the local node shows what its kubelet last reported (the
 // cluster model's `kubelet`); MetalLB's controller assigns LoadBalancer addresses while it runs (metallb.mjs);
 // Docker's FORWARD DROP keeps addon rollouts from completing (host.mjs).
+import { onServiceNetwork } from './service-network.mjs'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import { sleepSim, sleepUntil, realMs, optionValue } from './state.mjs'
@@ -172,7 +173,7 @@ export async function kubectl(ctx, argv) {
         .filter((o) => !name || o.metadata.name === name)
         .filter((o) => matchesSelector(o, selector))
         .filter((o) => !fieldType || o.type === fieldType)
-        .map((o) => served(o, serverMinor(state)))
+        .map((o) => onServiceNetwork(state, served(o, serverMinor(state))))
       if (name) {
         if (items.length === 0) {
           out.err(`Error from server (NotFound): ${(types ?? '').split(',')[0]} "${name}" not found`)

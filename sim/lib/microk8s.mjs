@@ -1,6 +1,7 @@
 // The simulated `microk8s` command: the wrapper's permission check and its subcommands status (`--wait-ready`,
 // `--format`, `-a`; docs/microk8s-behaviour.md §1), version (§2.1), config, inspect, start/stop, `ctr image ls`
 // and `images import` (a strict snap reads only what its home interface allows). enable, disable and `addons repo` are addon-commands.mjs's; kubectl is kubectl.mjs's.
+import { apiServerConfig } from './service-network.mjs'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
@@ -34,7 +35,7 @@ export async function microk8sCommand(ctx, argv) {
     case 'kubectl':
       return kubectl(ctx, rest)
     case 'config':
-      out.out(kubeconfig())
+      out.out(kubeconfig(apiServerConfig(ctx.state)))
       return 0
     case 'addons':
       return addonsRepo(ctx, rest)
@@ -220,12 +221,12 @@ export function strictReadable(file) {
   return parts[0] === 'home' && parts.length > 2 && !parts.some((p) => p.startsWith('.'))
 }
 
-function kubeconfig() {
+function kubeconfig(api) {
   return `apiVersion: v1
 clusters:
 - cluster:
-    certificate-authority-data: U0lNVUxBVE9SLUNB
-    server: https://127.0.0.1:16443
+    certificate-authority-data: ${api.ca}
+    server: ${api.server}
   name: microk8s-cluster
 contexts:
 - context:
@@ -238,7 +239,7 @@ preferences: {}
 users:
 - name: admin
   user:
-    client-certificate-data: U0lNVUxBVE9SLUNFUlQ=
-    client-key-data: U0lNVUxBVE9SLUtFWQ==
+    client-certificate-data: ${api.cert}
+    client-key-data: ${api.key}
 `
 }

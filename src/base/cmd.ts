@@ -161,7 +161,21 @@ export class ExecCmd implements Cmd {
     private readonly boundSeconds?: number
   ) {}
 
-  async run(file: string, args: string[], options: CmdOptions = {}): Promise<CmdResult> {
+  /** The command running now: commands run one at a time (below). */
+  private turn: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Runs one command, after the one running now has finished: the stages never run two at once, and the
+   * disruption sampler's occasional reads (a Service's cluster IP) wait their turn rather than interleave with
+   * a refresh.
+   */
+  run(file: string, args: string[], options: CmdOptions = {}): Promise<CmdResult> {
+    const result = this.turn.then(() => this.runNow(file, args, options))
+    this.turn = result.catch(() => undefined)
+    return result
+  }
+
+  private async runNow(file: string, args: string[], options: CmdOptions): Promise<CmdResult> {
     let [program, argv] = [file, args]
     if (this.boundSeconds)
       [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]]

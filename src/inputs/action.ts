@@ -9,6 +9,7 @@ import { type Channel, parseChannel } from '../cluster/channel.js'
 import { InputError } from '../base/errors.js'
 import { type CompatInputs, DEFAULT_CHANNEL, addonsFromInput, getCompatInputs } from './aliases.js'
 import { outputPathProblem } from '../cluster/kubeconfig.js'
+import { type ProbeInputs, parseProbeInputs } from '../probes/targets.js'
 import { type Getter, bool, checkCommentKey, defaultCommentKey, oneOf, printable, splitWords } from './parse.js'
 
 export type CycleMode = 'auto' | 'always' | 'never'
@@ -20,7 +21,7 @@ export interface AddonRequest {
   args?: string
 }
 
-export interface Inputs extends CompatInputs {
+export interface Inputs extends CompatInputs, ProbeInputs {
   channel: Channel
   channelText: string
   /** False when the channel input was empty or blank (then `channelText` is the default, latest/stable). */
@@ -87,6 +88,8 @@ export function getInputs(
   if (prComment && /\s/.test(githubToken))
     throw new InputError('github-token', 'contains whitespace; give the token alone (for example ${{ github.token }})')
 
+  const probeInputs = parseProbeInputs(get)
+
   const kubeconfig = expandHome(get('kubeconfig').trim() || '~/.kube/config')
   const kubeconfigProblem = outputPathProblem(kubeconfig)
   if (kubeconfigProblem) throw new InputError('kubeconfig', `'${printable(kubeconfig)}' ${kubeconfigProblem}`)
@@ -109,6 +112,7 @@ export function getInputs(
     holdRefresh: bool(get, 'hold-refresh', true),
     removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
     manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
+    ...probeInputs,
     ...getCompatInputs(get, env, warn, (name, value, fallback) => bool(() => value, name, fallback))
   }
 }

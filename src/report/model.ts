@@ -6,9 +6,10 @@
 import type { Change, Inventory } from '../cluster/inventory.js'
 import type { Finding } from '../preflight/removed-apis.js'
 import type { ManifestScanSummary } from '../preflight/manifests.js'
+import type { DisruptionRecord } from '../probes/outages.js'
 
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 export interface StepRecord {
   name: string
@@ -116,6 +117,11 @@ export interface Report {
   setup?: SetupRecord
   /** The `calico/node` tag the installed snap's Calico manifest names, read after the last hop; absent when unread. */
   targetCalico?: string
+  /**
+   * What the probes measured from the first change to the end of the run: per target, samples, availability and
+   * outages attributed to steps (schema version 3; docs/disruption.md). Absent when nothing was changed.
+   */
+  disruption?: DisruptionRecord
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
   timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }

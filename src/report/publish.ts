@@ -9,6 +9,7 @@ import * as path from 'node:path'
 import { analyseChanges } from './changes.js'
 import { headline, renderSummary } from './summary.js'
 import type { Report } from './model.js'
+import { disruptionOutputs } from './disruption.js'
 
 /** GitHub's limit is 1 MiB per step summary; keep a margin for what other steps of the job add. */
 export const SUMMARY_LIMIT = 1024 * 1024 - 4096
@@ -128,4 +129,5 @@ function setOutputs(report: Report, inputs: PublishOptions | undefined): void {
     core.setOutput('kubeconfig', inputs.kubeconfig)
   else core.setOutput('kubeconfig', '')
   if (report.diagnostics) core.setOutput('diagnostics', report.diagnostics)
+  for (const [name, value] of Object.entries(disruptionOutputs(report))) core.setOutput(name, value)
 }

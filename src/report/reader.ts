@@ -12,7 +12,7 @@ import { expandPatterns } from '../base/glob.js'
 import { SCHEMA_VERSION, type Report } from './model.js'
 
 /** Schema versions this code reads; older ones are brought to the current shape by `upgradeReport`. */
-export const READABLE_SCHEMA_VERSIONS = [1, SCHEMA_VERSION] as const
+export const READABLE_SCHEMA_VERSIONS = [1, 2, SCHEMA_VERSION] as const
 
 export interface ReadReport {
   file: string
@@ -48,9 +48,12 @@ function schemaErrors(doc: unknown): string[] {
   return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`)
 }
 
-/** A report of an older schema version in the current shape (every field version 2 added is optional). */
+/**
+ * A report of an older schema version in the current shape: every field versions 2 (manifests, setup) and 3
+ * (disruption) added is optional, so only the version changes.
+ */
 export function upgradeReport(doc: Record<string, any>): Record<string, any> {
-  if (doc.schemaVersion === 1) return { ...doc, schemaVersion: 2 }
+  if (doc.schemaVersion === 1 || doc.schemaVersion === 2) return { ...doc, schemaVersion: SCHEMA_VERSION }
   return doc
 }
 
@@ -74,7 +77,7 @@ export function parseReport(text: string): Omit<ReadReport, 'file'> | { reason: 
     return {
       reason:
         `unknown schema version ${JSON.stringify(version)}: this report action reads versions ` +
-        `${READABLE_SCHEMA_VERSIONS.join(' and ')}; use a report action as new as the action that wrote the report`
+        `${READABLE_SCHEMA_VERSIONS.join(', ')}; use a report action as new as the action that wrote the report`
     }
   }
   const notes: string[] = []

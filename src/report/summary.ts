@@ -8,6 +8,7 @@ import type { Change, Inventory } from '../cluster/inventory.js'
 import { formatImage } from '../cluster/inventory.js'
 import type { Finding } from '../preflight/removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
+import { disruptionSection } from './disruption.js'
 import { esc, escBlock, escLines } from './escape.js'
 import type { Report } from './model.js'
 import { fitSections, type Section } from './fit.js'
@@ -280,6 +281,7 @@ export function renderSummary(r: Report, options: RenderOptions): string {
           )
         : undefined)
   )
+  add(disruptionSection(r))
   const timeline = mermaidTimeline(r)
   if (timeline) add(textSection('timeline', timeline, 1))
   add(

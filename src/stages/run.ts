@@ -11,6 +11,7 @@ import { getInputs, type Inputs } from '../inputs/action.js'
 import { toolsForRun, type Tools } from './tools.js'
 import { recordFailure } from './failure.js'
 import { runStages, type Stage } from './workflow.js'
+import { maxDisruption, stopProbes } from './probes.js'
 
 /** The first invocation is the main step; it marks the state so the second is the post step. */
 export function isPostStep(): boolean {
@@ -29,11 +30,13 @@ export async function runMain(stages: readonly Stage[]): Promise<void> {
       report.warnings.push(message)
     })
     report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) }
-    tools = await toolsForRun(inputs)
+    tools = await toolsForRun(inputs, Date.parse(report.startedAt))
     await runStages({ inputs, tools, report }, stages)
   } catch (error) {
     await recordFailure(report, error, tools)
   }
+  // Sampling ends with the run, also when it failed (the sampler started at the first change, if it got there).
+  await stopProbes(report, tools?.sampler, inputs?.maxDisruptionMs)
   report.finishedAt = new Date().toISOString()
   const history = tools?.cmd.history ?? []
   report.timing = {
@@ -45,4 +48,5 @@ export async function runMain(stages: readonly Stage[]): Promise<void> {
   await publish(report, inputs)
   // recordFailure gave the one titled ::error annotation; setFailed would add a second, untitled one.
   if (report.status === 'failure') process.exitCode = core.ExitCode.Failure
+  else maxDisruption(report)
 }

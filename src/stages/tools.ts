@@ -8,11 +8,16 @@ import { ExecCmd, type Cmd } from '../base/cmd.js'
 import { StepError } from '../base/errors.js'
 import { Snap, DEFAULT_RETRY, type RetryPolicy } from '../cluster/snap.js'
 import { MicroK8s } from '../cluster/microk8s.js'
+import { Sampler } from '../probes/sampler.js'
+import { clusterResolver } from '../probes/resolve.js'
+import { API_SERVER, type ProbeInputs } from '../probes/targets.js'
 
 export interface Tools {
   cmd: Cmd
   snap: Snap
   microk8s: MicroK8s
+  /** The disruption sampler (main step only): built here, started by the `start probes` stage. */
+  sampler?: Sampler
 }
 
 /**
@@ -45,8 +50,14 @@ export function buildTools(options: ToolOptions): Tools {
   }
 }
 
-/** The main step's tools, after checking the runner can run them at all (Linux, root or sudo, `timeout`). */
-export async function toolsForRun(inputs: { waitTimeout: number; devmode: boolean }): Promise<Tools> {
+/**
+ * The main step's tools, after checking the runner can run them at all (Linux, root or sudo, `timeout`); the
+ * sampler stamps its samples relative to `runStartMs`, the report's clock.
+ */
+export async function toolsForRun(
+  inputs: { waitTimeout: number; devmode: boolean } & ProbeInputs,
+  runStartMs: number
+): Promise<Tools> {
   if (process.platform !== 'linux') {
     throw new StepError(
       'environment',
@@ -62,5 +73,10 @@ export async function toolsForRun(inputs: { waitTimeout: number; devmode: boolea
   const bounded = Boolean(await io.which('timeout', false))
   if (!bounded)
     core.warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' })
-  return buildTools({ waitTimeout: inputs.waitTimeout, devmode: inputs.devmode, bounded })
+  const tools = buildTools({ waitTimeout: inputs.waitTimeout, devmode: inputs.devmode, bounded })
+  const targets = [API_SERVER, ...inputs.probes]
+  return {
+    ...tools,
+    sampler: new Sampler(targets, inputs.probeIntervalMs, clusterResolver(tools.microk8s), runStartMs)
+  }
 }

@@ -20,6 +20,11 @@ function normalise(out: string, dir: string): string {
       .replace(/\b\d\d:\d\d:\d\d(?:\.\d{3})?\b/g, 'HH:MM:SS')
       .replace(/a tick every \d+ (?:ms|s|min)\b/g, 'a tick every N')
       .replace(/\d+(?:\.\d+)? s\b/g, 'N s')
+      // What the disruption probes saw at this scale depends on the machine's speed (test/integration/disruption.test.ts
+      // checks the measurement): the rows and outputs are kept, their figures not.
+      .replace(/^(API server │).*$/gm, '$1 …')
+      .replace(/^( *disruption=).*$/m, '$1…')
+      .replace(/(max-outage-seconds=)[\d.]+/g, '$1N')
       .replace(/│ *█[ █]*│/g, '│bars│')
       .replace(/^(Simulator:).*?;/m, '$1 …;')
       .replace(/ *│ */g, ' │ ')

@@ -2,14 +2,15 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { runAction, ROOT, type ActionRun } from '../../scripts/run-action.mjs'
+import { runAction, ROOT, type ActionRun, type EndpointPorts } from '../../scripts/run-action.mjs'
 
 export const scenarioFile = (name: string) => path.join(ROOT, 'sim', 'scenarios', `${name}.yaml`)
 
 export async function run(
   scenario: string | Record<string, any>,
-  inputs: Record<string, string>,
+  inputs: Record<string, string> | ((ports: EndpointPorts) => Record<string, string>),
   options: {
+    endpoints?: boolean | { service?: string }
     overrides?: Record<string, any>
     env?: Record<string, string | undefined>
     post?: boolean

@@ -25,6 +25,18 @@ describe('reading report files', () => {
     }
   })
 
+  it('reads a schema version 2 report (before disruption) as the current version', () => {
+    const text = fs.readFileSync(path.join(fixtures, '..', 'report-schema-2.json'), 'utf8')
+    expect(JSON.parse(text).schemaVersion).toBe(2)
+    const r = parseReport(text)
+    expect(r).toHaveProperty('report')
+    if ('report' in r) {
+      expect(r.olderSchema).toBe(2)
+      expect(r.report.schemaVersion).toBe(SCHEMA_VERSION)
+      expect(r.report.disruption).toBeUndefined()
+    }
+  })
+
   it('the schema file and the code agree on the current version', () => {
     expect(schema.properties.schemaVersion.const).toBe(SCHEMA_VERSION)
     expect(READABLE_SCHEMA_VERSIONS).toContain(SCHEMA_VERSION)
@@ -47,7 +59,7 @@ describe('reading report files', () => {
     expect(reason(fixture('corrupt'))).toMatch(/^corrupt: not valid JSON \(/)
     expect(reason('  \n')).toMatch(/^corrupt: the file is empty/)
     expect(reason(fixture('unknown-schema'))).toMatch(
-      /^unknown schema version 99: this report action reads versions 1 and 2/
+      /^unknown schema version 99: this report action reads versions 1, 2, 3/
     )
     expect(reason(fixture('not-a-report'))).toBe('not a microk8s-upgrade-action report: no schemaVersion field')
     expect(reason('[1, 2]')).toMatch(/no schemaVersion field/)
