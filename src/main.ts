@@ -13,7 +13,14 @@ import { removedApis, manifests } from './stages/preflight.js'
 import { dryRun } from './stages/dry-run.js'
 import { runnerNetwork, hold, registryMirror, prepareInstall } from './stages/prepare.js'
 import { hops, sideloadImages } from './stages/hops.js'
-import { planAfterInstall, compareRepositories, cycle, updateRepository, enableAddons } from './stages/addons.js'
+import {
+  planAfterInstall,
+  compareRepositories,
+  checkAddonDownloads,
+  cycle,
+  updateRepository,
+  enableAddons
+} from './stages/addons.js'
 import { kubeconfig, inventory } from './stages/finish.js'
 
 export const STAGES: readonly Stage[] = [
@@ -34,6 +41,7 @@ export const STAGES: readonly Stage[] = [
   // The addons: planned again after a fresh install, compared, cycled, then the requested ones enabled.
   planAfterInstall,
   compareRepositories,
+  checkAddonDownloads,
   cycle,
   updateRepository,
   enableAddons,

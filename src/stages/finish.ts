@@ -14,6 +14,7 @@ import { MAIN_MINOR, releaseMinor } from '../catalog/index.js'
 import { readCorefile, readRetried, readStateAfter } from '../addons/capture-restore.js'
 import { compareData, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
 import { addonOwnedReleases } from './plan.js'
+import { requestedArgs } from '../upgrade/cycle.js'
 import type { Planned, Stage } from './workflow.js'
 
 /**
@@ -80,7 +81,14 @@ export const inventory: Stage = {
         report.dataChecks = compareData(dataBefore, dataAfter, captured, await readStateAfter(microk8s, captured), {
           cycled: addonPlan.cycle.map((s) => s.name),
           enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
+          disableMinor: releaseMinor(addonPlan.fromRelease) ?? MAIN_MINOR,
           requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
+          requestedArgs: Object.fromEntries(
+            addonPlan.cycle.flatMap((s) => {
+              const args = requestedArgs(s)
+              return args ? [[s.name, args]] : []
+            })
+          ),
           // An addon the target's repository lacks (dashboard on 1.36) no longer shows in status, though it runs.
           kept: addonPlan.kept.filter((k) => k.policy !== 'not-in-target').map((k) => k.name),
           enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)
