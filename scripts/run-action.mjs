@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml'
 import { createSimulation, readScenario } from '../sim/lib/scenario.mjs'
 import { readStateWithCalls, callLogPath } from '../sim/lib/state.mjs'
 import { startEndpoints } from '../sim/lib/endpoints.mjs'
+import { internetOf, startInternet } from '../sim/lib/internet.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const ACTION = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
@@ -94,7 +95,9 @@ export async function runAction({
 }) {
   fs.mkdirSync(dir, { recursive: true })
   const scenarioObject = typeof scenario === 'string' ? readScenario(scenario) : scenario
-  const sim = createSimulation(scenarioObject, path.join(dir, 'sim'), overrides)
+  // The sources addon enables download from are this process's loopback "internet" (sim/lib/internet.mjs).
+  const internet = { ...internetOf(overrides.internet ?? scenarioObject.internet), url: (await sharedInternet()).url }
+  const sim = createSimulation(scenarioObject, path.join(dir, 'sim'), { ...overrides, internet })
   const servers = endpoints ? await startEndpoints(sim.statePath, endpoints === true ? {} : endpoints) : undefined
   if (typeof inputs === 'function') inputs = inputs(servers?.ports ?? {})
   const files = {
@@ -210,6 +213,16 @@ export async function runReportAction({ inputs = {}, dir, workspace = dir, env =
 }
 
 let shared
+let sharedNet
+
+/** One simulated internet (a loopback HTTP server) for all runs of this process. */
+export function sharedInternet() {
+  sharedNet ??= startInternet().catch((error) => {
+    sharedNet = undefined
+    throw error
+  })
+  return sharedNet
+}
 
 /**
  * One simulator server for all runs of this process (each command names its own state file), started on first use;

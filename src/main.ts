@@ -14,7 +14,14 @@ import { dryRun } from './stages/dry-run.js'
 import { startProbes } from './stages/probes.js'
 import { runnerNetwork, hold, registryMirror, prepareInstall } from './stages/prepare.js'
 import { hops, sideloadImages } from './stages/hops.js'
-import { planAfterInstall, compareRepositories, cycle, updateRepository, enableAddons } from './stages/addons.js'
+import {
+  planAfterInstall,
+  compareRepositories,
+  checkAddonDownloads,
+  cycle,
+  updateRepository,
+  enableAddons
+} from './stages/addons.js'
 import { kubeconfig, inventory } from './stages/finish.js'
 
 export const STAGES: readonly Stage[] = [
@@ -37,6 +44,7 @@ export const STAGES: readonly Stage[] = [
   // The addons: planned again after a fresh install, compared, cycled, then the requested ones enabled.
   planAfterInstall,
   compareRepositories,
+  checkAddonDownloads,
   cycle,
   updateRepository,
   enableAddons,

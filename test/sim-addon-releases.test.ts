@@ -125,3 +125,136 @@ describe('addon repositories (git ls-tree HEAD addons/)', () => {
     expect(at('main')['addons/dashboard']).toBeUndefined()
   })
 })
+
+describe('CRDs and what the disables delete with them (1.35+ ingress, MetalLB per branch)', () => {
+  const kubectl = (...args: string[]) => sudo('microk8s', 'kubectl', ...args)
+  const apply = (o: object) =>
+    runSim(['sudo', '-n', 'microk8s', 'kubectl', 'apply', '--server-side', '-f', '-'], JSON.stringify(o))
+  const crdNames = (dir: string) =>
+    objects(dir)
+      .filter((o) => o.kind === 'CustomResourceDefinition')
+      .map((o) => o.metadata.name)
+  const route = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'shop', namespace: 'web' },
+    spec: { parentRefs: [{ name: 'shop' }] }
+  }
+  const middleware = {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'Middleware',
+    metadata: { name: 'strip', namespace: 'api' },
+    spec: { stripPrefix: { prefixes: ['/api'] } }
+  }
+  const policy = {
+    apiVersion: 'hub.traefik.io/v1alpha1',
+    kind: 'AccessControlPolicy',
+    metadata: { name: 'jwt' },
+    spec: { jwt: {} }
+  }
+
+  it('1.35: the enable installs traefik.io, hub.traefik.io and Gateway API v1.4.0; the disable deletes them and every object of their kinds', () => {
+    const dir = sim({ installed: { channel: '1.35/stable' }, addons: ['ingress'] })
+    expect(crdNames(dir)).toEqual(
+      expect.arrayContaining([
+        'ingressroutes.traefik.io',
+        'accesscontrolpolicies.hub.traefik.io',
+        'backendtlspolicies.gateway.networking.k8s.io'
+      ])
+    )
+    expect(crdNames(dir)).not.toContain('listenersets.gateway.networking.k8s.io')
+    for (const o of [route, middleware, policy]) expect(apply(o).status).toBe(0)
+    // Served as the CRDs say: a version they list is asked for by name; a cluster-scoped kind needs no namespace.
+    expect(
+      JSON.parse(kubectl('get', 'httproutes.v1beta1.gateway.networking.k8s.io', '-A', '-o', 'json').stdout).items[0]
+        .apiVersion
+    ).toBe('gateway.networking.k8s.io/v1beta1')
+    expect(kubectl('get', 'backendtlspolicies.v1alpha3.gateway.networking.k8s.io', '-A', '-o', 'json').stderr).toMatch(
+      /doesn't have a resource type/
+    )
+    expect(JSON.parse(kubectl('get', 'accesscontrolpolicies.hub.traefik.io', '-o', 'json').stdout).items).toHaveLength(
+      1
+    )
+    // The chart's own objects carry Helm's release annotations.
+    expect(find(dir, 'Gateway', 'traefik-gateway', 'ingress')?.metadata.annotations['meta.helm.sh/release-name']).toBe(
+      'traefik'
+    )
+    expect(sudo('microk8s', 'disable', 'ingress').status).toBe(0)
+    const left = objects(dir)
+    expect(
+      left.filter((o) =>
+        ['HTTPRoute', 'Middleware', 'AccessControlPolicy', 'GatewayClass', 'TLSStore'].includes(o.kind)
+      )
+    ).toEqual([])
+    expect(crdNames(dir).filter((n) => /gateway|traefik/.test(n))).toEqual([])
+    expect(apply(route).stderr).toMatch(/no matches for kind "HTTPRoute"/)
+  })
+
+  it('main: the enable installs Gateway API v1.5.1 and traefik.io only; the disable (v1.4.0 by name) leaves ListenerSet and TLSRoute', () => {
+    const dir = sim({ installed: { channel: '1.36/stable' }, addons: ['ingress'] })
+    expect(crdNames(dir)).toContain('listenersets.gateway.networking.k8s.io')
+    expect(crdNames(dir).filter((n) => n.endsWith('.hub.traefik.io'))).toEqual([])
+    expect(find(dir, 'Secret', 'sh.helm.release.v1.traefik.v1', 'ingress')?.metadata.labels).toBeDefined()
+    expect(sudo('microk8s', 'disable', 'ingress').status).toBe(0)
+    expect(
+      crdNames(dir)
+        .filter((n) => /gateway|traefik/.test(n))
+        .sort()
+    ).toEqual(['listenersets.gateway.networking.k8s.io', 'tlsroutes.gateway.networking.k8s.io'])
+  })
+
+  it('without the internet: the 1.35 enable fails before creating anything, the disable keeps the Gateway API CRDs', () => {
+    const dir = sim({ installed: { channel: '1.35/stable' }, addons: ['ingress'], internet: { reachable: false } })
+    expect(apply(route).status).toBe(0)
+    expect(sudo('microk8s', 'disable', 'ingress').status).toBe(0)
+    // `kubectl delete -f https://…` failed silently: the routes survive, the traefik.io CRDs do not.
+    expect(find(dir, 'HTTPRoute', 'shop', 'web')).toBeDefined()
+    expect(crdNames(dir).filter((n) => n.includes('traefik'))).toEqual([])
+    const r = sudo('microk8s', 'enable', 'ingress')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/cannot be reached/)
+    expect(find(dir, 'DaemonSet', 'traefik', 'ingress')).toBeUndefined()
+    expect(sudo('microk8s', 'enable', 'cert-manager').status).toBe(1)
+  })
+
+  it('the snap ships the downloading enable scripts of its branch, with their addresses', () => {
+    const dir = sim({ installed: { channel: '1.36/stable' } })
+    const script = fs.readFileSync(
+      path.join(dir, 'root/snap/microk8s/current/addons/core/addons/ingress/enable'),
+      'utf8'
+    )
+    expect(script).toMatch(/^REPO="http:\/\/127\.0\.0\.1:\d+\/traefik\/charts"$/m)
+    expect(script).toMatch(/^GW_VERSION="v1\.5\.1"$/m)
+    expect(fs.existsSync(path.join(dir, 'root/snap/microk8s/current/addons/core/addons/dashboard/enable'))).toBe(false)
+  })
+
+  it('metallb: BFD profiles, communities, BGP peers and (1.28–1.32) AddressPools go with its CRDs', () => {
+    const dir = sim({ installed: { channel: '1.32/stable' }, addons: ['metallb:10.0.0.10-10.0.0.20'] })
+    const ns = { namespace: 'metallb-system' }
+    for (const [kind, apiVersion] of [
+      ['BFDProfile', 'metallb.io/v1beta1'],
+      ['Community', 'metallb.io/v1beta1'],
+      ['BGPPeer', 'metallb.io/v1beta2'],
+      ['AddressPool', 'metallb.io/v1beta1']
+    ])
+      expect(apply({ apiVersion, kind, metadata: { name: 'x', ...ns }, spec: {} }).status).toBe(0)
+    expect(
+      JSON.parse(kubectl('get', 'bgppeers.metallb.io', '-n', 'metallb-system', '-o', 'json').stdout).items[0].apiVersion
+    ).toBe('metallb.io/v1beta2')
+    expect(sudo('microk8s', 'disable', 'metallb').status).toBe(0)
+    expect(objects(dir).filter((o) => String(o.apiVersion).startsWith('metallb.io/'))).toEqual([])
+    expect(crdNames(dir)).toEqual([])
+  })
+
+  it('metallb: a disable whose crd.yaml lists a CRD the install lacks fails before deleting the namespace', () => {
+    // Enabled from 1.32 (no ServiceL2Status), the active repository updated to 1.33's without cycling metallb.
+    const dir = sim({ installed: { channel: '1.32/stable' }, addons: ['metallb:10.0.0.10-10.0.0.20'] })
+    const s = JSON.parse(fs.readFileSync(path.join(dir, 'sim-state.json'), 'utf8'))
+    s.cluster.repoBranch = '1.33'
+    fs.writeFileSync(path.join(dir, 'sim-state.json'), JSON.stringify(s))
+    const r = sudo('microk8s', 'disable', 'metallb')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/servicel2statuses\.metallb\.io" not found/)
+    expect(find(dir, 'DaemonSet', 'speaker', 'metallb-system')).toBeDefined()
+  })
+})

@@ -9,6 +9,8 @@ import { branchOf, branchMinor } from './addon-releases.mjs'
 import { makeObject, METALLB_KINDS } from './objects.mjs'
 import { nvidiaDisable } from './nvidia.mjs'
 import { skipOptIn } from './host.mjs'
+import { crdsOf, gatewayApiCrds, metallbCrds } from './crds.mjs'
+import { downloadsOf, internetReachable, unreachableLines } from './internet.mjs'
 import {
   isReady,
   addonEnabled,
@@ -16,7 +18,8 @@ import {
   applyManifest,
   deleteNamespace,
   removeAddonObjects,
-  hostEnv
+  hostEnv,
+  removeObjects
 } from './cluster.mjs'
 
 export const INSUFFICIENT =
@@ -116,6 +119,11 @@ export async function enable(ctx, argv) {
       out.out(`Addon core/${dep} is already enabled`)
     }
   }
+  // The chart repository (and for ingress the Gateway API manifest) comes first: nothing is created without it.
+  if (downloadsOf(real, state.cluster.repoBranch) && !internetReachable(state)) {
+    for (const l of unreachableLines(real, state.cluster.repoBranch, state)) out.err(l)
+    return 1
+  }
   if (addon.repository === 'community') {
     state.cluster.flags[name] = true
     state.cluster.objects.push(
@@ -195,6 +203,7 @@ export async function disable(ctx, argv) {
       )
       return 0
     case 'ingress':
+      if (branchMinor(state.cluster.repoBranch) >= 35) return disableTraefik(ctx)
       // 1.28–1.34: `kubectl delete` of ingress.yaml, whose namespace `ingress` takes every object in it along
       // (the user's ConfigMap edits, a default TLS certificate Secret) (microk8s-behaviour.md §3.5).
       out.out('Disabling Ingress')
@@ -203,14 +212,7 @@ export async function disable(ctx, argv) {
       out.out('namespace "ingress" deleted', 'Ingress is disabled')
       return 0
     case 'metallb':
-      // Deletes the webhooks, the CRDs (and with them every IPAddressPool, L2Advertisement, BGPPeer and
-      // BGPAdvertisement) and namespace metallb-system (microk8s-behaviour.md §3.5).
-      out.out('Disabling MetalLB')
-      removeAddonObjects(state, 'metallb')
-      state.cluster.objects = state.cluster.objects.filter((o) => !METALLB_KINDS.includes(o.kind))
-      deleteNamespace(state, 'metallb-system')
-      out.out('namespace "metallb-system" deleted', 'MetalLB is terminated')
-      return 0
+      return disableMetallb(ctx)
     case 'dns':
       // Deletes coredns.yaml's objects, then removes (not resets) the kubelet's --cluster-domain and
       // --cluster-dns and restarts it (the same script on every branch, microk8s-behaviour.md §3.5).
@@ -241,6 +243,61 @@ export async function disable(ctx, argv) {
       out.out(`Disabling ${name}`, `${name} is disabled`)
       return 0
   }
+}
+
+const isCrd = (o) => o.kind === 'CustomResourceDefinition'
+
+/**
+ * 1.35 and main (addons/ingress/disable, identical on both): the legacy nginx objects and IngressClasses nginx and
+ * public, `helm uninstall traefik` (Helm never deletes the CRDs it installed from the chart's crds/), `kubectl delete
+ * -f` Gateway API v1.4.0's standard-install.yaml from GitHub (those six CRDs by name; without the internet it
+ * fails silently), every CRD whose name matches `traefik.io` (grep's `.` is any character: hub.traefik.io too),
+ * then namespace ingress. Every step ends `|| true`. Deleting a CRD deletes every object of its kind everywhere.
+ */
+function disableTraefik({ state, out }) {
+  out.out('Disabling Traefik ingress controller', 'Cleaning up legacy nginx-ingress resources...')
+  removeObjects(
+    state,
+    (o) =>
+      (o.kind === 'IngressClass' && ['nginx', 'public'].includes(o.metadata.name)) ||
+      (o.kind === 'DaemonSet' && o.metadata.name === 'nginx-ingress-microk8s-controller')
+  )
+  out.out('Uninstalling Traefik...')
+  removeAddonObjects(state, 'ingress', (o) => isCrd(o) || o.kind === 'TLSStore')
+  out.out('Removing Gateway API CRDs...')
+  if (internetReachable(state)) {
+    const names = gatewayApiCrds('v1.4.0').map((c) => `${c.plural}.${c.group}`)
+    removeObjects(state, (o) => isCrd(o) && names.includes(o.metadata.name))
+  }
+  out.out('Cleaning up Traefik CRDs...')
+  removeObjects(state, (o) => isCrd(o) && /traefik.io/.test(o.metadata.name))
+  out.out('Removing ingress namespace...')
+  deleteNamespace(state, 'ingress')
+  out.out('Ingress is disabled')
+  return 0
+}
+
+/**
+ * addons/metallb/disable (set -e): the webhooks, `kubectl delete -f crd.yaml` — the branch's own CRD list, every
+ * pool, advertisement, BGP peer, BFD profile and community (and on 1.28–1.32 every legacy AddressPool) with them;
+ * a CRD listed there but absent makes kubectl exit 1 and the script stops before the namespace — then namespace
+ * metallb-system (microk8s-behaviour.md §3.5).
+ */
+function disableMetallb({ state, out }) {
+  out.out('Disabling MetalLB')
+  const listed = metallbCrds(branchMinor(state.cluster.repoBranch)).map((c) => `${c.plural}.${c.group}`)
+  const present = new Set(crdsOf(state.cluster.objects).map((c) => c.metadata.name))
+  removeObjects(state, (o) => isCrd(o) && listed.includes(o.metadata.name))
+  const missing = listed.filter((n) => !present.has(n))
+  for (const name of missing)
+    out.err(
+      `Error from server (NotFound): error when deleting "/var/snap/microk8s/common/addons/core/addons/metallb/crd.yaml": customresourcedefinitions.apiextensions.k8s.io "${name}" not found`
+    )
+  if (missing.length) return 1
+  deleteNamespace(state, 'metallb-system')
+  removeAddonObjects(state, 'metallb')
+  out.out('namespace "metallb-system" deleted', 'MetalLB is terminated')
+  return 0
 }
 
 export function addonsRepo(ctx, argv) {

@@ -5,6 +5,7 @@ import { IMAGES, branchMinor } from './addon-releases.mjs'
 import { helmReleaseSecret } from './helm.mjs'
 import { dnsClusterDomain, dnsServiceIp, metallbRanges } from './addon-args.mjs'
 import { nvidiaEnable } from './nvidia.mjs'
+import { makeCrd, metallbCrds, gatewayApiCrds, traefikCrds } from './crds.mjs'
 export { IMAGES, DESCRIPTIONS, coreAddonNames, labelOf } from './addon-releases.mjs'
 
 /** The Corefile template of addons/dns/coredns.yaml (identical on 1.28 … main but for the cluster domain). */
@@ -225,6 +226,8 @@ export function enableManifest(name, branch, args = [], host = {}) {
           'MetalLB is enabled'
         ],
         objects: [
+          // crd.yaml first: every kind the branch's MetalLB defines.
+          ...metallbCrds(minor).map(makeCrd),
           makeObject('Namespace', { name: 'metallb-system' }),
           workload('deployment', 'metallb-system', 'controller', 'controller', IMAGES.metallb(branch, 'controller')),
           workload('daemonset', 'metallb-system', 'speaker', 'speaker', IMAGES.metallb(branch, 'speaker')),
@@ -326,6 +329,10 @@ function nginxIngress(branch, args) {
  * 1.35+: Traefik from its Helm chart as a DaemonSet in `ingress`, IngressClasses public (default), nginx and
  * traefik; `--default-ssl-certificate NS/NAME` becomes the default TLSStore. A colon-style `$1` such as
  * `default-ssl-certificate=…` is a plain word: the option loop stops there and it is ignored.
+ * CRDs: 1.35 installs the chart (37.4.0) with its `crds/` (traefik.io, hub.traefik.io and Gateway API v1.4.0), then
+ * applies Gateway API v1.4.0; main applies Gateway API v1.5.1, then the chart's (39.0.8) traefik.io CRDs only and the
+ * chart with `--skip-crds`. The chart's own objects (GatewayClass `traefik`, Gateway `ingress/traefik-gateway`, the
+ * dashboard IngressRoute, the IngressClasses) carry Helm's release annotations.
  */
 function traefikIngress(branch, args) {
   const opts = options(args, ['-V', '-r', '-g', '-t', '--default-ssl-certificate'])
@@ -334,17 +341,60 @@ function traefikIngress(branch, args) {
   const [certNs, certName, ...more] = (cert ?? '').split('/')
   if (cert !== undefined && (!certNs || !certName || more.length))
     return { error: { code: 1, lines: ['Invalid value for --default-ssl-certificate; expected NAMESPACE/NAME'] } }
+  const main = branchMinor(branch) >= 36
+  const chart = main ? { version: '39.0.8', traefik: 'v3.6.13' } : { version: '37.4.0', traefik: 'v3.6.2' }
+  const helmOwned = { 'meta.helm.sh/release-name': 'traefik', 'meta.helm.sh/release-namespace': 'ingress' }
+  const byHelm = (obj) => {
+    obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'app.kubernetes.io/managed-by': 'Helm' }
+    obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), ...helmOwned }
+    return obj
+  }
   const klass = (name, annotations) =>
     makeObject('IngressClass', { name, annotations, spec: { controller: 'traefik.io/ingress-controller' } })
+  const crds = main
+    ? [...gatewayApiCrds('v1.5.1'), ...traefikCrds({ hub: false })]
+    : [...traefikCrds({ hub: true }), ...gatewayApiCrds('v1.4.0')]
   const objects = [
+    ...crds.map(makeCrd),
     makeObject('Namespace', { name: 'ingress' }),
-    klass('public', { 'ingressclass.kubernetes.io/is-default-class': 'true' }),
-    klass('nginx'),
-    klass('traefik'),
-    workload('daemonset', 'ingress', 'traefik', 'traefik', 'docker.io/traefik:v3.6.2', {
-      labels: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik-ingress' }
-    }),
-    helmReleaseSecret({ name: 'traefik', namespace: 'ingress', chart: 'traefik', chartVersion: '37.4.0' })
+    ...[
+      klass('public', { 'ingressclass.kubernetes.io/is-default-class': 'true' }),
+      klass('nginx'),
+      klass('traefik'),
+      workload('daemonset', 'ingress', 'traefik', 'traefik', `docker.io/traefik:${chart.traefik}`, {
+        labels: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik-ingress' }
+      }),
+      makeObject('GatewayClass', {
+        name: 'traefik',
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        spec: { controllerName: 'traefik.io/gateway-controller' }
+      }),
+      makeObject('Gateway', {
+        namespace: 'ingress',
+        name: 'traefik-gateway',
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        spec: {
+          gatewayClassName: 'traefik',
+          listeners: [{ name: 'web', port: 8000, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }]
+        }
+      }),
+      makeObject('IngressRoute', {
+        namespace: 'ingress',
+        name: 'traefik-dashboard',
+        apiVersion: 'traefik.io/v1alpha1',
+        spec: {
+          entryPoints: ['web'],
+          routes: [
+            {
+              match: 'Host(`dashboard.localhost`)',
+              kind: 'Rule',
+              services: [{ name: 'api@internal', kind: 'TraefikService' }]
+            }
+          ]
+        }
+      })
+    ].map(byHelm),
+    helmReleaseSecret({ name: 'traefik', namespace: 'ingress', chart: 'traefik', chartVersion: chart.version })
   ]
   if (cert)
     objects.push(

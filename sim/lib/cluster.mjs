@@ -19,6 +19,8 @@ import {
   SNAP_COMMON,
   SNAP_DATA
 } from './host.mjs'
+import { crdsOf, definedBy } from './crds.mjs'
+import { writeSnapAddonScripts } from './internet.mjs'
 
 export function minorOfVersion(v) {
   return Number(/^v?1\.(\d+)/.exec(v)?.[1])
@@ -45,6 +47,7 @@ export function installSnap(state, channel, row, readyNow = false) {
   const minor = minorOfVersion(row.version)
   const branch = branchOf(channel)
   writeSnapFiles(state, IMAGES.calico(minor))
+  writeSnapAddonScripts(state, branch)
   const readyAt = readyNow ? 0 : Date.now() + realMs(state, state.readiness?.afterInstall ?? 40)
   state.cluster = {
     readyAt,
@@ -241,12 +244,22 @@ export function applyManifest(state, name, args) {
   return m
 }
 
+/**
+ * Removes the objects `drop` selects. A CustomResourceDefinition takes every object of its kind along, in every
+ * namespace, as the API server does.
+ */
+export function removeObjects(state, drop) {
+  const crds = crdsOf(state.cluster.objects.filter(drop))
+  state.cluster.objects = state.cluster.objects.filter((o) => !drop(o) && !crds.some((c) => definedBy(o, c)))
+}
+
 export function deleteNamespace(state, namespace) {
-  state.cluster.objects = state.cluster.objects.filter(
-    (o) => (o.metadata.namespace ?? '') !== namespace && !(o.kind === 'Namespace' && o.metadata.name === namespace)
+  removeObjects(
+    state,
+    (o) => (o.metadata.namespace ?? '') === namespace || (o.kind === 'Namespace' && o.metadata.name === namespace)
   )
 }
 
 export function removeAddonObjects(state, name, keep = () => false) {
-  state.cluster.objects = state.cluster.objects.filter((o) => o._addon !== name || keep(o))
+  removeObjects(state, (o) => o._addon === name && !keep(o))
 }

@@ -7,10 +7,11 @@ import { onServiceNetwork } from './service-network.mjs'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import { sleepSim, sleepUntil, realMs, optionValue } from './state.mjs'
-import { kindOfResource, isClusterScoped, served, sameObject, makeObject, METALLB_KINDS } from './objects.mjs'
+import { kindOfResource, isClusterScoped, served, sameObject, makeObject } from './objects.mjs'
+import { CUSTOM_GROUPS, crdForObject, resolveCustomResource } from './crds.mjs'
 import { convergeLoadBalancers, overlappingPool } from './metallb.mjs'
 import { podTrafficForwarded } from './host.mjs'
-import { isReady, serverMinor, minorOfVersion, addonEnabled } from './cluster.mjs'
+import { isReady, serverMinor, minorOfVersion, addonEnabled, removeObjects } from './cluster.mjs'
 
 function refused(out) {
   out.err('The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?')
@@ -113,6 +114,23 @@ async function kubectlWait(ctx, target, condition, timeoutText, ns) {
   }
 }
 
+const groupOf = (apiVersion) => (String(apiVersion ?? '').includes('/') ? apiVersion.split('/')[0] : '')
+
+/**
+ * A resource word as the API server resolves it: a built-in kind, or one an installed CRD defines (at the version
+ * the word names, else the preferred one). Undefined when the server has no such resource type.
+ */
+function resolveType(state, word) {
+  const kind = kindOfResource(word)
+  if (kind) return { kind, clusterScoped: isClusterScoped(kind) }
+  const cr = resolveCustomResource(state.cluster.objects, word)
+  if (!cr) return undefined
+  const { names, group, scope } = cr.crd.spec
+  return { kind: names.kind, group, version: cr.version, clusterScoped: scope === 'Cluster' }
+}
+
+const ofType = (o, t) => o.kind === t.kind && (t.group === undefined || groupOf(o.apiVersion) === t.group)
+
 function matchesSelector(obj, selector) {
   if (!selector) return true
   return selector.split(',').every((term) => {
@@ -155,25 +173,33 @@ export async function kubectl(ctx, argv) {
     }
     case 'get': {
       const [types, name] = positional
-      const kinds = []
+      const wanted = []
       for (const t of (types ?? '').split(',')) {
-        const kind = kindOfResource(t)
-        if (!kind || (METALLB_KINDS.includes(kind) && !addonEnabled(state, 'metallb'))) {
+        const type = resolveType(state, t)
+        if (!type) {
           out.err(`error: the server doesn't have a resource type "${t}"`)
           return 1
         }
-        kinds.push(kind)
+        wanted.push(type)
       }
       const selector = optionValue(rest, '-l')
       const field = optionValue(rest, '--field-selector')
       const fieldType = field?.startsWith('type=') ? field.slice(5) : undefined
-      const items = liveObjects(state)
-        .filter((o) => kinds.includes(o.kind))
-        .filter((o) => isClusterScoped(o.kind) || all || (o.metadata.namespace ?? '') === (ns ?? 'default'))
-        .filter((o) => !name || o.metadata.name === name)
-        .filter((o) => matchesSelector(o, selector))
-        .filter((o) => !fieldType || o.type === fieldType)
-        .map((o) => onServiceNetwork(state, served(o, serverMinor(state))))
+      // In the order of the types asked for, as kubectl lists them.
+      const items = wanted.flatMap((t) =>
+        liveObjects(state)
+          .filter((o) => ofType(o, t))
+          .filter((o) => t.clusterScoped || all || (o.metadata.namespace ?? '') === (ns ?? 'default'))
+          .filter((o) => !name || o.metadata.name === name)
+          .filter((o) => matchesSelector(o, selector))
+          .filter((o) => !fieldType || o.type === fieldType)
+          .map((o) => {
+            const shown = served(o, serverMinor(state))
+            // A custom resource is converted to the version asked for (or the preferred one).
+            if (t.group) shown.apiVersion = `${t.group}/${t.version}`
+            return onServiceNetwork(state, shown)
+          })
+      )
       if (name) {
         if (items.length === 0) {
           out.err(`Error from server (NotFound): ${(types ?? '').split(',')[0]} "${name}" not found`)
@@ -228,7 +254,9 @@ export async function kubectl(ctx, argv) {
       const doc = parseYaml(fs.readFileSync(0, 'utf8'))
       const docs = doc?.kind === 'List' ? (doc.items ?? []) : [doc]
       for (const d of docs) {
-        if (METALLB_KINDS.includes(d.kind) && !addonEnabled(state, 'metallb')) {
+        // A kind of a CRD group needs its CRD installed, serving that version.
+        const cr = crdForObject(state.cluster.objects, d)
+        if (CUSTOM_GROUPS.includes(groupOf(d.apiVersion)) && !cr?.served) {
           out.err(
             `error: resource mapping not found for name: "${d.metadata.name}" namespace: "${d.metadata.namespace ?? ''}": no matches for kind "${d.kind}" in version "${d.apiVersion}"`
           )
@@ -275,20 +303,21 @@ export async function kubectl(ctx, argv) {
     }
     case 'delete': {
       const [type, name] = positional
-      const kind = kindOfResource(type ?? '')
-      if (!kind || (METALLB_KINDS.includes(kind) && !addonEnabled(state, 'metallb'))) {
+      const t = resolveType(state, type ?? '')
+      if (!t) {
         out.err(`error: the server doesn't have a resource type "${type}"`)
         return 1
       }
-      const target = { kind, metadata: { name, namespace: isClusterScoped(kind) ? undefined : (ns ?? 'default') } }
+      const target = { kind: t.kind, metadata: { name, namespace: t.clusterScoped ? undefined : (ns ?? 'default') } }
       const before = state.cluster.objects.length
-      state.cluster.objects = state.cluster.objects.filter((o) => !sameObject(o, target))
+      // Deleting a CRD deletes every object of its kind.
+      removeObjects(state, (o) => ofType(o, t) && sameObject(o, target))
       if (state.cluster.objects.length === before) {
         if (rest.includes('--ignore-not-found')) return 0
         out.err(`Error from server (NotFound): ${type} "${name}" not found`)
         return 1
       }
-      out.out(`${kind.toLowerCase()} "${name}" deleted`)
+      out.out(`${t.kind.toLowerCase()} "${name}" deleted`)
       return 0
     }
     default:

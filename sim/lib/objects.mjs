@@ -22,12 +22,16 @@ const API = {
   BGPAdvertisement: 'metallb.io/v1beta1',
   BGPPeer: 'metallb.io/v1beta2',
   TLSStore: 'traefik.io/v1alpha1',
+  CustomResourceDefinition: 'apiextensions.k8s.io/v1',
   CronJob: 'batch/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
   PodDisruptionBudget: 'policy/v1'
 }
 
-/** kubectl resource names (plural, singular, short, and group-qualified) → kind. */
+/**
+ * kubectl resource names (plural, singular, short, and group-qualified) → kind, for the built-in kinds; the kinds
+ * a CRD defines (MetalLB's, Gateway API's, Traefik's) resolve through the installed CRDs (crds.mjs).
+ */
 const RESOURCES = {
   Node: ['nodes', 'node', 'no'],
   Deployment: ['deployments', 'deployment', 'deploy', 'deployments.apps'],
@@ -48,11 +52,13 @@ const RESOURCES = {
     'prioritylevelconfiguration',
     'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io'
   ],
-  IPAddressPool: ['ipaddresspools', 'ipaddresspool', 'ipaddresspools.metallb.io'],
-  L2Advertisement: ['l2advertisements', 'l2advertisement', 'l2advertisements.metallb.io'],
-  BGPAdvertisement: ['bgpadvertisements', 'bgpadvertisement', 'bgpadvertisements.metallb.io'],
-  BGPPeer: ['bgppeers', 'bgppeer', 'bgppeers.metallb.io'],
-  TLSStore: ['tlsstores', 'tlsstore', 'tlsstores.traefik.io'],
+  CustomResourceDefinition: [
+    'customresourcedefinitions',
+    'customresourcedefinition',
+    'crd',
+    'crds',
+    'customresourcedefinitions.apiextensions.k8s.io'
+  ],
   CronJob: ['cronjobs', 'cronjob', 'cj', 'cronjobs.batch'],
   HorizontalPodAutoscaler: ['horizontalpodautoscalers', 'hpa', 'horizontalpodautoscalers.autoscaling'],
   PodDisruptionBudget: ['poddisruptionbudgets', 'pdb', 'poddisruptionbudgets.policy']
@@ -65,7 +71,8 @@ const CLUSTER_SCOPED = new Set([
   'StorageClass',
   'IngressClass',
   'FlowSchema',
-  'PriorityLevelConfiguration'
+  'PriorityLevelConfiguration',
+  'CustomResourceDefinition'
 ])
 
 export function kindOfResource(resource) {
@@ -98,9 +105,6 @@ export function makeObject(kind, { name, namespace, labels, annotations, data, s
   if (kind === 'DaemonSet') obj.status = { desiredNumberScheduled: 1, numberReady: 1 }
   return obj
 }
-
-/** Kinds defined by MetalLB's CRDs: served only while the addon is enabled (its disable deletes the CRDs). */
-export const METALLB_KINDS = ['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer']
 
 export function sameObject(a, b) {
   return (

@@ -10,6 +10,7 @@ import { enableManifest } from './addons.mjs'
 import { makeObject, sameObject } from './objects.mjs'
 import { dockerNetwork, writeHostFile, addImages } from './host.mjs'
 import { helmReleaseSecret } from './helm.mjs'
+import { internetOf } from './internet.mjs'
 export { helmReleaseSecret } from './helm.mjs'
 
 export const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
@@ -77,6 +78,7 @@ export function buildState(scenario, root) {
     microk8sMissing: scenario.microk8sMissing ?? false,
     snapCalicoManifestMissing: scenario.snapCalicoManifestMissing ?? false,
     hostname: scenario.hostname ?? 'fv-az1234-567',
+    internet: internetOf(scenario.internet),
     groupMembers: [],
     snap: null,
     cluster: null

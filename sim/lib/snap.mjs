@@ -7,6 +7,8 @@ import { resolveChannel, renderInfo, tracks } from './store.mjs'
 import { IMAGES } from './addons.mjs'
 import { installSnap, minorOfVersion } from './cluster.mjs'
 import { installHook, parseLaunchConfig, writeSnapFiles } from './host.mjs'
+import { writeSnapAddonScripts } from './internet.mjs'
+import { branchOf } from './addon-releases.mjs'
 
 const RISKS = ['stable', 'candidate', 'beta', 'edge']
 
@@ -280,6 +282,7 @@ function snapRefresh(ctx, channelText, classic) {
   // Calico is not upgraded by a refresh (microk8s-behaviour.md §3.6); addons keep running what they run.
   // The new revision's files replace the old ones under /snap/microk8s/current.
   writeSnapFiles(state, IMAGES.calico(to))
+  writeSnapAddonScripts(state, branchOf(c.channel))
   out.out(`microk8s${showChannel(c.channel)} ${row.version} from Canonical** refreshed`)
   return 0
 }

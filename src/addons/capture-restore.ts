@@ -20,6 +20,8 @@ import {
   stateSpecs,
   stripServerFields
 } from './state-specs.js'
+import { type CustomKind, resourceOf } from './custom-resources.js'
+import { objectsToRestore, resourceOfKind } from './restore-plan.js'
 
 /** Attempts per read and the first pause between them (doubled each time). */
 export const READ_ATTEMPTS = 3
@@ -123,7 +125,7 @@ async function getInNamespace(
 function pick(items: KubeObject[], q: ObjectQuery): KubeObject[] {
   return items.filter(
     (o) =>
-      (RESOURCE_OF_KIND[o.kind] ?? String(o.kind).toLowerCase()) === q.resource &&
+      resourceOfKind(String(o.kind)) === q.resource &&
       (!q.names || q.names.includes(o.metadata?.name)) &&
       (!q.keep || q.keep(o))
   )
@@ -139,6 +141,18 @@ function byNamespace(queries: ObjectQuery[]): ObjectQuery[][] {
 export async function readCorefile(microk8s: MicroK8s): Promise<string | undefined> {
   const cm = await getObject(microk8s, 'configmap', 'coredns', 'kube-system')
   return cm?.data?.Corefile
+}
+
+/**
+ * Every object of the given custom kinds, each at the version it names, in every namespace: one `kubectl get
+ * p1.v1.g1,p2.v2.g2 -A` (each real call costs seconds). Throws on any failure, a kind no longer served included.
+ */
+export async function listCustomObjects(microk8s: MicroK8s, kinds: CustomKind[]): Promise<KubeObject[]> {
+  if (kinds.length === 0) return []
+  const args = ['kubectl', 'get', kinds.map(resourceOf).join(','), '-A', '-o', 'json']
+  const r = await microk8s.run(args)
+  if (r.code !== 0) throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr)
+  return parseJsonOutput(displayCommand('microk8s', args), r.stdout).items ?? []
 }
 
 async function readLoadBalancers(microk8s: MicroK8s): Promise<NonNullable<CapturedState['loadBalancers']>> {
@@ -200,17 +214,19 @@ export async function applyObjects(microk8s: MicroK8s, objects: KubeObject[], se
 }
 
 /**
- * Puts back what the addon's disable deleted, right after its enable: its captured objects (server-side apply),
- * for metallb without the pool the enable made when the user had none, for dns the Corefile. Returns what it
- * did, for the report; throws when a restore fails.
+ * Puts back what the addon's disable deleted, right after its enable: its captured objects and custom resources
+ * (server-side apply, in restore order), for metallb without the pool the enable made when the user had none,
+ * for dns the Corefile. `requestedArgs`: the arguments the addons input gave it (dns: its upstreams). Returns what
+ * it did, for the report; throws when a restore fails.
  */
 export async function restoreAddonState(
   microk8s: MicroK8s,
   addon: string,
   captured: CapturedState,
-  requestedUpstreams?: string
+  requestedArgs?: string
 ): Promise<string | undefined> {
-  const objects = captured.objects[addon] ?? []
+  const requestedUpstreams = addon === 'dns' ? requestedArgs : undefined
+  const objects = objectsToRestore(addon, captured, requestedArgs)
   const done: string[] = []
   // First: MetalLB's webhook refuses a pool that overlaps another, and the enable's pool has the first one's range.
   if (addon === 'metallb' && objects.some((o) => o.kind === 'IPAddressPool') && extraDefaultPool(objects)) {
@@ -266,6 +282,7 @@ export async function readStateAfter(
   captured: CapturedState
 ): Promise<{
   objects: Record<string, KubeObject[] | undefined>
+  custom: Record<string, KubeObject[] | undefined>
   storageClass?: CapturedState['storageClass'] | null
   loadBalancers?: CapturedState['loadBalancers']
 }> {
@@ -278,12 +295,20 @@ export async function readStateAfter(
     }
   }
   const objects: Record<string, KubeObject[] | undefined> = {}
+  const custom: Record<string, KubeObject[] | undefined> = {}
+  for (const [addon, { kinds, objects: list }] of Object.entries(captured.customResources ?? {})) {
+    if (list.length === 0) continue
+    const used = kinds.filter((k) => list.some((o) => o.kind === k.kind && o.apiVersion === `${k.group}/${k.version}`))
+    custom[addon] = await attempt(`the ${addon} custom resources (${used.map((k) => k.crd).join(', ')})`, () =>
+      listCustomObjects(microk8s, used)
+    )
+  }
   for (const [addon, list] of Object.entries(captured.objects)) {
     if (list.length === 0) continue
     const keys = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))]
     const queries: ObjectQuery[] = keys.map((key) => {
       const [kind, namespace] = key.split('|')
-      return { resource: RESOURCE_OF_KIND[kind] ?? kind.toLowerCase(), namespace, crd: true }
+      return { resource: resourceOfKind(kind), namespace, crd: true }
     })
     const found: KubeObject[] = []
     let failed = false
@@ -304,14 +329,5 @@ export async function readStateAfter(
   const loadBalancers = captured.loadBalancers
     ? await attempt('the LoadBalancer Services', () => readLoadBalancers(microk8s))
     : undefined
-  return { objects, storageClass, loadBalancers }
-}
-
-const RESOURCE_OF_KIND: Record<string, string> = {
-  ConfigMap: 'configmaps',
-  Secret: 'secrets',
-  IPAddressPool: 'ipaddresspools.metallb.io',
-  L2Advertisement: 'l2advertisements.metallb.io',
-  BGPPeer: 'bgppeers.metallb.io',
-  BGPAdvertisement: 'bgpadvertisements.metallb.io'
+  return { objects, custom, storageClass, loadBalancers }
 }

@@ -10,13 +10,15 @@ import { decodeHelmRelease } from '../preflight/removed-apis.js'
 import {
   type CapturedState,
   type KubeObject,
-  STATE_SPECS,
   checkLoadBalancers,
   checkObjects,
   checkStorageClass,
   describeStorageClass,
+  content,
   corefileWithUpstreams
 } from './state-specs.js'
+import { objectsToRestore, whatOf } from './restore-plan.js'
+import { checkCustomResources } from './custom-resources.js'
 
 export interface HelmRelease {
   namespace: string
@@ -67,6 +69,8 @@ const releaseText = (r: HelmRelease) => `${r.namespace}/${r.name} ${r.chart}`
 
 export interface AddonStateAfter {
   objects: Record<string, KubeObject[] | undefined>
+  /** Per addon, its custom resources as read after the cycle (undefined: the read failed). */
+  custom?: Record<string, KubeObject[] | undefined>
   storageClass?: CapturedState['storageClass'] | null
   loadBalancers?: CapturedState['loadBalancers']
   /** kube-dns and the kubelet's DNS arguments after the cycle; undefined when they could not be read. */
@@ -78,6 +82,10 @@ export interface CheckContext {
   cycled: string[]
   /** The addon release that enabled them again. */
   enableMinor: number
+  /** The addon release whose disables ran (what each deleted depends on it). */
+  disableMinor?: number
+  /** Arguments the addons input gave cycled addons (what the enable made from them is not the captured state). */
+  requestedArgs?: Record<string, string>
   /** Upstreams the addons input asked dns for, when it did. */
   requestedUpstreams?: string
   /** The arguments dns was enabled with again (its `ip=`, `domain=` are what the check expects). */
@@ -134,8 +142,18 @@ export function compareData(
   for (const addon of ctx.cycled) {
     const objects = captured.objects[addon]
     if (objects?.length) {
-      const what = STATE_SPECS.find((s) => s.addon === addon)?.what ?? `${addon} objects`
+      const what = whatOf(addon, ctx.disableMinor ?? ctx.enableMinor)
       checks.push(checkObjects(what, objects, stateAfter.objects[addon]))
+    }
+    const custom = captured.customResources?.[addon]
+    if (custom?.objects.length) {
+      // Only the custom resources that were put back (the default TLSStore is the input's when it gave one).
+      const restored = objectsToRestore(
+        addon,
+        { objects: {}, customResources: { [addon]: custom } },
+        ctx.requestedArgs?.[addon]
+      )
+      checks.push(checkCustomResources(custom.what, restored, stateAfter.custom?.[addon], content))
     }
   }
   if (captured.storageClass && (ctx.cycled.includes('hostpath-storage') || ctx.cycled.includes('storage'))) {

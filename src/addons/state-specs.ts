@@ -4,8 +4,10 @@
  * are re-applied (server fields removed), and the checks that prove they came back.
  *
  * Sources (canonical/microk8s-core-addons, branches 1.28–1.35): addons/ingress/disable deletes ingress.yaml,
- * namespace `ingress` included, so every object in it goes (1.28–1.34, the nginx form); addons/metallb/disable
- * deletes the CRDs (every pool, advertisement and peer with them) and namespace metallb-system;
+ * namespace `ingress` included, so every object in it goes (1.28–1.34, the nginx form; from 1.35 it deletes the
+ * namespace too, and CRDs: custom-resources.ts); addons/metallb/disable deletes its branch's crd.yaml (every
+ * pool, advertisement, BGP peer, BFD profile and community with them, and the legacy AddressPools on 1.28–1.32)
+ * and namespace metallb-system;
  * addons/hostpath-storage/disable deletes StorageClass microk8s-hostpath, whose reclaim policy and default-class
  * annotation the enable sets from `--reclaim-policy` (all branches) and `--default-class` (1.29+); addons/dns/disable
  * deletes ConfigMap coredns. See docs/addon-state.md.
@@ -13,6 +15,7 @@
 import type { DataCheck } from '../report/model.js'
 import { ingressArgs, plainItems, traefikIngressArgs } from '../catalog/index.js'
 import { type DnsSettings, recoverDns } from './dns-settings.js'
+import type { CustomKind } from './custom-resources.js'
 
 export interface ObjectQuery {
   /** The kubectl resource (group-qualified where a CRD defines it). */
@@ -24,6 +27,11 @@ export interface ObjectQuery {
   crd?: boolean
   /** Objects that are the user's (not ones the API server or the addon makes for itself). */
   keep?: (o: KubeObject) => boolean
+  /**
+   * Releases whose CRDs define the kind, inclusive, when not every release's do: captured only when the disabling
+   * release has it, and put back only when the enabling release has it too.
+   */
+  minors?: [number, number]
 }
 
 export interface StateSpec {
@@ -48,11 +56,16 @@ export const INGRESS_CONFIGMAPS = [
   'nginx-ingress-udp-microk8s-conf'
 ]
 
-export const METALLB_RESOURCES = [
-  'ipaddresspools.metallb.io',
-  'l2advertisements.metallb.io',
-  'bgppeers.metallb.io',
-  'bgpadvertisements.metallb.io'
+/** The configuration kinds of MetalLB's crd.yaml (not ServiceL2Status/ServiceBGPStatus, which its speakers write). */
+export const METALLB_RESOURCES: ReadonlyArray<{ resource: string; minors?: [number, number] }> = [
+  { resource: 'ipaddresspools.metallb.io' },
+  { resource: 'l2advertisements.metallb.io' },
+  { resource: 'bgppeers.metallb.io' },
+  { resource: 'bgpadvertisements.metallb.io' },
+  { resource: 'bfdprofiles.metallb.io' },
+  { resource: 'communities.metallb.io' },
+  // MetalLB v0.13.3 (1.28–1.32) still defines the legacy AddressPool; v0.14.9 (1.33) dropped it.
+  { resource: 'addresspools.metallb.io', minors: [28, 32] }
 ]
 
 export const STATE_SPECS: readonly StateSpec[] = [
@@ -66,16 +79,28 @@ export const STATE_SPECS: readonly StateSpec[] = [
     ]
   },
   {
+    // 1.35+ (Traefik): the disable deletes namespace ingress too; a TLS Secret kept there goes with it.
+    addon: 'ingress',
+    minors: [35, 99],
+    what: 'ingress Secrets',
+    objects: [{ resource: 'secrets', namespace: 'ingress', keep: userSecret }]
+  },
+  {
     addon: 'metallb',
     minors: [28, 99],
-    what: 'MetalLB pools and advertisements',
-    objects: METALLB_RESOURCES.map((resource) => ({ resource, namespace: 'metallb-system', crd: true }))
+    what: 'MetalLB pools, advertisements, BGP peers, BFD profiles and communities',
+    objects: METALLB_RESOURCES.map((r) => ({ ...r, namespace: 'metallb-system', crd: true }))
   }
 ]
 
-/** The specs that apply to an addon disabled with a release's scripts. */
+const within = (minor: number, range?: [number, number]) => !range || (minor >= range[0] && minor <= range[1])
+
+/** The specs that apply to an addon disabled with a release's scripts (their queries for that release). */
 export function stateSpecs(addon: string, minor: number): StateSpec[] {
-  return STATE_SPECS.filter((s) => s.addon === addon && minor >= s.minors[0] && minor <= s.minors[1])
+  return STATE_SPECS.filter((s) => s.addon === addon && within(minor, s.minors)).map((s) => ({
+    ...s,
+    objects: s.objects.filter((q) => within(minor, q.minors))
+  }))
 }
 
 /** Everything captured before the first disable: the persisted part of a cycle, restored after each enable. */
@@ -90,6 +115,13 @@ export interface CapturedState {
   storageClass?: { reclaimPolicy: string; defaultClass?: string }
   /** LoadBalancer Services and their external IPs, when metallb is cycled. */
   loadBalancers?: Array<{ namespace: string; name: string; ip: string }>
+  /**
+   * Per addon, the custom resources its disable deletes with their CRDs (the 1.35+ ingress: Gateway API and
+   * Traefik objects in every namespace), the kinds they were read as, and what the check calls them.
+   */
+  customResources?: Record<string, { what: string; kinds: CustomKind[]; objects: KubeObject[] }>
+  /** Addons whose disable would delete what could not be captured or put back, with why: kept, not cycled. */
+  uncapturable?: Record<string, string>
 }
 
 const SERVER_METADATA = [
@@ -330,7 +362,10 @@ export function recoverArgs(
     )
     // nginx (1.28–1.34) has it in the controller's arguments, Traefik (1.35+) in the default TLSStore.
     const fromNginx = ingressArgs(ds)
-    const args = fromNginx ?? traefikIngressArgs(items.filter((o) => o.kind === 'TLSStore'))
+    const stores = [...items, ...(captured.customResources?.ingress?.objects ?? [])].filter(
+      (o) => o.kind === 'TLSStore'
+    )
+    const args = fromNginx ?? traefikIngressArgs(stores)
     out.set(
       'ingress',
       args
@@ -349,7 +384,7 @@ export function recoverArgs(
       range
         ? {
             args: range,
-            note: `enabled with ${range}, then the ${pools.length} captured IPAddressPool(s) and their advertisements re-applied`
+            note: `enabled with ${range}, then the ${pools.length} captured IPAddressPool(s), their advertisements and BGP/BFD settings re-applied`
           }
         : { note: 'no IPAddressPool found' }
     )

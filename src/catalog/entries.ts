@@ -6,7 +6,7 @@
  * Sources (canonical/microk8s-core-addons, branches 1.28 … 1.35 and main): each addon's enable/disable scripts
  * and manifests; docs/addon-catalog.md says per release what changed.
  */
-import type { CatalogEntry, Form } from './types.js'
+import type { CatalogEntry, Download, Form } from './types.js'
 
 const namespaceObject = (ns: string) => [`Namespace ${ns}`]
 
@@ -36,6 +36,13 @@ const NVIDIA_CRDS_FORM: Form = {
     'CustomResourceDefinition nvidiadrivers.nvidia.com',
     'CustomResourceDefinition *.mellanox.com'
   ]
+}
+
+/** A chart repository the 1.33+ enables name in their `REPO="…"` line (its address is read from the script). */
+const HELM_REPO = (what: string): Download => ({ what, find: '^REPO="([^"]+)"' })
+const GATEWAY_API_MANIFEST: Download = {
+  what: 'the Gateway API CRDs (standard-install.yaml of a gateway-api release)',
+  find: 'apply -f "([^"]*gateway-api[^"]*standard-install\\.yaml)"'
 }
 
 export const ENTRIES: readonly CatalogEntry[] = [
@@ -93,7 +100,9 @@ export const ENTRIES: readonly CatalogEntry[] = [
           'CustomResourceDefinition *.traefik.io',
           'CustomResourceDefinition *.gateway.networking.k8s.io'
         ],
-        arguments: 'ingress-traefik'
+        arguments: 'ingress-traefik',
+        // `helm repo add traefik "$REPO"`, then `kubectl apply -f` Gateway API's standard-install.yaml from its release.
+        downloads: [HELM_REPO('the Traefik Helm chart repository'), GATEWAY_API_MANIFEST]
       }
     ]
   },
@@ -150,7 +159,8 @@ export const ENTRIES: readonly CatalogEntry[] = [
           { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-api' },
           { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-web' }
         ],
-        disableDeletes: namespaceObject('kubernetes-dashboard')
+        disableDeletes: namespaceObject('kubernetes-dashboard'),
+        downloads: [HELM_REPO('the dashboard Helm chart repository')]
       },
       // main (1.36) has no dashboard addon.
       { from: 36, available: false }
@@ -197,7 +207,8 @@ export const ENTRIES: readonly CatalogEntry[] = [
       {
         from: 33,
         needs: ['dns', 'helm3'],
-        deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' }
+        deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' },
+        downloads: [HELM_REPO('the cert-manager Helm chart repository')]
       }
     ]
   },

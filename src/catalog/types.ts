@@ -64,6 +64,18 @@ export interface AddonSpec {
   disableDeletes: string[]
   /** The argument grammar of its enable at this release (see arguments.ts), when it takes arguments. */
   arguments?: ArgumentGrammar
+  /** What its enable script downloads from the internet besides images (a Helm chart repository, manifests). */
+  downloads?: Download[]
+}
+
+/**
+ * Something an enable script downloads. Its address is read from the script the installed snap ships
+ * (`addons/NAME/enable`), never written here: `find` is a regular expression whose first group is the address
+ * as the script writes it (`${VAR}` taken from the script's own `VAR="…"` lines).
+ */
+export interface Download {
+  what: string
+  find: string
 }
 
 /** Which argument language an addon's enable speaks at a release. */

@@ -12,8 +12,10 @@ import { releaseOf } from '../catalog/index.js'
 import { compareAddonRepos } from '../upgrade/addon-repos.js'
 import { cycleAddons, enableRequested, type CycleContext } from '../upgrade/cycle.js'
 import { CycleJournal } from '../upgrade/journal.js'
-import { planAddonsFromCluster } from './plan.js'
+import { downloadsOf } from '../upgrade/addon-plan.js'
+import { checkDownloads, describeDownloads } from '../upgrade/downloads.js'
 import { SystemFiles } from '../cluster/system-files.js'
+import { planAddonsFromCluster } from './plan.js'
 import { describeComparison, describePlan } from './plan-record.js'
 import type { Planned, Stage } from './workflow.js'
 
@@ -81,6 +83,28 @@ export const compareRepositories: Stage = {
     }
     if (compared.error) report.warnings.push(`addon repositories not compared: ${compared.error}`)
     return { plan: { core: plan.core, addons }, reposDiffer: compared.differs }
+  }
+}
+
+/**
+ * Before the first disable: every planned enable that downloads from the internet (the 1.35+ ingress, the 1.33+
+ * cert-manager and dashboard charts) can reach what it downloads, or the run stops with nothing disabled.
+ */
+export const checkAddonDownloads: Stage = {
+  name: 'check downloads',
+  runIf: ({ plan }) => downloadsOf(plan.addons).length > 0,
+  async run({ tools, report, plan }) {
+    await runStep(
+      report,
+      'check downloads',
+      async () => {
+        const checks = await checkDownloads(new SystemFiles(tools.cmd), plan.addons)
+        for (const c of checks.filter((c) => c.why))
+          report.warnings.push(`${c.addon}: ${c.what} could not be checked before the cycle (${c.why})`)
+        return checks
+      },
+      describeDownloads
+    )
   }
 }
 

@@ -16,6 +16,7 @@ import { readDnsSettingsAfter } from '../addons/dns-read.js'
 import { SystemFiles } from '../cluster/system-files.js'
 import { compareData, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
 import { addonOwnedReleases } from './plan.js'
+import { requestedArgs } from '../upgrade/cycle.js'
 import type { Planned, Stage } from './workflow.js'
 
 /**
@@ -86,8 +87,15 @@ export const inventory: Stage = {
         report.dataChecks = compareData(dataBefore, dataAfter, captured, stateAfter, {
           cycled: addonPlan.cycle.map((s) => s.name),
           enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
+          disableMinor: releaseMinor(addonPlan.fromRelease) ?? MAIN_MINOR,
           requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
           dnsArgs: dnsStep?.args,
+          requestedArgs: Object.fromEntries(
+            addonPlan.cycle.flatMap((s) => {
+              const args = requestedArgs(s)
+              return args ? [[s.name, args]] : []
+            })
+          ),
           // An addon the target's repository lacks (dashboard on 1.36) no longer shows in status, though it runs.
           kept: addonPlan.kept.filter((k) => k.policy !== 'not-in-target').map((k) => k.name),
           enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)

@@ -1,6 +1,6 @@
 /** The plan as the log prints it and as the report records it (`report.plan`), whichever stage planned. */
 import type { Report } from '../report/model.js'
-import type { AddonPlan } from '../upgrade/addon-plan.js'
+import { type AddonPlan, downloadsOf } from '../upgrade/addon-plan.js'
 import type { Plan } from '../upgrade/plan.js'
 
 export function describePlan({ core: corePlan, addons: addonPlan }: Plan): string {
@@ -29,7 +29,17 @@ export function describePlan({ core: corePlan, addons: addonPlan }: Plan): strin
     lines.push(
       `  order of ${addonPlan.unknownOrder.join(', ')} is not known to the catalog: cycled after the known addons`
     )
-  return [...lines, ...corePlan.notes].join('\n')
+  return [...lines, ...downloadNotes(addonPlan), ...corePlan.notes].join('\n')
+}
+
+/** One note per addon the plan enables that needs the internet (checked reachable before the first disable). */
+export function downloadNotes(addonPlan: AddonPlan): string[] {
+  if (addonPlan.pendingComparison) return []
+  return downloadsOf(addonPlan).map(
+    ({ name, what }) =>
+      `${name}: the ${addonPlan.toRelease} enable downloads ${what.join(' and ')} from the internet; ` +
+      `the runner must reach them (checked before the first disable)`
+  )
 }
 
 export function recordPlan(report: Report, { core: corePlan, addons: addonPlan }: Plan): void {
@@ -46,6 +56,7 @@ export function recordPlan(report: Report, { core: corePlan, addons: addonPlan }
     thenEnable: addonPlan.enableAfter.map((s) => s.name),
     notes: [
       ...corePlan.notes,
+      ...downloadNotes(addonPlan),
       ...(addonPlan.unknownOrder.length
         ? [
             `dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`
@@ -55,8 +66,8 @@ export function recordPlan(report: Report, { core: corePlan, addons: addonPlan }
   }
   for (const kept of addonPlan.kept) {
     const warning = `${kept.name} not cycled: ${kept.reason}`
-    // Kept because a setting could not be carried through a cycle: the addons input did not get what it states.
-    const warn = kept.policy === 'no-args' || kept.policy === 'args-not-accepted'
+    // Kept because a setting could not be carried through a cycle, or its state could not be captured.
+    const warn = kept.policy === 'no-args' || kept.policy === 'args-not-accepted' || kept.policy === 'not-captured'
     if (warn && !report.warnings.includes(warning)) report.warnings.push(warning)
   }
 }

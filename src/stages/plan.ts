@@ -9,11 +9,13 @@ import { runStep } from '../report/steps.js'
 import { parseKubeVersion } from '../cluster/channel.js'
 import type { MicroK8s, MicroK8sStatus } from '../cluster/microk8s.js'
 import { readHelmSecrets } from '../cluster/objects.js'
-import { type Release, MAIN_MINOR, addonSpec, checkAddonInputs, releaseMinor, releaseOf } from '../catalog/index.js'
+import { type Release, MAIN_MINOR, checkAddonInputs, releaseMinor, releaseOf } from '../catalog/index.js'
 import { type CapturedState, recoverArgs } from '../addons/state-specs.js'
+import { notRestorable } from '../addons/restore-plan.js'
 import { ReadError, captureState, readRetried } from '../addons/capture-restore.js'
 import { readDnsSettings } from '../addons/dns-read.js'
 import { SystemFiles } from '../cluster/system-files.js'
+import { captureCustomResources } from '../addons/capture-custom.js'
 import { addonHelmReleases, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
 import { planCore, multiNodeRule, type CorePlan } from '../upgrade/plan.js'
 import { planAddons, type AddonPlan } from '../upgrade/addon-plan.js'
@@ -132,21 +134,25 @@ export async function planAddonsFromCluster(
 ): Promise<{ addonPlan: AddonPlan; captured: CapturedState }> {
   const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name)
   // The disables run the installed release's scripts; the enables the target's.
-  const captured = await captureState(microk8s, enabled, releaseMinor(releases.fromRelease) ?? MAIN_MINOR)
+  const disableMinor = releaseMinor(releases.fromRelease) ?? MAIN_MINOR
+  const enableMinor = releaseMinor(releases.toRelease) ?? MAIN_MINOR
+  const captured: CapturedState = {
+    ...(await captureState(microk8s, enabled, disableMinor)),
+    // Gateway API and Traefik objects (1.35+ ingress): what cannot be captured keeps the addon, it does not stop the run.
+    ...(await captureCustomResources(microk8s, enabled, disableMinor, enableMinor))
+  }
   // The disable removes the kubelet's --cluster-dns/--cluster-domain and the Service: read to be passed again.
   if (enabled.includes('dns')) captured.dns = await readDnsSettings(microk8s, files)
-  // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore, not in its arguments.
-  const traefik =
-    enabled.includes('ingress') && addonSpec('ingress', releases.fromRelease).arguments === 'ingress-traefik'
-  const tlsStores = traefik
-    ? ((await microk8s.kubectlJson<{ items?: any[] }>(['get', 'tlsstores.traefik.io', '-A'])).items ?? [])
-    : []
-  const recovered = recoverArgs(
-    enabled,
-    [...items, ...tlsStores],
-    captured,
-    releaseMinor(releases.toRelease) ?? MAIN_MINOR
-  )
+  for (const [addon, objects] of Object.entries(captured.objects)) {
+    const lost = notRestorable(addon, objects, enableMinor)
+    if (lost)
+      (captured.uncapturable ??= {})[addon] =
+        `its disable deletes ${lost}, a kind the ${releases.toRelease} ${addon} no longer defines; they would be lost. ` +
+        `Convert them (MetalLB: to IPAddressPool and L2Advertisement/BGPAdvertisement), or list ${addon} in never-cycle`
+  }
+  // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore (captured with the other
+  // Traefik objects), not in its arguments.
+  const recovered = recoverArgs(enabled, items, captured, enableMinor)
   const addonPlan = planAddons({
     enabled,
     requested: inputs.addons,
@@ -154,6 +160,7 @@ export async function planAddonsFromCluster(
     neverCycle: inputs.neverCycle,
     cycleAlso: inputs.cycleAlso,
     recovered,
+    uncapturable: captured.uncapturable,
     ...releases
   })
   return { addonPlan, captured }

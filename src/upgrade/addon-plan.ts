@@ -38,7 +38,7 @@ export interface AddonPlan {
   /** Enabled addons left as they are, with the reason. */
   kept: Array<{
     name: string
-    policy: CyclePolicy | 'user' | 'no-args' | 'args-not-accepted' | 'not-in-target' | 'unchanged'
+    policy: CyclePolicy | 'user' | 'no-args' | 'args-not-accepted' | 'not-in-target' | 'unchanged' | 'not-captured'
     reason: string
   }>
   /** Addons from the `addons` input that were not enabled, in dependency order. */
@@ -55,6 +55,8 @@ export interface AddonPlanInput {
   neverCycle: string[]
   /** Arguments read back from the cluster for addons that take them (dns upstreams, metallb ranges, …). */
   recovered: Map<string, RecoveredArgs>
+  /** Addons whose disable would delete what could not be captured or put back, with why: kept. */
+  uncapturable?: Record<string, string>
   /** Addons unknown to the catalog that the user asks to cycle anyway (`cycle-also`). */
   cycleAlso?: string[]
   /** The addon release whose scripts disable (the active repository's) and whose scripts enable (the target's). */
@@ -136,6 +138,8 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
       })
     } else if (input.neverCycle.includes(name)) {
       kept.push({ name, policy: 'user', reason: 'listed in never-cycle' })
+    } else if (input.uncapturable?.[name] && (cycling || argsDiffer(name))) {
+      kept.push({ name, policy: 'not-captured', reason: input.uncapturable[name] })
     } else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
       if (cycling || argsDiffer(name)) toCycle.push(name)
     } else if (spec.policy === 'opt-in' && namedInCycleAlso(name)) {
@@ -241,6 +245,18 @@ export function planAddons(input: AddonPlanInput): AddonPlan {
     enableAfter,
     unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
   }
+}
+
+/**
+ * The addons the plan enables whose enable downloads from the internet at the target release (the Traefik and
+ * cert-manager charts, the Gateway API manifests, the 1.33–1.35 dashboard chart), with what each downloads.
+ */
+export function downloadsOf(plan: AddonPlan): Array<{ name: string; what: string[] }> {
+  const names = [...plan.cycle, ...plan.enableAfter].map((s) => s.name)
+  return names.flatMap((name) => {
+    const downloads = addonSpec(name, plan.toRelease).downloads ?? []
+    return downloads.length ? [{ name, what: downloads.map((d) => d.what) }] : []
+  })
 }
 
 /** What comparing the two addon repositories found, or why it could not be done. */

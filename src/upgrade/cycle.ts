@@ -59,10 +59,20 @@ async function waitForAddon(microk8s: MicroK8s, name: string, release: Release):
   }
 }
 
+/**
+ * The arguments the addons input gives a step that the captured state must yield to: dns's upstreams, and any
+ * addon's when they differ from what it ran with (then what its enable makes from them is not overwritten).
+ */
+export function requestedArgs(
+  step: Pick<CycleStep, 'name' | 'args' | 'argsSource' | 'reconfigure'>
+): string | undefined {
+  return step.argsSource === 'input' && (step.name === 'dns' || step.reconfigure) ? step.args : undefined
+}
+
 /** `microk8s enable …` in the words the target release's script reads, waited for, then what its disable deleted put back. */
 export async function enableAddon(
   ctx: Pick<CycleContext, 'microk8s' | 'captured' | 'toRelease'>,
-  step: Pick<CycleStep, 'name' | 'args' | 'argsSource'>
+  step: Pick<CycleStep, 'name' | 'args' | 'argsSource' | 'reconfigure'>
 ): Promise<string | undefined> {
   const words = enableWords(addonSpec(step.name, ctx.toRelease), step.args)
   const r = await ctx.microk8s.enable(words)
@@ -76,7 +86,7 @@ export async function enableAddon(
     )
   }
   await waitForAddon(ctx.microk8s, step.name, ctx.toRelease)
-  const requested = step.name === 'dns' && step.argsSource === 'input' ? step.args : undefined
+  const requested = requestedArgs(step)
   const restored = await restoreAddonState(ctx.microk8s, step.name, ctx.captured, requested)
   if (step.name === 'dns' && restored?.includes('Corefile')) await waitForAddon(ctx.microk8s, 'dns', ctx.toRelease)
   if (restored) core.info(`${step.name}: ${restored}`)

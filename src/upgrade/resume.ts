@@ -8,7 +8,7 @@ import * as core from '@actions/core'
 import * as fs from 'node:fs/promises'
 import type { MicroK8s } from '../cluster/microk8s.js'
 import { CycleJournal } from './journal.js'
-import { enableAddon } from './cycle.js'
+import { enableAddon, requestedArgs } from './cycle.js'
 import { restoreAddonState } from '../addons/capture-restore.js'
 import { esc } from '../report/escape.js'
 import { newReport, type InterruptedRecord, type Report } from '../report/model.js'
@@ -43,7 +43,7 @@ export async function finishInterruptedCycle(
       let how: string
       if (enabled.has(step.name)) {
         // Its disable never ran, or its enable did and the restore did not: put the captured state back.
-        const requested = step.name === 'dns' && step.argsSource === 'input' ? step.args : undefined
+        const requested = requestedArgs(step)
         const restored = await restoreAddonState(microk8s, step.name, data.captured, requested)
         how = `was still enabled${restored ? `; ${restored}` : ''}`
       } else {

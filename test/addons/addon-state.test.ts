@@ -34,16 +34,22 @@ const pool = (name: string, addresses: string[]) => ({
 })
 
 describe('which addon state is captured', () => {
-  it('ingress objects for the nginx releases (1.28–1.34) only; MetalLB objects on every release', () => {
+  it('ingress ConfigMaps for the nginx releases (1.28–1.34), its Secrets on every release; MetalLB objects on every release', () => {
     expect(stateSpecs('ingress', 28).map((s) => s.what)).toEqual(['ingress ConfigMaps and Secrets'])
     expect(stateSpecs('ingress', 34)).toHaveLength(1)
-    expect(stateSpecs('ingress', 35)).toEqual([])
-    expect(stateSpecs('metallb', 35).flatMap((s) => s.objects.map((q) => q.resource))).toEqual([
+    expect(stateSpecs('ingress', 35).flatMap((s) => s.objects.map((q) => q.resource))).toEqual(['secrets'])
+    const metallb = (minor: number) => stateSpecs('metallb', minor).flatMap((s) => s.objects.map((q) => q.resource))
+    expect(metallb(35)).toEqual([
       'ipaddresspools.metallb.io',
       'l2advertisements.metallb.io',
       'bgppeers.metallb.io',
-      'bgpadvertisements.metallb.io'
+      'bgpadvertisements.metallb.io',
+      'bfdprofiles.metallb.io',
+      'communities.metallb.io'
     ])
+    // The legacy AddressPool only where the branch's crd.yaml defines it.
+    expect(metallb(32)).toContain('addresspools.metallb.io')
+    expect(metallb(33)).not.toContain('addresspools.metallb.io')
     expect(stateSpecs('dns', 30)).toEqual([])
   })
 

@@ -10,6 +10,7 @@ import type { ActionRun } from '../../scripts/run-action.mjs'
 
 const corefileOf = (r: ActionRun) => object(r, 'ConfigMap', 'kube-system', 'coredns')?.data.Corefile as string
 const check = (r: ActionRun, name: string) => r.report.dataChecks.find((c: any) => c.name === name)
+const METALLB_CHECK = 'MetalLB pools, advertisements, BGP peers, BFD profiles and communities'
 const lbIp = (r: ActionRun, ns: string, name: string) =>
   object(r, 'Service', ns, name)?.status?.loadBalancer?.ingress?.[0]?.ip
 
@@ -59,8 +60,21 @@ describe('cycling addons whose disables delete user settings (1.28 → 1.30)', (
     ])
     expect(lbIp(r, 'web', 'web')).toBe('10.64.140.45')
     expect(lbIp(r, 'db', 'postgres-public')).toBe('10.64.150.5')
-    expect(check(r, 'MetalLB pools and advertisements')).toMatchObject({ ok: true, checked: true })
+    expect(check(r, METALLB_CHECK)).toMatchObject({ ok: true, checked: true })
     expect(check(r, 'LoadBalancer Service IPs')).toMatchObject({ ok: true, checked: true })
+  })
+
+  it('re-applies the BGP and BFD settings and the legacy AddressPool, which the 1.28 disable deletes with the CRDs', () => {
+    // The 1.28 disable deleted them: each is back with its content, and the check counts every kind.
+    expect(object(r, 'BFDProfile', 'metallb-system', 'fast').spec.receiveInterval).toBe(300)
+    expect(object(r, 'Community', 'metallb-system', 'communities').spec.communities[0].value).toBe('65535:65281')
+    expect(object(r, 'BGPPeer', 'metallb-system', 'tor').spec).toMatchObject({ peerASN: 64513, bfdProfile: 'fast' })
+    expect(object(r, 'BGPAdvertisement', 'metallb-system', 'reserved-bgp').spec.communities).toEqual(['no-export'])
+    expect(object(r, 'AddressPool', 'metallb-system', 'legacy').spec.addresses).toEqual(['10.64.160.0/29'])
+    const before = check(r, METALLB_CHECK).before
+    for (const kind of ['1 BFDProfile', '1 Community', '1 BGPPeer', '1 BGPAdvertisement', '1 AddressPool'])
+      expect(before).toContain(kind)
+    expect(check(r, METALLB_CHECK).after).toBe(before)
   })
 
   it('enables hostpath-storage again with its Retain reclaim policy', () => {
@@ -85,7 +99,7 @@ describe('cycling addons whose disables delete user settings (1.28 → 1.30)', (
       'Helm releases (latest deployed revision)',
       'CoreDNS Corefile',
       'ingress ConfigMaps and Secrets',
-      'MetalLB pools and advertisements',
+      METALLB_CHECK,
       'LoadBalancer Service IPs',
       'hostpath StorageClass'
     ])
@@ -248,6 +262,8 @@ describe('a job stopped in the middle of the addon cycle', () => {
     expect(object(r, 'IPAddressPool', 'metallb-system', 'reserved')).toBeDefined()
     expect(object(r, 'L2Advertisement', 'metallb-system', 'all-pools')).toBeDefined()
     expect(lbIp(r, 'db', 'postgres-public')).toBe('10.64.150.5')
+    expect(object(r, 'BGPPeer', 'metallb-system', 'tor').spec.bfdProfile).toBe('fast')
+    expect(object(r, 'BFDProfile', 'metallb-system', 'fast')).toBeDefined()
     expect(object(r, 'StorageClass', undefined, 'microk8s-hostpath').reclaimPolicy).toBe('Retain')
   })
 
