@@ -83,7 +83,9 @@ describe.concurrent('disruption probes', () => {
       const t = target(r, label)
       const truth = downs(r, endpoint)
       expect(truth.length, endpoint).toBe(steps.length)
-      const tolerance = t.maxGapMs + LATENCY_MS
+      // One gap between samples (the precision the sampler reached, maxGapMs) either side: a sample that failed
+      // just before the truth's edge may itself have taken up to an interval on a loaded machine.
+      const tolerance = 2 * t.maxGapMs + LATENCY_MS
       expect(t.maxGapMs).toBeGreaterThanOrEqual(INTERVAL_MS - 5)
       truth.forEach(([from, to], i) => {
         const o = t.outages.find((o: any) => o.endMs > from && o.startMs < to)

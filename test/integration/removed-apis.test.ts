@@ -34,7 +34,7 @@ describe.concurrent('removed-API pre-flight', () => {
     const read = commandLines(r).lastIndexOf(`cat ${CALICO_MANIFEST}`)
     expect(read).toBeGreaterThan(commandLines(r).indexOf('snap refresh microk8s --channel=1.32/stable --classic'))
     expect(r.report.targetCalico).toBe('v3.28.1')
-    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({
+    expect(r.report.changes.find((c: any) => c.kind === 'cni' && c.component === 'calico/node')).toMatchObject({
       before: 'v3.25.1',
       after: 'v3.25.1',
       state: 'unchanged',
@@ -49,8 +49,11 @@ describe.concurrent('removed-API pre-flight', () => {
     expect(r.code, r.stdout).toBe(0)
     expect(commandLines(r)).toContain(`cat ${CALICO_MANIFEST}`)
     expect(r.report.targetCalico).toBeUndefined()
-    expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({ before: 'v3.25.1', after: 'v3.25.1' })
-    expect(r.report.changes.find((c: any) => c.kind === 'cni').shipped).toBeUndefined()
+    expect(r.report.changes.find((c: any) => c.kind === 'cni' && c.component === 'calico/node')).toMatchObject({
+      before: 'v3.25.1',
+      after: 'v3.25.1'
+    })
+    expect(r.report.changes.find((c: any) => c.kind === 'cni' && c.component === 'calico/node').shipped).toBeUndefined()
     expect(r.report.warnings.join('\n')).not.toMatch(/Calico|bundles/)
     expect(validateReport(r.report)).toEqual([])
   })

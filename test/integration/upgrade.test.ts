@@ -111,6 +111,13 @@ describe.concurrent(
         ['PersistentVolumeClaims bound', '2 of 2', '2 of 2', true, true],
         ['Helm releases (latest deployed revision)', '2', '2', true, true],
         ['CoreDNS Corefile', 'customised', 'restored', true, true],
+        [
+          'kube-dns Service IP and kubelet DNS arguments',
+          'kube-dns 10.152.183.10; kubelet --cluster-dns=10.152.183.10 --cluster-domain=cluster.local',
+          'kube-dns 10.152.183.10; kubelet --cluster-dns=10.152.183.10 --cluster-domain=cluster.local',
+          true,
+          true
+        ],
         ['ingress ConfigMaps and Secrets', '3 ConfigMaps', '3 ConfigMaps', true, true],
         [
           'hostpath StorageClass',
@@ -136,7 +143,7 @@ describe.concurrent(
       })
       // Calico is not an addon and a refresh does not upgrade it; the 1.30 snap's manifest names what runs.
       expect(r.report.targetCalico).toBe('v3.25.1')
-      expect(r.report.changes.find((c: any) => c.kind === 'cni')).toMatchObject({
+      expect(r.report.changes.find((c: any) => c.kind === 'cni' && c.component === 'calico/node')).toMatchObject({
         component: 'calico/node',
         before: 'v3.25.1',
         after: 'v3.25.1',
