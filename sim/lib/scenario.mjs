@@ -8,7 +8,7 @@ import { buildStore, resolveChannel } from './store.mjs'
 import { installSnap } from './cluster.mjs'
 import { enableManifest } from './addons.mjs'
 import { makeObject, sameObject } from './objects.mjs'
-import { dockerNetwork, writeHostFile, addImages } from './host.mjs'
+import { dockerNetwork, writeHostFile, writeSecurityFs, addImages } from './host.mjs'
 import { helmReleaseSecret } from './helm.mjs'
 export { helmReleaseSecret } from './helm.mjs'
 
@@ -60,7 +60,11 @@ function authoredObject(spec) {
   return obj
 }
 
+const APPARMOR = ['network_v9', 'network', 'disabled', 'unmounted']
+
 export function buildState(scenario, root) {
+  if (scenario.kernel?.apparmor !== undefined && !APPARMOR.includes(scenario.kernel.apparmor))
+    throw new Error(`scenario: kernel.apparmor '${scenario.kernel.apparmor}' is not one of ${APPARMOR.join(', ')}`)
   const state = {
     root,
     network: dockerNetwork(Boolean(scenario.runner?.docker)),
@@ -77,10 +81,13 @@ export function buildState(scenario, root) {
     microk8sMissing: scenario.microk8sMissing ?? false,
     snapCalicoManifestMissing: scenario.snapCalicoManifestMissing ?? false,
     hostname: scenario.hostname ?? 'fv-az1234-567',
+    kernel: { apparmor: scenario.kernel?.apparmor ?? 'network' },
+    crashLoops: scenario.crashLoops ?? [],
     groupMembers: [],
     snap: null,
     cluster: null
   }
+  if (root) writeSecurityFs(state, state.kernel.apparmor)
   if (root) for (const [p, content] of Object.entries(scenario.hostFiles ?? {})) writeHostFile(state, p, content)
   const inst = scenario.installed
   if (inst) {
