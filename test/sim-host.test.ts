@@ -196,6 +196,9 @@ describe('quick host probes (sim/bin/test, sim/bin/cat: sim/lib/host-probe.sh)',
       outside, // outside the mapped roots
       s.dir, // a directory outside them
       '/etc', // not a system prefix (no slash): this machine's /etc
+      '/sys/kernel/security', // securityfs itself is the simulation's (docs/strict-apparmor.md §6)
+      '/sys/kernel/security/apparmor/features/network', // the scenario's AppArmor features
+      '/sys/kernel/security/apparmor/features/network_v9', // absent from the default kernel
       '/nonexistent-outside/file'
     ]
     const spy = withNodeSpy(s)

@@ -65,6 +65,8 @@ const workload = (kind, ns, name, container, image, extra = {}) =>
     name,
     labels: extra.labels,
     spec: {
+      // apps/v1 requires a selector; the manifests' own where the action reads it (coredns: `k8s-app: kube-dns`).
+      selector: { matchLabels: extra.selector ?? { app: name } },
       template: { spec: { containers: [{ name: container, image, ...(extra.args ? { args: extra.args } : {}) }] } }
     }
   })
@@ -135,7 +137,10 @@ export function enableManifest(name, branch, args = [], host = {}) {
             labels: { 'k8s-app': 'kube-dns' },
             data: { Corefile: corefile(servers, domain) }
           }),
-          workload('deployment', 'kube-system', 'coredns', 'coredns', IMAGES.coredns(branch)),
+          workload('deployment', 'kube-system', 'coredns', 'coredns', IMAGES.coredns(branch), {
+            labels: { 'k8s-app': 'kube-dns' },
+            selector: { 'k8s-app': 'kube-dns' }
+          }),
           makeObject('Service', { namespace: 'kube-system', name: 'kube-dns', spec: { clusterIP: ip } })
         ],
         // The kubelet points pods at the Service IP the script reads back, in the cluster domain.

@@ -1,4 +1,4 @@
-# Sourced by sim/bin/snap, microk8s, iptables and git with TOOL and self (the script's real path) set: hands the
+# Sourced by sim/bin/{snap,microk8s,iptables,dmesg,git} with TOOL and self (the script's real path) set: hands the
 # command to the simulator server named by MICROK8S_SIM_SERVER (a local port; see sim/lib/server.mjs for the
 # protocol), or, without one, runs it as its own Node process. The server reads the whole of stdin before the
 # command runs: test a command that blocks on an open stdin without the server.

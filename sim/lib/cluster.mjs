@@ -79,19 +79,32 @@ export function installSnap(state, channel, row, readyNow = false) {
         }),
         { _local: true }
       ),
+      // The snap's calico.yaml: selectors `k8s-app`, calico-node privileged (docs/strict-apparmor.md §3).
       makeObject('DaemonSet', {
         namespace: 'kube-system',
         name: 'calico-node',
+        labels: { 'k8s-app': 'calico-node' },
         spec: {
+          selector: { matchLabels: { 'k8s-app': 'calico-node' } },
           template: {
-            spec: { containers: [{ name: 'calico-node', image: `docker.io/calico/node:${IMAGES.calico(minor)}` }] }
+            spec: {
+              containers: [
+                {
+                  name: 'calico-node',
+                  image: `docker.io/calico/node:${IMAGES.calico(minor)}`,
+                  securityContext: { privileged: true }
+                }
+              ]
+            }
           }
         }
       }),
       makeObject('Deployment', {
         namespace: 'kube-system',
         name: 'calico-kube-controllers',
+        labels: { 'k8s-app': 'calico-kube-controllers' },
         spec: {
+          selector: { matchLabels: { 'k8s-app': 'calico-kube-controllers' } },
           template: {
             spec: {
               containers: [

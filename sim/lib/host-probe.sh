@@ -6,9 +6,9 @@
 #
 # What the fast path does is what host-tools.mjs's runHostTool does for the same call, no more and no less
 # (test/sim-host.test.ts checks that the answers and the call log agree):
-# - a system path (/etc/, /var/snap/, /root/, /snap/) is the same path under the state's `root`, as host.mjs's
-#   hostPath maps it; that is a plain prefix only when neither contains `//`, `.` or `..` components, so any
-#   such path goes to Node, as does anything with a character JSON would escape;
+# - a system path (/etc/, /var/snap/, /root/, /snap/, /sys/kernel/security and below) is the same path under
+#   the state's `root`, as host.mjs's hostPath maps it; that is a plain prefix only when neither contains `//`,
+#   `.` or `..` components, so any such path goes to Node, as does anything with a character JSON would escape;
 # - the file is answered by the shell's `test` (the same stat/lstat as /usr/bin/test) or by the first real `cat`
 #   on PATH after the simulator's own, as runMapped runs it (same program, so the same messages);
 # - `test` and `cat` first let the background work run (cluster.mjs's runBackground: containerd's sideload
@@ -55,7 +55,7 @@ probe_fast() {
   probe_safe "$probe_root" && probe_plain "$probe_root" || return 1
   case $probe_root in */) return 1 ;; esac
   case $probe_file in
-    /etc/* | /var/snap/* | /root/* | /snap/*)
+    /etc/* | /var/snap/* | /root/* | /snap/* | /sys/kernel/security | /sys/kernel/security/*)
       probe_plain "$probe_file" || return 1
       probe_mapped=$probe_root$probe_file
       ;;

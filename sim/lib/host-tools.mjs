@@ -1,6 +1,7 @@
 // The host commands the action runs on system files and the network: `install`, `cat` and `test` (the real
-// programs, with system paths mapped into the simulation's root by host.mjs's hostPath) and `iptables` (FORWARD
-// policy and the DOCKER-USER chain, in the state; the model is host.mjs's). The action writes system files only
+// programs, with system paths mapped into the simulation's root by host.mjs's hostPath), `iptables` (FORWARD
+// policy and the DOCKER-USER chain, in the state; the model is host.mjs's) and `dmesg` (the kernel's ring buffer,
+// pods.mjs's; root only, as Ubuntu's kernel.dmesg_restrict=1 has it). The action writes system files only
 // through these, so nothing in a test touches this machine's /etc. Each call is logged like a simulated command
 // (sim/README.md, "State and call log"); `test` and `cat` first let the background work run (cluster.mjs), since
 // what it does shows in the files they read. sim/bin/test and sim/bin/cat answer their quick cases without Node
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { loadState, saveState, logCall, viaSudo } from './state.mjs'
 import { runBackground } from './cluster.mjs'
 import { hostPath, dockerNetwork } from './host.mjs'
+import { kernelLog } from './pods.mjs'
 
 const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
 
@@ -54,7 +56,8 @@ export async function runHostTool(tool, argv) {
     saveState(state)
   }
   const start = Date.now()
-  const code = tool === 'iptables' ? iptables(state, argv) : runMapped(state, tool, argv)
+  const code =
+    tool === 'iptables' ? iptables(state, argv) : tool === 'dmesg' ? dmesg(state, argv) : runMapped(state, tool, argv)
   if (tool === 'iptables') saveState(state)
   logCall({
     tool,
@@ -67,6 +70,20 @@ export async function runHostTool(tool, argv) {
     exit: code
   })
   return code
+}
+
+/** `dmesg` without options: the ring buffer; as a user other than root `read kernel buffer failed`, exit 1. */
+function dmesg(state, argv) {
+  if (process.getuid?.() !== 0 && process.env.MICROK8S_SIM_VIA_SUDO !== '1') {
+    process.stderr.write('dmesg: read kernel buffer failed: Operation not permitted\n')
+    return 1
+  }
+  if (argv.length) {
+    process.stderr.write(`dmesg: '${argv.join(' ')}' is not simulated\n`)
+    return 2
+  }
+  process.stdout.write(`${kernelLog(state).join('\n')}\n`)
+  return 0
 }
 
 /** iptables -S CHAIN | -C/-I/-A DOCKER-USER [-s CIDR] [-d CIDR] -j TARGET | -P FORWARD POLICY (root only). */

@@ -7,14 +7,48 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
-const SYSTEM_PREFIXES = ['/etc/', '/var/snap/', '/root/', '/snap/']
+const SYSTEM_PREFIXES = ['/etc/', '/var/snap/', '/root/', '/snap/', '/sys/kernel/security/']
+/** securityfs is also mapped as itself (`test -d /sys/kernel/security`: is it mounted), unlike /etc or /snap. */
+const SECURITYFS = '/sys/kernel/security'
 
 export const SNAP_COMMON = '/var/snap/microk8s/common'
 export const SNAP_DATA = '/var/snap/microk8s/current'
 
 /** Where an absolute system path lives inside the simulation (other paths are left as they are). */
 export function hostPath(state, p) {
-  return SYSTEM_PREFIXES.some((prefix) => p.startsWith(prefix)) ? path.join(state.root, p) : p
+  const mapped = p === SECURITYFS || SYSTEM_PREFIXES.some((prefix) => p.startsWith(prefix))
+  return mapped ? path.join(state.root, p) : p
+}
+
+// ------------------------------------------------------------------------------------------------ securityfs
+
+/**
+ * AppArmor's feature tree in securityfs (/sys/kernel/security/apparmor/features, read-only; docs/strict-apparmor.md
+ * §2), as the scenario's `kernel.apparmor` says: `network_v9` (fine-grained network mediation: today's GitHub-hosted
+ * runners), `network` (the older feature set only; the default), `disabled` (securityfs without AppArmor),
+ * `unmounted` (no securityfs at all).
+ */
+export function writeSecurityFs(state, apparmor = 'network') {
+  if (!state.root || apparmor === 'unmounted') return
+  const base = '/sys/kernel/security'
+  fs.mkdirSync(hostPath(state, base), { recursive: true })
+  if (apparmor === 'disabled') return
+  const features = `${base}/apparmor/features`
+  writeHostFile(
+    state,
+    `${features}/network/af_mask`,
+    'unspec unix inet ax25 ipx appletalk netrom bridge atmpvc x25 inet6\n'
+  )
+  writeHostFile(state, `${features}/network/af_unix`, 'yes\n')
+  writeHostFile(state, `${features}/policy/versions/v8`, 'yes\n')
+  if (apparmor !== 'network_v9') return
+  writeHostFile(
+    state,
+    `${features}/network_v9/af_mask`,
+    'unspec unix inet ax25 ipx appletalk netrom bridge atmpvc x25 inet6\n'
+  )
+  writeHostFile(state, `${features}/network_v9/af_unix`, 'yes\n')
+  writeHostFile(state, `${features}/policy/versions/v9`, 'yes\n')
 }
 
 export function readHostFile(state, p) {

@@ -2,7 +2,8 @@
 // restart, apply (client- and server-side; MetalLB's admission webhook), delete, version. Served versions are
 // objects.mjs's (docs/kubernetes-upgrades.md §2); the local node shows what its kubelet last reported (the
 // cluster model's `kubelet`); MetalLB's controller assigns LoadBalancer addresses while it runs (metallb.mjs);
-// Docker's FORWARD DROP keeps addon rollouts from completing (host.mjs).
+// Docker's FORWARD DROP keeps addon rollouts from completing (host.mjs); pods, their logs and the workloads'
+// status come from pods.mjs (a crash-looping pod's workload never rolls out).
 import { onServiceNetwork } from './service-network.mjs'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -12,6 +13,7 @@ import { CUSTOM_GROUPS, crdForObject, resolveCustomResource } from './crds.mjs'
 import { convergeLoadBalancers, overlappingPool } from './metallb.mjs'
 import { podTrafficForwarded } from './host.mjs'
 import { isReady, serverMinor, minorOfVersion, addonEnabled, removeObjects } from './cluster.mjs'
+import { podsOf, workloadStatus, crashLooping, podLogs } from './pods.mjs'
 
 function refused(out) {
   out.err('The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?')
@@ -65,7 +67,10 @@ function liveObjects(state) {
   }
   // MetalLB's controller assigns LoadBalancer addresses from the pools while it runs.
   if (addonEnabled(state, 'metallb')) convergeLoadBalancers(state.cluster.objects)
-  return c.objects
+  // The workloads' controllers report their pods.
+  for (const o of c.objects)
+    if (['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.kind)) o.status = workloadStatus(state, o)
+  return [...c.objects, ...podsOf(state)]
 }
 
 /**
@@ -147,7 +152,7 @@ export async function kubectl(ctx, argv) {
   const all = rest.includes('-A') || rest.includes('--all-namespaces')
   const positional = []
   for (let i = 0; i < rest.length; i++) {
-    if (['-n', '--namespace', '-o', '-l', '--field-selector', '-f'].includes(rest[i])) i++
+    if (['-n', '--namespace', '-o', '-l', '--field-selector', '-f', '-c', '--container'].includes(rest[i])) i++
     else if (!rest[i].startsWith('-')) positional.push(rest[i])
   }
   switch (verb) {
@@ -231,7 +236,7 @@ export async function kubectl(ctx, argv) {
       const timeout = Number((optionValue(rest, '--timeout') ?? '0s').replace(/s$/, ''))
       // Addon pods cannot reach the API server or each other while Docker's FORWARD DROP blocks pod traffic.
       const blocked = obj._addon && !podTrafficForwarded(state, state.cluster.podCidr)
-      const never = blocked || (state.rolloutNeverCompletes ?? []).includes(`${ns}/${name}`)
+      const never = blocked || crashLooping(state, obj) || (state.rolloutNeverCompletes ?? []).includes(`${ns}/${name}`)
       if (never) {
         out.out(
           `Waiting for ${kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${name}" rollout to finish: 0 of 1 updated pods are available...`
@@ -300,6 +305,17 @@ export async function kubectl(ctx, argv) {
         }
       }
       return 0
+    }
+    case 'logs': {
+      const previous = rest.includes('--previous') || rest.includes('-p') || rest.includes('--previous=true')
+      const r = podLogs(state, positional[0], ns ?? 'default', previous)
+      if (r.err) out.err(r.err)
+      if (r.out) {
+        const tail = Number(optionValue(rest, '--tail') ?? -1)
+        const lines = r.out.trimEnd().split('\n')
+        out.out(`${(tail >= 0 ? lines.slice(-tail) : lines).join('\n')}\n`)
+      }
+      return r.code
     }
     case 'delete': {
       const [type, name] = positional

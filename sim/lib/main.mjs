@@ -1,6 +1,6 @@
 // The simulator's one dispatcher: maps a tool name to the module that answers it. `snap` and `microk8s` run
 // through the simulated command's frame here (the state loaded and saved, background work run, an injected
-// fault or the scenario's latency, the call log's line); the host tools (`install`, `cat`, `test`, `iptables`)
+// fault or the scenario's latency, the call log's line); the host tools (`install`, `cat`, `test`, `iptables`, `dmesg`)
 // are host-tools.mjs's and `git` is addon-repo.mjs's, each logging its own call. Used by sim/bin/*, cli.mjs and
 // server.mjs; no module under sim/lib imports it. Formats, exit codes and state changes follow
 // docs/microk8s-behaviour.md (section numbers in comments); the action under test must not be able to tell the
@@ -12,7 +12,7 @@ import { microk8sCommand } from './microk8s.mjs'
 import { runHostTool } from './host-tools.mjs'
 import { runGit } from './addon-repo.mjs'
 
-const HOST_TOOLS = ['install', 'cat', 'test', 'iptables']
+const HOST_TOOLS = ['install', 'cat', 'test', 'iptables', 'dmesg']
 
 /** Runs one command of the simulation (`tool` as sim/bin names it); returns its exit code. */
 export async function runTool(tool, argv) {

@@ -10,6 +10,7 @@ const API = {
   Service: 'v1',
   Namespace: 'v1',
   Node: 'v1',
+  Pod: 'v1',
   PersistentVolume: 'v1',
   PersistentVolumeClaim: 'v1',
   StorageClass: 'storage.k8s.io/v1',
@@ -34,6 +35,7 @@ const API = {
  */
 const RESOURCES = {
   Node: ['nodes', 'node', 'no'],
+  Pod: ['pods', 'pod', 'po'],
   Deployment: ['deployments', 'deployment', 'deploy', 'deployments.apps'],
   DaemonSet: ['daemonsets', 'daemonset', 'ds', 'daemonsets.apps'],
   StatefulSet: ['statefulsets', 'statefulset', 'sts', 'statefulsets.apps'],

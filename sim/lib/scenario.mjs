@@ -8,7 +8,7 @@ import { buildStore, resolveChannel } from './store.mjs'
 import { installSnap, hostEnv, applyHostEffects, addonEnabled } from './cluster.mjs'
 import { enableManifest } from './addons.mjs'
 import { makeObject, sameObject } from './objects.mjs'
-import { dockerNetwork, writeHostFile, addImages } from './host.mjs'
+import { dockerNetwork, writeHostFile, writeSecurityFs, addImages } from './host.mjs'
 import { helmReleaseSecret } from './helm.mjs'
 import { internetOf } from './internet.mjs'
 export { helmReleaseSecret } from './helm.mjs'
@@ -61,7 +61,11 @@ function authoredObject(spec) {
   return obj
 }
 
+const APPARMOR = ['network_v9', 'network', 'disabled', 'unmounted']
+
 export function buildState(scenario, root) {
+  if (scenario.kernel?.apparmor !== undefined && !APPARMOR.includes(scenario.kernel.apparmor))
+    throw new Error(`scenario: kernel.apparmor '${scenario.kernel.apparmor}' is not one of ${APPARMOR.join(', ')}`)
   const state = {
     root,
     network: dockerNetwork(Boolean(scenario.runner?.docker)),
@@ -79,10 +83,13 @@ export function buildState(scenario, root) {
     snapCalicoManifestMissing: scenario.snapCalicoManifestMissing ?? false,
     hostname: scenario.hostname ?? 'fv-az1234-567',
     internet: internetOf(scenario.internet),
+    kernel: { apparmor: scenario.kernel?.apparmor ?? 'network' },
+    crashLoops: scenario.crashLoops ?? [],
     groupMembers: [],
     snap: null,
     cluster: null
   }
+  if (root) writeSecurityFs(state, state.kernel.apparmor)
   if (root) for (const [p, content] of Object.entries(scenario.hostFiles ?? {})) writeHostFile(state, p, content)
   const inst = scenario.installed
   if (inst) {

@@ -1,4 +1,4 @@
-// The simulator as one long-lived process: `sim/bin/snap`, `microk8s`, `iptables` and `git` hand each command to
+// The simulator as one long-lived process: sim/bin/{snap,microk8s,iptables,dmesg,git} hand each command to
 // it over a local TCP connection instead of starting Node (which costs ~70 ms of CPU per command; a run makes
 // dozens). What a command sees is the same as when it runs as its own process: the caller's environment, user
 // id, stdin and its own stdout/stderr, exit code, `process.on('exit')` handlers. Used by scripts/run-action.mjs (tests, demo, bench);

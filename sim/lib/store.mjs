@@ -24,7 +24,8 @@ const STRICT = {
   '1.31-strict': ['v1.31.13', 8450],
   '1.32-strict': ['v1.32.9', 8505],
   '1.33-strict': ['v1.33.5', 8500],
-  '1.34-strict': ['v1.34.1', 8447]
+  '1.34-strict': ['v1.34.1', 8447],
+  '1.35-strict': ['v1.35.1', 8611]
 }
 const RISKS = ['stable', 'candidate', 'beta', 'edge']
 

@@ -275,6 +275,14 @@ export class MicroK8s {
     )
   }
 
+  /**
+   * `kubectl logs POD -n NS -c CONTAINER --previous --tail=N`: the last lines of a crashed container's previous
+   * run; resolves to the result, never throws on exit.
+   */
+  async previousLog(namespace: string, pod: string, container: string, tail: number): Promise<CmdResult> {
+    return this.run(['kubectl', 'logs', pod, '-n', namespace, '-c', container, '--previous', `--tail=${tail}`])
+  }
+
   /** `kubectl apply -f -` with a JSON document on stdin (no file, no shell). */
   async apply(object: unknown): Promise<CmdResult> {
     return this.runOk(['kubectl', 'apply', '-f', '-'], JSON.stringify(object))

@@ -24,6 +24,18 @@ export class SystemFiles {
     return (await this.cmd.run('test', ['-e', file])).code === 0
   }
 
+  /**
+   * `test -d DIR`: `yes`, `no` (exit 1), or why it could not tell (any other exit: `test` or sudo missing, a
+   * killed command). Exit 1 is also what a refused `sudo -n` gives: a caller believes `no` only once a `yes` from
+   * the same reader has shown that the reads work.
+   */
+  async directory(dir: string): Promise<'yes' | 'no' | { error: string }> {
+    const r = await this.cmd.run('test', ['-d', dir])
+    if (r.code === 0) return 'yes'
+    if (r.code === 1 && !r.stderr.trim()) return 'no'
+    return { error: `'test -d ${dir}' exited ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}` }
+  }
+
   /** The file's text; undefined when it does not exist (or cannot be read). */
   async read(file: string): Promise<string | undefined> {
     const r = await this.cmd.run('cat', [file])

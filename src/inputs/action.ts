@@ -14,6 +14,8 @@ import { type Getter, bool, checkCommentKey, defaultCommentKey, oneOf, printable
 
 export type CycleMode = 'auto' | 'always' | 'never'
 export type RemovedApisMode = 'fail' | 'warn' | 'off'
+/** A strict track whose containerd AppArmor profile this kernel denies: stop before any change, or go on warned. */
+export type StrictApparmorMode = 'fail' | 'warn'
 
 export interface AddonRequest {
   name: string
@@ -40,6 +42,7 @@ export interface Inputs extends CompatInputs, ProbeInputs {
   kubeconfig: string
   holdRefresh: boolean
   removedApis: RemovedApisMode
+  strictApparmor: StrictApparmorMode
   /** Patterns of manifest files, relative to the workspace; `!pattern` excludes. */
   manifests: string[]
 }
@@ -111,6 +114,7 @@ export function getInputs(
     kubeconfig,
     holdRefresh: bool(get, 'hold-refresh', true),
     removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
+    strictApparmor: oneOf(get, 'strict-apparmor', ['fail', 'warn'], 'fail'),
     manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
     ...probeInputs,
     ...getCompatInputs(get, env, warn, (name, value, fallback) => bool(() => value, name, fallback))

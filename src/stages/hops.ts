@@ -21,6 +21,7 @@ export const hops: Stage = {
       const ctx = {
         snap: tools.snap,
         microk8s: tools.microk8s,
+        cmd: tools.cmd,
         report,
         host: inspected.host,
         waitTimeoutMs: inputs.waitTimeout * 1000,

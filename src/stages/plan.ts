@@ -1,7 +1,7 @@
 /**
- * Stage `plan`: hops for the core, then the addons (what runs, what each disable would delete, the arguments
- * read back), and the plan-time checks of the runner setup; all before any change. Also the addon planning a
- * fresh install needs again once it is up (stages/addons.ts).
+ * Stage `plan`: hops for the core (strict tracks checked against the kernel's AppArmor), then the addons (what
+ * runs, what each disable would delete, the arguments read back), and the plan-time checks of the runner setup;
+ * all before any change. Also the addon planning a fresh install needs again once it is up (stages/addons.ts).
  */
 import * as core from '@actions/core'
 import { InputError, PlanError, StepError } from '../base/errors.js'
@@ -9,7 +9,14 @@ import { runStep } from '../report/steps.js'
 import { parseKubeVersion } from '../cluster/channel.js'
 import type { MicroK8s, MicroK8sStatus } from '../cluster/microk8s.js'
 import { readHelmSecrets } from '../cluster/objects.js'
-import { type Release, MAIN_MINOR, checkAddonInputs, releaseMinor, releaseOf } from '../catalog/index.js'
+import {
+  type Release,
+  MAIN_MINOR,
+  checkAddonInputs,
+  releaseMinor,
+  releaseOf,
+  strictTrackDenied
+} from '../catalog/index.js'
 import { type CapturedState, recoverArgs } from '../addons/state-specs.js'
 import { notRestorable } from '../addons/restore-plan.js'
 import { ReadError, captureState, readRetried } from '../addons/capture-restore.js'
@@ -18,6 +25,8 @@ import { SystemFiles } from '../cluster/system-files.js'
 import { captureCustomResources } from '../addons/capture-custom.js'
 import { addonHelmReleases, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
 import { planCore, multiNodeRule, type CorePlan } from '../upgrade/plan.js'
+import { checkStrictTracks, deniedStrictTracks } from '../upgrade/strict-check.js'
+import { readNetMediation } from '../cluster/apparmor.js'
 import { planAddons, type AddonPlan } from '../upgrade/addon-plan.js'
 import type { Inputs } from '../inputs/action.js'
 import * as setup from './setup.js'
@@ -38,7 +47,13 @@ export const plan: Stage = {
       'plan',
       async () => {
         const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined
-        const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store)
+        const corePlan = await checkStrict(
+          tools,
+          inputs,
+          inspected,
+          planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store),
+          report.warnings
+        )
         // Names and arguments against the target release, before anything changes.
         checkAddonInputs(inputs, releaseOf(inputs.channel.track, corePlan.targetMinor))
         const helmSecrets = inspected.status?.running
@@ -84,6 +99,32 @@ function checkChannelGiven(inputs: Inputs, inspected: Inspected, warnings: strin
   const message = `channel is empty: installing ${inputs.channelText}, the default`
   core.notice(message, { title: 'channel' })
   warnings.push(message)
+}
+
+/**
+ * Strict tracks against the runner's kernel (upgrade/strict-check.ts): the kernel's AppArmor features are read
+ * (read-only) only when a strict track in play ships a profile a mediating kernel denies; a refusal stops the plan.
+ */
+async function checkStrict(
+  tools: Tools,
+  inputs: Inputs,
+  inspected: Inspected,
+  corePlan: CorePlan,
+  warnings: string[]
+): Promise<CorePlan> {
+  const installed = inspected.installed
+  const installedDenied =
+    installed?.confinement === 'strict' &&
+    installed.channel?.minor !== undefined &&
+    strictTrackDenied(installed.channel.minor)
+  if (deniedStrictTracks(corePlan).length === 0 && !installedDenied) return corePlan
+  const mediation = await readNetMediation(new SystemFiles(tools.cmd))
+  const checked = checkStrictTracks(corePlan, mediation, inputs.strictApparmor, installed)
+  for (const warning of checked.warnings) {
+    core.warning(warning, { title: 'strict confinement and AppArmor' })
+    warnings.push(warning)
+  }
+  return { ...corePlan, notes: [...corePlan.notes, ...checked.notes] }
 }
 
 /** Which node is this runner's, and what a multi-node cluster means for the plan (warnings). */

@@ -1,8 +1,10 @@
 /**
  * The core hops: refresh (or install) one Kubernetes minor at a time, each verified (API server minor, every
- * node Ready, this runner's kubelet caught up) before the next (docs/hops-and-nodes.md).
+ * node Ready, this runner's kubelet caught up, the system pods running: system-pods.ts) before the next
+ * (docs/hops-and-nodes.md, docs/strict-apparmor.md §4).
  */
 import * as core from '@actions/core'
+import type { Cmd } from '../base/cmd.js'
 import type { MicroK8s } from '../cluster/microk8s.js'
 import type { Snap } from '../cluster/snap.js'
 import type { Hop } from './plan.js'
@@ -12,10 +14,13 @@ import { runElapsedMs, type HopRecord, type Report } from '../report/model.js'
 import { parseKubeVersion, formatMinor } from '../cluster/channel.js'
 import { retry } from '../base/retry.js'
 import { readNodes, localNode, kubeletNotCaughtUp, type HostFacts } from '../cluster/nodes.js'
+import { waitForSystemPods } from './system-pods.js'
 
 export interface HopContext {
   snap: Snap
   microk8s: MicroK8s
+  /** For the kernel log when the system pods do not run. */
+  cmd: Cmd
   report: Report
   /** To find this runner's node, the one a hop restarts. */
   host: HostFacts
@@ -27,7 +32,8 @@ export interface HopContext {
 
 /**
  * One hop: refresh (or install), wait until ready (bounded by wait-timeout), then verify that the API server
- * reports the hop's minor and that every node is Ready. Nothing else runs until it is verified.
+ * reports the hop's minor, that every node is Ready and that the system pods run. Nothing else runs until it is
+ * verified.
  */
 export async function runHop(ctx: HopContext, hop: Hop): Promise<void> {
   const started = Date.now()
@@ -62,7 +68,7 @@ async function refreshAndVerify(ctx: HopContext, hop: Hop, record: HopRecord, st
   )
   core.info(result.stdout.trim() || result.stderr.trim())
   const waitStarted = Date.now()
-  await ctx.microk8s.waitReady()
+  const status = await ctx.microk8s.waitReady()
   const readyAfterMs = Date.now() - waitStarted
   const serverVersion = await ctx.microk8s.serverVersion()
   const parsed = parseKubeVersion(serverVersion)
@@ -75,6 +81,7 @@ async function refreshAndVerify(ctx: HopContext, hop: Hop, record: HopRecord, st
     )
   }
   await waitForKubelet(ctx, hop, serverVersion, started)
+  await waitForSystemPods(ctx, hop, status)
 }
 
 /**

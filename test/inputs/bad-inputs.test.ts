@@ -100,6 +100,9 @@ const ROWS: Row[] = [
   ['removed-apis', 'ignore', /not one of fail, warn, off/],
   ['removed-apis', 'Fail', /not one of fail, warn, off/],
   ['removed-apis', 'error', /not one of/],
+  // strict-apparmor: two modes only (no `off`: the warning always stays)
+  ['strict-apparmor', 'off', /not one of fail, warn/],
+  ['strict-apparmor', 'true', /not one of fail, warn/],
   // comment-key (checked when a comment is posted)
   ['comment-key', 'a--b', /no '--'/, withComment],
   ['comment-key', 'a b', /not accepted/, withComment],

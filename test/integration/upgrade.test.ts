@@ -46,7 +46,8 @@ describe.concurrent(
       expect(lines.slice(first + 1, second)).toEqual([
         'microk8s status --wait-ready --timeout 600 --format yaml',
         'microk8s kubectl version -o json',
-        'microk8s kubectl get nodes -o json'
+        'microk8s kubectl get nodes -o json',
+        'microk8s kubectl get daemonsets,deployments,pods -n kube-system -o json'
       ])
       expect(r.report.hops.map((h: any) => [h.channel, h.status, h.serverVersion])).toEqual([
         ['1.29/stable', 'done', 'v1.29.15'],
