@@ -190,21 +190,19 @@ export async function kubectl(ctx, argv) {
       const selector = optionValue(rest, '-l')
       const field = optionValue(rest, '--field-selector')
       const fieldType = field?.startsWith('type=') ? field.slice(5) : undefined
-      // In the order of the types asked for, as kubectl lists them.
-      const items = wanted.flatMap((t) =>
-        liveObjects(state)
-          .filter((o) => ofType(o, t))
-          .filter((o) => t.clusterScoped || all || (o.metadata.namespace ?? '') === (ns ?? 'default'))
-          .filter((o) => !name || o.metadata.name === name)
-          .filter((o) => matchesSelector(o, selector))
-          .filter((o) => !fieldType || o.type === fieldType)
-          .map((o) => {
-            const shown = served(o, serverMinor(state))
-            // A custom resource is converted to the version asked for (or the preferred one).
-            if (t.group) shown.apiVersion = `${t.group}/${t.version}`
-            return onServiceNetwork(state, shown)
-          })
-      )
+      // In the order the objects are held (the simulator's order since before CRDs were modelled).
+      const items = liveObjects(state)
+        .map((o) => ({ o, t: wanted.find((t) => ofType(o, t)) }))
+        .filter(({ o, t }) => t && (t.clusterScoped || all || (o.metadata.namespace ?? '') === (ns ?? 'default')))
+        .filter(({ o }) => !name || o.metadata.name === name)
+        .filter(({ o }) => matchesSelector(o, selector))
+        .filter(({ o }) => !fieldType || o.type === fieldType)
+        .map(({ o, t }) => {
+          const shown = served(o, serverMinor(state))
+          // A custom resource is converted to the version asked for (or the preferred one).
+          if (t.group) shown.apiVersion = `${t.group}/${t.version}`
+          return onServiceNetwork(state, shown)
+        })
       if (name) {
         if (items.length === 0) {
           out.err(`Error from server (NotFound): ${(types ?? '').split(',')[0]} "${name}" not found`)

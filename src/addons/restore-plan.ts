@@ -28,7 +28,11 @@ export function resourceOfKind(kind: string): string {
  * cannot be put back, so the addon is kept. Names each kind and how many; undefined when everything can.
  */
 export function notRestorable(addon: string, objects: KubeObject[], enableMinor: number): string | undefined {
-  const everywhere = STATE_SPECS.filter((s) => s.addon === addon).flatMap((s) => s.objects.map((q) => q.resource))
+  // Only kinds a CRD defines on some releases (a query with its own `minors`): the nginx ConfigMaps a 1.34 disable
+  // deletes are re-applied on 1.35 whether or not Traefik reads them.
+  const everywhere = STATE_SPECS.filter((s) => s.addon === addon).flatMap((s) =>
+    s.objects.filter((q) => q.minors).map((q) => q.resource)
+  )
   const there = new Set(stateSpecs(addon, enableMinor).flatMap((s) => s.objects.map((q) => q.resource)))
   const gone = new Map<string, number>()
   for (const o of objects) {

@@ -287,5 +287,8 @@ describe('MetalLB kinds the enabling release no longer defines', () => {
     expect(notRestorable('metallb', [legacy, peer], 32)).toBeUndefined()
     expect(notRestorable('metallb', [legacy, legacy, peer], 33)).toBe('2 AddressPool')
     expect(notRestorable('metallb', [peer], 36)).toBeUndefined()
+    // Not a CRD kind: the nginx ConfigMaps a 1.34 disable deletes are put back on 1.35 too.
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nginx-load-balancer-microk8s-conf' } }
+    expect(notRestorable('ingress', [cm], 35)).toBeUndefined()
   })
 })
