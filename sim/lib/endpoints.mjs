@@ -19,6 +19,7 @@ import * as dgram from 'node:dgram'
 import { execFileSync } from 'node:child_process'
 import { isReady, addonEnabled } from './cluster.mjs'
 import { makeObject } from './objects.mjs'
+import { hostPath, SNAP_DATA } from './host.mjs'
 
 let tls
 /** A self-signed EC certificate for 127.0.0.1, made once per process with openssl: CA, server and client at once. */
@@ -184,6 +185,15 @@ export async function startEndpoints(statePath, { service = 'demo/web' } = {}) {
         name,
         spec: { clusterIP: '10.152.183.77', ports: [{ port: 80, protocol: 'TCP' }] }
       })
+    )
+  // The node sees the same loopback network: its kubelet resolves through the kube-dns Service it is pointed at,
+  // so --cluster-dns names the address the Service now shows (a kubelet pointing elsewhere would be a node-local
+  // cache, which the action keeps dns for).
+  const kubeletArgs = state.root && hostPath(state, `${SNAP_DATA}/args/kubelet`)
+  if (kubeletArgs && fs.existsSync(kubeletArgs))
+    fs.writeFileSync(
+      kubeletArgs,
+      fs.readFileSync(kubeletArgs, 'utf8').replace(/^--cluster-dns=.*$/m, '--cluster-dns=127.0.0.1')
     )
   fs.writeFileSync(statePath, JSON.stringify(state, null, 1))
 
