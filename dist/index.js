@@ -1690,7 +1690,7 @@ const minSatisfying = __nccwpck_require__(8595)
 const minVersion = __nccwpck_require__(1866)
 const validRange = __nccwpck_require__(4737)
 const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(2276)
+const gtr = __nccwpck_require__(9895)
 const ltr = __nccwpck_require__(5213)
 const intersects = __nccwpck_require__(3465)
 const simplifyRange = __nccwpck_require__(2028)
@@ -2623,7 +2623,7 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 2276:
+/***/ 9895:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7489);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2276);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7489:
+/***/ 2276:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34594,7 +34594,7 @@ var StateKey;
 
 ;// CONCATENATED MODULE: ./src/report/model.ts
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 function newReport(channel, minor) {
     return {
         schemaVersion: SCHEMA_VERSION,
@@ -34627,6 +34627,37 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
 const namespaceObject = (ns) => [`Namespace ${ns}`];
+/**
+ * nvidia (and `gpu`, its alias from 1.29): the enable's options (--gpu-operator-*, --network-operator-*) live only
+ * in the Helm release's values, so a cycle enables it with the defaults; from 1.33 its disable also deletes the
+ * ClusterPolicy, NVIDIADriver and network-operator CRDs, and every object of them (addons/nvidia/disable).
+ */
+const NVIDIA_OPTIONS = 'its enable options (--gpu-operator-*, --network-operator-*) cannot be read back: it would come back with the defaults';
+const NVIDIA = {
+    rank: 'other',
+    needs: ['dns', 'helm3'],
+    policy: 'opt-in',
+    reason: `${NVIDIA_OPTIONS} (name it in cycle-also to cycle it anyway)`,
+    deployment: { kind: 'manifests' },
+    workloads: [],
+    disableDeletes: ['Helm release gpu-operator-resources/gpu-operator']
+};
+const NVIDIA_CRDS_FORM = {
+    from: 33,
+    reason: `${NVIDIA_OPTIONS}, and its disable deletes the ClusterPolicy, NVIDIADriver and network-operator CRDs and every ` +
+        'object of them (name it in cycle-also to cycle it anyway)',
+    disableDeletes: [
+        'CustomResourceDefinition clusterpolicies.nvidia.com',
+        'CustomResourceDefinition nvidiadrivers.nvidia.com',
+        'CustomResourceDefinition *.mellanox.com'
+    ]
+};
+/** A chart repository the 1.33+ enables name in their `REPO="…"` line (its address is read from the script). */
+const HELM_REPO = (what) => ({ what, find: '^REPO="([^"]+)"' });
+const GATEWAY_API_MANIFEST = {
+    what: 'the Gateway API CRDs (standard-install.yaml of a gateway-api release)',
+    find: 'apply -f "([^"]*gateway-api[^"]*standard-install\\.yaml)"'
+};
 const ENTRIES = [
     {
         name: 'kube-ovn',
@@ -34644,7 +34675,9 @@ const ENTRIES = [
         policy: 'cycle',
         deployment: { kind: 'manifests' },
         workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'coredns' }],
-        disableDeletes: ['ConfigMap kube-system/coredns'],
+        // Also its Deployment, Service kube-dns and RBAC, and it removes the kubelet's --cluster-dns and
+        // --cluster-domain (addons/dns/disable, the same on every branch): the enable sets them again from its arguments.
+        disableDeletes: ['ConfigMap kube-system/coredns', 'Service kube-system/kube-dns'],
         arguments: 'dns',
         // From 1.33 the enable takes the cluster domain as its third argument (addons/dns/enable).
         forms: [{ from: 33, arguments: 'dns-domain' }]
@@ -34680,7 +34713,9 @@ const ENTRIES = [
                     'CustomResourceDefinition *.traefik.io',
                     'CustomResourceDefinition *.gateway.networking.k8s.io'
                 ],
-                arguments: 'ingress-traefik'
+                arguments: 'ingress-traefik',
+                // `helm repo add traefik "$REPO"`, then `kubectl apply -f` Gateway API's standard-install.yaml from its release.
+                downloads: [HELM_REPO('the Traefik Helm chart repository'), GATEWAY_API_MANIFEST]
             }
         ]
     },
@@ -34737,7 +34772,8 @@ const ENTRIES = [
                     { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-api' },
                     { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-web' }
                 ],
-                disableDeletes: namespaceObject('kubernetes-dashboard')
+                disableDeletes: namespaceObject('kubernetes-dashboard'),
+                downloads: [HELM_REPO('the dashboard Helm chart repository')]
             },
             // main (1.36) has no dashboard addon.
             { from: 36, available: false }
@@ -34754,7 +34790,9 @@ const ENTRIES = [
             { namespace: 'metallb-system', kind: 'daemonset', name: 'speaker' }
         ],
         disableDeletes: [...namespaceObject('metallb-system'), 'CustomResourceDefinition *.metallb.io'],
-        arguments: 'metallb'
+        arguments: 'metallb',
+        // IPv6 ranges from 1.31 (core-addons #282); 1.28–1.30 check each range against IPv4 patterns only.
+        forms: [{ to: 30, arguments: 'metallb-ipv4' }]
     },
     {
         name: 'registry',
@@ -34782,7 +34820,8 @@ const ENTRIES = [
             {
                 from: 33,
                 needs: ['dns', 'helm3'],
-                deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' }
+                deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' },
+                downloads: [HELM_REPO('the cert-manager Helm chart repository')]
             }
         ]
     },
@@ -34887,23 +34926,15 @@ const ENTRIES = [
     },
     {
         name: 'nvidia',
-        rank: 'other',
-        needs: ['dns', 'helm3'],
-        policy: 'cycle',
-        deployment: { kind: 'manifests' },
-        workloads: [],
+        ...NVIDIA,
         // 1.28 has only `gpu`; `nvidia` arrived in 1.29.
-        forms: [{ to: 28, available: false }]
+        forms: [{ to: 28, available: false }, NVIDIA_CRDS_FORM]
     },
     {
         name: 'gpu',
-        rank: 'other',
-        needs: ['dns', 'helm3'],
-        policy: 'cycle',
+        ...NVIDIA,
         aliasOf: 'nvidia',
-        deployment: { kind: 'manifests' },
-        workloads: [],
-        forms: [{ to: 28, aliasOf: undefined }]
+        forms: [{ to: 28, aliasOf: undefined }, NVIDIA_CRDS_FORM]
     }
 ];
 
@@ -35047,7 +35078,9 @@ var external_node_net_ = __nccwpck_require__(7030);
  *   `/etc/resolv.conf`; the cluster domain from 1.33, and only with `ip=`, the enable's 2nd positional).
  * - ingress: `default-ssl-certificate=NAMESPACE/NAME`.
  * - hostpath-storage: `reclaim-policy=Delete|Retain[,default-class=true|false]` (default-class from 1.29).
- * - metallb: `RANGE[,RANGE…]`, each `FIRST-LAST` or a CIDR, IPv4 or IPv6.
+ * - metallb: `RANGE[,RANGE…]`, each `FIRST-LAST` or a CIDR: IPv4 on every release, IPv6 from 1.31 (the 1.28–1.30
+ *   enables check each item against IPv4 patterns only). The IPv6 patterns need a leading hex group, so `::1-::9`,
+ *   `::/0` and IPv4-mapped forms are refused on every release; the action also refuses what is not an address.
  */
 
 const ACCEPTED = {
@@ -35057,7 +35090,8 @@ const ACCEPTED = {
     'ingress-traefik': 'default-ssl-certificate=NAMESPACE/NAME (e.g. ingress:default-ssl-certificate=web/tls)',
     'hostpath-storage': 'reclaim-policy=Delete|Retain and/or default-class=true|false (e.g. hostpath-storage:reclaim-policy=Retain)',
     'hostpath-storage-1.28': 'reclaim-policy=Delete|Retain (e.g. hostpath-storage:reclaim-policy=Retain)',
-    metallb: "address ranges FIRST-LAST or CIDRs separated by ',' (e.g. metallb:10.64.140.43-10.64.140.49)",
+    metallb: "IPv4 or IPv6 address ranges FIRST-LAST or CIDRs separated by ',', IPv6 written from its first group (e.g. metallb:10.64.140.43-10.64.140.49 or metallb:fd00::10-fd00::20, not ::10-::20)",
+    'metallb-ipv4': "IPv4 address ranges FIRST-LAST or IPv4 CIDRs separated by ',' (e.g. metallb:10.64.140.43-10.64.140.49); IPv6 ranges from 1.31",
     none: 'no arguments'
 };
 /** What an addon's arguments may be at a release, in words for an error message. */
@@ -35073,15 +35107,31 @@ function items(args) {
         return eq === -1 ? ['', item] : [item.slice(0, eq), item.slice(eq + 1)];
     });
 }
-function isRange(text) {
+/**
+ * An address as the metallb enable's patterns take it: IPv4 dotted, or IPv6 of hex groups and colons that starts
+ * with a group (no `::`-leading, IPv4-mapped or zoned forms), and a real address besides.
+ */
+function metallbAddressFamily(text) {
+    const family = (0,external_node_net_.isIP)(text);
+    if (family === 4)
+        return /^\d+\.\d+\.\d+\.\d+$/.test(text) ? 4 : 0;
+    if (family === 6)
+        return /^[0-9a-fA-F]{1,4}:[0-9a-fA-F:]*$/.test(text) ? 6 : 0;
+    return 0;
+}
+/** The family of a range FIRST-LAST or a CIDR (1–3 digit prefix within the family's bits); 0 when it is neither. */
+function metallbRangeFamily(text) {
     const slash = text.split('/');
     if (slash.length === 2) {
+        const family = metallbAddressFamily(slash[0]);
         const bits = Number(slash[1]);
-        const family = (0,external_node_net_.isIP)(slash[0]);
-        return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128);
+        return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128) ? family : 0;
     }
     const dash = text.split('-');
-    return dash.length === 2 && (0,external_node_net_.isIP)(dash[0]) !== 0 && (0,external_node_net_.isIP)(dash[0]) === (0,external_node_net_.isIP)(dash[1]);
+    if (dash.length !== 2)
+        return 0;
+    const family = metallbAddressFamily(dash[0]);
+    return family !== 0 && metallbAddressFamily(dash[1]) === family ? family : 0;
 }
 /**
  * Checks an addon's arguments against its grammar at a release. Addons the catalog does not know (community)
@@ -35167,10 +35217,14 @@ function checkArguments(spec, args) {
             }
             return { ok: true };
         }
-        case 'metallb': {
+        case 'metallb':
+        case 'metallb-ipv4': {
             for (const [k, v] of parts) {
-                if (k !== '' || !isRange(v))
+                const family = k === '' ? metallbRangeFamily(v) : 0;
+                if (family === 0)
                     return refuse(`'${k ? `${k}=${v}` : v}' is not a range FIRST-LAST or a CIDR`);
+                if (family === 6 && grammar === 'metallb-ipv4')
+                    return refuse(`'${v}' is an IPv6 range, which the metallb addon of ${spec.release} does not take (it does from 1.31)`);
             }
             return { ok: true };
         }
@@ -35202,10 +35256,17 @@ function enableWords(spec, args) {
         case 'hostpath-storage-1.28':
             return [spec.name, ...parts.flatMap(([k, v]) => [`--${k}`, v])];
         case 'metallb':
+        case 'metallb-ipv4':
             return args.includes(':') ? ['metallb', args] : [`metallb:${args}`];
         default:
             return [`${spec.name}:${args}`];
     }
+}
+/** The plain (not `key=value`) items of arguments: dns's upstreams in `1.1.1.1,8.8.8.8,ip=10.152.183.10`. */
+function plainItems(args) {
+    return items(args)
+        .filter(([k, v]) => k === '' && v !== '')
+        .map(([, v]) => v);
 }
 // ---------------------------------------------------------------------------------------------------------
 // Arguments recovered from the cluster, in the same language, so that a cycled addon comes back as it was.
@@ -35464,14 +35525,69 @@ function checkAddonInputs(inputs, release) {
         checkName('never-cycle', name);
     for (const name of inputs.cycleAlso) {
         checkName('cycle-also', name);
-        if (addonSpec(name, release).policy !== 'unknown') {
-            throw new InputError('cycle-also', `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons)`);
+        const policy = addonSpec(name, release).policy;
+        if (policy !== 'unknown' && policy !== 'opt-in') {
+            throw new InputError('cycle-also', `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons) and for nvidia/gpu, whose cycle loses what cannot be put back`);
         }
     }
 }
 
+;// CONCATENATED MODULE: ./src/catalog/containerd-profile.ts
+/**
+ * Per release, the AppArmor profile (`cri-containerd.apparmor.d`) that a strict track's containerd applies to
+ * every container that is not privileged, and whether a kernel with fine-grained AppArmor network mediation
+ * (securityfs `features/network_v9`) leaves those containers a socket. Beside the addon catalog because it is
+ * the same kind of fact: what one release ships. docs/strict-apparmor.md §1 says it in full.
+ *
+ * Sources (canonical/microk8s): `microk8s-resources/containerd-profile` on the `1.NN-strict` branches and
+ * `strict`; loaded by `microk8s-resources/wrappers/run-containerd-with-args` with the snap's own parser on strict
+ * tracks (the host's on classic ones). 1.25-strict … 1.31-strict: a bare `network,` rule, unchanged since #2249;
+ * 1.32-strict, 1.33-strict: `network inet, inet6, unix, netlink` (the backports #5232, #5234 of #5218) without
+ * `raw`, snap base core20; 1.34-strict, 1.35-strict and `strict`: all six rules (#5218 and #5239), base core22.
+ * On the mediating kernels of GitHub-hosted runners since early 2026: pods denied sockets on 1.31-strict
+ * (canonical/microk8s#5394, canonical/concierge#253); strict up to 1.33 reported not to load the profile at all
+ * (canonical/concierge#267). No `1.36-strict` branch was found: it is taken to carry `strict`'s profile.
+ */
+const STRICT_PROFILES = [
+    {
+        to: 31,
+        rules: 'network,',
+        deniedOnMediatingKernel: true,
+        why: 'its containerd AppArmor profile has only a bare `network,` rule, under which a kernel with fine-grained ' +
+            'network mediation denies every container a socket (canonical/microk8s#5394)'
+    },
+    {
+        from: 32,
+        to: 33,
+        rules: 'network inet, network inet6, network unix, network netlink,',
+        deniedOnMediatingKernel: true,
+        why: "its containerd AppArmor profile (the #5218 backport, without `network raw`) is built by the snap's core20 " +
+            'parser, and on these kernels it is reported not to load ("Profile doesn\'t conform to protocol", ' +
+            'canonical/concierge#267); even loaded it would deny MetalLB its raw sockets'
+    },
+    {
+        from: 34,
+        rules: 'network, network inet, network inet6, network unix, network netlink, network raw,',
+        deniedOnMediatingKernel: false,
+        why: 'its containerd AppArmor profile allows every socket family the cluster uses (#5218 and #5239)'
+    }
+];
+/** The first strict minor whose profile a mediating kernel does not deny. */
+const FIRST_FIXED_STRICT_MINOR = Math.min(...STRICT_PROFILES.filter((p) => !p.deniedOnMediatingKernel).map((p) => p.from ?? 0));
+/** The profile row of the `1.<minor>-strict` track. */
+function strictProfile(minor) {
+    const row = STRICT_PROFILES.find((p) => (p.from === undefined || minor >= p.from) && (p.to === undefined || minor <= p.to));
+    // The rows cover every minor (the first has no `from`, the last no `to`).
+    return row;
+}
+/** Whether the strict track of this minor ships a profile that a mediating kernel denies sockets under. */
+function strictTrackDenied(minor) {
+    return strictProfile(minor).deniedOnMediatingKernel;
+}
+
 ;// CONCATENATED MODULE: ./src/catalog/index.ts
 /** The per-release addon catalog: `addonSpec(name, release)` and what is decided from it. */
+
 
 
 
@@ -35876,8 +35992,13 @@ function analyseChanges(report) {
         report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' && calico ? { 'calico/node': calico } : {});
         const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
         if (calico && running && running !== calico) {
+            // The snap's calico.yaml is a template: the first install runs generate-cni.sh over it (microk8s-behaviour.md
+            // §3.6), so applying it as it is would undo what that did. Say what an upgrade has to carry over instead.
             report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
-                `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply ${SNAP_CALICO_MANIFEST})`);
+                `the ${targetBranch} snap bundles ${calico}. Its ${SNAP_CALICO_MANIFEST} is the template the install ` +
+                'completes with generate-cni.sh: applied as it is, it resets the pod CIDR, the IPv4/IPv6 address ' +
+                'assignment, the MTU and the IP autodetection (which microk8s join sets to can-reach on joined nodes); ' +
+                'an upgrade has to carry those over from the running calico-node and its CNI configuration');
         }
     }
     else if (report.before) {
@@ -36016,21 +36137,49 @@ function timelineBars(r) {
 function taskName(text) {
     return text.replace(/[^A-Za-z0-9 ._/+()-]/g, ' ').trim() || 'task';
 }
+const UNITS = [
+    { unit: 'millisecond', ms: 1, short: 'ms', steps: [1, 2, 5, 10, 20, 50, 100, 200, 500], format: '%H:%M:%S.%L' },
+    { unit: 'second', ms: 1000, short: 's', steps: [1, 2, 5, 10, 15, 30], format: '%H:%M:%S' },
+    { unit: 'minute', ms: 60_000, short: 'min', steps: [1, 2, 5, 10, 15, 30], format: '%H:%M' },
+    { unit: 'hour', ms: 3_600_000, short: 'h', steps: [1, 2, 3, 6, 12], format: '%H:%M' },
+    { unit: 'day', ms: 86_400_000, short: 'd', steps: [1, 2, 7], format: '%b %d' }
+];
+/** At most this many intervals on the axis: labels of `%H:%M:%S.%L` stay apart in a narrow comment. */
+const MAX_TICKS = 6;
+/** The smallest tick spacing that puts at most MAX_TICKS intervals on a span of `spanMs`, and its format. */
+function timelineAxis(spanMs) {
+    for (const u of UNITS) {
+        for (const step of u.steps) {
+            if (spanMs / (step * u.ms) <= MAX_TICKS)
+                return { tickInterval: `${step}${u.unit}`, axisFormat: u.format, every: `${step} ${u.short}` };
+        }
+    }
+    return { tickInterval: '1month', axisFormat: '%b %d', every: '1 month' };
+}
+/** `12:00:03 UTC`, with milliseconds when the ticks are that fine. */
+function utcTime(ms, fine) {
+    const iso = new Date(ms).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, fine ? 23 : 19)} UTC`;
+}
 /**
- * The timeline as a fenced Mermaid gantt block, or '' when there is nothing to draw. Times are absolute
- * (`dateFormat x`, milliseconds since the epoch), so the axis shows the runner's clock time.
+ * The timeline as a fenced Mermaid gantt block followed by a line that says what its axis shows, or '' when
+ * there is nothing to draw. Times are absolute (`dateFormat x`, milliseconds since the epoch).
  */
 function mermaidTimeline(r) {
     const bars = timelineBars(r);
     const t0 = Date.parse(r.startedAt);
     if (bars.length === 0 || Number.isNaN(t0))
         return '';
+    const first = Math.min(...bars.map((b) => b.startMs));
+    const last = Math.max(...bars.map((b) => Math.max(b.endMs, b.startMs + 1)));
+    const axis = timelineAxis(last - first);
     const lines = [
         '```mermaid',
         'gantt',
         '  title Timeline: hops and addon downtime',
         '  dateFormat x',
-        '  axisFormat %H:%M:%S',
+        `  axisFormat ${axis.axisFormat}`,
+        `  tickInterval ${axis.tickInterval}`,
         '  todayMarker off'
     ];
     for (const section of ['Hops', 'Addon downtime', 'Addons enabled']) {
@@ -36045,7 +36194,10 @@ function mermaidTimeline(r) {
             lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
         }
     }
-    return `${lines.join('\n')}\n\`\`\`\n\n`;
+    const fine = axis.tickInterval.endsWith('millisecond');
+    const caption = `<sub>Axis: the time of day in your browser’s time zone (Mermaid draws it in local time), a tick every ` +
+        `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.</sub>`;
+    return `${lines.join('\n')}\n\`\`\`\n\n${caption}\n\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
@@ -36074,11 +36226,254 @@ function escLines(value) {
         .join('<br>');
 }
 
+;// CONCATENATED MODULE: ./src/probes/outages.ts
+/**
+ * From samples to outages (docs/disruption.md): a target counts from its first answer; consecutive failed samples
+ * merge into one outage from the first failed sample's start to the next answered sample's start (or the end of
+ * sampling, left open); each outage is attributed to what the run was doing then. The merging follows OpenShift's
+ * backend-disruption samplers (openshift/origin pkg/monitor/backenddisruption: one sample per interval, stamped at
+ * its start, failures merged into intervals); the types are the report's (report/model.ts records them).
+ */
+/** One target's samples as they come, merged online (no list of every sample is kept). */
+class OutageTracker {
+    label;
+    kind;
+    samples = 0;
+    failures = 0;
+    notYetUp = 0;
+    answered = false;
+    lastAtMs;
+    maxGapMs = 0;
+    current;
+    closed = [];
+    constructor(label, kind) {
+        this.label = label;
+        this.kind = kind;
+    }
+    record(sample) {
+        if (this.lastAtMs !== undefined)
+            this.maxGapMs = Math.max(this.maxGapMs, sample.atMs - this.lastAtMs);
+        this.lastAtMs = sample.atMs;
+        if (!this.answered && !sample.ok) {
+            this.notYetUp++;
+            return;
+        }
+        this.answered = true;
+        this.samples++;
+        if (sample.ok) {
+            if (this.current)
+                this.close(sample.atMs, false);
+            return;
+        }
+        this.failures++;
+        const kind = sample.kind ?? 'error';
+        this.current ??= { startMs: sample.atMs, failedSamples: 0, kinds: {} };
+        this.current.failedSamples++;
+        this.current.kinds[kind] = (this.current.kinds[kind] ?? 0) + 1;
+    }
+    close(endMs, open) {
+        const c = this.current;
+        const kind = Object.entries(c.kinds).sort((a, b) => b[1] - a[1])[0][0];
+        this.closed.push({ ...c, endMs, durationMs: endMs - c.startMs, kind, ...(open ? { open: true } : {}) });
+        this.current = undefined;
+    }
+    /** The target's record once sampling stopped at `stoppedAtMs`, outages attributed to `windows`. */
+    result(stoppedAtMs, windows, unresolved) {
+        if (this.current)
+            this.close(Math.max(stoppedAtMs, this.current.startMs), true);
+        const outages = this.closed.map((o) => ({ ...o, during: attribute(o.startMs, o.endMs, windows) }));
+        return {
+            label: this.label,
+            kind: this.kind,
+            samples: this.samples,
+            failures: this.failures,
+            notYetUp: this.notYetUp,
+            answered: this.answered,
+            ...(this.answered ? { availability: (this.samples - this.failures) / this.samples } : {}),
+            longestOutageMs: Math.max(0, ...outages.map((o) => o.durationMs)),
+            maxGapMs: this.maxGapMs,
+            outages,
+            ...(unresolved && !this.answered ? { unresolved } : {})
+        };
+    }
+}
+/**
+ * The window the outage fell in: of the windows overlapping [startMs, endMs] by at least half as much as the one
+ * that overlaps most, the shortest (the most specific: the ingress cycle rather than the whole addon-cycle step
+ * that holds it). `between steps` when none overlaps.
+ */
+function attribute(startMs, endMs, windows) {
+    const end = Math.max(endMs, startMs + 1);
+    const overlaps = windows
+        .map((w) => ({ w, overlap: Math.min(end, w.atMs + w.durationMs) - Math.max(startMs, w.atMs) }))
+        .filter((o) => o.overlap > 0);
+    if (!overlaps.length)
+        return 'between steps';
+    const most = Math.max(...overlaps.map((o) => o.overlap));
+    return overlaps
+        .filter((o) => o.overlap * 2 >= most)
+        .sort((a, b) => a.w.durationMs - b.w.durationMs || b.overlap - a.overlap)[0].w.name;
+}
+/** The longest outage among the targets, with its target (undefined when there was none). */
+function longestOutage(record) {
+    let best;
+    for (const t of record.targets)
+        for (const o of t.outages)
+            if (!best || o.durationMs > best.outage.durationMs)
+                best = { label: t.label, outage: o };
+    return best;
+}
+/** The targets whose longest outage exceeds max-disruption, and the targets that never answered, when it is set. */
+function overLimit(record) {
+    if (record.limitMs === undefined)
+        return [];
+    return record.targets.filter((t) => !t.answered || t.longestOutageMs > record.limitMs);
+}
+
+;// CONCATENATED MODULE: ./src/report/disruption.ts
+/**
+ * The disruption measured by the probes (report.disruption, docs/disruption.md) as the job summary's table
+ * (target, availability, longest outage, during) and as the step outputs `max-outage-seconds` and `disruption`
+ * (one JSON line). A section of its own, which summary.ts includes with one call; everything from the cluster or
+ * the user is escaped. It claims only what was sampled: a target that never answered has no availability.
+ */
+
+
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+/** `99.2 %`, never rounded up to 100 when something failed. */
+function percent(availability) {
+    const p = Math.floor(availability * 1000) / 10;
+    return `${p.toFixed(1)} %`;
+}
+function during(t) {
+    const longest = [...t.outages].sort((a, b) => b.durationMs - a.durationMs)[0];
+    if (!longest)
+        return '';
+    const more = t.outages.length > 1 ? ` (+${t.outages.length - 1} more)` : '';
+    return `${esc(longest.during)}: ${esc(longest.kind)}${longest.open ? ', still out at the end' : ''}${more}`;
+}
+/** The summary's disruption section (a Section of summary.ts by shape), or undefined when nothing was sampled. */
+function disruptionSection(r) {
+    const d = r.disruption;
+    if (!d)
+        return undefined;
+    const over = new Set(overLimit(d).map((t) => t.label));
+    const rows = d.targets.map((t) => {
+        const flag = over.has(t.label) ? ' ⚠️' : '';
+        const cells = t.answered
+            ? [
+                `${esc(t.label)}${flag}`,
+                `${percent(t.availability)} <sub>(${t.samples - t.failures}/${t.samples})</sub>`,
+                t.longestOutageMs ? secs(t.longestOutageMs) : 'none',
+                during(t)
+            ]
+            : [
+                `${esc(t.label)}${flag}`,
+                'never answered',
+                '',
+                esc(t.unresolved ? `not reached: ${t.unresolved}` : `${t.notYetUp} samples unanswered`)
+            ];
+        return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+    });
+    const limit = d.limitMs !== undefined ? `; max-disruption ${secs(d.limitMs)}${over.size ? ' exceeded (⚠️)' : ''}` : '';
+    return {
+        name: 'disruption',
+        head: `**Disruption** <sub>(a sample every ${secs(d.intervalMs)} from the first change to the end; ` +
+            `outages are accurate to one interval${limit})</sub>\n\n<table>\n` +
+            '<tr><th>target</th><th>availability</th><th>longest outage</th><th>during</th></tr>\n',
+        rows,
+        foot: '</table>\n\n',
+        droppable: 0
+    };
+}
+/** `max-outage-seconds` and `disruption` (empty when nothing was sampled). */
+function disruptionOutputs(r) {
+    const d = r.disruption;
+    if (!d)
+        return { 'max-outage-seconds': '', disruption: '' };
+    const longest = longestOutage(d);
+    return {
+        'max-outage-seconds': ((longest?.outage.durationMs ?? 0) / 1000).toFixed(1),
+        disruption: JSON.stringify(d.targets.map((t) => ({
+            target: t.label,
+            answered: t.answered,
+            ...(t.answered ? { availability: Number(t.availability.toFixed(4)) } : {}),
+            samples: t.samples,
+            failures: t.failures,
+            longestOutageSeconds: Number((t.longestOutageMs / 1000).toFixed(1)),
+            ...(t.outages.length ? { during: [...t.outages].sort((a, b) => b.durationMs - a.durationMs)[0].during } : {})
+        })))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+/**
+ * Fitting a rendering into GitHub's size limits (1 MiB per step summary, 65,536 characters per comment): the
+ * rendering is a list of sections; the least important are dropped first, then one is cut after its last whole
+ * row with its closing tags, and a note says what was left out and where the full report is. Pure.
+ */
+const size = (s) => Buffer.byteLength(s, 'utf8');
+const whole = (s) => s.head + s.rows.join('') + s.foot;
+const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)';
+/**
+ * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
+ * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
+ * says what was left out and where the full report is. The headline and the failure are always kept.
+ */
+function fitSections(sections, tail, limit) {
+    const join = (list, note = '') => list.map(whole).join('') + note + tail;
+    if (size(join(sections)) <= limit)
+        return join(sections);
+    let kept = [...sections];
+    const dropped = [];
+    let note = '';
+    for (let level = 3; level >= 1; level--) {
+        dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name));
+        kept = kept.filter((s) => s.droppable < level);
+        note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`;
+        if (size(join(kept, note)) <= limit)
+            return join(kept, note);
+    }
+    // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
+    const cutNote = (what, left) => `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`;
+    const mandatory = (s) => s.name === 'headline' || s.name === 'failure';
+    let body = '';
+    for (let i = 0; i < kept.length; i++) {
+        const s = kept[i];
+        if (mandatory(s)) {
+            body += whole(s);
+            continue;
+        }
+        const later = kept.slice(i + 1);
+        const laterMandatory = later.filter(mandatory).map(whole).join('');
+        const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)];
+        const shows = (n) => `${s.name} shows ${n} of ${s.rows.length} rows`;
+        // Reserve room for the longest note this cut could need, so the note written always fits.
+        const worst = Math.max(size(cutNote(shows(s.rows.length), left)), size(cutNote('nothing more fits', [s.name, ...left])));
+        const room = limit - size(body) - size(laterMandatory) - worst - size(tail);
+        if (size(whole(s)) <= room) {
+            body += whole(s);
+            continue;
+        }
+        let n = 0;
+        let used = size(s.head) + size(s.foot);
+        while (n < s.rows.length && used + size(s.rows[n]) <= room)
+            used += size(s.rows[n++]);
+        if (n > 0)
+            return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail;
+        return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail;
+    }
+    return body + note + tail;
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 /**
  * The report: one JSON document (schema/report.schema.json) and its renderings for the job summary and the
  * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
+ * Fitting the rendering into GitHub's size limits: fit.ts.
  */
+
+
 
 
 
@@ -36098,16 +36493,21 @@ const summary_tr = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}
 function textSection(name, text, droppable = 0) {
     return { name, head: text, rows: [], foot: '', droppable };
 }
-/** A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. */
+/**
+ * A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. A column
+ * with no value in any row (what the target ships, on most runs) is left out; the first column always stays.
+ */
 function tableSection(name, head, rows, o = {}) {
     if (rows.length === 0)
         return undefined;
+    const kept = head.map((_, i) => i === 0 || rows.some((row) => (row[i] ?? '') !== ''));
+    const columns = (cells) => cells.filter((_, i) => kept[i]);
     const open = o.details ? `<details><summary>${o.details}</summary>\n\n` : '';
     const close = o.details ? `</details>\n\n` : '';
     return {
         name,
-        head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
-        rows: rows.map(summary_tr),
+        head: `${o.title ?? ''}${open}<table>\n${th(columns(head))}`,
+        rows: rows.map((row) => summary_tr(columns(row))),
         foot: `</table>\n\n${o.after ?? ''}${close}`,
         droppable: o.droppable ?? 0
     };
@@ -36170,17 +36570,54 @@ function sideText(value, unreadable) {
         return `<i>not readable: ${esc(unreadable)}</i>`;
     return esc(value ?? '—');
 }
+const componentName = (c) => (c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component));
 function changeRows(changes, onlyChanged) {
     return changes
         .filter((c) => !onlyChanged || c.state !== 'unchanged')
         .map((c) => [
         esc(c.kind),
-        c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component),
+        componentName(c),
         sideText(c.before, c.unreadable?.before),
         sideText(c.after, c.unreadable?.after),
         esc(ICON[c.state] ?? c.state),
         c.shipped ? esc(c.shipped) : ''
     ]);
+}
+const KIND_NAMES = {
+    core: 'snap',
+    kubernetes: 'Kubernetes',
+    node: 'nodes',
+    cni: 'CNI',
+    addon: 'addons',
+    image: 'images'
+};
+/**
+ * What one side could not be read for (after a failed hop: everything but the snap), as one line per side and
+ * reason instead of a row each: unknown, not removed. '' when everything was read.
+ */
+function unreadableLines(changes) {
+    const groups = new Map();
+    for (const c of changes) {
+        for (const side of ['before', 'after']) {
+            const why = c.unreadable?.[side];
+            if (why === undefined)
+                continue;
+            const key = JSON.stringify([side, why]);
+            if (!groups.has(key))
+                groups.set(key, { side, why, changes: [] });
+            groups.get(key).changes.push(c);
+        }
+    }
+    return [...groups.values()]
+        .map(({ side, why, changes: list }) => {
+        const kinds = [...new Set(list.map((c) => c.kind))];
+        const what = kinds.map((k) => `${esc(KIND_NAMES[k] ?? k)} ${list
+            .filter((c) => c.kind === k)
+            .map(componentName)
+            .join(', ')}`);
+        return `❔ **Not readable ${side} the run** (${esc(why)}), so unknown, not removed: ${what.join('; ')}.\n\n`;
+    })
+        .join('');
 }
 function stepRows(r) {
     return r.steps.map((s) => [
@@ -36252,7 +36689,11 @@ function renderSummary(r, options) {
             (r.failure.output
                 ? `<details><summary>Last output</summary>\n\n<pre>${escBlock(r.failure.output)}</pre>\n</details>\n\n`
                 : '') +
-            (r.diagnostics ? `Diagnostics (microk8s inspect): ${code(r.diagnostics)}\n\n` : '')));
+            // The tarball is a file on the runner: the comment names the output that holds it, the summary also the path.
+            (r.diagnostics
+                ? `Diagnostics: the <code>microk8s inspect</code> tarball is the step’s <code>diagnostics</code> output; ` +
+                    `upload it as an artifact to download it from the run${options.compact ? '' : ` (on the runner: ${code(r.diagnostics)})`}.\n\n`
+                : '')));
     }
     if (r.plan) {
         const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none';
@@ -36261,8 +36702,14 @@ function renderSummary(r, options) {
         add(textSection('plan', `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`));
     }
     const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships'];
-    add(tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
-        (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined));
+    // Components a side could not be read for are one line, not a row each (the cluster was not ready).
+    const read = r.changes.filter((c) => !c.unreadable);
+    const unread = unreadableLines(r.changes);
+    add(tableSection('changed components', changeHead, changeRows(read, true), { after: unread }) ??
+        (r.changes.length
+            ? textSection('changed components', `${unread ? '_No component that could be read changed._' : '_No component changed._'}\n\n${unread}`)
+            : undefined));
+    add(disruptionSection(r));
     const timeline = mermaidTimeline(r);
     if (timeline)
         add(textSection('timeline', timeline, 1));
@@ -36318,8 +36765,9 @@ function renderSummary(r, options) {
         });
     }
     if (!options.compact) {
-        add(tableSection('all components', changeHead, changeRows(r.changes, false), {
+        add(tableSection('all components', changeHead, changeRows(read, false), {
             details: 'All components (unchanged included)',
+            after: unread,
             droppable: 3
         }));
         add(tableSection('steps', ['step', 'result', 'time', 'detail'], stepRows(r), { details: 'Steps', droppable: 2 }));
@@ -36329,65 +36777,13 @@ function renderSummary(r, options) {
     const tail = (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n');
     return fitSections(sections, tail, options.limit);
 }
-const size = (s) => Buffer.byteLength(s, 'utf8');
-const whole = (s) => s.head + s.rows.join('') + s.foot;
-const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)';
-/**
- * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
- * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
- * says what was left out and where the full report is. The headline and the failure are always kept.
- */
-function fitSections(sections, tail, limit) {
-    const join = (list, note = '') => list.map(whole).join('') + note + tail;
-    if (size(join(sections)) <= limit)
-        return join(sections);
-    let kept = [...sections];
-    const dropped = [];
-    let note = '';
-    for (let level = 3; level >= 1; level--) {
-        dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name));
-        kept = kept.filter((s) => s.droppable < level);
-        note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`;
-        if (size(join(kept, note)) <= limit)
-            return join(kept, note);
-    }
-    // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
-    const cutNote = (what, left) => `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`;
-    const mandatory = (s) => s.name === 'headline' || s.name === 'failure';
-    let body = '';
-    for (let i = 0; i < kept.length; i++) {
-        const s = kept[i];
-        if (mandatory(s)) {
-            body += whole(s);
-            continue;
-        }
-        const later = kept.slice(i + 1);
-        const laterMandatory = later.filter(mandatory).map(whole).join('');
-        const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)];
-        const shows = (n) => `${s.name} shows ${n} of ${s.rows.length} rows`;
-        // Reserve room for the longest note this cut could need, so the note written always fits.
-        const worst = Math.max(size(cutNote(shows(s.rows.length), left)), size(cutNote('nothing more fits', [s.name, ...left])));
-        const room = limit - size(body) - size(laterMandatory) - worst - size(tail);
-        if (size(whole(s)) <= room) {
-            body += whole(s);
-            continue;
-        }
-        let n = 0;
-        let used = size(s.head) + size(s.foot);
-        while (n < s.rows.length && used + size(s.rows[n]) <= room)
-            used += size(s.rows[n++]);
-        if (n > 0)
-            return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail;
-        return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail;
-    }
-    return body + note + tail;
-}
 
 ;// CONCATENATED MODULE: ./src/report/publish.ts
 /**
  * Publishes the report: the JSON file, the job summary, the step outputs and, when asked, the sticky
  * pull-request comment. Each is written even when the run failed; none of them failing fails the run.
  */
+
 
 
 
@@ -36493,6 +36889,8 @@ function setOutputs(report, inputs) {
         setOutput('kubeconfig', '');
     if (report.diagnostics)
         setOutput('diagnostics', report.diagnostics);
+    for (const [name, value] of Object.entries(disruptionOutputs(report)))
+        setOutput(name, value);
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -36632,7 +37030,19 @@ class ExecCmd {
         this.useSudo = useSudo;
         this.boundSeconds = boundSeconds;
     }
-    async run(file, args, options = {}) {
+    /** The command running now: commands run one at a time (below). */
+    turn = Promise.resolve();
+    /**
+     * Runs one command, after the one running now has finished: the stages never run two at once, and the
+     * disruption sampler's occasional reads (a Service's cluster IP) wait their turn rather than interleave with
+     * a refresh.
+     */
+    run(file, args, options = {}) {
+        const result = this.turn.then(() => this.runNow(file, args, options));
+        this.turn = result.catch(() => undefined);
+        return result;
+    }
+    async runNow(file, args, options) {
         let [program, argv] = [file, args];
         if (this.boundSeconds)
             [program, argv] = ['timeout', ['--kill-after=30', String(this.boundSeconds), program, ...argv]];
@@ -36677,6 +37087,19 @@ class SystemFiles {
     }
     async exists(file) {
         return (await this.cmd.run('test', ['-e', file])).code === 0;
+    }
+    /**
+     * `test -d DIR`: `yes`, `no` (exit 1), or why it could not tell (any other exit: `test` or sudo missing, a
+     * killed command). Exit 1 is also what a refused `sudo -n` gives: a caller believes `no` only once a `yes` from
+     * the same reader has shown that the reads work.
+     */
+    async directory(dir) {
+        const r = await this.cmd.run('test', ['-d', dir]);
+        if (r.code === 0)
+            return 'yes';
+        if (r.code === 1 && !r.stderr.trim())
+            return 'no';
+        return { error: `'test -d ${dir}' exited ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}` };
     }
     /** The file's text; undefined when it does not exist (or cannot be read). */
     async read(file) {
@@ -37429,6 +37852,137 @@ function placeFile(file, content) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/probes/targets.ts
+/**
+ * The grammars of the disruption inputs (docs/disruption.md): `probes` (one target a line: an http(s) URL without
+ * credentials, `service/NAMESPACE/NAME:PORT`, `dns/NAME`, each optionally `LABEL=` first), `probe-interval` and
+ * `max-disruption` (durations such as `500ms`, `1s`, `2m`). A refused target is named by its line number and
+ * never echoed: a URL may carry what its author did not mean to print. Names follow Kubernetes' DNS-1123 label
+ * and subdomain rules (a Service name is a DNS-1035 label).
+ */
+
+/** The API server, always sampled (`/readyz` with the kubeconfig's credentials). */
+const API_SERVER = { kind: 'apiserver', label: 'API server' };
+const MAX_PROBES = 10;
+const LABEL = /^([a-z][a-z0-9-]{0,30})=(.*)$/;
+const targets_DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const SERVICE_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])$/;
+/** Path and query characters: unreserved, percent-encoded and a few sub-delimiters; no quotes, `$`, `;`, `|`, backticks. */
+const PATH = /^(?:\/[A-Za-z0-9._~%/:@+,=-]*)?(?:\?[A-Za-z0-9._~%/:@+,=&-]*)?$/;
+const URL_FORM = /^(https?):\/\/([^/?#]+)(.*)$/;
+const FORMS = 'give one target a line: http://HOST[:PORT]/PATH or https://… (no user or password), service/NAMESPACE/NAME:PORT, ' +
+    'or dns/NAME, optionally prefixed by a label (web=https://…)';
+function isDnsName(name) {
+    const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+    return bare.length > 0 && bare.length <= 253 && bare.split('.').every((l) => targets_DNS_LABEL.test(l));
+}
+/** Why a URL is refused, or undefined when it is accepted (the reason never repeats the URL). */
+function urlProblem(text) {
+    const m = URL_FORM.exec(text);
+    if (!m)
+        return 'is not an http:// or https:// URL';
+    const [, , authority, rest] = m;
+    if (authority.includes('@'))
+        return 'carries credentials (user@ or user:password@); probes are sent without any';
+    const portAt = authority.startsWith('[') ? authority.indexOf(']:') + 1 : authority.lastIndexOf(':');
+    const host = portAt > 0 ? authority.slice(0, portAt) : authority;
+    const port = portAt > 0 ? authority.slice(portAt + 1) : undefined;
+    if (!HOST.test(host))
+        return 'has a host that is not a DNS name or an IP address';
+    if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535))
+        return 'has a port that is not a number from 1 to 65535';
+    if (rest.includes('#'))
+        return 'has a fragment (#…), which is never sent';
+    if (!PATH.test(rest))
+        return 'has characters outside letters, digits and . _ ~ % / : @ + , = - (and & in the query); quotes, spaces and shell characters are refused';
+    return undefined;
+}
+/** Parses one line (already trimmed and not empty); throws an InputError naming the line, never its text. */
+function parseLine(line, lineNo) {
+    const fail = (why) => new InputError('probes', `line ${lineNo} ${why}; ${FORMS}`);
+    if (/[\0-\x1f\x7f\s]/.test(line))
+        throw fail('holds whitespace or control characters');
+    const labelled = LABEL.exec(line);
+    const body = labelled && /^(https?:|service\/|dns\/)/.test(labelled[2]) ? labelled[2] : line;
+    const label = labelled && body !== line ? labelled[1] : undefined;
+    if (/^https?:/.test(body)) {
+        const problem = urlProblem(body);
+        if (problem)
+            throw fail(problem);
+        const url = new URL(body);
+        return { kind: 'http', label: label ?? `${url.host}${url.pathname === '/' ? '' : url.pathname}`, url: body };
+    }
+    if (body.startsWith('service/')) {
+        const m = /^service\/([^/]+)\/([^/:]+):(\d{1,5})$/.exec(body);
+        if (!m)
+            throw fail('is not of the form service/NAMESPACE/NAME:PORT');
+        const [, namespace, name, portText] = m;
+        if (!targets_DNS_LABEL.test(namespace))
+            throw fail('has a namespace that is not a DNS-1123 label');
+        if (!SERVICE_NAME.test(name))
+            throw fail('has a Service name that is not a DNS-1035 label');
+        const port = Number(portText);
+        if (port < 1 || port > 65535)
+            throw fail('has a port that is not a number from 1 to 65535');
+        return { kind: 'service', label: label ?? body, namespace, name, port };
+    }
+    if (body.startsWith('dns/')) {
+        const name = body.slice(4);
+        if (!isDnsName(name))
+            throw fail('names something that is not a DNS name (lower-case labels joined by dots)');
+        return { kind: 'dns', label: label ?? body, name };
+    }
+    throw fail('is not one of the accepted forms');
+}
+/** `probes`: the targets, in order, at most MAX_PROBES, each label once. */
+function parseProbes(text) {
+    const targets = [];
+    const lines = text.split('\n');
+    lines.forEach((raw, i) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        targets.push(parseLine(line, i + 1));
+    });
+    if (targets.length > MAX_PROBES)
+        throw new InputError('probes', `${targets.length} targets given; at most ${MAX_PROBES} are sampled`);
+    const seen = new Set([API_SERVER.label]);
+    targets.forEach((t, i) => {
+        if (seen.has(t.label))
+            throw new InputError('probes', `target ${i + 1} repeats a label used before; give each target once (or label them)`);
+        seen.add(t.label);
+    });
+    return targets;
+}
+/** A duration input (`500ms`, `1s`, `2m`) in milliseconds, within [minMs, maxMs]. */
+function parseDuration(input, text, minMs, maxMs) {
+    const m = /^(\d{1,6})(ms|s|m)$/.exec(text.trim());
+    const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60000) : NaN;
+    if (!(ms >= minMs && ms <= maxMs)) {
+        throw new InputError(input, `'${text
+            .trim()
+            .slice(0, 20)
+            .replace(/[^A-Za-z0-9.]/g, '?')}' is not accepted; give a whole number with ms, s or m, ` +
+            `from ${minMs} ms to ${maxMs / 1000} s (for example 1s or 500ms)`);
+    }
+    return ms;
+}
+const PROBE_INTERVAL_MIN_MS = 10;
+const PROBE_INTERVAL_MAX_MS = 60_000;
+const MAX_DISRUPTION_MAX_MS = 6 * 3600_000;
+function parseProbeInputs(get) {
+    const probes = parseProbes(get('probes'));
+    const interval = get('probe-interval').trim() || '1s';
+    const probeIntervalMs = parseDuration('probe-interval', interval, PROBE_INTERVAL_MIN_MS, PROBE_INTERVAL_MAX_MS);
+    const limit = get('max-disruption').trim();
+    return {
+        probes,
+        probeIntervalMs,
+        ...(limit ? { maxDisruptionMs: parseDuration('max-disruption', limit, 0, MAX_DISRUPTION_MAX_MS) } : {})
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
 /**
  * Parsing helpers every action's inputs use (this one's and the report action's): booleans and choices with the
@@ -37502,6 +38056,7 @@ function defaultCommentKey(job, channelText) {
 
 
 
+
 /** Addon names as MicroK8s repositories spell them (`dns`, `hostpath-storage`, `community/argocd`). */
 const ADDON_NAME = /^(?:(?:core|community)\/)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /**
@@ -37542,6 +38097,7 @@ function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => co
     // Never shown: a token with whitespace inside would break the Authorization header.
     if (prComment && /\s/.test(githubToken))
         throw new InputError('github-token', 'contains whitespace; give the token alone (for example ${{ github.token }})');
+    const probeInputs = parseProbeInputs(get);
     const kubeconfig = expandHome(get('kubeconfig').trim() || '~/.kube/config');
     const kubeconfigProblem = outputPathProblem(kubeconfig);
     if (kubeconfigProblem)
@@ -37563,7 +38119,9 @@ function getInputs(get = (n) => getInput(n), env = process.env, warn = (m) => co
         kubeconfig,
         holdRefresh: bool(get, 'hold-refresh', true),
         removedApis: oneOf(get, 'removed-apis', ['fail', 'warn', 'off'], 'warn'),
+        strictApparmor: oneOf(get, 'strict-apparmor', ['fail', 'warn'], 'fail'),
         manifests: parseManifestPatterns(get('manifests'), env.GITHUB_WORKSPACE || process.cwd()),
+        ...probeInputs,
         ...getCompatInputs(get, env, warn, (name, value, fallback) => bool(() => value, name, fallback))
     };
 }
@@ -38047,6 +38605,13 @@ class MicroK8s {
         ];
         return waitWithProgress(`${kind} ${namespace}/${name} to roll out`, this.options.waitTimeout, (wait) => this.run(args, undefined, false, (line) => wait.status(line)), this.log, this.options.progressClock);
     }
+    /**
+     * `kubectl logs POD -n NS -c CONTAINER --previous --tail=N`: the last lines of a crashed container's previous
+     * run; resolves to the result, never throws on exit.
+     */
+    async previousLog(namespace, pod, container, tail) {
+        return this.run(['kubectl', 'logs', pod, '-n', namespace, '-c', container, '--previous', `--tail=${tail}`]);
+    }
     /** `kubectl apply -f -` with a JSON document on stdin (no file, no shell). */
     async apply(object) {
         return this.runOk(['kubectl', 'apply', '-f', '-'], JSON.stringify(object));
@@ -38061,11 +38626,311 @@ class MicroK8s {
     }
 }
 
+;// CONCATENATED MODULE: ./src/probes/sampler.ts
+
+/** How many intervals pass between two tries to resolve a target that could not be resolved yet. */
+const RESOLVE_EVERY = 5;
+class Sampler {
+    intervalMs;
+    resolve;
+    runStartMs;
+    now;
+    probes;
+    inFlight = new Set();
+    timer;
+    startedAt;
+    stoppedAt;
+    tick = 0;
+    constructor(targets, intervalMs, resolve, 
+    /** Epoch milliseconds the run started: samples are stamped relative to it. */
+    runStartMs, now = Date.now) {
+        this.intervalMs = intervalMs;
+        this.resolve = resolve;
+        this.runStartMs = runStartMs;
+        this.now = now;
+        this.probes = targets.map((target) => ({
+            target,
+            tracker: new OutageTracker(target.label, target.kind),
+            resolving: false,
+            lastTry: -Infinity,
+            pending: []
+        }));
+    }
+    get running() {
+        return this.startedAt !== undefined && this.stoppedAt === undefined;
+    }
+    start() {
+        if (this.startedAt !== undefined)
+            return;
+        this.startedAt = this.now();
+        this.sampleAll();
+    }
+    schedule() {
+        if (this.stoppedAt !== undefined)
+            return;
+        // Drift-free: the next tick is due at start + k·interval; a late timer skips the ticks it missed.
+        const elapsed = this.now() - this.startedAt;
+        this.tick = Math.max(this.tick + 1, Math.floor(elapsed / this.intervalMs) + 1);
+        const due = this.startedAt + this.tick * this.intervalMs;
+        this.timer = setTimeout(() => this.sampleAll(), Math.max(0, due - this.now()));
+        this.timer.unref();
+    }
+    sampleAll() {
+        const at = this.now();
+        for (const probe of this.probes) {
+            if (probe.check)
+                this.sample(probe, at);
+            else
+                this.tryResolve(probe, at);
+        }
+        this.schedule();
+    }
+    track(p) {
+        this.inFlight.add(p);
+        void p.finally(() => this.inFlight.delete(p));
+    }
+    sample(probe, at) {
+        const entry = { atMs: at - this.runStartMs };
+        probe.pending.push(entry);
+        const p = probe.check(this.intervalMs)
+            .catch(() => ({ ok: false, kind: 'error' }))
+            .then((result) => {
+            entry.result = result;
+            while (probe.pending[0]?.result) {
+                const done = probe.pending.shift();
+                probe.tracker.record({
+                    atMs: done.atMs,
+                    ok: done.result.ok,
+                    ...(done.result.kind ? { kind: done.result.kind } : {})
+                });
+            }
+        });
+        this.track(p);
+    }
+    tryResolve(probe, at) {
+        if (probe.resolving || at - probe.lastTry < RESOLVE_EVERY * this.intervalMs)
+            return;
+        probe.resolving = true;
+        probe.lastTry = at;
+        const p = this.resolve(probe.target).then((check) => {
+            probe.check = check;
+            probe.unresolved = undefined;
+            // Sampled from the next tick on; a target counts from its first answer anyway.
+            if (this.running)
+                this.sample(probe, this.now());
+        }, (error) => (probe.unresolved = String(error?.message ?? error)
+            .split('\n')[0]
+            .slice(0, 200)));
+        void p.finally(() => (probe.resolving = false));
+        this.track(p);
+    }
+    /** Stops sampling, waits for the samples in flight (each bounded by the interval), and gives each target's record. */
+    async stop(windows = []) {
+        if (this.stoppedAt === undefined)
+            this.stoppedAt = this.now();
+        if (this.timer)
+            clearTimeout(this.timer);
+        while (this.inFlight.size)
+            await Promise.allSettled([...this.inFlight]);
+        const stopped = this.stoppedAt - this.runStartMs;
+        return this.probes.map((p) => p.tracker.result(stopped, windows, p.unresolved));
+    }
+    /** When sampling started and stopped, in milliseconds after the run started. */
+    span() {
+        return {
+            startedAtMs: (this.startedAt ?? this.runStartMs) - this.runStartMs,
+            stoppedAtMs: (this.stoppedAt ?? this.now()) - this.runStartMs
+        };
+    }
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:dns"
+var external_node_dns_ = __nccwpck_require__(610);
+;// CONCATENATED MODULE: ./src/probes/checks.ts
+/**
+ * One sample of one target, inside this process (no program started per sample), on a fresh connection
+ * (`agent: false`, `Connection: close`: a kept-alive socket would hide a restarted server), bounded by `timeoutMs`.
+ * Up is: a 2xx or 3xx answer (http, /readyz), an accepted TCP connection (a Service's cluster IP), at least one
+ * A record (dns). A failure is named by its kind, never by the target's text: `timeout`, `refused`, `reset`,
+ * `HTTP <status>`, `NXDOMAIN`, `SERVFAIL`, `TLS`, `unreachable`, else `error`.
+ */
+
+
+
+
+/** The kind of a failed request from its error code (Node's errno names and c-ares' DNS codes). */
+function failureKind(error) {
+    const code = String(error?.code ?? error?.name ?? '');
+    if (code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'TimeoutError' || code === 'AbortError')
+        return 'timeout';
+    if (code === 'ECONNREFUSED')
+        return 'refused';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED')
+        return 'reset';
+    if (code === 'ENOTFOUND' || code === 'ENODATA')
+        return 'NXDOMAIN';
+    if (code === 'ESERVFAIL')
+        return 'SERVFAIL';
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return 'unreachable';
+    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code))
+        return 'TLS';
+    return 'error';
+}
+/** Settles once: the first of the check's own outcome and the deadline. */
+function bounded(timeoutMs, start) {
+    return new Promise((resolve) => {
+        let settled = false;
+        let cleanup = () => { };
+        const done = (r) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            cleanup();
+            resolve(r);
+        };
+        const timer = setTimeout(() => done({ ok: false, kind: 'timeout' }), timeoutMs);
+        cleanup = start(done);
+    });
+}
+function checkHttp(target, timeoutMs) {
+    return bounded(timeoutMs, (done) => {
+        const url = new URL(target.url);
+        const options = {
+            method: 'GET',
+            agent: false,
+            headers: {
+                Connection: 'close',
+                'User-Agent': 'microk8s-upgrade-action-probe',
+                ...(target.token ? { Authorization: `Bearer ${target.token}` } : {})
+            },
+            ...(target.ca ? { ca: target.ca } : {}),
+            ...(target.cert && target.key ? { cert: target.cert, key: target.key } : {})
+        };
+        const request = (url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_).request(url, options, (res) => {
+            const status = res.statusCode ?? 0;
+            res.resume();
+            done(status >= 200 && status < 400 ? { ok: true } : { ok: false, kind: `HTTP ${status}` });
+            res.destroy();
+        });
+        request.on('error', (error) => done({ ok: false, kind: failureKind(error) }));
+        request.end();
+        return () => request.destroy();
+    });
+}
+function checkTcp(host, port, timeoutMs) {
+    return bounded(timeoutMs, (done) => {
+        const socket = external_node_net_.connect({ host, port });
+        socket.once('connect', () => done({ ok: true }));
+        socket.once('error', (error) => done({ ok: false, kind: failureKind(error) }));
+        return () => socket.destroy();
+    });
+}
+/** Resolves `name` (A records) through `server` (`IP` or `IP:PORT`, the cluster's DNS Service). */
+function checkDns(server, name, timeoutMs) {
+    return bounded(timeoutMs, (done) => {
+        const resolver = new external_node_dns_.promises.Resolver({ timeout: Math.max(1, timeoutMs), tries: 1 });
+        resolver.setServers([server]);
+        resolver.resolve4(name).then((addresses) => done(addresses.length ? { ok: true } : { ok: false, kind: 'NXDOMAIN' }), (error) => done({ ok: false, kind: failureKind(error) }));
+        return () => resolver.cancel();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/probes/resolve.ts
+/**
+ * Where each target lives, read from the cluster through the `microk8s` client (one command per resolution, never
+ * per sample): the API server's URL and credentials from `microk8s config` (kept in memory only, never printed),
+ * a Service's cluster IP and port from `kubectl get service`, the cluster DNS server from the `kube-dns` Service
+ * in kube-system (MicroK8s' dns addon: 10.152.183.10, port 53/UDP). The runner is a node, so cluster IPs are
+ * reachable from it (docs/disruption.md).
+ */
+
+
+const decode = (b64) => (typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('utf8') : undefined);
+/**
+ * The API server's `/readyz` with the current context's credentials (certificate data or a token). Errors name
+ * what is missing, never a value.
+ */
+function apiServerCheck(kubeconfig) {
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(kubeconfig);
+    }
+    catch {
+        throw new Error('the kubeconfig from microk8s config is not YAML');
+    }
+    const context = (doc?.contexts ?? []).find((c) => c?.name === doc?.['current-context'])?.context ?? {};
+    const cluster = (doc?.clusters ?? []).find((c) => c?.name === context.cluster)?.cluster;
+    const user = (doc?.users ?? []).find((u) => u?.name === context.user)?.user ?? {};
+    const server = typeof cluster?.server === 'string' ? cluster.server : undefined;
+    if (!server || !/^https?:\/\/[^/@\s]+\/?$/.test(server))
+        throw new Error('the kubeconfig names no API server URL');
+    return {
+        url: `${server.replace(/\/$/, '')}/readyz`,
+        ...(decode(cluster['certificate-authority-data']) ? { ca: decode(cluster['certificate-authority-data']) } : {}),
+        ...(decode(user['client-certificate-data']) && decode(user['client-key-data'])
+            ? { cert: decode(user['client-certificate-data']), key: decode(user['client-key-data']) }
+            : {}),
+        ...(typeof user.token === 'string' ? { token: user.token } : {})
+    };
+}
+/** The Service's cluster IP and the port the target names, from its object. */
+function serviceAddress(service, port, protocol = 'TCP') {
+    const ip = service?.spec?.clusterIP;
+    if (typeof ip !== 'string' || !ip || ip === 'None')
+        throw new Error('the Service has no cluster IP (headless?)');
+    const ports = service?.spec?.ports ?? [];
+    if (!ports.some((p) => p?.port === port && (p?.protocol ?? 'TCP') === protocol))
+        throw new Error(`the Service has no ${protocol} port ${port}`);
+    return { host: ip, port };
+}
+/** The cluster DNS server (`IP:PORT`) from the kube-dns Service: its UDP port named dns, else 53. */
+function dnsServer(service) {
+    const ip = service?.spec?.clusterIP;
+    if (typeof ip !== 'string' || !ip || ip === 'None')
+        throw new Error('the kube-dns Service has no cluster IP');
+    const ports = service?.spec?.ports ?? [];
+    const port = ports.find((p) => p?.protocol === 'UDP' && p?.name === 'dns')?.port ??
+        ports.find((p) => p?.protocol === 'UDP')?.port ??
+        53;
+    return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+/** Resolves targets through the cluster (the sampler's `resolve`). */
+function clusterResolver(microk8s) {
+    return async (target) => {
+        switch (target.kind) {
+            case 'http':
+                return (timeoutMs) => checkHttp({ url: target.url }, timeoutMs);
+            case 'apiserver': {
+                const check = apiServerCheck(await microk8s.config());
+                return (timeoutMs) => checkHttp(check, timeoutMs);
+            }
+            case 'service': {
+                const svc = await microk8s.kubectlJson(['get', 'service', target.name, '-n', target.namespace]);
+                const { host, port } = serviceAddress(svc, target.port);
+                return (timeoutMs) => checkTcp(host, port, timeoutMs);
+            }
+            case 'dns': {
+                const server = dnsServer(await microk8s.kubectlJson(['get', 'service', 'kube-dns', '-n', 'kube-system']));
+                return (timeoutMs) => checkDns(server, target.name, timeoutMs);
+            }
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/tools.ts
 /**
  * The one place the action's tools are built (docker/actions-toolkit builds every tool once in toolkit.ts): the
  * command runner, snap and microk8s clients, for the main step and the post step alike, with one time bound.
  */
+
+
+
 
 
 
@@ -38090,8 +38955,11 @@ function buildTools(options) {
         microk8s: new MicroK8s(cmd, { waitTimeout: options.waitTimeout }, (m) => info(m))
     };
 }
-/** The main step's tools, after checking the runner can run them at all (Linux, root or sudo, `timeout`). */
-async function toolsForRun(inputs) {
+/**
+ * The main step's tools, after checking the runner can run them at all (Linux, root or sudo, `timeout`); the
+ * sampler stamps its samples relative to `runStartMs`, the report's clock.
+ */
+async function toolsForRun(inputs, runStartMs) {
     if (process.platform !== 'linux') {
         throw new StepError('environment', `MicroK8s needs a Linux runner with snapd; this runner is ${process.platform}. Use runs-on: ubuntu-latest`);
     }
@@ -38101,7 +38969,12 @@ async function toolsForRun(inputs) {
     const bounded = Boolean(await which('timeout', false));
     if (!bounded)
         core_warning('coreutils `timeout` is not on PATH: commands run without a time bound', { title: 'timeout' });
-    return buildTools({ waitTimeout: inputs.waitTimeout, devmode: inputs.devmode, bounded });
+    const tools = buildTools({ waitTimeout: inputs.waitTimeout, devmode: inputs.devmode, bounded });
+    const targets = [API_SERVER, ...inputs.probes];
+    return {
+        ...tools,
+        sampler: new Sampler(targets, inputs.probeIntervalMs, clusterResolver(tools.microk8s), runStartMs)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/stages/failure.ts
@@ -38170,7 +39043,249 @@ async function collectDiagnostics(tools) {
     return dest;
 }
 
+;// CONCATENATED MODULE: ./src/upgrade/addon-plan.ts
+/**
+ * The addon plan: a pure function of what is enabled, what was asked and the catalog of both releases. Which
+ * addons are cycled, in which order, with which arguments; which are kept and why; which are enabled after.
+ */
+
+
+/** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
+function sameArgs(a, b) {
+    const norm = (s) => (s ?? '').split(',').filter(Boolean).sort().join(',');
+    return norm(a) === norm(b);
+}
+/**
+ * An argument read back from the cluster must be one the target release's enable takes (the recovered value is
+ * in the action's own language, which the catalog writes per release, e.g. the ingress default certificate
+ * across the nginx → Traefik change, or MetalLB's IPv6 ranges, taken from 1.31). When it is not, the addon is
+ * kept as it runs rather than cycled into losing it; the reason says what the target would take instead.
+ */
+function recoveredNotAccepted(step, release) {
+    const check = checkArguments(addonSpec(step.name, release), step.args);
+    if (check.ok)
+        return undefined;
+    return (`it runs with ${step.args} (${step.note ?? 'read from the cluster'}), which the ${release} ${step.name} addon ` +
+        `cannot take (${check.problem}): it keeps running as it is. To cycle it, list it in the addons input with ` +
+        `arguments it accepts (${check.accepted})`);
+}
+/** The addons input's arguments with the carried items it does not set (`1.1.1.1` + `ip=X` → `1.1.1.1,ip=X`). */
+function withCarried(args, carry) {
+    if (!carry)
+        return args;
+    const keys = new Set(args.split(',').map((i) => (i.includes('=') ? i.slice(0, i.indexOf('=')) : '')));
+    const extra = carry.split(',').filter((i) => i.includes('=') && !keys.has(i.slice(0, i.indexOf('='))));
+    return [args, ...extra].join(',');
+}
+/** Addons whose enable prompts on stdin without arguments: never enabled without them. */
+const NEEDS_ARGS = new Set(['metallb']);
+function planAddons(input) {
+    const requested = new Map(input.requested.map((r) => [r.name, r]));
+    const specOf = (name) => addonSpec(name, input.toRelease);
+    const cycleAlso = new Set(input.cycleAlso ?? []);
+    const enabledSet = new Set(input.enabled);
+    const cycling = input.mode !== 'never';
+    const span = `${input.fromRelease} and ${input.toRelease}`;
+    const why = input.mode === 'never'
+        ? "cycle-addons is 'never'"
+        : input.mode === 'always'
+            ? "cycle-addons is 'always'"
+            : `cycle-addons is 'auto': the addons whose directory differs between ${span} (compared after the last hop), and those that depend on them`;
+    // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
+    // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
+    // could be read back.
+    const argsDiffer = (name) => {
+        const want = requested.get(name)?.args;
+        const rec = input.recovered.get(name);
+        return want !== undefined && rec !== undefined && sameArgs(withCarried(want, rec.carry), rec.args) === false;
+    };
+    // cycle-also names an opt-in addon under its own name or its alias's (`gpu` for nvidia and the other way).
+    const namedInCycleAlso = (name) => [...cycleAlso].some((c) => c === name || c === specOf(name).aliasOf || specOf(c).aliasOf === name);
+    const kept = [];
+    const toCycle = [];
+    for (const name of input.enabled) {
+        const spec = specOf(name);
+        if (spec.aliasOf) {
+            // `storage` reads enabled whenever hostpath-storage is: cycle the real addon once.
+            if (enabledSet.has(spec.aliasOf))
+                continue;
+        }
+        if (!spec.available) {
+            kept.push({
+                name,
+                policy: 'not-in-target',
+                reason: `the ${input.toRelease} addon repository has no ${name} addon: it keeps running as it is (disable it yourself when it is no longer wanted)`
+            });
+        }
+        else if (input.neverCycle.includes(name)) {
+            kept.push({ name, policy: 'user', reason: 'listed in never-cycle' });
+        }
+        else if (input.uncapturable?.[name] && (cycling || argsDiffer(name))) {
+            kept.push({ name, policy: 'not-captured', reason: input.uncapturable[name] });
+        }
+        else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
+            if (cycling || argsDiffer(name))
+                toCycle.push(name);
+        }
+        else if (spec.policy === 'opt-in' && namedInCycleAlso(name)) {
+            if (cycling || argsDiffer(name))
+                toCycle.push(name);
+        }
+        else if (spec.policy === 'opt-in') {
+            // What cycling loses is the disabling release's doing (nvidia's CRDs go from 1.33's disable).
+            const disabling = addonSpec(name, input.fromRelease);
+            kept.push({
+                name,
+                policy: spec.policy,
+                reason: (disabling.policy === 'opt-in' && disabling.reason) || spec.reason || ''
+            });
+        }
+        else if (spec.policy !== 'cycle') {
+            kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' });
+        }
+        else if (cycling || argsDiffer(name)) {
+            toCycle.push(name);
+        }
+    }
+    const always = input.mode === 'always' ? { why: "cycle-addons is 'always'" } : {};
+    const stepFor = (name) => {
+        const req = requested.get(name);
+        if (req?.args !== undefined) {
+            const reconfigure = argsDiffer(name);
+            const rec = input.recovered.get(name);
+            const args = withCarried(req.args, rec?.carry);
+            const note = (reconfigure
+                ? 'reconfigured: the addons input asks for other arguments than it ran with'
+                : 'arguments from the addons input') +
+                (args !== req.args ? `; ${args.slice(req.args.length + 1)} kept as it runs (${rec.note})` : '');
+            // A plain enable (no arguments) is what ran before too when nothing was read back.
+            const previous = rec ? (rec.args !== undefined ? { args: rec.args } : {}) : undefined;
+            return {
+                name,
+                args,
+                argsSource: 'input',
+                note,
+                ...(previous ? { previous } : {}),
+                ...(reconfigure ? { reconfigure, why: note } : {}),
+                ...always
+            };
+        }
+        const rec = input.recovered.get(name);
+        const optIn = specOf(name).policy === 'opt-in'
+            ? 'named in cycle-also: enabled again with the defaults (its options were not read back)'
+            : undefined;
+        if (rec?.args)
+            return { name, args: rec.args, argsSource: 'recovered', note: rec.note, ...always };
+        if (NEEDS_ARGS.has(name))
+            return undefined;
+        const note = [rec?.note, optIn].filter(Boolean).join('; ') || undefined;
+        return { name, argsSource: 'none', ...(note ? { note } : {}), ...always };
+    };
+    const cycle = [];
+    for (const name of addonOrder(toCycle, specOf)) {
+        const step = stepFor(name);
+        const keep = input.recovered.get(name)?.keep;
+        const notAccepted = step?.args !== undefined && step.args !== requested.get(name)?.args
+            ? recoveredNotAccepted(step, input.toRelease)
+            : undefined;
+        if (keep || notAccepted)
+            kept.push({ name, policy: 'args-not-accepted', reason: (keep ?? notAccepted) });
+        else if (step)
+            cycle.push(step);
+        else {
+            kept.push({
+                name,
+                policy: 'no-args',
+                reason: `its arguments could not be read from the cluster and its enable would prompt for them; list it in the addons input with its arguments (e.g. ${name}:10.64.140.43-10.64.140.49)`
+            });
+        }
+    }
+    const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(specOf(r.name).aliasOf && enabledSet.has(specOf(r.name).aliasOf)));
+    const enableAfter = addonOrder(missing.map((r) => r.name), specOf).map((name) => {
+        const req = requested.get(name);
+        return req.args !== undefined
+            ? { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' }
+            : { name, argsSource: 'none' };
+    });
+    for (const step of enableAfter) {
+        if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
+            throw new InputError('addons', `${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49'`);
+        }
+    }
+    return {
+        fromRelease: input.fromRelease,
+        toRelease: input.toRelease,
+        cycling,
+        why,
+        pendingComparison: input.mode === 'auto',
+        cycle,
+        kept,
+        enableAfter,
+        unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
+    };
+}
+/**
+ * The addons the plan enables whose enable downloads from the internet at the target release (the Traefik and
+ * cert-manager charts, the Gateway API manifests, the 1.33–1.35 dashboard chart), with what each downloads.
+ */
+function downloadsOf(plan) {
+    const names = [...plan.cycle, ...plan.enableAfter].map((s) => s.name);
+    return names.flatMap((name) => {
+        const downloads = addonSpec(name, plan.toRelease).downloads ?? [];
+        return downloads.length ? [{ name, what: downloads.map((d) => d.what) }] : [];
+    });
+}
+/**
+ * `cycle-addons: auto` once the repositories are compared: cycle the candidates whose addon directory changed
+ * (addons outside the core repository, named in cycle-also, count as changed), those that depend on a cycled
+ * one, and those the addons input reconfigures; keep the rest as "unchanged". When the comparison failed,
+ * every candidate is cycled, as with `always`, and each step says why.
+ */
+function narrowToChanged(plan, comparison) {
+    if (!plan.pendingComparison)
+        return plan;
+    const specOf = (name) => addonSpec(name, plan.toRelease);
+    const same = plan.fromRelease === plan.toRelease;
+    const changedWhy = same
+        ? `its directory in the active addon repository differs from the ${plan.toRelease} snap's`
+        : `its addon directory changed between ${plan.fromRelease} and ${plan.toRelease}`;
+    const unchangedWhy = same
+        ? `unchanged: the active addon repository matches the ${plan.toRelease} snap's`
+        : `unchanged between ${plan.fromRelease} and ${plan.toRelease}`;
+    if ('error' in comparison) {
+        const why = `could not compare the addon repositories (${comparison.error}): cycled as with always`;
+        return { ...plan, pendingComparison: false, cycle: plan.cycle.map((s) => ({ ...s, why: s.why ?? why })) };
+    }
+    const changed = new Set(comparison.changed);
+    const cycled = new Set();
+    const cycle = [];
+    const kept = [...plan.kept];
+    // plan.cycle is in enable order (dependencies first), so one pass sees every dependency decided.
+    for (const step of plan.cycle) {
+        const dependency = specOf(step.name).needs.find((d) => cycled.has(d));
+        const why = step.reconfigure
+            ? step.why
+            : changed.has(step.name) || specOf(step.name).policy === 'unknown'
+                ? specOf(step.name).policy === 'unknown'
+                    ? 'named in cycle-also'
+                    : changedWhy
+                : dependency
+                    ? `depends on ${dependency}, which is cycled`
+                    : undefined;
+        if (why) {
+            cycled.add(step.name);
+            cycle.push({ ...step, why });
+        }
+        else {
+            kept.push({ name: step.name, policy: 'unchanged', reason: unchangedWhy });
+        }
+    }
+    const unknownOrder = plan.unknownOrder.filter((n) => cycled.has(n));
+    return { ...plan, pendingComparison: false, cycle, kept, unknownOrder };
+}
+
 ;// CONCATENATED MODULE: ./src/stages/plan-record.ts
+
 function describePlan({ core: corePlan, addons: addonPlan }) {
     const hops = corePlan.hops.map((h) => `${h.kind} ${h.channelText} (Kubernetes 1.${h.minor}${h.storeVersion ? `, ${h.storeVersion}` : ''})`);
     const lines = [
@@ -38196,7 +39311,14 @@ function describePlan({ core: corePlan, addons: addonPlan }) {
         lines.push(`  then enable: ${addonPlan.enableAfter.map((s) => s.name).join(' → ')}`);
     if (addonPlan.unknownOrder.length)
         lines.push(`  order of ${addonPlan.unknownOrder.join(', ')} is not known to the catalog: cycled after the known addons`);
-    return [...lines, ...corePlan.notes].join('\n');
+    return [...lines, ...downloadNotes(addonPlan), ...corePlan.notes].join('\n');
+}
+/** One note per addon the plan enables that needs the internet (checked reachable before the first disable). */
+function downloadNotes(addonPlan) {
+    if (addonPlan.pendingComparison)
+        return [];
+    return downloadsOf(addonPlan).map(({ name, what }) => `${name}: the ${addonPlan.toRelease} enable downloads ${what.join(' and ')} from the internet; ` +
+        `the runner must reach them (checked before the first disable)`);
 }
 function recordPlan(report, { core: corePlan, addons: addonPlan }) {
     report.target.minor = corePlan.targetMinor;
@@ -38212,6 +39334,7 @@ function recordPlan(report, { core: corePlan, addons: addonPlan }) {
         thenEnable: addonPlan.enableAfter.map((s) => s.name),
         notes: [
             ...corePlan.notes,
+            ...downloadNotes(addonPlan),
             ...(addonPlan.unknownOrder.length
                 ? [
                     `dependency order of ${addonPlan.unknownOrder.join(', ')} is not known: cycled after the known addons, in the order status lists them`
@@ -38221,7 +39344,9 @@ function recordPlan(report, { core: corePlan, addons: addonPlan }) {
     };
     for (const kept of addonPlan.kept) {
         const warning = `${kept.name} not cycled: ${kept.reason}`;
-        if (kept.policy === 'no-args' && !report.warnings.includes(warning))
+        // Kept because a setting could not be carried through a cycle, or its state could not be captured.
+        const warn = kept.policy === 'no-args' || kept.policy === 'args-not-accepted' || kept.policy === 'not-captured';
+        if (warn && !report.warnings.includes(warning))
             report.warnings.push(warning);
     }
 }
@@ -38247,11 +39372,13 @@ function describeComparison(plan) {
 
 
 /**
- * Runs the stages in order. Each stage's result is merged into the state; a new plan is recorded in the report
- * and printed once, whichever stage made it.
+ * Runs the stages in order. Each stage's result is merged into the state; a new plan is recorded in the report,
+ * whichever stage made it. The log prints the plan once: a stage that refines it (the repository comparison
+ * decides which candidates are cycled) prints only the lines that are new, under its name.
  */
 async function runStages(initial, stages) {
     let state = initial;
+    const printed = new Set();
     for (const stage of stages) {
         // Before `plan` has run, the later fields are absent; stages before it do not read them.
         const planned = state;
@@ -38262,12 +39389,79 @@ async function runStages(initial, stages) {
         state = { ...state, ...produced };
         if (produced.plan) {
             recordPlan(state.report, produced.plan);
-            info(describePlan(produced.plan));
+            const lines = describePlan(produced.plan).split('\n');
+            const fresh = lines.filter((line) => !printed.has(line));
+            if (printed.size === 0)
+                info(lines.join('\n'));
+            else if (fresh.length)
+                info([`Plan after ${stage.name}:`, ...fresh].join('\n'));
+            for (const line of lines)
+                printed.add(line);
         }
         if (state.finished)
             break;
     }
     return state;
+}
+
+;// CONCATENATED MODULE: ./src/stages/probes.ts
+/**
+ * Stage `start probes`: the disruption sampler (probes/) starts at the first change, right after the dry-run
+ * stage, and `stopProbes` (called by run.ts whatever happened) stops it and records `report.disruption`, each
+ * outage attributed to the report's steps and addon cycles. `maxDisruption` fails the job, once the report is
+ * written, when a target's longest outage exceeds max-disruption (docs/disruption.md).
+ */
+
+
+const startProbes = {
+    name: 'start probes',
+    async run({ tools, inputs }) {
+        if (!tools.sampler)
+            return;
+        tools.sampler.start();
+        const more = inputs.probes.length ? ` and ${inputs.probes.map((p) => p.label).join(', ')}` : '';
+        info(`Sampling the API server${more} every ${inputs.probeIntervalMs} ms until the end of the run`);
+    }
+};
+/** What an outage can be attributed to: the report's steps, and each addon's own cycle inside the addon-cycle step. */
+function runWindows(report) {
+    const windows = [];
+    for (const s of report.steps)
+        if (s.atMs !== undefined)
+            windows.push({ name: s.name, atMs: s.atMs, durationMs: s.durationMs });
+    for (const a of report.addons) {
+        if (a.atMs === undefined || a.durationMs === undefined)
+            continue;
+        const name = a.status === 'enabled' ? `enable ${a.name}` : `${a.name} cycle`;
+        windows.push({ name, atMs: a.atMs, durationMs: a.durationMs });
+    }
+    return windows;
+}
+/** Stops the sampler (when it ran) and records what it measured. */
+async function stopProbes(report, sampler, limitMs) {
+    if (!sampler?.running)
+        return;
+    const targets = await sampler.stop(runWindows(report));
+    report.disruption = {
+        intervalMs: sampler.intervalMs,
+        ...sampler.span(),
+        ...(limitMs !== undefined ? { limitMs } : {}),
+        targets
+    };
+}
+/** After the report is written: the job fails when the upgrade completed but a target was out longer than allowed. */
+function maxDisruption(report) {
+    if (report.status !== 'success' || !report.disruption)
+        return;
+    const over = overLimit(report.disruption);
+    if (!over.length)
+        return;
+    const limit = `${(report.disruption.limitMs / 1000).toFixed(1)} s`;
+    const what = over
+        .map((t) => t.answered ? `${t.label}: out ${(t.longestOutageMs / 1000).toFixed(1)} s` : `${t.label}: never answered`)
+        .join('; ');
+    core_error(`the upgrade completed, but ${what} (max-disruption ${limit})`, { title: 'max-disruption' });
+    process.exitCode = ExitCode.Failure;
 }
 
 ;// CONCATENATED MODULE: ./src/stages/run.ts
@@ -38276,6 +39470,7 @@ async function runStages(initial, stages) {
  * tools built, the stages run, any error turned into the report's failure, and the report published whatever
  * happened. `run()` in main.ts hands it the list of stages.
  */
+
 
 
 
@@ -38301,12 +39496,14 @@ async function runMain(stages) {
             report.warnings.push(message);
         });
         report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) };
-        tools = await toolsForRun(inputs);
+        tools = await toolsForRun(inputs, Date.parse(report.startedAt));
         await runStages({ inputs, tools, report }, stages);
     }
     catch (error) {
         await recordFailure(report, error, tools);
     }
+    // Sampling ends with the run, also when it failed (the sampler started at the first change, if it got there).
+    await stopProbes(report, tools?.sampler, inputs?.maxDisruptionMs);
     report.finishedAt = new Date().toISOString();
     const history = tools?.cmd.history ?? [];
     report.timing = {
@@ -38319,6 +39516,8 @@ async function runMain(stages) {
     // recordFailure gave the one titled ::error annotation; setFailed would add a second, untitled one.
     if (report.status === 'failure')
         process.exitCode = ExitCode.Failure;
+    else
+        maxDisruption(report);
 }
 
 ;// CONCATENATED MODULE: ./src/upgrade/journal.ts
@@ -38402,7 +39601,109 @@ class CycleJournal {
     }
 }
 
+;// CONCATENATED MODULE: ./src/addons/dns-settings.ts
+
+/** The address the enable gives kube-dns by itself on the shipped service range. */
+const DEFAULT_DNS_IP = '10.152.183.10';
+const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+/** `--NAME=VALUE` in a $SNAP_DATA/args file (quotes removed); undefined when the file does not set it. */
+function argValue(text, name) {
+    const m = new RegExp(`^--${name}=(\\S*)`, 'm').exec(text);
+    return m ? m[1].replace(/^"(.*)"$/, '$1') : undefined;
+}
+/** What the kubelet and API server argument files say about DNS (the enable's own test for the default range). */
+function settingsFromArgs(kubeletArgs, apiserverArgs, serviceIp) {
+    const kubeletDns = argValue(kubeletArgs, 'cluster-dns');
+    const kubeletDomain = argValue(kubeletArgs, 'cluster-domain');
+    return {
+        ...(serviceIp ? { serviceIp } : {}),
+        ...(kubeletDns !== undefined ? { kubeletDns } : {}),
+        ...(kubeletDomain !== undefined ? { kubeletDomain } : {}),
+        defaultServiceRange: /^--service-cluster-ip-range=10\.152\.183\.0\/24/m.test(apiserverArgs)
+    };
+}
+/**
+ * dns's arguments as read back (the addons input's language): the Corefile's upstreams, and the Service IP and
+ * cluster domain where the enable would not choose them by itself. The IP and domain are carried into arguments
+ * the addons input gives (a new upstream must not move kube-dns). Kept, with the reason, when the enabling
+ * release cannot take the domain (before 1.33), or when the kubelet does not point at the Service (a node-local
+ * cache, say), which the enable would overwrite.
+ */
+function recoverDns(corefile, dns, enableMinor) {
+    const upstreams = corefile ? dnsUpstreams(corefile) : undefined;
+    const upstreamNote = upstreams
+        ? `upstreams ${upstreams} read from the CoreDNS ConfigMap`
+        : corefile
+            ? "upstreams follow the host's resolv.conf, as before"
+            : 'no CoreDNS ConfigMap found';
+    const ip = dns?.serviceIp ?? dns?.kubeletDns;
+    const domain = dns?.kubeletDomain && dns.kubeletDomain !== DEFAULT_CLUSTER_DOMAIN ? dns.kubeletDomain : undefined;
+    let keep;
+    if (dns?.serviceIp && dns.kubeletDns && dns.kubeletDns !== dns.serviceIp) {
+        keep =
+            `the kubelet's --cluster-dns is ${dns.kubeletDns}, not the kube-dns Service IP ${dns.serviceIp} (a node-local ` +
+                'DNS cache?); its enable would point the kubelet at the Service, so it keeps running as it is';
+    }
+    else if (domain && enableMinor < 33) {
+        keep =
+            `its cluster domain is ${domain} (the kubelet's --cluster-domain), which the 1.${enableMinor} dns enable cannot ` +
+                `set (it writes ${DEFAULT_CLUSTER_DOMAIN}; it takes a cluster domain from 1.33): it keeps running as it is`;
+    }
+    const passIp = ip !== undefined && (domain !== undefined || !(ip === DEFAULT_DNS_IP && dns?.defaultServiceRange));
+    const carried = [
+        ...(passIp ? [`ip=${ip}`] : []),
+        ...(domain !== undefined && enableMinor >= 33 ? [`domain=${domain}`] : [])
+    ];
+    const carriedNote = carried.length
+        ? `; ${[passIp ? `Service IP ${ip}` : '', domain && enableMinor >= 33 ? `cluster domain ${domain}` : '']
+            .filter(Boolean)
+            .join(' and ')} read from kube-dns and the kubelet, passed again`
+        : '';
+    const args = carried.length ? [upstreams ?? '/etc/resolv.conf', ...carried].join(',') : upstreams;
+    return {
+        ...(args ? { args } : {}),
+        note: args || corefile ? `${upstreamNote}${carriedNote}` : `${upstreamNote}: enabled plainly`,
+        ...(carried.length ? { carry: carried.join(',') } : {}),
+        ...(keep ? { keep } : {})
+    };
+}
+/** The value of `key=` in arguments of the addons input's language. */
+function item(args, key) {
+    return (args ?? '')
+        .split(',')
+        .find((i) => i.startsWith(`${key}=`))
+        ?.slice(key.length + 1);
+}
+/**
+ * kube-dns's IP and the kubelet's arguments after the cycle against what the enable was given: the `ip=` and
+ * `domain=` of its arguments, else what ran before (which the enable picks by itself when they were left out).
+ */
+function dns_settings_checkDns(before, after, enabledWith) {
+    const name = 'kube-dns Service IP and kubelet DNS arguments';
+    const describe = (s) => `kube-dns ${s.serviceIp ?? 'none'}; kubelet --cluster-dns=${s.kubeletDns ?? '(unset)'} --cluster-domain=${s.kubeletDomain ?? '(unset)'}`;
+    if (!after)
+        return { name, before: describe(before), after: 'not read', ok: false, checked: false, detail: 'could not be read' };
+    const ip = item(enabledWith, 'ip') ?? before.serviceIp ?? after.serviceIp;
+    const domain = item(enabledWith, 'domain') ?? before.kubeletDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    const wrong = [
+        after.serviceIp !== ip ? `kube-dns is at ${after.serviceIp ?? 'no address'}, not ${ip}` : '',
+        after.kubeletDns !== ip ? `the kubelet's --cluster-dns is ${after.kubeletDns ?? 'unset'}, not ${ip}` : '',
+        after.kubeletDomain !== domain
+            ? `the kubelet's --cluster-domain is ${after.kubeletDomain ?? 'unset'}, not ${domain}`
+            : ''
+    ].filter(Boolean);
+    return {
+        name,
+        before: describe(before),
+        after: describe(after),
+        ok: wrong.length === 0,
+        checked: true,
+        ...(wrong.length ? { detail: wrong.join('; ') } : {})
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/addons/state-specs.ts
+
 
 /** Secrets the user keeps, not service-account tokens (made by the API server) or Helm release records. */
 const userSecret = (o) => o.type !== 'kubernetes.io/service-account-token' && o.type !== 'helm.sh/release.v1';
@@ -38411,11 +39712,16 @@ const INGRESS_CONFIGMAPS = [
     'nginx-ingress-tcp-microk8s-conf',
     'nginx-ingress-udp-microk8s-conf'
 ];
+/** The configuration kinds of MetalLB's crd.yaml (not ServiceL2Status/ServiceBGPStatus, which its speakers write). */
 const METALLB_RESOURCES = [
-    'ipaddresspools.metallb.io',
-    'l2advertisements.metallb.io',
-    'bgppeers.metallb.io',
-    'bgpadvertisements.metallb.io'
+    { resource: 'ipaddresspools.metallb.io' },
+    { resource: 'l2advertisements.metallb.io' },
+    { resource: 'bgppeers.metallb.io' },
+    { resource: 'bgpadvertisements.metallb.io' },
+    { resource: 'bfdprofiles.metallb.io' },
+    { resource: 'communities.metallb.io' },
+    // MetalLB v0.13.3 (1.28–1.32) still defines the legacy AddressPool; v0.14.9 (1.33) dropped it.
+    { resource: 'addresspools.metallb.io', minors: [28, 32] }
 ];
 const STATE_SPECS = [
     {
@@ -38428,15 +39734,26 @@ const STATE_SPECS = [
         ]
     },
     {
+        // 1.35+ (Traefik): the disable deletes namespace ingress too; a TLS Secret kept there goes with it.
+        addon: 'ingress',
+        minors: [35, 99],
+        what: 'ingress Secrets',
+        objects: [{ resource: 'secrets', namespace: 'ingress', keep: userSecret }]
+    },
+    {
         addon: 'metallb',
         minors: [28, 99],
-        what: 'MetalLB pools and advertisements',
-        objects: METALLB_RESOURCES.map((resource) => ({ resource, namespace: 'metallb-system', crd: true }))
+        what: 'MetalLB pools, advertisements, BGP peers, BFD profiles and communities',
+        objects: METALLB_RESOURCES.map((r) => ({ ...r, namespace: 'metallb-system', crd: true }))
     }
 ];
-/** The specs that apply to an addon disabled with a release's scripts. */
+const within = (minor, range) => !range || (minor >= range[0] && minor <= range[1]);
+/** The specs that apply to an addon disabled with a release's scripts (their queries for that release). */
 function stateSpecs(addon, minor) {
-    return STATE_SPECS.filter((s) => s.addon === addon && minor >= s.minors[0] && minor <= s.minors[1]);
+    return STATE_SPECS.filter((s) => s.addon === addon && within(minor, s.minors)).map((s) => ({
+        ...s,
+        objects: s.objects.filter((q) => within(minor, q.minors))
+    }));
 }
 const SERVER_METADATA = [
     'uid',
@@ -38529,9 +39846,12 @@ function loadBalancerIps(services) {
         .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
 // ------------------------------------------------------------------------------------------------- CoreDNS
-/** The Corefile with its `forward . …` targets replaced (the requested upstreams win over the old ones). */
+/**
+ * The Corefile with its `forward . …` targets replaced (the requested upstreams win over the old ones); `ip=` and
+ * `domain=` items of dns's arguments are not upstreams.
+ */
 function corefileWithUpstreams(corefile, upstreams) {
-    const targets = upstreams.split(',').filter(Boolean).join(' ');
+    const targets = plainItems(upstreams).join(' ');
     return corefile.replace(/^(\s*forward\s+\.)[^{\n]*?(\s*\{?)$/m, (_m, head, brace) => {
         return `${head} ${targets}${brace.includes('{') ? ' {' : ''}`;
     });
@@ -38583,13 +39903,19 @@ function checkLoadBalancers(before, after) {
             : {})
     };
 }
+/**
+ * The same two fields on both sides of the check, so before and after compare: the reclaim policy and the
+ * `storageclass.kubernetes.io/is-default-class` annotation (`not set` on a 1.28 class, which has none).
+ */
+function describeStorageClass(sc) {
+    return `reclaim ${sc.reclaimPolicy}, default class ${sc.defaultClass ?? 'not set'}`;
+}
 function checkStorageClass(before, after, enableMinor) {
-    const describe = (sc) => `reclaim ${sc.reclaimPolicy}${sc.defaultClass !== undefined ? `, default class ${sc.defaultClass}` : ''}`;
     const name = 'hostpath StorageClass';
     if (!after)
         return {
             name,
-            before: describe(before),
+            before: describeStorageClass(before),
             after: 'missing',
             ok: false,
             checked: true,
@@ -38598,10 +39924,12 @@ function checkStorageClass(before, after, enableMinor) {
     // A 1.28 StorageClass has no annotation: any value the new enable sets is the addon's default.
     const defaultKept = before.defaultClass === undefined || enableMinor < 29 || after.defaultClass === before.defaultClass;
     const ok = after.reclaimPolicy === before.reclaimPolicy && defaultKept;
+    // An annotation the 1.28 class did not have is the new enable's default, and said so.
+    const setByEnable = before.defaultClass === undefined && after.defaultClass !== undefined;
     return {
         name,
-        before: describe(before),
-        after: describe(after),
+        before: describeStorageClass(before),
+        after: `${describeStorageClass(after)}${setByEnable ? ' (set by the enable)' : ''}`,
         ok,
         checked: true,
         ...(ok ? {} : { detail: 'reclaim policy or default-class annotation changed' })
@@ -38610,24 +39938,16 @@ function checkStorageClass(before, after, enableMinor) {
 /** Arguments of enabled addons read back from what was captured, with how they were found. */
 function recoverArgs(enabled, items, captured, enableMinor) {
     const out = new Map();
-    if (enabled.includes('dns')) {
-        const corefile = captured.corefile;
-        const upstreams = corefile ? dnsUpstreams(corefile) : undefined;
-        out.set('dns', upstreams
-            ? { args: upstreams, note: `upstreams ${upstreams} read from the CoreDNS ConfigMap` }
-            : {
-                note: corefile
-                    ? "upstreams follow the host's resolv.conf, as before"
-                    : 'no CoreDNS ConfigMap found: enabled plainly'
-            });
-    }
+    if (enabled.includes('dns'))
+        out.set('dns', recoverDns(captured.corefile, captured.dns, enableMinor));
     if (enabled.includes('ingress')) {
         const ds = items.find((o) => o.kind === 'DaemonSet' &&
             o.metadata?.namespace === 'ingress' &&
             o.metadata?.name === 'nginx-ingress-microk8s-controller');
         // nginx (1.28–1.34) has it in the controller's arguments, Traefik (1.35+) in the default TLSStore.
         const fromNginx = ingressArgs(ds);
-        const args = fromNginx ?? traefikIngressArgs(items.filter((o) => o.kind === 'TLSStore'));
+        const stores = [...items, ...(captured.customResources?.ingress?.objects ?? [])].filter((o) => o.kind === 'TLSStore');
+        const args = fromNginx ?? traefikIngressArgs(stores);
         out.set('ingress', args
             ? {
                 args,
@@ -38641,7 +39961,7 @@ function recoverArgs(enabled, items, captured, enableMinor) {
         out.set('metallb', range
             ? {
                 args: range,
-                note: `enabled with ${range}, then the ${pools.length} captured IPAddressPool(s) and their advertisements re-applied`
+                note: `enabled with ${range}, then the ${pools.length} captured IPAddressPool(s), their advertisements and BGP/BFD settings re-applied`
             }
             : { note: 'no IPAddressPool found' });
     }
@@ -38655,12 +39975,265 @@ function recoverArgs(enabled, items, captured, enableMinor) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/addons/custom-resources.ts
+/** `plural.version.group`: the kind at exactly that version, as kubectl takes it. */
+const resourceOf = (k) => `${k.plural}.${k.version}.${k.group}`;
+/** A CRD as `kubectl get customresourcedefinitions -o json` gives it → its kind, or why it cannot be read. */
+function kindOfCrd(crd) {
+    const name = String(crd?.metadata?.name ?? '?');
+    const spec = crd?.spec ?? {};
+    const versions = spec.versions ?? [];
+    const served = versions.filter((v) => v.served);
+    const version = (served.find((v) => v.storage) ?? served[0])?.name;
+    if (!spec.group || !spec.names?.kind || !spec.names?.plural)
+        return { crd: name, problem: 'its CRD names no group, kind or plural' };
+    if (!version)
+        return { crd: name, problem: `its CRD serves no version of ${spec.names.kind}` };
+    return {
+        crd: name,
+        group: spec.group,
+        kind: spec.names.kind,
+        plural: spec.names.plural,
+        version,
+        namespaced: spec.scope !== 'Cluster'
+    };
+}
+/** The six CRDs of Gateway API v1.4.0's standard-install.yaml, which the 1.35+ disable deletes by name. */
+const GATEWAY_V1_4 = [
+    'gatewayclasses',
+    'gateways',
+    'httproutes',
+    'grpcroutes',
+    'referencegrants',
+    'backendtlspolicies'
+].map((p) => `${p}.gateway.networking.k8s.io`);
+const CRD_DELETIONS = [
+    {
+        addon: 'ingress',
+        minors: [35, 99],
+        what: 'Gateway API and Traefik objects',
+        // grep "traefik.io": `.` is any character, and nothing anchors it.
+        deletes: (name) => GATEWAY_V1_4.includes(name) || /traefik.io/.test(name)
+    }
+];
+function crdDeletion(addon, minor) {
+    return CRD_DELETIONS.find((d) => d.addon === addon && minor >= d.minors[0] && minor <= d.minors[1]);
+}
+const TRAEFIK_KINDS = [
+    'IngressRoute',
+    'IngressRouteTCP',
+    'IngressRouteUDP',
+    'Middleware',
+    'MiddlewareTCP',
+    'ServersTransport',
+    'ServersTransportTCP',
+    'TLSOption',
+    'TLSStore',
+    'TraefikService'
+];
+const HUB_KINDS = [
+    'AccessControlPolicy',
+    'AIService',
+    'API',
+    'APIAuth',
+    'APIBundle',
+    'APICatalogItem',
+    'APIPlan',
+    'APIPortal',
+    'APIPortalAuth',
+    'APIRateLimit',
+    'APIVersion',
+    'ManagedApplication',
+    'ManagedSubscription'
+];
+const GATEWAY_SERVED_V1_4 = {
+    GatewayClass: ['v1', 'v1beta1'],
+    Gateway: ['v1', 'v1beta1'],
+    HTTPRoute: ['v1', 'v1beta1'],
+    GRPCRoute: ['v1'],
+    ReferenceGrant: ['v1beta1'],
+    BackendTLSPolicy: ['v1']
+};
+const GATEWAY_SERVED_V1_5 = {
+    ...GATEWAY_SERVED_V1_4,
+    ReferenceGrant: ['v1', 'v1beta1'],
+    ListenerSet: ['v1'],
+    TLSRoute: ['v1']
+};
+/** `group/kind` → the versions served once the addon's enable at a release has run (its own CRDs only). */
+function servedAfterEnable(addon, minor) {
+    const served = new Map();
+    if (addon !== 'ingress' || minor < 35)
+        return served;
+    const gateway = minor >= 36 ? GATEWAY_SERVED_V1_5 : GATEWAY_SERVED_V1_4;
+    for (const [kind, versions] of Object.entries(gateway))
+        served.set(`gateway.networking.k8s.io/${kind}`, versions);
+    for (const kind of TRAEFIK_KINDS)
+        served.set(`traefik.io/${kind}`, ['v1alpha1']);
+    // Only 1.35 installs the chart's crds/ directory, hub.traefik.io included; main applies traefik.io_* alone.
+    if (minor < 36)
+        for (const kind of HUB_KINDS)
+            served.set(`hub.traefik.io/${kind}`, ['v1alpha1']);
+    return served;
+}
+/** Objects the addon's own Helm release made (the Traefik chart's GatewayClass, Gateway, dashboard IngressRoute). */
+function madeByAddonRelease(o, release) {
+    const a = o?.metadata?.annotations ?? {};
+    return a['meta.helm.sh/release-name'] === release.name && a['meta.helm.sh/release-namespace'] === release.namespace;
+}
+/**
+ * The order objects are put back in: what others refer to first. Secrets and ConfigMaps; GatewayClass, then
+ * Gateway, then ListenerSet, then routes, ReferenceGrants and policies; Traefik's Middlewares, TLSOptions,
+ * TLSStores and ServersTransports, then TraefikServices, then IngressRoutes; MetalLB's pools, BFD profiles and
+ * communities, then BGP peers, then advertisements. Anything else after those it is not known to refer to.
+ */
+const RANK = {
+    Secret: 0,
+    ConfigMap: 0,
+    GatewayClass: 1,
+    IPAddressPool: 1,
+    AddressPool: 1,
+    BFDProfile: 1,
+    Community: 1,
+    Gateway: 2,
+    Middleware: 2,
+    MiddlewareTCP: 2,
+    TLSOption: 2,
+    TLSStore: 2,
+    ServersTransport: 2,
+    ServersTransportTCP: 2,
+    BGPPeer: 2,
+    ListenerSet: 3,
+    TraefikService: 3,
+    L2Advertisement: 3,
+    BGPAdvertisement: 3
+};
+const restoreRank = (kind) => RANK[kind] ?? 4;
+/** A stable sort of objects into restore order. */
+function inRestoreOrder(objects) {
+    return objects
+        .map((o, i) => ({ o, i }))
+        .sort((a, b) => restoreRank(a.o.kind) - restoreRank(b.o.kind) || a.i - b.i)
+        .map(({ o }) => o);
+}
+const groupOf = (apiVersion) => String(apiVersion ?? '').includes('/') ? String(apiVersion).split('/')[0] : '';
+const versionOf = (apiVersion) => String(apiVersion ?? '').split('/')[1] ?? '';
+/**
+ * Why captured objects could not be put back by the enabling release (its enable does not install their kind,
+ * or not at the version they were read at), naming each kind and how many; undefined when all can.
+ */
+function notServedAfter(addon, enableMinor, objects) {
+    const served = servedAfterEnable(addon, enableMinor);
+    const missing = new Map();
+    for (const o of objects) {
+        const versions = served.get(`${groupOf(o.apiVersion)}/${o.kind}`);
+        if (versions?.includes(versionOf(o.apiVersion)))
+            continue;
+        const key = `${o.kind} (${o.apiVersion})`;
+        missing.set(key, (missing.get(key) ?? 0) + 1);
+    }
+    if (missing.size === 0)
+        return undefined;
+    return [...missing].map(([k, n]) => `${n} ${k}`).join(', ');
+}
+const custom_resources_refOf = (o) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+/** At most `limit` objects by name, then how many more. */
+function nameObjects(objects, limit = 12) {
+    if (objects.length === 0)
+        return 'none';
+    const names = objects.slice(0, limit).map(custom_resources_refOf);
+    return objects.length > limit ? `${names.join(', ')} and ${objects.length - limit} more` : names.join(', ');
+}
+/** Each captured custom resource present again with the same content, every one named; what is missing named. */
+function checkCustomResources(name, captured, after, content) {
+    if (after === undefined)
+        return {
+            name,
+            before: nameObjects(captured),
+            after: 'not read',
+            ok: false,
+            checked: false,
+            detail: 'could not be read'
+        };
+    const found = (c) => after.find((o) => custom_resources_refOf(o) === custom_resources_refOf(c));
+    const kept = captured.filter((c) => found(c) && content(found(c)) === content(c));
+    const lost = captured.filter((c) => !kept.includes(c));
+    return {
+        name,
+        before: nameObjects(captured),
+        after: nameObjects(kept),
+        ok: lost.length === 0,
+        checked: true,
+        ...(lost.length ? { detail: `missing or changed: ${lost.map(custom_resources_refOf).join(', ')}` } : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/addons/restore-plan.ts
+/**
+ * What is put back after an addon's enable, and what cannot be: the captured objects and custom resources in
+ * restore order (custom-resources.ts), the kinds a newer release no longer defines (MetalLB's legacy AddressPool
+ * after 1.32), and the resource each captured kind is read back as. Pure. See docs/addon-state.md.
+ */
+
+
+const RESOURCE_OF_KIND = {
+    ConfigMap: 'configmaps',
+    Secret: 'secrets',
+    IPAddressPool: 'ipaddresspools.metallb.io',
+    L2Advertisement: 'l2advertisements.metallb.io',
+    BGPPeer: 'bgppeers.metallb.io',
+    BGPAdvertisement: 'bgpadvertisements.metallb.io',
+    BFDProfile: 'bfdprofiles.metallb.io',
+    Community: 'communities.metallb.io',
+    AddressPool: 'addresspools.metallb.io'
+};
+/** The resource a captured object's kind is listed as in the specs (group-qualified for CRD kinds). */
+function resourceOfKind(kind) {
+    return RESOURCE_OF_KIND[kind] ?? kind.toLowerCase();
+}
+/**
+ * Captured objects of kinds the enabling release's CRDs no longer define (MetalLB's AddressPool after 1.32): they
+ * cannot be put back, so the addon is kept. Names each kind and how many; undefined when everything can.
+ */
+function notRestorable(addon, objects, enableMinor) {
+    // Only kinds a CRD defines on some releases (a query with its own `minors`): the nginx ConfigMaps a 1.34 disable
+    // deletes are re-applied on 1.35 whether or not Traefik reads them.
+    const everywhere = STATE_SPECS.filter((s) => s.addon === addon).flatMap((s) => s.objects.filter((q) => q.minors).map((q) => q.resource));
+    const there = new Set(stateSpecs(addon, enableMinor).flatMap((s) => s.objects.map((q) => q.resource)));
+    const gone = new Map();
+    for (const o of objects) {
+        const resource = resourceOfKind(String(o.kind));
+        if (everywhere.includes(resource) && !there.has(resource))
+            gone.set(o.kind, (gone.get(o.kind) ?? 0) + 1);
+    }
+    return gone.size ? [...gone].map(([k, n]) => `${n} ${k}`).join(', ') : undefined;
+}
+/** What the check of an addon's captured objects is called, for an addon disabled at a release. */
+function whatOf(addon, minor) {
+    return stateSpecs(addon, minor)[0]?.what ?? `${addon} objects`;
+}
+/** The default TLSStore the Traefik enable makes from `--default-ssl-certificate` (addons/ingress/tlsstore.tmpl.yaml). */
+const isDefaultTlsStore = (o) => o.kind === 'TLSStore' && o.metadata?.name === 'default';
+/**
+ * What is re-applied after an addon's enable, in restore order: its captured objects, then its custom resources.
+ * When the addons input gave the ingress other arguments than it ran with, the default TLSStore is the one the
+ * enable made from them, not the captured one (two default stores would conflict).
+ */
+function objectsToRestore(addon, captured, requestedArgs) {
+    const custom = captured.customResources?.[addon]?.objects ?? [];
+    const objects = [...(captured.objects[addon] ?? []), ...custom];
+    const skip = addon === 'ingress' && requestedArgs !== undefined ? isDefaultTlsStore : () => false;
+    return inRestoreOrder(objects.filter((o) => !skip(o)));
+}
+
 ;// CONCATENATED MODULE: ./src/addons/capture-restore.ts
 /**
  * Reading and putting back addon state on the cluster (the commands for src/addon-state.ts). Every read the plan
  * depends on is retried a bounded number of times; a read that still fails stops the run before any change,
  * naming what could not be read. "Not found" is an answer (nothing there); a failed read never is.
  */
+
+
 
 
 
@@ -38743,7 +40316,7 @@ async function getInNamespace(microk8s, resources, namespace, mayBeUnserved) {
 }
 /** The objects of a list that a query asks for: its resource's kind, its names, its filter. */
 function pick(items, q) {
-    return items.filter((o) => (RESOURCE_OF_KIND[o.kind] ?? String(o.kind).toLowerCase()) === q.resource &&
+    return items.filter((o) => resourceOfKind(String(o.kind)) === q.resource &&
         (!q.names || q.names.includes(o.metadata?.name)) &&
         (!q.keep || q.keep(o)));
 }
@@ -38757,6 +40330,19 @@ function byNamespace(queries) {
 async function readCorefile(microk8s) {
     const cm = await getObject(microk8s, 'configmap', 'coredns', 'kube-system');
     return cm?.data?.Corefile;
+}
+/**
+ * Every object of the given custom kinds, each at the version it names, in every namespace: one `kubectl get
+ * p1.v1.g1,p2.v2.g2 -A` (each real call costs seconds). Throws on any failure, a kind no longer served included.
+ */
+async function listCustomObjects(microk8s, kinds) {
+    if (kinds.length === 0)
+        return [];
+    const args = ['kubectl', 'get', kinds.map(resourceOf).join(','), '-A', '-o', 'json'];
+    const r = await microk8s.run(args);
+    if (r.code !== 0)
+        throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
+    return parseJsonOutput(displayCommand('microk8s', args), r.stdout).items ?? [];
 }
 async function readLoadBalancers(microk8s) {
     const list = await microk8s.kubectlJson(['get', 'services', '-A']);
@@ -38811,12 +40397,14 @@ async function applyObjects(microk8s, objects, secret) {
         throw new CommandError(displayCommand('microk8s', args), r.code, secret ? '' : r.stdout, r.stderr);
 }
 /**
- * Puts back what the addon's disable deleted, right after its enable: its captured objects (server-side apply),
- * for metallb without the pool the enable made when the user had none, for dns the Corefile. Returns what it
- * did, for the report; throws when a restore fails.
+ * Puts back what the addon's disable deleted, right after its enable: its captured objects and custom resources
+ * (server-side apply, in restore order), for metallb without the pool the enable made when the user had none,
+ * for dns the Corefile. `requestedArgs`: the arguments the addons input gave it (dns: its upstreams). Returns what
+ * it did, for the report; throws when a restore fails.
  */
-async function restoreAddonState(microk8s, addon, captured, requestedUpstreams) {
-    const objects = captured.objects[addon] ?? [];
+async function restoreAddonState(microk8s, addon, captured, requestedArgs) {
+    const requestedUpstreams = addon === 'dns' ? requestedArgs : undefined;
+    const objects = objectsToRestore(addon, captured, requestedArgs);
     const done = [];
     // First: MetalLB's webhook refuses a pool that overlaps another, and the enable's pool has the first one's range.
     if (addon === 'metallb' && objects.some((o) => o.kind === 'IPAddressPool') && extraDefaultPool(objects)) {
@@ -38845,7 +40433,7 @@ async function restoreAddonState(microk8s, addon, captured, requestedUpstreams) 
             });
             await microk8s.rolloutRestart('deployment', 'kube-system', 'coredns');
             done.push(requestedUpstreams
-                ? `customised Corefile restored with the requested upstreams ${requestedUpstreams}`
+                ? `customised Corefile restored with the requested upstreams ${plainItems(requestedUpstreams).join(',')}`
                 : 'customised Corefile restored');
         }
     }
@@ -38872,13 +40460,20 @@ async function readStateAfter(microk8s, captured) {
         }
     };
     const objects = {};
+    const custom = {};
+    for (const [addon, { kinds, objects: list }] of Object.entries(captured.customResources ?? {})) {
+        if (list.length === 0)
+            continue;
+        const used = kinds.filter((k) => list.some((o) => o.kind === k.kind && o.apiVersion === `${k.group}/${k.version}`));
+        custom[addon] = await attempt(`the ${addon} custom resources (${used.map((k) => k.crd).join(', ')})`, () => listCustomObjects(microk8s, used));
+    }
     for (const [addon, list] of Object.entries(captured.objects)) {
         if (list.length === 0)
             continue;
         const keys = [...new Set(list.map((o) => `${o.kind}|${o.metadata.namespace}`))];
         const queries = keys.map((key) => {
             const [kind, namespace] = key.split('|');
-            return { resource: RESOURCE_OF_KIND[kind] ?? kind.toLowerCase(), namespace, crd: true };
+            return { resource: resourceOfKind(kind), namespace, crd: true };
         });
         const found = [];
         let failed = false;
@@ -38901,16 +40496,8 @@ async function readStateAfter(microk8s, captured) {
     const loadBalancers = captured.loadBalancers
         ? await attempt('the LoadBalancer Services', () => readLoadBalancers(microk8s))
         : undefined;
-    return { objects, storageClass, loadBalancers };
+    return { objects, custom, storageClass, loadBalancers };
 }
-const RESOURCE_OF_KIND = {
-    ConfigMap: 'configmaps',
-    Secret: 'secrets',
-    IPAddressPool: 'ipaddresspools.metallb.io',
-    L2Advertisement: 'l2advertisements.metallb.io',
-    BGPPeer: 'bgppeers.metallb.io',
-    BGPAdvertisement: 'bgpadvertisements.metallb.io'
-};
 
 ;// CONCATENATED MODULE: ./src/upgrade/cycle.ts
 /**
@@ -38946,6 +40533,13 @@ async function waitForAddon(microk8s, name, release) {
         }
     }
 }
+/**
+ * The arguments the addons input gives a step that the captured state must yield to: dns's upstreams, and any
+ * addon's when they differ from what it ran with (then what its enable makes from them is not overwritten).
+ */
+function requestedArgs(step) {
+    return step.argsSource === 'input' && (step.name === 'dns' || step.reconfigure) ? step.args : undefined;
+}
 /** `microk8s enable …` in the words the target release's script reads, waited for, then what its disable deleted put back. */
 async function enableAddon(ctx, step) {
     const words = enableWords(addonSpec(step.name, ctx.toRelease), step.args);
@@ -38954,7 +40548,7 @@ async function enableAddon(ctx, step) {
         throw new CommandError(displayCommand('microk8s', ['enable', ...words]), r.code, r.stdout, r.stderr, `microk8s enable ${words.join(' ')} failed with exit code ${r.code}${lastLines(r.stdout + '\n' + r.stderr, 3)}`);
     }
     await waitForAddon(ctx.microk8s, step.name, ctx.toRelease);
-    const requested = step.name === 'dns' && step.argsSource === 'input' ? step.args : undefined;
+    const requested = requestedArgs(step);
     const restored = await restoreAddonState(ctx.microk8s, step.name, ctx.captured, requested);
     if (step.name === 'dns' && restored?.includes('Corefile'))
         await waitForAddon(ctx.microk8s, 'dns', ctx.toRelease);
@@ -39124,7 +40718,7 @@ async function finishInterruptedCycle(file, microk8sFor) {
             let how;
             if (enabled.has(step.name)) {
                 // Its disable never ran, or its enable did and the restore did not: put the captured state back.
-                const requested = step.name === 'dns' && step.argsSource === 'input' ? step.args : undefined;
+                const requested = requestedArgs(step);
                 const restored = await restoreAddonState(microk8s, step.name, data.captured, requested);
                 how = `was still enabled${restored ? `; ${restored}` : ''}`;
             }
@@ -39410,6 +41004,120 @@ async function listObjects(microk8s, resources) {
     return { objects, unavailable };
 }
 
+;// CONCATENATED MODULE: ./src/addons/dns-read.ts
+/**
+ * Reading dns's settings outside the Corefile (dns-settings.ts): the kube-dns Service, and the kubelet's and API
+ * server's argument files under $SNAP_DATA/args through the system-files reader (`cat`, with sudo on a runner).
+ * Both files exist on every install, so one that cannot be read is a failed read, never "not set".
+ */
+
+
+
+
+const KUBELET_ARGS = `${SNAP_DATA}/args/kubelet`;
+const APISERVER_ARGS = `${SNAP_DATA}/args/kube-apiserver`;
+async function readArgs(files, file) {
+    const text = await files.read(file);
+    if (text === undefined)
+        throw new Error(`cat ${file} failed`);
+    return text;
+}
+/** The kube-dns Service IP and the DNS arguments of this node's kubelet, each read retried (a ReadError when not). */
+async function readDnsSettings(microk8s, files) {
+    const service = await readRetried('the kube-dns Service (kube-system/kube-dns)', () => getObject(microk8s, 'service', 'kube-dns', 'kube-system'));
+    const kubelet = await readRetried(`the kubelet arguments (${KUBELET_ARGS})`, () => readArgs(files, KUBELET_ARGS));
+    const apiserver = await readRetried(`the API server arguments (${APISERVER_ARGS})`, () => readArgs(files, APISERVER_ARGS));
+    const ip = service?.spec?.clusterIP;
+    return settingsFromArgs(kubelet, apiserver, typeof ip === 'string' && ip !== 'None' ? ip : undefined);
+}
+/** The same after the cycle, for the check: undefined ("not checked") when a read fails. */
+async function readDnsSettingsAfter(microk8s, files) {
+    try {
+        return await readDnsSettings(microk8s, files);
+    }
+    catch (error) {
+        if (!(error instanceof ReadError))
+            throw error;
+        core_warning(`${error.message}: that check is reported as not checked`, { title: 'data check' });
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/addons/capture-custom.ts
+
+
+
+
+
+
+/** Every CRD in the cluster (there is no server-side filter by group). */
+async function readCrds(microk8s) {
+    const args = ['kubectl', 'get', 'customresourcedefinitions', '-o', 'json'];
+    const r = await microk8s.run(args);
+    if (r.code !== 0)
+        throw new CommandError(displayCommand('microk8s', args), r.code, r.stdout, r.stderr);
+    return parseJsonOutput(displayCommand('microk8s', args), r.stdout).items ?? [];
+}
+/**
+ * The custom resources of the enabled addons whose disable at `disableMinor` deletes CRDs, and the addons to keep
+ * because they could not be captured or put back by the release enabling at `enableMinor`.
+ */
+async function captureCustomResources(microk8s, enabled, disableMinor, enableMinor) {
+    const out = { customResources: {}, uncapturable: {} };
+    const addons = enabled.flatMap((addon) => {
+        const deletion = crdDeletion(addon, disableMinor);
+        return deletion ? [{ addon, deletion }] : [];
+    });
+    if (addons.length === 0)
+        return {};
+    let crds;
+    try {
+        crds = await readRetried('the CustomResourceDefinitions', () => readCrds(microk8s));
+    }
+    catch (error) {
+        for (const { addon, deletion } of addons)
+            out.uncapturable[addon] = `${error.message}; ${cannotKeep(addon, deletion.what)}`;
+        return out;
+    }
+    for (const { addon, deletion } of addons) {
+        const deleted = crds.filter((c) => deletion.deletes(String(c.metadata?.name ?? '')));
+        const read = deleted.map(kindOfCrd);
+        const unreadable = read.filter((k) => 'problem' in k);
+        if (unreadable.length) {
+            out.uncapturable[addon] =
+                `${unreadable.map((u) => `${u.crd}: ${u.problem}`).join('; ')}; ${cannotKeep(addon, deletion.what)}`;
+            continue;
+        }
+        const kinds = read;
+        let objects;
+        try {
+            objects = await readRetried(`the objects of ${kinds.map((k) => k.crd).join(', ')} (${addon})`, () => listCustomObjects(microk8s, kinds));
+        }
+        catch (error) {
+            out.uncapturable[addon] = `${error.message}; ${cannotKeep(addon, deletion.what)}`;
+            continue;
+        }
+        const release = helmRelease(addon, disableMinor);
+        const users = objects.filter((o) => !release || !madeByAddonRelease(o, release)).map(stripServerFields);
+        const missing = notServedAfter(addon, enableMinor, users);
+        if (missing) {
+            out.uncapturable[addon] =
+                `its disable deletes the CRDs of ${missing}, which the ${releaseOf(undefined, enableMinor)} ${addon} enable does ` +
+                    `not install again at that version; they would be lost. Move them to kinds it serves, or list ${addon} in never-cycle`;
+            continue;
+        }
+        out.customResources[addon] = { what: deletion.what, kinds, objects: users };
+    }
+    return out;
+}
+/** The addon's own Helm release at a release, when it is one (Traefik's `ingress/traefik`). */
+function helmRelease(addon, minor) {
+    const d = addonSpec(addon, releaseOf(undefined, minor)).deployment;
+    return d.kind === 'helm' ? { namespace: d.namespace, name: d.release } : undefined;
+}
+const cannotKeep = (addon, what) => `its disable deletes every ${what.replace(/ objects$/, ' object')} with their CRDs and they could not be captured, ` +
+    `so ${addon} is kept as it runs (not cycled)`;
+
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/preflight/removed-apis.ts
@@ -39647,6 +41355,9 @@ function findInHelmReleases(secrets, removals) {
 
 
 
+
+
+
 /**
  * The Helm releases addons install for themselves at the given addon releases (the 1.33+ dashboard and
  * cert-manager, the 1.35 Traefik ingress): the addons', not user data.
@@ -39710,16 +41421,30 @@ function compareData(before, after, captured, stateAfter, ctx) {
     });
     if (before.corefile !== undefined && ctx.cycled.includes('dns'))
         checks.push(corefileCheck(before, after, ctx));
+    if (captured.dns && ctx.cycled.includes('dns'))
+        checks.push(dns_settings_checkDns(captured.dns, stateAfter.dns, ctx.dnsArgs));
     for (const addon of ctx.cycled) {
         const objects = captured.objects[addon];
         if (objects?.length) {
-            const what = STATE_SPECS.find((s) => s.addon === addon)?.what ?? `${addon} objects`;
+            const what = whatOf(addon, ctx.disableMinor ?? ctx.enableMinor);
             checks.push(checkObjects(what, objects, stateAfter.objects[addon]));
+        }
+        const custom = captured.customResources?.[addon];
+        if (custom?.objects.length) {
+            // Only the custom resources that were put back (the default TLSStore is the input's when it gave one).
+            const restored = objectsToRestore(addon, { objects: {}, customResources: { [addon]: custom } }, ctx.requestedArgs?.[addon]);
+            checks.push(checkCustomResources(custom.what, restored, stateAfter.custom?.[addon], content));
         }
     }
     if (captured.storageClass && (ctx.cycled.includes('hostpath-storage') || ctx.cycled.includes('storage'))) {
         checks.push(stateAfter.storageClass === undefined
-            ? { name: 'hostpath StorageClass', before: '', after: 'not read', ok: false, checked: false }
+            ? {
+                name: 'hostpath StorageClass',
+                before: describeStorageClass(captured.storageClass),
+                after: 'not read',
+                ok: false,
+                checked: false
+            }
             : checkStorageClass(captured.storageClass, stateAfter.storageClass ?? undefined, ctx.enableMinor));
     }
     if (captured.loadBalancers?.length && ctx.cycled.includes('metallb')) {
@@ -39752,7 +41477,7 @@ function corefileCheck(before, after, ctx) {
             : same
                 ? customised
                     ? ctx.requestedUpstreams
-                        ? `restored, upstreams ${ctx.requestedUpstreams} as requested`
+                        ? `restored, upstreams ${plainItems(ctx.requestedUpstreams).join(',')} as requested`
                         : 'restored'
                     : 'default'
                 : 'differs',
@@ -39895,197 +41620,130 @@ function multiNodeRule(plan, others, cyclesAddons) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/upgrade/addon-plan.ts
+;// CONCATENATED MODULE: ./src/upgrade/strict-check.ts
 /**
- * The addon plan: a pure function of what is enabled, what was asked and the catalog of both releases. Which
- * addons are cycled, in which order, with which arguments; which are kept and why; which are enabled after.
+ * The plan-time check of strict tracks against the runner's kernel (docs/strict-apparmor.md §1, §2): a plan that
+ * installs or passes through a strict track whose containerd AppArmor profile a mediating kernel denies sockets
+ * (catalog/containerd-profile.ts) stops before any change, naming the tracks and what works — unless the
+ * `strict-apparmor` input says `warn`, when the run goes on with the warning. Pure: the mediation is read by the
+ * plan stage (cluster/apparmor.ts) and handed in; a mediation that could not be read is said, never taken as
+ * "not mediating".
  */
 
 
-/** Arguments compared as sets of comma-separated items (`1.1.1.1,8.8.8.8` = `8.8.8.8,1.1.1.1`). */
-function sameArgs(a, b) {
-    const norm = (s) => (s ?? '').split(',').filter(Boolean).sort().join(',');
-    return norm(a) === norm(b);
+
+/** The strict tracks a plan installs or refreshes to whose profile a mediating kernel denies sockets. */
+function deniedStrictTracks(plan) {
+    return plan.hops
+        .filter((h) => h.channel.confinement === 'strict' && h.channel.minor !== undefined)
+        .filter((h) => strictTrackDenied(h.channel.minor))
+        .map((h) => h.channel.track);
 }
 /**
- * An argument read back from the cluster must be one the target release's enable takes (the recovered value is
- * in the action's own language, which the catalog writes per release, e.g. the ingress default certificate
- * across the nginx → Traefik change). When it is not, stop before any change rather than lose it.
+ * What works instead, in one sentence: a strict track that carries the fixed profile, or the classic track of the
+ * same minor (a new install on an existing strict cluster: MicroK8s does not switch confinement in place).
  */
-function checkRecovered(step, release) {
-    const check = checkArguments(addonSpec(step.name, release), step.args);
-    if (check.ok)
-        return;
-    throw new PlanError(`${step.name} runs with ${step.args} (${step.note ?? 'read from the cluster'}), which the ${release} ${step.name} addon ` +
-        `cannot take (${check.problem}); nothing was changed. List ${step.name} in the addons input with arguments it ` +
-        `accepts (${check.accepted}), or in never-cycle`);
-}
-/** Addons whose enable prompts on stdin without arguments: never enabled without them. */
-const NEEDS_ARGS = new Set(['metallb']);
-function planAddons(input) {
-    const requested = new Map(input.requested.map((r) => [r.name, r]));
-    const specOf = (name) => addonSpec(name, input.toRelease);
-    const cycleAlso = new Set(input.cycleAlso ?? []);
-    const enabledSet = new Set(input.enabled);
-    const cycling = input.mode !== 'never';
-    const span = `${input.fromRelease} and ${input.toRelease}`;
-    const why = input.mode === 'never'
-        ? "cycle-addons is 'never'"
-        : input.mode === 'always'
-            ? "cycle-addons is 'always'"
-            : `cycle-addons is 'auto': the addons whose directory differs between ${span} (compared after the last hop), and those that depend on them`;
-    // An enabled addon listed with other arguments than it runs with is reconfigured (cycled with them), whatever
-    // cycle-addons says: `addons` states what must hold when the action ends. Only where the running arguments
-    // could be read back.
-    const argsDiffer = (name) => {
-        const want = requested.get(name)?.args;
-        const rec = input.recovered.get(name);
-        return want !== undefined && rec !== undefined && sameArgs(want, rec.args) === false;
-    };
-    const kept = [];
-    const toCycle = [];
-    for (const name of input.enabled) {
-        const spec = specOf(name);
-        if (spec.aliasOf) {
-            // `storage` reads enabled whenever hostpath-storage is: cycle the real addon once.
-            if (enabledSet.has(spec.aliasOf))
-                continue;
-        }
-        if (!spec.available) {
-            kept.push({
-                name,
-                policy: 'not-in-target',
-                reason: `the ${input.toRelease} addon repository has no ${name} addon: it keeps running as it is (disable it yourself when it is no longer wanted)`
-            });
-        }
-        else if (input.neverCycle.includes(name)) {
-            kept.push({ name, policy: 'user', reason: 'listed in never-cycle' });
-        }
-        else if (spec.policy === 'unknown' && cycleAlso.has(name)) {
-            if (cycling || argsDiffer(name))
-                toCycle.push(name);
-        }
-        else if (spec.policy !== 'cycle') {
-            kept.push({ name, policy: spec.policy, reason: spec.reason ?? '' });
-        }
-        else if (cycling || argsDiffer(name)) {
-            toCycle.push(name);
-        }
-    }
-    const always = input.mode === 'always' ? { why: "cycle-addons is 'always'" } : {};
-    const stepFor = (name) => {
-        const req = requested.get(name);
-        if (req?.args !== undefined) {
-            const reconfigure = argsDiffer(name);
-            const note = reconfigure
-                ? 'reconfigured: the addons input asks for other arguments than it ran with'
-                : 'arguments from the addons input';
-            const rec = input.recovered.get(name);
-            // A plain enable (no arguments) is what ran before too when nothing was read back.
-            const previous = rec ? (rec.args !== undefined ? { args: rec.args } : {}) : undefined;
-            return {
-                name,
-                args: req.args,
-                argsSource: 'input',
-                note,
-                ...(previous ? { previous } : {}),
-                ...(reconfigure ? { reconfigure, why: note } : {}),
-                ...always
-            };
-        }
-        const rec = input.recovered.get(name);
-        if (rec?.args)
-            return { name, args: rec.args, argsSource: 'recovered', note: rec.note, ...always };
-        if (NEEDS_ARGS.has(name))
-            return undefined;
-        return { name, argsSource: 'none', note: rec?.note, ...always };
-    };
-    const cycle = [];
-    for (const name of addonOrder(toCycle, specOf)) {
-        const step = stepFor(name);
-        if (step?.argsSource === 'recovered')
-            checkRecovered(step, input.toRelease);
-        if (step)
-            cycle.push(step);
-        else {
-            kept.push({
-                name,
-                policy: 'no-args',
-                reason: `its arguments could not be read from the cluster and its enable would prompt for them; list it in the addons input with its arguments (e.g. ${name}:10.64.140.43-10.64.140.49)`
-            });
-        }
-    }
-    const missing = input.requested.filter((r) => !enabledSet.has(r.name) && !(specOf(r.name).aliasOf && enabledSet.has(specOf(r.name).aliasOf)));
-    const enableAfter = addonOrder(missing.map((r) => r.name), specOf).map((name) => {
-        const req = requested.get(name);
-        return req.args !== undefined
-            ? { name, args: req.args, argsSource: 'input', note: 'arguments from the addons input' }
-            : { name, argsSource: 'none' };
-    });
-    for (const step of enableAfter) {
-        if (NEEDS_ARGS.has(step.name) && step.args === undefined) {
-            throw new InputError('addons', `${step.name} needs arguments to be enabled (its enable prompts for them); write e.g. '${step.name}:10.64.140.43-10.64.140.49'`);
-        }
-    }
-    return {
-        fromRelease: input.fromRelease,
-        toRelease: input.toRelease,
-        cycling,
-        why,
-        pendingComparison: input.mode === 'auto',
-        cycle,
-        kept,
-        enableAfter,
-        unknownOrder: cycle.map((s) => s.name).filter((n) => specOf(n).policy === 'unknown')
-    };
+function wayOut(minor, risk, installedStrict) {
+    const fixed = Math.max(minor, FIRST_FIXED_STRICT_MINOR);
+    return (`use a strict track that carries the fixed profile (${formatMinor(fixed)}-strict/${risk} or newer) or the ` +
+        `classic track ${formatMinor(minor)}/${risk}` +
+        (installedStrict ? ' (a new install: MicroK8s does not switch confinement in place)' : ''));
 }
 /**
- * `cycle-addons: auto` once the repositories are compared: cycle the candidates whose addon directory changed
- * (addons outside the core repository, named in cycle-also, count as changed), those that depend on a cycled
- * one, and those the addons input reconfigures; keep the rest as "unchanged". When the comparison failed,
- * every candidate is cycled, as with `always`, and each step says why.
+ * Decides on the plan's strict tracks. `mediation` is undefined when no track in play is affected (it was not
+ * read). Throws a PlanError when the kernel mediates and the mode is `fail`.
  */
-function narrowToChanged(plan, comparison) {
-    if (!plan.pendingComparison)
-        return plan;
-    const specOf = (name) => addonSpec(name, plan.toRelease);
-    const same = plan.fromRelease === plan.toRelease;
-    const changedWhy = same
-        ? `its directory in the active addon repository differs from the ${plan.toRelease} snap's`
-        : `its addon directory changed between ${plan.fromRelease} and ${plan.toRelease}`;
-    const unchangedWhy = same
-        ? `unchanged: the active addon repository matches the ${plan.toRelease} snap's`
-        : `unchanged between ${plan.fromRelease} and ${plan.toRelease}`;
-    if ('error' in comparison) {
-        const why = `could not compare the addon repositories (${comparison.error}): cycled as with always`;
-        return { ...plan, pendingComparison: false, cycle: plan.cycle.map((s) => ({ ...s, why: s.why ?? why })) };
+function checkStrictTracks(plan, mediation, mode, installed) {
+    const tracks = deniedStrictTracks(plan);
+    const installedTrack = installed?.confinement === 'strict' ? installed.tracking.split('/')[0] : undefined;
+    const installedMinor = installedTrack ? Number(/^1\.(\d+)-strict$/.exec(installedTrack)?.[1]) : NaN;
+    const installedDenied = Number.isFinite(installedMinor) && strictTrackDenied(installedMinor);
+    if (!mediation || (tracks.length === 0 && !installedDenied))
+        return { notes: [], warnings: [] };
+    const last = plan.hops[plan.hops.length - 1];
+    const risk = last?.channel.risk ?? 'stable';
+    const named = tracks.length ? tracks : [installedTrack];
+    const why = strictProfile(Number(/^1\.(\d+)/.exec(named[0])?.[1])).why;
+    const kernel = `this runner's kernel: ${mediation.detail}`;
+    if (mediation.state === 'not-mediating') {
+        return {
+            notes: [`${kernel}; the containerd profile of ${named.join(', ')} is not denied sockets here`],
+            warnings: []
+        };
     }
-    const changed = new Set(comparison.changed);
-    const cycled = new Set();
-    const cycle = [];
-    const kept = [...plan.kept];
-    // plan.cycle is in enable order (dependencies first), so one pass sees every dependency decided.
-    for (const step of plan.cycle) {
-        const dependency = specOf(step.name).needs.find((d) => cycled.has(d));
-        const why = step.reconfigure
-            ? step.why
-            : changed.has(step.name) || specOf(step.name).policy === 'unknown'
-                ? specOf(step.name).policy === 'unknown'
-                    ? 'named in cycle-also'
-                    : changedWhy
-                : dependency
-                    ? `depends on ${dependency}, which is cycled`
-                    : undefined;
-        if (why) {
-            cycled.add(step.name);
-            cycle.push({ ...step, why });
-        }
-        else {
-            kept.push({ name: step.name, policy: 'unchanged', reason: unchangedWhy });
-        }
+    const out = wayOut(plan.targetMinor, risk, Boolean(installedTrack));
+    if (mediation.state === 'unknown') {
+        const warning = `could not tell whether this runner's kernel mediates AppArmor networking (${mediation.detail}); on one that ` +
+            `does (GitHub-hosted runners since early 2026) ${named.join(', ')} run no pod, as ${why}. Not taken as ` +
+            `"not mediating": the system pods are checked after each hop. If they crash-loop with 'socket: permission ` +
+            `denied', ${out}`;
+        return { notes: [`${kernel} (unknown)`], warnings: [warning] };
     }
-    const unknownOrder = plan.unknownOrder.filter((n) => cycled.has(n));
-    return { ...plan, pendingComparison: false, cycle, kept, unknownOrder };
+    if (tracks.length === 0) {
+        // Already installed on a denied track and not leaving it: nothing this run changes makes it worse.
+        return {
+            notes: [kernel],
+            warnings: [`microk8s ${installed.tracking} is installed and ${why}: its pods cannot run on this kernel; ${out}`]
+        };
+    }
+    const plural = tracks.length > 1;
+    const message = `this runner's kernel mediates AppArmor networking (${mediation.detail}), and the strict ` +
+        `track${plural ? 's' : ''} ${tracks.join(', ')} of this plan cannot run pods on it: ${why}. Every pod that is ` +
+        `not privileged (coredns, calico-kube-controllers, metallb) would crash-loop with 'socket: permission denied'`;
+    if (mode === 'fail') {
+        throw new PlanError(`${message}; nothing was changed. ${capitalise(out)}; or set strict-apparmor: warn to try anyway`);
+    }
+    return { notes: [kernel], warnings: [`${message}; going on as strict-apparmor is warn. If they do, ${out}`] };
+}
+const capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+;// CONCATENATED MODULE: ./src/cluster/apparmor.ts
+const APPARMOR_FEATURES = '/sys/kernel/security/apparmor/features';
+const SECURITYFS = '/sys/kernel/security';
+/** Reads whether the kernel mediates AppArmor's `net` class finely (network_v9). Changes nothing. */
+async function readNetMediation(files) {
+    const features = await files.directory(APPARMOR_FEATURES);
+    if (typeof features === 'object')
+        return { state: 'unknown', detail: features.error };
+    if (features === 'no') {
+        // Either no AppArmor, or securityfs could not be read: only a readable securityfs tells them apart.
+        const securityfs = await files.directory(SECURITYFS);
+        if (securityfs === 'yes')
+            return { state: 'not-mediating', detail: `AppArmor is not enabled (no ${APPARMOR_FEATURES})` };
+        const why = typeof securityfs === 'object' ? securityfs.error : `${SECURITYFS} is not there or not readable`;
+        return { state: 'unknown', detail: `cannot read AppArmor's features: ${why}` };
+    }
+    const v9 = await files.directory(`${APPARMOR_FEATURES}/network_v9`);
+    if (typeof v9 === 'object')
+        return { state: 'unknown', detail: v9.error };
+    return v9 === 'yes'
+        ? { state: 'mediating', detail: `fine-grained network mediation: ${APPARMOR_FEATURES}/network_v9 is present` }
+        : { state: 'not-mediating', detail: `no ${APPARMOR_FEATURES}/network_v9 (only the older network features)` };
+}
+/** The profile containerd applies to every container that is not privileged (MicroK8s loads it under this name). */
+const CONTAINERD_PROFILE = 'cri-containerd.apparmor.d';
+/**
+ * The kernel log's AppArmor denials under containerd's profile (`apparmor="DENIED" … profile="cri-containerd…"`),
+ * the last `limit` of them, each from `apparmor=` on (the timestamps and audit ids dropped).
+ */
+async function readKernelDenials(cmd, limit = 3) {
+    const r = await cmd.run('dmesg', []);
+    if (r.code !== 0) {
+        const why = (r.stderr.trim() || r.stdout.trim()).split('\n')[0];
+        return { error: `'dmesg' exited ${r.code}${why ? `: ${why}` : ''}` };
+    }
+    return { lines: containerdDenials(r.stdout).slice(-limit) };
+}
+/** The AppArmor denials under containerd's profile in a kernel log. */
+function containerdDenials(log) {
+    return log
+        .split('\n')
+        .filter((l) => l.includes('apparmor="DENIED"') && l.includes(`profile="${CONTAINERD_PROFILE}"`))
+        .map((l) => l.slice(l.indexOf('apparmor="DENIED"')).trim());
+}
+/** Whether a denial is of the `net` class (a socket). */
+function isNetDenial(line) {
+    return /\bclass="net"/.test(line);
 }
 
 ;// CONCATENATED MODULE: ./src/setup/runner-network.ts
@@ -40319,10 +41977,16 @@ async function sideloadImages(ctx, freshInstall) {
 
 ;// CONCATENATED MODULE: ./src/stages/plan.ts
 /**
- * Stage `plan`: hops for the core, then the addons (what runs, what each disable would delete, the arguments
- * read back), and the plan-time checks of the runner setup; all before any change. Also the addon planning a
- * fresh install needs again once it is up (stages/addons.ts).
+ * Stage `plan`: hops for the core (strict tracks checked against the kernel's AppArmor), then the addons (what
+ * runs, what each disable would delete, the arguments read back), and the plan-time checks of the runner setup;
+ * all before any change. Also the addon planning a fresh install needs again once it is up (stages/addons.ts).
  */
+
+
+
+
+
+
 
 
 
@@ -40344,13 +42008,13 @@ const plan = {
         checkChannelGiven(inputs, inspected, report.warnings);
         const planned = await runStep(report, 'plan', async () => {
             const kubeVersion = before.serverVersion ? parseKubeVersion(before.serverVersion) : undefined;
-            const corePlan = planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store);
+            const corePlan = await checkStrict(tools, inputs, inspected, planCore({ snap: inspected.installed, kubeVersion }, inputs.channel, inspected.store), report.warnings);
             // Names and arguments against the target release, before anything changes.
             checkAddonInputs(inputs, releaseOf(inputs.channel.track, corePlan.targetMinor));
             const helmSecrets = inspected.status?.running
                 ? await stopIfUnread(() => readRetried('the Helm release records', () => readHelmSecrets(microk8s)))
                 : [];
-            const { addonPlan, captured } = await stopIfUnread(() => planAddonsFromCluster(microk8s, inputs, inspected.status, inspected.items, releasesOf(inspected.installed?.tracking, corePlan, inputs)));
+            const { addonPlan, captured } = await stopIfUnread(() => planAddonsFromCluster(microk8s, new SystemFiles(tools.cmd), inputs, inspected.status, inspected.items, releasesOf(inspected.installed?.tracking, corePlan, inputs)));
             const dataBefore = {
                 helmReleases: latestDeployed(helmSecrets, addonOwnedReleases(addonPlan)),
                 corefile: captured.corefile,
@@ -40376,6 +42040,25 @@ function checkChannelGiven(inputs, inspected, warnings) {
     const message = `channel is empty: installing ${inputs.channelText}, the default`;
     notice(message, { title: 'channel' });
     warnings.push(message);
+}
+/**
+ * Strict tracks against the runner's kernel (upgrade/strict-check.ts): the kernel's AppArmor features are read
+ * (read-only) only when a strict track in play ships a profile a mediating kernel denies; a refusal stops the plan.
+ */
+async function checkStrict(tools, inputs, inspected, corePlan, warnings) {
+    const installed = inspected.installed;
+    const installedDenied = installed?.confinement === 'strict' &&
+        installed.channel?.minor !== undefined &&
+        strictTrackDenied(installed.channel.minor);
+    if (deniedStrictTracks(corePlan).length === 0 && !installedDenied)
+        return corePlan;
+    const mediation = await readNetMediation(new SystemFiles(tools.cmd));
+    const checked = checkStrictTracks(corePlan, mediation, inputs.strictApparmor, installed);
+    for (const warning of checked.warnings) {
+        core_warning(warning, { title: 'strict confinement and AppArmor' });
+        warnings.push(warning);
+    }
+    return { ...corePlan, notes: [...corePlan.notes, ...checked.notes] };
 }
 /** Which node is this runner's, and what a multi-node cluster means for the plan (warnings). */
 function checkNodes(inspected, corePlan, addonPlan, warnings) {
@@ -40408,16 +42091,29 @@ async function checkSetup(planned, { inputs, tools, report, inspected }) {
     };
 }
 /** The addon plan from what the cluster runs: enabled addons, what their disables would delete, their arguments. */
-async function planAddonsFromCluster(microk8s, inputs, status, items, releases) {
+async function planAddonsFromCluster(microk8s, files, inputs, status, items, releases) {
     const enabled = (status?.addons ?? []).filter((a) => a.enabled).map((a) => a.name);
     // The disables run the installed release's scripts; the enables the target's.
-    const captured = await captureState(microk8s, enabled, releaseMinor(releases.fromRelease) ?? MAIN_MINOR);
-    // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore, not in its arguments.
-    const traefik = enabled.includes('ingress') && addonSpec('ingress', releases.fromRelease).arguments === 'ingress-traefik';
-    const tlsStores = traefik
-        ? ((await microk8s.kubectlJson(['get', 'tlsstores.traefik.io', '-A'])).items ?? [])
-        : [];
-    const recovered = recoverArgs(enabled, [...items, ...tlsStores], captured, releaseMinor(releases.toRelease) ?? MAIN_MINOR);
+    const disableMinor = releaseMinor(releases.fromRelease) ?? MAIN_MINOR;
+    const enableMinor = releaseMinor(releases.toRelease) ?? MAIN_MINOR;
+    const captured = {
+        ...(await captureState(microk8s, enabled, disableMinor)),
+        // Gateway API and Traefik objects (1.35+ ingress): what cannot be captured keeps the addon, it does not stop the run.
+        ...(await captureCustomResources(microk8s, enabled, disableMinor, enableMinor))
+    };
+    // The disable removes the kubelet's --cluster-dns/--cluster-domain and the Service: read to be passed again.
+    if (enabled.includes('dns'))
+        captured.dns = await readDnsSettings(microk8s, files);
+    for (const [addon, objects] of Object.entries(captured.objects)) {
+        const lost = notRestorable(addon, objects, enableMinor);
+        if (lost)
+            (captured.uncapturable ??= {})[addon] =
+                `its disable deletes ${lost}, a kind the ${releases.toRelease} ${addon} no longer defines; they would be lost. ` +
+                    `Convert them (MetalLB: to IPAddressPool and L2Advertisement/BGPAdvertisement), or list ${addon} in never-cycle`;
+    }
+    // Traefik (1.35+) keeps the ingress default certificate in the default TLSStore (captured with the other
+    // Traefik objects), not in its arguments.
+    const recovered = recoverArgs(enabled, items, captured, enableMinor);
     const addonPlan = planAddons({
         enabled,
         requested: inputs.addons,
@@ -40425,6 +42121,7 @@ async function planAddonsFromCluster(microk8s, inputs, status, items, releases) 
         neverCycle: inputs.neverCycle,
         cycleAlso: inputs.cycleAlso,
         recovered,
+        uncapturable: captured.uncapturable,
         ...releases
     });
     return { addonPlan, captured };
@@ -40878,11 +42575,223 @@ const prepare_prepareInstall = {
 };
 
 
+;// CONCATENATED MODULE: ./src/cluster/pods.ts
+const CALICO_WORKLOADS = [
+    { namespace: 'kube-system', kind: 'daemonset', name: 'calico-node' },
+    { namespace: 'kube-system', kind: 'deployment', name: 'calico-kube-controllers' }
+];
+const COREDNS = { namespace: 'kube-system', kind: 'deployment', name: 'coredns' };
+/** The system workloads that must run on a cluster with these addons enabled. */
+function requiredSystemWorkloads(status) {
+    const enabled = (name) => status.addons.some((a) => a.name === name && a.enabled);
+    return [
+        ...(enabled('ha-cluster') && !enabled('kube-ovn') ? CALICO_WORKLOADS : []),
+        ...(enabled('dns') ? [COREDNS] : [])
+    ];
+}
+const labelled = (pod, selector) => Object.entries(selector).every(([k, v]) => pod.metadata?.labels?.[k] === v);
+function podHealth(pod) {
+    const statuses = pod.status?.containerStatuses ?? [];
+    const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    const crashed = statuses.find((s) => s.state?.waiting?.reason === 'CrashLoopBackOff' || (!s.ready && s.lastState?.terminated));
+    const restarts = statuses.reduce((n, s) => n + (Number(s.restartCount) || 0), 0);
+    const waiting = crashed?.state?.waiting?.reason ?? statuses.find((s) => s.state?.waiting)?.state?.waiting?.reason;
+    const phase = pod.status?.phase ?? 'Unknown';
+    const state = waiting
+        ? `${waiting}, ${restarts} restart${restarts === 1 ? '' : 's'}`
+        : `${phase}${ready ? ', Ready' : ', not Ready'}`;
+    const terminated = crashed?.lastState?.terminated;
+    return {
+        name: pod.metadata?.name ?? '?',
+        ready: ready && !pod.metadata?.deletionTimestamp,
+        crashLooping: Boolean(crashed) && !ready,
+        state,
+        ...(crashed ? { container: String(crashed.name) } : {}),
+        ...(terminated
+            ? {
+                lastTermination: {
+                    exitCode: terminated.exitCode,
+                    reason: terminated.reason,
+                    ...(String(terminated.message ?? '').trim() ? { message: String(terminated.message).trim() } : {})
+                }
+            }
+            : {})
+    };
+}
+/** How each wanted workload's pods stand, from one list of kube-system daemonsets, deployments and pods. */
+function systemPodHealth(items, wanted) {
+    const pods = items.filter((o) => o.kind === 'Pod');
+    return wanted.map((workload) => {
+        const kind = workload.kind === 'daemonset' ? 'DaemonSet' : 'Deployment';
+        const object = items.find((o) => o.kind === kind && o.metadata?.name === workload.name && o.metadata?.namespace === workload.namespace);
+        if (!object)
+            return { workload, found: false, desired: 1, pods: [], ok: false };
+        const desired = kind === 'DaemonSet'
+            ? Number(object.status?.desiredNumberScheduled ?? 1)
+            : Number(object.spec?.replicas ?? object.status?.replicas ?? 1);
+        const selector = object.spec?.selector?.matchLabels ?? {};
+        const mine = Object.keys(selector).length
+            ? pods.filter((p) => p.metadata?.namespace === workload.namespace && labelled(p, selector)).map(podHealth)
+            : [];
+        const ok = mine.filter((p) => p.ready).length >= desired && !mine.some((p) => p.crashLooping);
+        return { workload, found: true, desired, pods: mine, ok };
+    });
+}
+/** Reads the system workloads and their pods: `kubectl get daemonsets,deployments,pods -n kube-system`. */
+async function readSystemPods(microk8s, wanted) {
+    const list = await microk8s.kubectlJson([
+        'get',
+        'daemonsets,deployments,pods',
+        '-n',
+        'kube-system'
+    ]);
+    return systemPodHealth(list.items ?? [], wanted);
+}
+/**
+ * What a crashed container last said: the termination message when the kubelet kept one, else the last lines of
+ * its previous log (`kubectl logs --previous --tail=5`: the manifests set no terminationMessagePolicy, so the
+ * message is usually empty). A log that cannot be read says so.
+ */
+async function lastWords(microk8s, namespace, pod) {
+    const t = pod.lastTermination;
+    const exit = t ? `exit ${t.exitCode ?? '?'}${t.reason ? ` (${t.reason})` : ''}` : 'no termination recorded';
+    if (t?.message)
+        return `${exit}: ${t.message}`;
+    if (!pod.container)
+        return exit;
+    const r = await microk8s.previousLog(namespace, pod.name, pod.container, 5);
+    const text = r.code === 0 ? r.stdout.trim() : '';
+    if (r.code !== 0)
+        return `${exit}; its log could not be read (${(r.stderr.trim() || `exit ${r.code}`).split('\n')[0]})`;
+    // A line of a log is the program's: bounded, so a runaway line cannot fill the report.
+    const lines = text.split('\n').map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+    return text ? `${exit}: ${lines.join(' / ')}` : `${exit}, nothing logged`;
+}
+
+;// CONCATENATED MODULE: ./src/upgrade/system-pods.ts
+/**
+ * The last part of a hop's verification: the cluster's own pods run (docs/strict-apparmor.md §4). After an
+ * install or a refresh, Calico's pods (when Calico is the CNI) and coredns (when dns is enabled) must be Running
+ * and Ready, not crash-looping, within wait-timeout; a node that is Ready while no pod can start is not a cluster.
+ *
+ * When they do not, the error quotes each crashed container's last words (termination message or previous log)
+ * and, when a container was denied a socket (`socket: permission denied`) or the kernel log holds containerd's
+ * AppArmor `net` denial, says first, in one line, that it is AppArmor and what works instead. A socket denial
+ * does not heal: the hop stops as soon as one is seen.
+ */
+
+
+
+
+
+
+
+const SOCKET_DENIED = /socket: permission denied/;
+/** Waits until the system pods run; throws a StepError naming the hop, with the diagnosis, when they do not. */
+async function waitForSystemPods(ctx, hop, status) {
+    const wanted = requiredSystemWorkloads(status);
+    if (wanted.length === 0)
+        return;
+    // What each crashed container said, read once per pod and restart.
+    const words = new Map();
+    let health = [];
+    let denied = false;
+    let shown = '';
+    let shownAt = 0;
+    const outcome = await retry(async () => {
+        health = await readSystemPods(ctx.microk8s, wanted);
+        if (health.every((w) => w.ok))
+            return true;
+        for (const pod of crashed(health)) {
+            const key = `${pod.name}/${pod.state}`;
+            if (!words.has(key))
+                words.set(key, await lastWords(ctx.microk8s, 'kube-system', pod));
+            if (SOCKET_DENIED.test(words.get(key)))
+                denied = true;
+        }
+        return denied ? false : undefined;
+    }, { attempts: Infinity, baseDelayMs: 250, maxDelayMs: 5000, deadlineMs: ctx.waitTimeoutMs }, ({ elapsedMs }) => {
+        const problem = describe(health, words, false);
+        if (problem === shown && elapsedMs - shownAt < 5000)
+            return;
+        [shown, shownAt] = [problem, elapsedMs];
+        info(`Waiting for the system pods (${Math.round(elapsedMs / 1000)} s): ${problem}`);
+    }, ctx.clock ?? realClock);
+    if (outcome.value === true) {
+        info(`System pods Running and Ready: ${wanted.map((w) => w.name).join(', ')}`);
+        return;
+    }
+    throw await diagnose(ctx, hop, health, words, denied);
+}
+function crashed(health) {
+    return health.flatMap((w) => w.pods.filter((p) => p.crashLooping));
+}
+function lastWordsOf(pod, words) {
+    return words.get(`${pod.name}/${pod.state}`);
+}
+/** Each workload that does not run, its pods' states and their containers' last words. */
+function describe(health, words, full) {
+    const parts = health
+        .filter((w) => !w.ok)
+        .map((w) => {
+        const id = `${w.workload.namespace}/${w.workload.name}`;
+        if (!w.found)
+            return `${id}: no ${w.workload.kind === 'daemonset' ? 'DaemonSet' : 'Deployment'}`;
+        if (w.pods.length === 0)
+            return `${id}: no pod`;
+        const pods = w.pods
+            .filter((p) => !p.ready || p.crashLooping)
+            .map((p) => {
+            const said = full ? lastWordsOf(p, words) : undefined;
+            return `pod ${p.name} ${p.state}${said ? `, last termination ${said}` : ''}`;
+        });
+        return `${id}: ${pods.join('; ') || `${w.pods.filter((p) => p.ready).length} of ${w.desired} Ready`}`;
+    });
+    return parts.join('; ');
+}
+async function diagnose(ctx, hop, health, words, socketDenied) {
+    const step = `hop ${hop.channelText}`;
+    const verb = hop.kind === 'install' ? 'installing' : 'refreshing to';
+    const kernel = await readKernelDenials(ctx.cmd);
+    const netDenials = 'lines' in kernel ? kernel.lines.filter(isNetDenial) : [];
+    const details = describe(health, words, true);
+    const output = [
+        ...crashed(health).map((p) => `${p.name}: ${lastWordsOf(p, words) ?? p.state}`),
+        ...('lines' in kernel
+            ? kernel.lines.length
+                ? kernel.lines.map((l) => `kernel: ${l}`)
+                : [`kernel log: no AppArmor denial under ${CONTAINERD_PROFILE}`]
+            : [`kernel log not read: ${kernel.error}`])
+    ].join('\n');
+    const when = socketDenied
+        ? `after ${verb} ${hop.channelText} the system pods cannot run`
+        : `after ${verb} ${hop.channelText} the system pods did not run within wait-timeout (${Math.round(ctx.waitTimeoutMs / 1000)} s)`;
+    if (!socketDenied && netDenials.length === 0) {
+        return new StepError(step, `${when}: ${details}; stopping before the next hop`, output);
+    }
+    const evidence = [
+        ...(socketDenied ? ["containers are denied sockets ('socket: permission denied')"] : []),
+        ...(netDenials.length ? [`the kernel log shows ${netDenials[netDenials.length - 1]}`] : [])
+    ].join(' and ');
+    const minor = hop.channel.minor;
+    const known = hop.channel.confinement === 'strict' && minor !== undefined && strictTrackDenied(minor);
+    const line = known
+        ? `AppArmor: this kernel denies sockets under the containerd profile (${CONTAINERD_PROFILE}) that ` +
+            `${hop.channel.track} ships; ${wayOut(minor, hop.channel.risk, hop.kind === 'refresh')}.`
+        : `AppArmor: this kernel denies containers sockets under the containerd profile (${CONTAINERD_PROFILE}), ` +
+            `although ${hop.channel.track} is not known to ship a profile that is denied; the kernel log and ` +
+            `'microk8s inspect' say more.`;
+    return new StepError(step, `${line} Evidence: ${evidence}. ${system_pods_capitalise(when)}: ${details}`, output);
+}
+const system_pods_capitalise = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
 ;// CONCATENATED MODULE: ./src/upgrade/hops.ts
 /**
  * The core hops: refresh (or install) one Kubernetes minor at a time, each verified (API server minor, every
- * node Ready, this runner's kubelet caught up) before the next (docs/hops-and-nodes.md).
+ * node Ready, this runner's kubelet caught up, the system pods running: system-pods.ts) before the next
+ * (docs/hops-and-nodes.md, docs/strict-apparmor.md §4).
  */
+
 
 
 
@@ -40892,7 +42801,8 @@ const prepare_prepareInstall = {
 
 /**
  * One hop: refresh (or install), wait until ready (bounded by wait-timeout), then verify that the API server
- * reports the hop's minor and that every node is Ready. Nothing else runs until it is verified.
+ * reports the hop's minor, that every node is Ready and that the system pods run. Nothing else runs until it is
+ * verified.
  */
 async function runHop(ctx, hop) {
     const started = Date.now();
@@ -40923,7 +42833,7 @@ async function refreshAndVerify(ctx, hop, record, started) {
     const result = await waitWithProgress(`snap to ${hop.kind} microk8s ${hop.channelText}`, ctx.microk8s.waitTimeout, () => (hop.kind === 'install' ? ctx.snap.install(hop.channel) : ctx.snap.refresh(hop.channel)), (line) => info(line));
     info(result.stdout.trim() || result.stderr.trim());
     const waitStarted = Date.now();
-    await ctx.microk8s.waitReady();
+    const status = await ctx.microk8s.waitReady();
     const readyAfterMs = Date.now() - waitStarted;
     const serverVersion = await ctx.microk8s.serverVersion();
     const parsed = parseKubeVersion(serverVersion);
@@ -40933,6 +42843,7 @@ async function refreshAndVerify(ctx, hop, record, started) {
             'stopping before the next hop');
     }
     await waitForKubelet(ctx, hop, serverVersion, started);
+    await waitForSystemPods(ctx, hop, status);
 }
 /**
  * After the API server answers, the node objects may still show the kubelet from before the restart (its
@@ -41012,6 +42923,7 @@ const hops = {
             const ctx = {
                 snap: tools.snap,
                 microk8s: tools.microk8s,
+                cmd: tools.cmd,
                 report,
                 host: inspected.host,
                 waitTimeoutMs: inputs.waitTimeout * 1000,
@@ -41100,12 +43012,227 @@ async function compareAddonRepos(cmd, plan) {
     }
 }
 
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/base/reach.ts
+/**
+ * Whether this runner reaches an address: one HEAD request with a short timeout, in-process (node:http/https),
+ * through the proxy the environment names (`https_proxy`/`HTTPS_PROXY`, `http_proxy`/`HTTP_PROXY`, minus
+ * `no_proxy`/`NO_PROXY`) as curl and helm would take it. Any HTTP answer, whatever its status, means reachable:
+ * the question is the network path (name resolution, a route, a TLS server answering), not the resource. Nothing
+ * is sent but the request line and Host, and nothing received is used, so the server's certificate is not
+ * verified: a runner whose helm trusts a company CA that Node's bundle lacks must not read as offline.
+ */
+
+
+
+/** The proxy for a URL from the environment, as curl reads it; undefined when none applies. */
+function proxyFor(url, env = process.env) {
+    const noProxy = (env.no_proxy ?? env.NO_PROXY ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean);
+    const host = url.hostname.toLowerCase();
+    if (noProxy.some((h) => h === '*' || host === h.replace(/^\./, '') || host.endsWith(h.startsWith('.') ? h : `.${h}`)))
+        return undefined;
+    const value = url.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY) : (env.http_proxy ?? env.HTTP_PROXY);
+    if (!value)
+        return undefined;
+    try {
+        return new URL(value.includes('://') ? value : `http://${value}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+const portOf = (url) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+/** A tunnel to `url`'s host through an HTTP proxy (CONNECT), for an https request. */
+function reach_tunnel(proxy, url, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const target = `${url.hostname}:${portOf(url)}`;
+        const auth = proxy.username
+            ? {
+                'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+            }
+            : {};
+        const req = external_node_http_.request({
+            host: proxy.hostname,
+            port: portOf(proxy),
+            method: 'CONNECT',
+            path: target,
+            headers: { host: target, ...auth },
+            timeout: timeoutMs
+        });
+        req.on('connect', (res, socket) => {
+            if (res.statusCode === 200)
+                resolve(socket);
+            else {
+                socket.destroy();
+                reject(new Error(`the proxy ${proxy.host} answered ${res.statusCode} to CONNECT ${target}`));
+            }
+        });
+        req.on('timeout', () => req.destroy(new Error(`the proxy ${proxy.host} did not answer within ${timeoutMs} ms`)));
+        req.on('error', reject);
+        req.end();
+    });
+}
+/** One HEAD request to `address`; never throws. */
+async function reach(address, timeoutMs = 10_000, env = process.env) {
+    let url;
+    try {
+        url = new URL(address);
+    }
+    catch {
+        return { ok: false, error: `not an address: ${address}` };
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return { ok: false, error: `not http(s): ${address}` };
+    const proxy = proxyFor(url, env);
+    const secure = url.protocol === 'https:';
+    const base = { method: 'HEAD', timeout: timeoutMs, agent: false };
+    try {
+        let open;
+        if (proxy && secure) {
+            const socket = await reach_tunnel(proxy, url, timeoutMs);
+            const tlsSocket = external_node_tls_.connect({ socket, servername: url.hostname, rejectUnauthorized: false });
+            // No agent (agent: false would make one, which ignores createConnection): the request runs on the tunnel.
+            open = () => external_node_https_namespaceObject.request(url, { method: 'HEAD', timeout: timeoutMs, createConnection: () => tlsSocket });
+        }
+        else if (proxy) {
+            // A plain-http request through a proxy names the whole address.
+            open = () => external_node_http_.request({
+                ...base,
+                host: proxy.hostname,
+                port: portOf(proxy),
+                path: url.href,
+                headers: { host: url.host }
+            });
+        }
+        else {
+            open = () => (secure ? external_node_https_namespaceObject.request(url, { ...base, rejectUnauthorized: false }) : external_node_http_.request(url, base));
+        }
+        const status = await new Promise((resolve, reject) => {
+            const req = open();
+            req.on('response', (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+                req.destroy();
+            });
+            req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+            req.on('error', reject);
+            req.end();
+        });
+        return { ok: true, status };
+    }
+    catch (error) {
+        const e = error;
+        return { ok: false, error: [e.code, e.message].filter(Boolean).join(': ') };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/upgrade/downloads.ts
+/**
+ * What the planned enables download from the internet, and whether this runner reaches it, checked before the
+ * first disable: an enable that cannot fetch its chart fails after its disable has run, and the addon is down.
+ * The catalog says which enables download what (`downloads`); the address is read from the enable script the
+ * installed snap ships (`/snap/microk8s/current/addons/core/addons/NAME/enable`, the target's after the last hop):
+ * exactly what that script will fetch, with no address written in this repository. Sources: canonical/
+ * microk8s-core-addons `addons/ingress/enable` (1.35, main: `REPO=`, `GW_VERSION=` and the Gateway API release
+ * URL), `addons/cert-manager/enable` (1.33+), `addons/dashboard/enable` (1.33–1.35): docs/addon-state.md.
+ */
+
+
+
+
+
+
+const SNAP_ADDONS = '/snap/microk8s/current/addons/core/addons';
+/** Attempts per address, and the first pause between them (doubled). */
+const REACH_ATTEMPTS = 3;
+const REACH_PAUSE_MS = 1000;
+const REACH_TIMEOUT_MS = 10_000;
+/**
+ * The address of each download in a script: its `find` expression's first group, with `${VAR}` and `$VAR` taken
+ * from the script's own top-level `VAR="literal"` lines (the first of each). Undefined where it is not found or
+ * names a variable the script does not set that way.
+ */
+function findDownloads(script, downloads) {
+    const vars = new Map();
+    for (const m of script.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)="([^"$`\\]*)"\s*$/gm))
+        if (!vars.has(m[1]))
+            vars.set(m[1], m[2]);
+    return downloads.map(({ what, find }) => {
+        const raw = new RegExp(find, 'm').exec(script)?.[1];
+        if (raw === undefined)
+            return { what };
+        let unknown = false;
+        const address = raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a, b) => {
+            const value = vars.get(a ?? b);
+            if (value === undefined)
+                unknown = true;
+            return value ?? '';
+        });
+        return unknown ? { what } : { what, address };
+    });
+}
+/**
+ * Reads each planned enable's script and probes what it downloads. Returns what was checked; throws a StepError
+ * naming every address this runner cannot reach (after REACH_ATTEMPTS tries each), before any change.
+ */
+async function checkDownloads(files, plan, probe = (a) => reach(a, REACH_TIMEOUT_MS), pauseMs = REACH_PAUSE_MS) {
+    const checks = [];
+    const unreachable = [];
+    for (const { name } of downloadsOf(plan)) {
+        const downloads = addonSpec(name, plan.toRelease).downloads ?? [];
+        const file = `${SNAP_ADDONS}/${name}/enable`;
+        const script = await files.read(file);
+        if (script === undefined) {
+            for (const d of downloads)
+                checks.push({ addon: name, what: d.what, why: `${file} could not be read` });
+            continue;
+        }
+        for (const found of findDownloads(script, downloads)) {
+            if (!found.address) {
+                checks.push({ addon: name, what: found.what, why: `its address was not found in ${file}` });
+                continue;
+            }
+            let last = { ok: false, error: 'not tried' };
+            const outcome = await retry(async () => {
+                last = await probe(found.address);
+                return last.ok ? last : undefined;
+            }, { attempts: REACH_ATTEMPTS, baseDelayMs: pauseMs, maxDelayMs: pauseMs * 4, deadlineMs: Infinity });
+            const result = outcome.value ?? last;
+            if (result.ok)
+                checks.push({ addon: name, what: found.what, address: found.address, status: result.status });
+            else
+                unreachable.push(`${name}: the ${plan.toRelease} enable downloads ${found.what} from ${found.address}, which this runner ` +
+                    `cannot reach (${result.error}; ${REACH_ATTEMPTS} attempts)`);
+        }
+    }
+    if (unreachable.length) {
+        throw new StepError('check downloads', `${unreachable.join('; ')}. No addon was disabled. Give the runner access to it (a proxy in https_proxy is ` +
+            `used), or keep the addon as it runs (never-cycle)`);
+    }
+    for (const c of checks.filter((c) => c.why))
+        core_warning(`${c.addon}: could not check ${c.what}: ${c.why}`, { title: 'downloads' });
+    return checks;
+}
+/** `ingress: http://… (200), …` for the step's detail. */
+function describeDownloads(checks) {
+    return checks
+        .map((c) => `${c.addon}: ${c.address ? `${c.address} answered ${c.status}` : `${c.what} not checked (${c.why})`}`)
+        .join('; ');
+}
+
 ;// CONCATENATED MODULE: ./src/stages/addons.ts
 /**
  * The addon stages after the hops: a fresh install planned again from what it enabled; the addon repositories
  * compared (auto cycles only what changed); the cycle itself, journalled for the post step; the repository
  * update when nothing is cycled; then the addons the input asks for that were not enabled.
  */
+
+
+
 
 
 
@@ -41123,7 +43250,7 @@ const planAfterInstall = {
     async run({ inputs, tools, report, plan, dataBefore }) {
         const target = releaseOf(inputs.channel.track, plan.core.targetMinor);
         const replanned = await runStep(report, 'plan addons', async () => {
-            const fresh = await planAddonsFromCluster(tools.microk8s, inputs, await tools.microk8s.status(), [], {
+            const fresh = await planAddonsFromCluster(tools.microk8s, new SystemFiles(tools.cmd), inputs, await tools.microk8s.status(), [], {
                 fromRelease: target,
                 toRelease: target
             });
@@ -41161,6 +43288,22 @@ const compareRepositories = {
         if (compared.error)
             report.warnings.push(`addon repositories not compared: ${compared.error}`);
         return { plan: { core: plan.core, addons }, reposDiffer: compared.differs };
+    }
+};
+/**
+ * Before the first disable: every planned enable that downloads from the internet (the 1.35+ ingress, the 1.33+
+ * cert-manager and dashboard charts) can reach what it downloads, or the run stops with nothing disabled.
+ */
+const checkAddonDownloads = {
+    name: 'check downloads',
+    runIf: ({ plan }) => downloadsOf(plan.addons).length > 0,
+    async run({ tools, report, plan }) {
+        await runStep(report, 'check downloads', async () => {
+            const checks = await checkDownloads(new SystemFiles(tools.cmd), plan.addons);
+            for (const c of checks.filter((c) => c.why))
+                report.warnings.push(`${c.addon}: ${c.what} could not be checked before the cycle (${c.why})`);
+            return checks;
+        }, describeDownloads);
     }
 };
 /** The addon repositories to update: core, and community when it is added. */
@@ -41258,6 +43401,9 @@ const enableAddons = {
 
 
 
+
+
+
 /**
  * Writes the admin kubeconfig (a new 0600 file renamed into place; a different one kept as `.bak`), exports
  * KUBECONFIG for later steps, and lets the runner user use `microk8s` in later steps.
@@ -41305,10 +43451,20 @@ const inventory = {
                 volumes: volumesOf(inventory)
             };
             const dnsStep = addonPlan.cycle.find((s) => s.name === 'dns');
-            report.dataChecks = compareData(dataBefore, dataAfter, captured, await readStateAfter(microk8s, captured), {
+            const stateAfter = {
+                ...(await readStateAfter(microk8s, captured)),
+                ...(captured.dns && dnsStep ? { dns: await readDnsSettingsAfter(microk8s, new SystemFiles(tools.cmd)) } : {})
+            };
+            report.dataChecks = compareData(dataBefore, dataAfter, captured, stateAfter, {
                 cycled: addonPlan.cycle.map((s) => s.name),
                 enableMinor: releaseMinor(addonPlan.toRelease) ?? MAIN_MINOR,
+                disableMinor: releaseMinor(addonPlan.fromRelease) ?? MAIN_MINOR,
                 requestedUpstreams: dnsStep?.argsSource === 'input' ? dnsStep.args : undefined,
+                dnsArgs: dnsStep?.args,
+                requestedArgs: Object.fromEntries(addonPlan.cycle.flatMap((s) => {
+                    const args = requestedArgs(s);
+                    return args ? [[s.name, args]] : [];
+                })),
                 // An addon the target's repository lacks (dashboard on 1.36) no longer shows in status, though it runs.
                 kept: addonPlan.kept.filter((k) => k.policy !== 'not-in-target').map((k) => k.name),
                 enabledAfter: inventory.addons.filter((a) => a.enabled).map((a) => a.name)
@@ -41332,6 +43488,7 @@ const inventory = {
 
 
 
+
 const STAGES = [
     // Before any change: what runs, what to do, what the hops would break.
     inspect,
@@ -41339,6 +43496,8 @@ const STAGES = [
     removedApis,
     manifests,
     dryRun,
+    // From the first change on: the disruption sampler (stopped by run.ts at the end, whatever happened).
+    startProbes,
     // The runner and MicroK8s around the hops.
     prepare_runnerNetwork,
     hold,
@@ -41350,6 +43509,7 @@ const STAGES = [
     // The addons: planned again after a fresh install, compared, cycled, then the requested ones enabled.
     planAfterInstall,
     compareRepositories,
+    checkAddonDownloads,
     cycle,
     updateRepository,
     enableAddons,

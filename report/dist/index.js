@@ -37745,7 +37745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6643);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(174);
 /** The report action's entry point: everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -37755,7 +37755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6643:
+/***/ 174:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40893,7 +40893,7 @@ var dist_ajv = __nccwpck_require__(2463);
 var dist = __nccwpck_require__(2815);
 var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
 ;// CONCATENATED MODULE: ./schema/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://raw.githubusercontent.com/microk8s-upgrade-action/microk8s-upgrade-action/main/schema/report.schema.json","title":"microk8s-upgrade-action report","type":"object","required":["schemaVersion","status","target","startedAt","before","after","hops","steps","addons","changes","dataChecks","findings","warnings"],"additionalProperties":false,"definitions":{"image":{"type":"object","required":["repository"],"additionalProperties":false,"properties":{"repository":{"type":"string"},"tag":{"type":"string"},"digest":{"type":"string","maxLength":12}}},"inventory":{"type":["object","null"],"required":["takenAt","running","nodes","addons","workloads","volumes"],"additionalProperties":false,"properties":{"takenAt":{"type":"string","format":"date-time"},"unreadable":{"type":"string","description":"Set when the snap is installed but the cluster could not be read (e.g. \'the cluster is not ready\'): nodes, addons, workloads and volumes are then unknown, not absent."},"snap":{"type":"object","required":["channel","version","revision","confinement","held"],"properties":{"channel":{"type":"string"},"version":{"type":"string"},"revision":{"type":"integer"},"confinement":{"enum":["classic","strict"]},"held":{"type":"boolean"}}},"running":{"type":"boolean"},"serverVersion":{"type":"string"},"nodes":{"type":"array","items":{"type":"object","required":["name","kubeletVersion","ready"],"properties":{"name":{"type":"string"},"kubeletVersion":{"type":"string"},"ready":{"type":"boolean"}}}},"cni":{"type":"object","required":["name","images"],"properties":{"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}},"addons":{"type":"array","items":{"type":"object","required":["name","repository","enabled","images"],"properties":{"name":{"type":"string"},"repository":{"type":"string"},"enabled":{"type":"boolean"},"label":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"workloads":{"type":"array","items":{"type":"object","required":["namespace","kind","name","images"],"properties":{"namespace":{"type":"string"},"kind":{"enum":["Deployment","DaemonSet","StatefulSet"]},"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"volumes":{"type":"object","required":["pvs","pvcs","bound","claims"],"properties":{"pvs":{"type":"integer","minimum":0},"pvcs":{"type":"integer","minimum":0},"bound":{"type":"integer","minimum":0},"claims":{"type":"array","items":{"type":"object","required":["namespace","name","phase"],"properties":{"namespace":{"type":"string"},"name":{"type":"string"},"phase":{"type":"string"},"volume":{"type":"string"}}}}}}}}},"properties":{"schemaVersion":{"const":2},"status":{"enum":["success","failure","dry-run"]},"target":{"type":"object","required":["channel"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"plan":{"type":"object","required":["kind","hops","enableOrder","disableOrder","thenEnable","notes"],"properties":{"kind":{"enum":["install","upgrade","refresh","none"]},"fromMinor":{"type":"integer"},"targetMinor":{"type":"integer"},"hops":{"type":"array","items":{"type":"string"}},"cycling":{"type":"boolean"},"cyclingWhy":{"type":"string"},"enableOrder":{"type":"array","items":{"type":"string"}},"disableOrder":{"type":"array","items":{"type":"string"}},"thenEnable":{"type":"array","items":{"type":"string"}},"notes":{"type":"array","items":{"type":"string"}}}},"before":{"$ref":"#/definitions/inventory"},"after":{"$ref":"#/definitions/inventory"},"hops":{"type":"array","items":{"type":"object","required":["channel","minor","status","durationMs"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"},"kind":{"enum":["install","refresh"]},"status":{"enum":["done","failed","planned"]},"durationMs":{"type":"number","minimum":0},"readyAfterMs":{"type":"number","minimum":0},"serverVersion":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"steps":{"type":"array","items":{"type":"object","required":["name","status","durationMs"],"properties":{"name":{"type":"string"},"status":{"enum":["ok","failed","skipped"]},"durationMs":{"type":"number","minimum":0},"detail":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"addons":{"type":"array","items":{"type":"object","required":["name","status"],"properties":{"name":{"type":"string"},"status":{"enum":["cycled","enabled","kept","failed","planned","re-enabled"]},"durationMs":{"type":"number","minimum":0,"description":"Cycled addons: downtime, from the start of the disable until the workloads were rolled out again; new addons: how long the enable took."},"args":{"type":"string"},"argsSource":{"enum":["input","recovered","none"]},"note":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when the disable (for a new addon, the enable) began."}}}},"changes":{"type":"array","items":{"type":"object","required":["kind","component","state"],"properties":{"kind":{"type":"string"},"component":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"state":{"enum":["upgraded","downgraded","unchanged","changed","added","removed","unknown"]},"addon":{"type":"string"},"shipped":{"type":"string"},"unreadable":{"type":"object","description":"A side that could not be read, and why: its value is unknown, not absent.","additionalProperties":false,"properties":{"before":{"type":"string"},"after":{"type":"string"}}}}}},"dataChecks":{"type":"array","items":{"type":"object","required":["name","before","after","ok"],"properties":{"name":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"ok":{"type":"boolean"},"detail":{"type":"string"},"checked":{"type":"boolean","description":"false when the check could not run (a read failed): not checked, never kept"}}}},"findings":{"type":"array","items":{"type":"object","required":["removedIn","apiVersion","kind","name","replacement","evidence","source"],"properties":{"removedIn":{"type":"integer"},"apiVersion":{"type":"string"},"kind":{"type":"string"},"namespace":{"type":"string"},"name":{"type":"string"},"replacement":{"type":"string"},"evidence":{"type":"string"},"source":{"enum":["guide","off-by-default"]},"file":{"type":"string","description":"For a finding in a manifest file: its path relative to the workspace."},"line":{"type":"integer","minimum":1,"description":"For a finding in a manifest file: the line of the object\'s apiVersion."}}}},"warnings":{"type":"array","items":{"type":"string"}},"failure":{"type":"object","required":["step","message","clusterState"],"properties":{"step":{"type":"string"},"message":{"type":"string"},"output":{"type":"string"},"clusterState":{"type":"string"}}},"diagnostics":{"type":"string"},"setup":{"description":"What the action set up around MicroK8s: launch configuration, sideloaded images, registry mirror, runner network.","type":"object","additionalProperties":false,"properties":{"launchConfiguration":{"type":"object","additionalProperties":false,"required":["file","enables","disables"],"properties":{"file":{"type":"string"},"placedAt":{"type":"string"},"enables":{"type":"array","items":{"type":"string"}},"disables":{"type":"array","items":{"type":"string"}}}},"sideloadedImages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["archive","images"],"properties":{"archive":{"type":"string"},"images":{"type":"array","items":{"type":"string"}}}}},"registryMirror":{"type":"object","additionalProperties":false,"required":["mirror","written","rewrittenAfter"],"properties":{"mirror":{"type":"string"},"written":{"type":"boolean"},"rewrittenAfter":{"type":"array","items":{"type":"string"}}}},"runnerNetwork":{"type":"object","additionalProperties":false,"required":["outcome","added","detail"],"properties":{"outcome":{"enum":["unchanged","fixed","already","not-docker","no-iptables"]},"added":{"type":"array","items":{"type":"string"}},"detail":{"type":"string"}}}}},"targetCalico":{"description":"The calico/node tag the installed snap\'s Calico manifest (upgrade-scripts/000-switch-to-calico/resources/calico.yaml) names, read after the last hop; absent when it was not read.","type":"string"},"timing":{"type":"object","required":["wallMs","commandMs","commands","maxRssKb"],"properties":{"wallMs":{"type":"number","minimum":0},"commandMs":{"type":"number","minimum":0},"commands":{"type":"integer","minimum":0},"maxRssKb":{"type":"integer","minimum":0}}},"runUrl":{"type":"string"},"job":{"type":"string","description":"The job id (GITHUB_JOB) that wrote the report."},"runAttempt":{"type":"string","description":"GITHUB_RUN_ATTEMPT of the run that wrote the report."},"manifests":{"type":"object","required":["patterns","files","objects","skipped"],"description":"The manifests input: what was scanned for removed APIs.","properties":{"patterns":{"type":"array","items":{"type":"string"}},"files":{"type":"integer","minimum":0},"objects":{"type":"integer","minimum":0},"skipped":{"type":"array","items":{"type":"object","required":["file","reason"],"properties":{"file":{"type":"string"},"reason":{"type":"string"}}}}}},"interrupted":{"type":"object","required":["finishedBy","cause","addons"],"additionalProperties":false,"description":"The main step was stopped in the middle of the addon cycle; what the post step did","properties":{"finishedBy":{"const":"post step"},"cause":{"enum":["interrupted","failed"]},"addons":{"type":"array","items":{"type":"object","required":["name","result","detail"],"properties":{"name":{"type":"string"},"result":{"enum":["restored","still down"]},"detail":{"type":"string"}}}}}}},"description":"Version 2 added job, runAttempt, manifests and findings[].file/line; version 1 reports are read as version 2 (every addition is optional)."}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://raw.githubusercontent.com/microk8s-upgrade-action/microk8s-upgrade-action/main/schema/report.schema.json","title":"microk8s-upgrade-action report","type":"object","required":["schemaVersion","status","target","startedAt","before","after","hops","steps","addons","changes","dataChecks","findings","warnings"],"additionalProperties":false,"definitions":{"image":{"type":"object","required":["repository"],"additionalProperties":false,"properties":{"repository":{"type":"string"},"tag":{"type":"string"},"digest":{"type":"string","maxLength":12}}},"inventory":{"type":["object","null"],"required":["takenAt","running","nodes","addons","workloads","volumes"],"additionalProperties":false,"properties":{"takenAt":{"type":"string","format":"date-time"},"unreadable":{"type":"string","description":"Set when the snap is installed but the cluster could not be read (e.g. \'the cluster is not ready\'): nodes, addons, workloads and volumes are then unknown, not absent."},"snap":{"type":"object","required":["channel","version","revision","confinement","held"],"properties":{"channel":{"type":"string"},"version":{"type":"string"},"revision":{"type":"integer"},"confinement":{"enum":["classic","strict"]},"held":{"type":"boolean"}}},"running":{"type":"boolean"},"serverVersion":{"type":"string"},"nodes":{"type":"array","items":{"type":"object","required":["name","kubeletVersion","ready"],"properties":{"name":{"type":"string"},"kubeletVersion":{"type":"string"},"ready":{"type":"boolean"}}}},"cni":{"type":"object","required":["name","images"],"properties":{"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}},"addons":{"type":"array","items":{"type":"object","required":["name","repository","enabled","images"],"properties":{"name":{"type":"string"},"repository":{"type":"string"},"enabled":{"type":"boolean"},"label":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"workloads":{"type":"array","items":{"type":"object","required":["namespace","kind","name","images"],"properties":{"namespace":{"type":"string"},"kind":{"enum":["Deployment","DaemonSet","StatefulSet"]},"name":{"type":"string"},"images":{"type":"array","items":{"$ref":"#/definitions/image"}}}}},"volumes":{"type":"object","required":["pvs","pvcs","bound","claims"],"properties":{"pvs":{"type":"integer","minimum":0},"pvcs":{"type":"integer","minimum":0},"bound":{"type":"integer","minimum":0},"claims":{"type":"array","items":{"type":"object","required":["namespace","name","phase"],"properties":{"namespace":{"type":"string"},"name":{"type":"string"},"phase":{"type":"string"},"volume":{"type":"string"}}}}}}}},"outage":{"type":"object","additionalProperties":false,"required":["startMs","endMs","durationMs","failedSamples","kind","kinds","during"],"properties":{"startMs":{"type":"number","minimum":0},"endMs":{"type":"number","minimum":0},"durationMs":{"type":"number","minimum":0},"failedSamples":{"type":"integer","minimum":1},"kind":{"type":"string"},"kinds":{"type":"object","additionalProperties":{"type":"integer","minimum":1}},"open":{"type":"boolean"},"during":{"type":"string"}}},"disruptionTarget":{"type":"object","additionalProperties":false,"required":["label","kind","samples","failures","notYetUp","answered","longestOutageMs","maxGapMs","outages"],"properties":{"label":{"type":"string"},"kind":{"enum":["http","service","dns","apiserver"]},"samples":{"type":"integer","minimum":0},"failures":{"type":"integer","minimum":0},"notYetUp":{"type":"integer","minimum":0},"answered":{"type":"boolean"},"availability":{"type":"number","minimum":0,"maximum":1},"longestOutageMs":{"type":"number","minimum":0},"maxGapMs":{"type":"number","minimum":0},"outages":{"type":"array","items":{"$ref":"#/definitions/outage"}},"unresolved":{"type":"string"}}}},"properties":{"schemaVersion":{"const":3},"status":{"enum":["success","failure","dry-run"]},"target":{"type":"object","required":["channel"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"}}},"startedAt":{"type":"string","format":"date-time"},"finishedAt":{"type":"string","format":"date-time"},"plan":{"type":"object","required":["kind","hops","enableOrder","disableOrder","thenEnable","notes"],"properties":{"kind":{"enum":["install","upgrade","refresh","none"]},"fromMinor":{"type":"integer"},"targetMinor":{"type":"integer"},"hops":{"type":"array","items":{"type":"string"}},"cycling":{"type":"boolean"},"cyclingWhy":{"type":"string"},"enableOrder":{"type":"array","items":{"type":"string"}},"disableOrder":{"type":"array","items":{"type":"string"}},"thenEnable":{"type":"array","items":{"type":"string"}},"notes":{"type":"array","items":{"type":"string"}}}},"before":{"$ref":"#/definitions/inventory"},"after":{"$ref":"#/definitions/inventory"},"hops":{"type":"array","items":{"type":"object","required":["channel","minor","status","durationMs"],"properties":{"channel":{"type":"string"},"minor":{"type":"integer"},"kind":{"enum":["install","refresh"]},"status":{"enum":["done","failed","planned"]},"durationMs":{"type":"number","minimum":0},"readyAfterMs":{"type":"number","minimum":0},"serverVersion":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"steps":{"type":"array","items":{"type":"object","required":["name","status","durationMs"],"properties":{"name":{"type":"string"},"status":{"enum":["ok","failed","skipped"]},"durationMs":{"type":"number","minimum":0},"detail":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when this began (for the timeline)."}}}},"addons":{"type":"array","items":{"type":"object","required":["name","status"],"properties":{"name":{"type":"string"},"status":{"enum":["cycled","enabled","kept","failed","planned","re-enabled"]},"durationMs":{"type":"number","minimum":0,"description":"Cycled addons: downtime, from the start of the disable until the workloads were rolled out again; new addons: how long the enable took."},"args":{"type":"string"},"argsSource":{"enum":["input","recovered","none"]},"note":{"type":"string"},"atMs":{"type":"number","minimum":0,"description":"Milliseconds after startedAt when the disable (for a new addon, the enable) began."}}}},"changes":{"type":"array","items":{"type":"object","required":["kind","component","state"],"properties":{"kind":{"type":"string"},"component":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"state":{"enum":["upgraded","downgraded","unchanged","changed","added","removed","unknown"]},"addon":{"type":"string"},"shipped":{"type":"string"},"unreadable":{"type":"object","description":"A side that could not be read, and why: its value is unknown, not absent.","additionalProperties":false,"properties":{"before":{"type":"string"},"after":{"type":"string"}}}}}},"dataChecks":{"type":"array","items":{"type":"object","required":["name","before","after","ok"],"properties":{"name":{"type":"string"},"before":{"type":"string"},"after":{"type":"string"},"ok":{"type":"boolean"},"detail":{"type":"string"},"checked":{"type":"boolean","description":"false when the check could not run (a read failed): not checked, never kept"}}}},"findings":{"type":"array","items":{"type":"object","required":["removedIn","apiVersion","kind","name","replacement","evidence","source"],"properties":{"removedIn":{"type":"integer"},"apiVersion":{"type":"string"},"kind":{"type":"string"},"namespace":{"type":"string"},"name":{"type":"string"},"replacement":{"type":"string"},"evidence":{"type":"string"},"source":{"enum":["guide","off-by-default"]},"file":{"type":"string","description":"For a finding in a manifest file: its path relative to the workspace."},"line":{"type":"integer","minimum":1,"description":"For a finding in a manifest file: the line of the object\'s apiVersion."}}}},"warnings":{"type":"array","items":{"type":"string"}},"failure":{"type":"object","required":["step","message","clusterState"],"properties":{"step":{"type":"string"},"message":{"type":"string"},"output":{"type":"string"},"clusterState":{"type":"string"}}},"diagnostics":{"type":"string"},"setup":{"description":"What the action set up around MicroK8s: launch configuration, sideloaded images, registry mirror, runner network.","type":"object","additionalProperties":false,"properties":{"launchConfiguration":{"type":"object","additionalProperties":false,"required":["file","enables","disables"],"properties":{"file":{"type":"string"},"placedAt":{"type":"string"},"enables":{"type":"array","items":{"type":"string"}},"disables":{"type":"array","items":{"type":"string"}}}},"sideloadedImages":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["archive","images"],"properties":{"archive":{"type":"string"},"images":{"type":"array","items":{"type":"string"}}}}},"registryMirror":{"type":"object","additionalProperties":false,"required":["mirror","written","rewrittenAfter"],"properties":{"mirror":{"type":"string"},"written":{"type":"boolean"},"rewrittenAfter":{"type":"array","items":{"type":"string"}}}},"runnerNetwork":{"type":"object","additionalProperties":false,"required":["outcome","added","detail"],"properties":{"outcome":{"enum":["unchanged","fixed","already","not-docker","no-iptables"]},"added":{"type":"array","items":{"type":"string"}},"detail":{"type":"string"}}}}},"targetCalico":{"description":"The calico/node tag the installed snap\'s Calico manifest (upgrade-scripts/000-switch-to-calico/resources/calico.yaml) names, read after the last hop; absent when it was not read.","type":"string"},"timing":{"type":"object","required":["wallMs","commandMs","commands","maxRssKb"],"properties":{"wallMs":{"type":"number","minimum":0},"commandMs":{"type":"number","minimum":0},"commands":{"type":"integer","minimum":0},"maxRssKb":{"type":"integer","minimum":0}}},"runUrl":{"type":"string"},"job":{"type":"string","description":"The job id (GITHUB_JOB) that wrote the report."},"runAttempt":{"type":"string","description":"GITHUB_RUN_ATTEMPT of the run that wrote the report."},"manifests":{"type":"object","required":["patterns","files","objects","skipped"],"description":"The manifests input: what was scanned for removed APIs.","properties":{"patterns":{"type":"array","items":{"type":"string"}},"files":{"type":"integer","minimum":0},"objects":{"type":"integer","minimum":0},"skipped":{"type":"array","items":{"type":"object","required":["file","reason"],"properties":{"file":{"type":"string"},"reason":{"type":"string"}}}}}},"interrupted":{"type":"object","required":["finishedBy","cause","addons"],"additionalProperties":false,"description":"The main step was stopped in the middle of the addon cycle; what the post step did","properties":{"finishedBy":{"const":"post step"},"cause":{"enum":["interrupted","failed"]},"addons":{"type":"array","items":{"type":"object","required":["name","result","detail"],"properties":{"name":{"type":"string"},"result":{"enum":["restored","still down"]},"detail":{"type":"string"}}}}}},"disruption":{"description":"What the probes measured from the first change to the end of the run (schema version 3; docs/disruption.md).","type":"object","additionalProperties":false,"required":["intervalMs","startedAtMs","stoppedAtMs","targets"],"properties":{"intervalMs":{"type":"number","minimum":1},"startedAtMs":{"type":"number","minimum":0},"stoppedAtMs":{"type":"number","minimum":0},"limitMs":{"type":"number","minimum":0},"targets":{"type":"array","items":{"$ref":"#/definitions/disruptionTarget"}}}}},"description":"Version 2 added job, runAttempt, manifests and findings[].file/line; version 1 reports are read as version 2 (every addition is optional)."}');
 ;// CONCATENATED MODULE: ./src/base/glob.ts
 /**
  * File patterns as workflows write them (`deploy/**\/*.yaml`, `reports/`, `!deploy/charts/**`): expanded by
@@ -41030,7 +41030,7 @@ async function walk(dir, skip) {
 
 ;// CONCATENATED MODULE: ./src/report/model.ts
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 function newReport(channel, minor) {
     return {
         schemaVersion: SCHEMA_VERSION,
@@ -41067,7 +41067,7 @@ function runElapsedMs(report, now = Date.now()) {
 
 
 /** Schema versions this code reads; older ones are brought to the current shape by `upgradeReport`. */
-const READABLE_SCHEMA_VERSIONS = [1, SCHEMA_VERSION];
+const READABLE_SCHEMA_VERSIONS = [1, 2, SCHEMA_VERSION];
 const STATUSES = ['success', 'failure', 'dry-run'];
 // ajv-formats is CommonJS: its default export is the function, or an object holding it.
 const addFormats = ((dist_default())["default"] ?? (dist_default()));
@@ -41080,10 +41080,13 @@ function schemaErrors(doc) {
     }
     return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
 }
-/** A report of an older schema version in the current shape (every field version 2 added is optional). */
+/**
+ * A report of an older schema version in the current shape: every field versions 2 (manifests, setup) and 3
+ * (disruption) added is optional, so only the version changes.
+ */
 function upgradeReport(doc) {
-    if (doc.schemaVersion === 1)
-        return { ...doc, schemaVersion: 2 };
+    if (doc.schemaVersion === 1 || doc.schemaVersion === 2)
+        return { ...doc, schemaVersion: SCHEMA_VERSION };
     return doc;
 }
 /** Parses one report file's text: the report and notes, or why it cannot be read. */
@@ -41106,7 +41109,7 @@ function parseReport(text) {
     if (!READABLE_SCHEMA_VERSIONS.includes(version)) {
         return {
             reason: `unknown schema version ${JSON.stringify(version)}: this report action reads versions ` +
-                `${READABLE_SCHEMA_VERSIONS.join(' and ')}; use a report action as new as the action that wrote the report`
+                `${READABLE_SCHEMA_VERSIONS.join(', ')}; use a report action as new as the action that wrote the report`
         };
     }
     const notes = [];
@@ -41155,10 +41158,67 @@ async function readReports(patterns, cwd) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/** Escaping for everything that goes into the job summary, the PR comment and the grid (Markdown and HTML). */
+/** HTML-escapes text for both HTML and Markdown contexts (`|` would split a Markdown table cell). */
+function escape_esc(value) {
+    return String(value ?? '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;')
+        .replace(/\|/g, '&#124;')
+        .replace(/`/g, '&#96;')
+        .replace(/\r?\n/g, ' ');
+}
+/** Like esc, but keeps line breaks (for <pre> blocks). */
+function escape_escBlock(value) {
+    return value.split('\n').map(escape_esc).join('\n');
+}
+/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
+function escape_escLines(value) {
+    return value
+        .split('\n')
+        .map((l) => escape_esc(l))
+        .join('<br>');
+}
+
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./src/catalog/entries.ts
 const namespaceObject = (ns) => [`Namespace ${ns}`];
+/**
+ * nvidia (and `gpu`, its alias from 1.29): the enable's options (--gpu-operator-*, --network-operator-*) live only
+ * in the Helm release's values, so a cycle enables it with the defaults; from 1.33 its disable also deletes the
+ * ClusterPolicy, NVIDIADriver and network-operator CRDs, and every object of them (addons/nvidia/disable).
+ */
+const NVIDIA_OPTIONS = 'its enable options (--gpu-operator-*, --network-operator-*) cannot be read back: it would come back with the defaults';
+const NVIDIA = {
+    rank: 'other',
+    needs: ['dns', 'helm3'],
+    policy: 'opt-in',
+    reason: `${NVIDIA_OPTIONS} (name it in cycle-also to cycle it anyway)`,
+    deployment: { kind: 'manifests' },
+    workloads: [],
+    disableDeletes: ['Helm release gpu-operator-resources/gpu-operator']
+};
+const NVIDIA_CRDS_FORM = {
+    from: 33,
+    reason: `${NVIDIA_OPTIONS}, and its disable deletes the ClusterPolicy, NVIDIADriver and network-operator CRDs and every ` +
+        'object of them (name it in cycle-also to cycle it anyway)',
+    disableDeletes: [
+        'CustomResourceDefinition clusterpolicies.nvidia.com',
+        'CustomResourceDefinition nvidiadrivers.nvidia.com',
+        'CustomResourceDefinition *.mellanox.com'
+    ]
+};
+/** A chart repository the 1.33+ enables name in their `REPO="…"` line (its address is read from the script). */
+const HELM_REPO = (what) => ({ what, find: '^REPO="([^"]+)"' });
+const GATEWAY_API_MANIFEST = {
+    what: 'the Gateway API CRDs (standard-install.yaml of a gateway-api release)',
+    find: 'apply -f "([^"]*gateway-api[^"]*standard-install\\.yaml)"'
+};
 const entries_ENTRIES = [
     {
         name: 'kube-ovn',
@@ -41176,7 +41236,9 @@ const entries_ENTRIES = [
         policy: 'cycle',
         deployment: { kind: 'manifests' },
         workloads: [{ namespace: 'kube-system', kind: 'deployment', name: 'coredns' }],
-        disableDeletes: ['ConfigMap kube-system/coredns'],
+        // Also its Deployment, Service kube-dns and RBAC, and it removes the kubelet's --cluster-dns and
+        // --cluster-domain (addons/dns/disable, the same on every branch): the enable sets them again from its arguments.
+        disableDeletes: ['ConfigMap kube-system/coredns', 'Service kube-system/kube-dns'],
         arguments: 'dns',
         // From 1.33 the enable takes the cluster domain as its third argument (addons/dns/enable).
         forms: [{ from: 33, arguments: 'dns-domain' }]
@@ -41212,7 +41274,9 @@ const entries_ENTRIES = [
                     'CustomResourceDefinition *.traefik.io',
                     'CustomResourceDefinition *.gateway.networking.k8s.io'
                 ],
-                arguments: 'ingress-traefik'
+                arguments: 'ingress-traefik',
+                // `helm repo add traefik "$REPO"`, then `kubectl apply -f` Gateway API's standard-install.yaml from its release.
+                downloads: [HELM_REPO('the Traefik Helm chart repository'), GATEWAY_API_MANIFEST]
             }
         ]
     },
@@ -41269,7 +41333,8 @@ const entries_ENTRIES = [
                     { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-api' },
                     { namespace: 'kubernetes-dashboard', kind: 'deployment', name: 'kubernetes-dashboard-web' }
                 ],
-                disableDeletes: namespaceObject('kubernetes-dashboard')
+                disableDeletes: namespaceObject('kubernetes-dashboard'),
+                downloads: [HELM_REPO('the dashboard Helm chart repository')]
             },
             // main (1.36) has no dashboard addon.
             { from: 36, available: false }
@@ -41286,7 +41351,9 @@ const entries_ENTRIES = [
             { namespace: 'metallb-system', kind: 'daemonset', name: 'speaker' }
         ],
         disableDeletes: [...namespaceObject('metallb-system'), 'CustomResourceDefinition *.metallb.io'],
-        arguments: 'metallb'
+        arguments: 'metallb',
+        // IPv6 ranges from 1.31 (core-addons #282); 1.28–1.30 check each range against IPv4 patterns only.
+        forms: [{ to: 30, arguments: 'metallb-ipv4' }]
     },
     {
         name: 'registry',
@@ -41314,7 +41381,8 @@ const entries_ENTRIES = [
             {
                 from: 33,
                 needs: ['dns', 'helm3'],
-                deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' }
+                deployment: { kind: 'helm', namespace: 'cert-manager', release: 'cert-manager' },
+                downloads: [HELM_REPO('the cert-manager Helm chart repository')]
             }
         ]
     },
@@ -41419,23 +41487,15 @@ const entries_ENTRIES = [
     },
     {
         name: 'nvidia',
-        rank: 'other',
-        needs: ['dns', 'helm3'],
-        policy: 'cycle',
-        deployment: { kind: 'manifests' },
-        workloads: [],
+        ...NVIDIA,
         // 1.28 has only `gpu`; `nvidia` arrived in 1.29.
-        forms: [{ to: 28, available: false }]
+        forms: [{ to: 28, available: false }, NVIDIA_CRDS_FORM]
     },
     {
         name: 'gpu',
-        rank: 'other',
-        needs: ['dns', 'helm3'],
-        policy: 'cycle',
+        ...NVIDIA,
         aliasOf: 'nvidia',
-        deployment: { kind: 'manifests' },
-        workloads: [],
-        forms: [{ to: 28, aliasOf: undefined }]
+        forms: [{ to: 28, aliasOf: undefined }, NVIDIA_CRDS_FORM]
     }
 ];
 
@@ -41528,7 +41588,9 @@ var external_node_net_ = __nccwpck_require__(7030);
  *   `/etc/resolv.conf`; the cluster domain from 1.33, and only with `ip=`, the enable's 2nd positional).
  * - ingress: `default-ssl-certificate=NAMESPACE/NAME`.
  * - hostpath-storage: `reclaim-policy=Delete|Retain[,default-class=true|false]` (default-class from 1.29).
- * - metallb: `RANGE[,RANGE…]`, each `FIRST-LAST` or a CIDR, IPv4 or IPv6.
+ * - metallb: `RANGE[,RANGE…]`, each `FIRST-LAST` or a CIDR: IPv4 on every release, IPv6 from 1.31 (the 1.28–1.30
+ *   enables check each item against IPv4 patterns only). The IPv6 patterns need a leading hex group, so `::1-::9`,
+ *   `::/0` and IPv4-mapped forms are refused on every release; the action also refuses what is not an address.
  */
 
 const ACCEPTED = {
@@ -41538,7 +41600,8 @@ const ACCEPTED = {
     'ingress-traefik': 'default-ssl-certificate=NAMESPACE/NAME (e.g. ingress:default-ssl-certificate=web/tls)',
     'hostpath-storage': 'reclaim-policy=Delete|Retain and/or default-class=true|false (e.g. hostpath-storage:reclaim-policy=Retain)',
     'hostpath-storage-1.28': 'reclaim-policy=Delete|Retain (e.g. hostpath-storage:reclaim-policy=Retain)',
-    metallb: "address ranges FIRST-LAST or CIDRs separated by ',' (e.g. metallb:10.64.140.43-10.64.140.49)",
+    metallb: "IPv4 or IPv6 address ranges FIRST-LAST or CIDRs separated by ',', IPv6 written from its first group (e.g. metallb:10.64.140.43-10.64.140.49 or metallb:fd00::10-fd00::20, not ::10-::20)",
+    'metallb-ipv4': "IPv4 address ranges FIRST-LAST or IPv4 CIDRs separated by ',' (e.g. metallb:10.64.140.43-10.64.140.49); IPv6 ranges from 1.31",
     none: 'no arguments'
 };
 /** What an addon's arguments may be at a release, in words for an error message. */
@@ -41554,15 +41617,31 @@ function items(args) {
         return eq === -1 ? ['', item] : [item.slice(0, eq), item.slice(eq + 1)];
     });
 }
-function isRange(text) {
+/**
+ * An address as the metallb enable's patterns take it: IPv4 dotted, or IPv6 of hex groups and colons that starts
+ * with a group (no `::`-leading, IPv4-mapped or zoned forms), and a real address besides.
+ */
+function metallbAddressFamily(text) {
+    const family = isIP(text);
+    if (family === 4)
+        return /^\d+\.\d+\.\d+\.\d+$/.test(text) ? 4 : 0;
+    if (family === 6)
+        return /^[0-9a-fA-F]{1,4}:[0-9a-fA-F:]*$/.test(text) ? 6 : 0;
+    return 0;
+}
+/** The family of a range FIRST-LAST or a CIDR (1–3 digit prefix within the family's bits); 0 when it is neither. */
+function metallbRangeFamily(text) {
     const slash = text.split('/');
     if (slash.length === 2) {
+        const family = metallbAddressFamily(slash[0]);
         const bits = Number(slash[1]);
-        const family = isIP(slash[0]);
-        return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128);
+        return family !== 0 && /^\d{1,3}$/.test(slash[1]) && bits <= (family === 4 ? 32 : 128) ? family : 0;
     }
     const dash = text.split('-');
-    return dash.length === 2 && isIP(dash[0]) !== 0 && isIP(dash[0]) === isIP(dash[1]);
+    if (dash.length !== 2)
+        return 0;
+    const family = metallbAddressFamily(dash[0]);
+    return family !== 0 && metallbAddressFamily(dash[1]) === family ? family : 0;
 }
 /**
  * Checks an addon's arguments against its grammar at a release. Addons the catalog does not know (community)
@@ -41648,10 +41727,14 @@ function arguments_checkArguments(spec, args) {
             }
             return { ok: true };
         }
-        case 'metallb': {
+        case 'metallb':
+        case 'metallb-ipv4': {
             for (const [k, v] of parts) {
-                if (k !== '' || !isRange(v))
+                const family = k === '' ? metallbRangeFamily(v) : 0;
+                if (family === 0)
                     return refuse(`'${k ? `${k}=${v}` : v}' is not a range FIRST-LAST or a CIDR`);
+                if (family === 6 && grammar === 'metallb-ipv4')
+                    return refuse(`'${v}' is an IPv6 range, which the metallb addon of ${spec.release} does not take (it does from 1.31)`);
             }
             return { ok: true };
         }
@@ -41683,10 +41766,17 @@ function enableWords(spec, args) {
         case 'hostpath-storage-1.28':
             return [spec.name, ...parts.flatMap(([k, v]) => [`--${k}`, v])];
         case 'metallb':
+        case 'metallb-ipv4':
             return args.includes(':') ? ['metallb', args] : [`metallb:${args}`];
         default:
             return [`${spec.name}:${args}`];
     }
+}
+/** The plain (not `key=value`) items of arguments: dns's upstreams in `1.1.1.1,8.8.8.8,ip=10.152.183.10`. */
+function plainItems(args) {
+    return items(args)
+        .filter(([k, v]) => k === '' && v !== '')
+        .map(([, v]) => v);
 }
 // ---------------------------------------------------------------------------------------------------------
 // Arguments recovered from the cluster, in the same language, so that a cycled addon comes back as it was.
@@ -41831,14 +41921,69 @@ function checkAddonInputs(inputs, release) {
         checkName('never-cycle', name);
     for (const name of inputs.cycleAlso) {
         checkName('cycle-also', name);
-        if (addonSpec(name, release).policy !== 'unknown') {
-            throw new InputError('cycle-also', `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons)`);
+        const policy = addonSpec(name, release).policy;
+        if (policy !== 'unknown' && policy !== 'opt-in') {
+            throw new InputError('cycle-also', `${name}: the catalog knows this addon and decides whether it is cycled; cycle-also is for addons unknown to it (community addons) and for nvidia/gpu, whose cycle loses what cannot be put back`);
         }
     }
 }
 
+;// CONCATENATED MODULE: ./src/catalog/containerd-profile.ts
+/**
+ * Per release, the AppArmor profile (`cri-containerd.apparmor.d`) that a strict track's containerd applies to
+ * every container that is not privileged, and whether a kernel with fine-grained AppArmor network mediation
+ * (securityfs `features/network_v9`) leaves those containers a socket. Beside the addon catalog because it is
+ * the same kind of fact: what one release ships. docs/strict-apparmor.md §1 says it in full.
+ *
+ * Sources (canonical/microk8s): `microk8s-resources/containerd-profile` on the `1.NN-strict` branches and
+ * `strict`; loaded by `microk8s-resources/wrappers/run-containerd-with-args` with the snap's own parser on strict
+ * tracks (the host's on classic ones). 1.25-strict … 1.31-strict: a bare `network,` rule, unchanged since #2249;
+ * 1.32-strict, 1.33-strict: `network inet, inet6, unix, netlink` (the backports #5232, #5234 of #5218) without
+ * `raw`, snap base core20; 1.34-strict, 1.35-strict and `strict`: all six rules (#5218 and #5239), base core22.
+ * On the mediating kernels of GitHub-hosted runners since early 2026: pods denied sockets on 1.31-strict
+ * (canonical/microk8s#5394, canonical/concierge#253); strict up to 1.33 reported not to load the profile at all
+ * (canonical/concierge#267). No `1.36-strict` branch was found: it is taken to carry `strict`'s profile.
+ */
+const STRICT_PROFILES = [
+    {
+        to: 31,
+        rules: 'network,',
+        deniedOnMediatingKernel: true,
+        why: 'its containerd AppArmor profile has only a bare `network,` rule, under which a kernel with fine-grained ' +
+            'network mediation denies every container a socket (canonical/microk8s#5394)'
+    },
+    {
+        from: 32,
+        to: 33,
+        rules: 'network inet, network inet6, network unix, network netlink,',
+        deniedOnMediatingKernel: true,
+        why: "its containerd AppArmor profile (the #5218 backport, without `network raw`) is built by the snap's core20 " +
+            'parser, and on these kernels it is reported not to load ("Profile doesn\'t conform to protocol", ' +
+            'canonical/concierge#267); even loaded it would deny MetalLB its raw sockets'
+    },
+    {
+        from: 34,
+        rules: 'network, network inet, network inet6, network unix, network netlink, network raw,',
+        deniedOnMediatingKernel: false,
+        why: 'its containerd AppArmor profile allows every socket family the cluster uses (#5218 and #5239)'
+    }
+];
+/** The first strict minor whose profile a mediating kernel does not deny. */
+const FIRST_FIXED_STRICT_MINOR = Math.min(...STRICT_PROFILES.filter((p) => !p.deniedOnMediatingKernel).map((p) => p.from ?? 0));
+/** The profile row of the `1.<minor>-strict` track. */
+function strictProfile(minor) {
+    const row = STRICT_PROFILES.find((p) => (p.from === undefined || minor >= p.from) && (p.to === undefined || minor <= p.to));
+    // The rows cover every minor (the first has no `from`, the last no `to`).
+    return row;
+}
+/** Whether the strict track of this minor ships a profile that a mediating kernel denies sockets under. */
+function strictTrackDenied(minor) {
+    return strictProfile(minor).deniedOnMediatingKernel;
+}
+
 ;// CONCATENATED MODULE: ./src/catalog/index.ts
 /** The per-release addon catalog: `addonSpec(name, release)` and what is decided from it. */
+
 
 
 
@@ -42116,37 +42261,15 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/** Escaping for everything that goes into the job summary, the PR comment and the grid (Markdown and HTML). */
-/** HTML-escapes text for both HTML and Markdown contexts (`|` would split a Markdown table cell). */
-function escape_esc(value) {
-    return String(value ?? '')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;')
-        .replace(/\|/g, '&#124;')
-        .replace(/`/g, '&#96;')
-        .replace(/\r?\n/g, ' ');
-}
-/** Like esc, but keeps line breaks (for <pre> blocks). */
-function escape_escBlock(value) {
-    return value.split('\n').map(escape_esc).join('\n');
-}
-/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
-function escape_escLines(value) {
-    return value
-        .split('\n')
-        .map((l) => escape_esc(l))
-        .join('<br>');
-}
-
-;// CONCATENATED MODULE: ./src/report/grid.ts
+;// CONCATENATED MODULE: ./src/report/grid-rows.ts
 
 
 const code = (v) => `<code>${escape_esc(v)}</code>`;
 const sub = (v) => (v ? ` <sub>${v}</sub>` : '');
+/** Escaped text that may break after each `/` (`<wbr>`): a long name no longer widens its column. */
+const breakable = (v) => escape_esc(v).replace(/\//g, '/<wbr>');
+/** An image repository as code that may break after each `/`. */
+const grid_rows_path = (v) => `<code>${breakable(v)}</code>`;
 function seconds(ms) {
     if (ms === undefined || !Number.isFinite(ms))
         return '—';
@@ -42203,11 +42326,11 @@ function fromCell(r) {
     const snap = r.before?.snap;
     if (!snap)
         return r.before ? 'not installed' : '—';
-    return `${code(snap.channel)}${sub(escape_esc(r.before?.serverVersion ?? snap.version))}`;
+    return `${code(shortChannel(snap.channel))}${sub(escape_esc(r.before?.serverVersion ?? snap.version))}`;
 }
 function targetCell(r) {
     const reached = r.after?.serverVersion;
-    return `${code(r.target.channel)}${sub(reached ? escape_esc(reached) : r.status === 'dry-run' ? 'planned' : 'not reached')}`;
+    return `${code(shortChannel(r.target.channel))}${sub(reached ? escape_esc(reached) : r.status === 'dry-run' ? 'planned' : 'not reached')}`;
 }
 function hopsCell(r) {
     if (r.hops.length) {
@@ -42265,47 +42388,61 @@ function dataCell(r) {
         return `✅ ${r.dataChecks.length} kept`;
     return `❌ ${lost.length} of ${r.dataChecks.length}${sub(escape_esc(lost.map((c) => c.name).join(', ')))}`;
 }
+/** How many findings, by whether the target removes them: the kinds are in the folded table. */
 function findingsCell(r) {
     if (!r.findings.length)
         return 'none';
     const upcoming = r.findings.filter((f) => isUpcoming(r, f.removedIn)).length;
     const now = r.findings.length - upcoming;
-    const kinds = [...new Set(r.findings.map((f) => `${f.kind} ${f.apiVersion}`))];
     return [now ? `⚠️ ${now} removed by the target` : '', upcoming ? `${upcoming} removed in the next two minors` : '']
         .filter(Boolean)
-        .join('<br>')
-        .concat(sub(escape_esc(kinds.slice(0, 3).join(', ') + (kinds.length > 3 ? ', …' : ''))));
+        .join('<br>');
 }
-const JOB_HEAD = [
-    '#',
-    'from',
-    'target',
-    'confinement',
-    'status',
-    'hops',
-    'addons',
-    'downtime',
-    'data checks',
-    'removed APIs',
-    'duration'
-];
+function findingKindsCell(r) {
+    const kinds = [...new Set(r.findings.map((f) => `${f.kind} ${f.apiVersion}`))];
+    return kinds.length ? kinds.map(escape_esc).join('<br>') : '—';
+}
+/** The columns of the job table: what a reader compares across jobs. */
+const JOB_HEAD = ['#', 'from', 'target', 'status', 'hops', 'addons', 'data checks', 'removed APIs'];
 function jobRow(job, index) {
     const r = job.report;
     return [
         String(index + 1),
         fromCell(r),
         targetCell(r),
-        escape_esc(confinementOf(r)),
         statusCell(r) +
             (job.olderSchema ? sub(`schema ${job.olderSchema}`) : '') +
             (job.notes.length ? sub(`⚠️ ${escape_esc(job.notes.join('; '))}`) : ''),
         hopsCell(r),
         addonsCell(r),
-        downtimeCell(r),
         dataCell(r),
-        findingsCell(r),
+        findingsCell(r)
+    ];
+}
+/** The columns folded under the job table: what matters less when comparing jobs. */
+const MORE_HEAD = ['#', 'job', 'confinement', 'downtime', 'removed APIs found', 'duration'];
+function moreRow(job, index) {
+    const r = job.report;
+    return [
+        String(index + 1),
+        escape_esc(jobLabel(r)),
+        escape_esc(confinementOf(r)),
+        downtimeCell(r),
+        findingKindsCell(r),
         seconds(durationMs(r))
     ];
+}
+/** Longer than this, a failure message is cut (the job's own summary has all of it). */
+const REASON_CHARS = 240;
+/**
+ * Why a failed job failed, in one line: its number and name, the step, and the message the report's failure
+ * holds (`MicroK8s did not become ready within wait-timeout (60s): …`), on one line and cut when very long.
+ */
+function failureLine(job, index) {
+    const r = job.report;
+    const message = (r.failure?.message ?? 'no failure message in the report').replace(/\s+/g, ' ').trim();
+    const reason = message.length > REASON_CHARS ? `${message.slice(0, REASON_CHARS - 1).trimEnd()}…` : message;
+    return `**#${index + 1}** ${escape_esc(jobLabel(r))} failed at ${escape_esc(r.failure?.step ?? 'an unknown step')}: ${escape_esc(reason)}`;
 }
 /** The versions a job ended with, by component: snap, Kubernetes, kubelet, CNI, each addon's images. */
 function componentVersions(inv) {
@@ -42323,12 +42460,12 @@ function componentVersions(inv) {
     if (kubelets.length)
         put('node:kubelet', 'kubelet', kubelets.join(', '));
     for (const image of inv.cni?.images ?? [])
-        put(`cni:${image.repository}`, `${code(image.repository)}${sub(escape_esc(inv.cni.name))}`, tagOf(image));
+        put(`cni:${image.repository}`, `${grid_rows_path(image.repository)}${sub(escape_esc(inv.cni.name))}`, tagOf(image));
     for (const addon of inv.addons.filter((a) => a.enabled)) {
         if (!addon.images.length)
             put(`addon:${addon.name}`, `${code(addon.name)}${sub('addon')}`, 'enabled');
         for (const image of addon.images)
-            put(`image:${addon.name}:${image.repository}`, `${code(image.repository)}${sub(escape_esc(addon.name))}`, tagOf(image));
+            put(`image:${addon.name}:${image.repository}`, `${grid_rows_path(image.repository)}${sub(escape_esc(addon.name))}`, tagOf(image));
     }
     return out;
 }
@@ -42374,11 +42511,26 @@ function componentCells(row, jobs) {
                 return `<sub>${r.status === 'dry-run' ? 'dry run' : 'no inventory'}</sub>`;
             if (v === undefined)
                 return isFailed(r) ? '<sub>unknown</sub>' : diff ? '<b>absent</b>' : '—';
-            // Bold plain text stands out among the code-formatted values (bold code looks the same as code).
-            return diff && v !== common ? `<b>${escape_esc(v)}</b>` : code(v);
+            // Bold plain text stands out among the code-formatted values (bold code looks the same as code). A value
+            // may break after a `/` (`1.30-strict/stable`), so a column per job stays narrow.
+            return diff && v !== common ? `<b>${breakable(v)}</b>` : `<code>${breakable(v)}</code>`;
         })
     ];
 }
+
+;// CONCATENATED MODULE: ./src/report/grid.ts
+/**
+ * The matrix grid: many jobs' reports as one page (job summary or PR comment). A row per job (from → target,
+ * status, hops, addons, data checks, removed-API findings), a line per failed job saying why, the rest of each
+ * job (confinement, downtime, duration) folded, then a component × job table of the versions each job ended
+ * with, differences highlighted. The cells come from grid-rows.ts. When too long it cuts whole rows (identical
+ * components first, then passed jobs) and says what it cut.
+ */
+
+
+const grid_code = (v) => `<code>${escape_esc(v)}</code>`;
+const DOWNTIME_NOTE = '<sub>downtime: API, the wait for readiness after each refresh; addons, the window in which ' +
+    'cycled addons were down (the first disabled is the last enabled).</sub>\n\n';
 // ------------------------------------------------------------------------------------------- rendering
 function table(head, rows) {
     if (!rows.length)
@@ -42466,10 +42618,21 @@ function renderWithout(input, components, cut, options) {
     text += table(JOB_HEAD, jobRows.map((r) => r.cells));
     if (!jobs.length)
         text += '_No report was read._\n\n';
+    // Why each failed job failed, a line each; then the columns that matter less, folded, for the same jobs.
+    const failures = jobRows.filter(({ i }) => isFailed(jobs[i].report)).map(({ i }) => failureLine(jobs[i], i));
+    if (failures.length)
+        text += `${failures.map((line) => `- ❌ ${line}`).join('\n')}\n\n`;
+    if (jobRows.length) {
+        text +=
+            '<details><summary>Confinement, downtime, duration and the removed APIs found, by job</summary>\n\n' +
+                table(MORE_HEAD, jobRows.map(({ i }) => moreRow(jobs[i], i))) +
+                DOWNTIME_NOTE +
+                '</details>\n\n';
+    }
     if (input.unreadable.length) {
         text +=
             `**Not read** (these jobs' results are unknown)\n\n` +
-                input.unreadable.map((u) => `- ${code(u.file)}: ${escape_esc(u.reason)}`).join('\n') +
+                input.unreadable.map((u) => `- ${grid_code(u.file)}: ${escape_esc(u.reason)}`).join('\n') +
                 '\n\n';
     }
     const shownJobs = jobRows.map((r) => r.i);
@@ -42518,8 +42681,13 @@ function changes_analyseChanges(report) {
         report.changes = compareInventories(report.before, report.after, (name) => name === 'calico' && calico ? { 'calico/node': calico } : {});
         const running = report.after.cni?.images.find((i) => i.repository === 'calico/node')?.tag;
         if (calico && running && running !== calico) {
+            // The snap's calico.yaml is a template: the first install runs generate-cni.sh over it (microk8s-behaviour.md
+            // §3.6), so applying it as it is would undo what that did. Say what an upgrade has to carry over instead.
             report.warnings.push(`Calico ${running} keeps running: it is bundled in the snap, not an addon, and a refresh does not upgrade it; ` +
-                `the ${targetBranch} snap bundles ${calico} (to upgrade, re-apply ${SNAP_CALICO_MANIFEST})`);
+                `the ${targetBranch} snap bundles ${calico}. Its ${SNAP_CALICO_MANIFEST} is the template the install ` +
+                'completes with generate-cni.sh: applied as it is, it resets the pod CIDR, the IPv4/IPv6 address ' +
+                'assignment, the MTU and the IP autodetection (which microk8s join sets to can-reach on joined nodes); ' +
+                'an upgrade has to carry those over from the running calico-node and its CNI configuration');
         }
     }
     else if (report.before) {
@@ -42626,21 +42794,49 @@ function timelineBars(r) {
 function taskName(text) {
     return text.replace(/[^A-Za-z0-9 ._/+()-]/g, ' ').trim() || 'task';
 }
+const UNITS = [
+    { unit: 'millisecond', ms: 1, short: 'ms', steps: [1, 2, 5, 10, 20, 50, 100, 200, 500], format: '%H:%M:%S.%L' },
+    { unit: 'second', ms: 1000, short: 's', steps: [1, 2, 5, 10, 15, 30], format: '%H:%M:%S' },
+    { unit: 'minute', ms: 60_000, short: 'min', steps: [1, 2, 5, 10, 15, 30], format: '%H:%M' },
+    { unit: 'hour', ms: 3_600_000, short: 'h', steps: [1, 2, 3, 6, 12], format: '%H:%M' },
+    { unit: 'day', ms: 86_400_000, short: 'd', steps: [1, 2, 7], format: '%b %d' }
+];
+/** At most this many intervals on the axis: labels of `%H:%M:%S.%L` stay apart in a narrow comment. */
+const MAX_TICKS = 6;
+/** The smallest tick spacing that puts at most MAX_TICKS intervals on a span of `spanMs`, and its format. */
+function timelineAxis(spanMs) {
+    for (const u of UNITS) {
+        for (const step of u.steps) {
+            if (spanMs / (step * u.ms) <= MAX_TICKS)
+                return { tickInterval: `${step}${u.unit}`, axisFormat: u.format, every: `${step} ${u.short}` };
+        }
+    }
+    return { tickInterval: '1month', axisFormat: '%b %d', every: '1 month' };
+}
+/** `12:00:03 UTC`, with milliseconds when the ticks are that fine. */
+function utcTime(ms, fine) {
+    const iso = new Date(ms).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, fine ? 23 : 19)} UTC`;
+}
 /**
- * The timeline as a fenced Mermaid gantt block, or '' when there is nothing to draw. Times are absolute
- * (`dateFormat x`, milliseconds since the epoch), so the axis shows the runner's clock time.
+ * The timeline as a fenced Mermaid gantt block followed by a line that says what its axis shows, or '' when
+ * there is nothing to draw. Times are absolute (`dateFormat x`, milliseconds since the epoch).
  */
 function timeline_mermaidTimeline(r) {
     const bars = timelineBars(r);
     const t0 = Date.parse(r.startedAt);
     if (bars.length === 0 || Number.isNaN(t0))
         return '';
+    const first = Math.min(...bars.map((b) => b.startMs));
+    const last = Math.max(...bars.map((b) => Math.max(b.endMs, b.startMs + 1)));
+    const axis = timelineAxis(last - first);
     const lines = [
         '```mermaid',
         'gantt',
         '  title Timeline: hops and addon downtime',
         '  dateFormat x',
-        '  axisFormat %H:%M:%S',
+        `  axisFormat ${axis.axisFormat}`,
+        `  tickInterval ${axis.tickInterval}`,
         '  todayMarker off'
     ];
     for (const section of ['Hops', 'Addon downtime', 'Addons enabled']) {
@@ -42655,14 +42851,20 @@ function timeline_mermaidTimeline(r) {
             lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
         }
     }
-    return `${lines.join('\n')}\n\`\`\`\n\n`;
+    const fine = axis.tickInterval.endsWith('millisecond');
+    const caption = `<sub>Axis: the time of day in your browser’s time zone (Mermaid draws it in local time), a tick every ` +
+        `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.</sub>`;
+    return `${lines.join('\n')}\n\`\`\`\n\n${caption}\n\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 /**
  * The report: one JSON document (schema/report.schema.json) and its renderings for the job summary and the
  * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
+ * Fitting the rendering into GitHub's size limits: fit.ts.
  */
+
+
 
 
 
@@ -42682,16 +42884,21 @@ const summary_tr = (cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}
 function textSection(name, text, droppable = 0) {
     return { name, head: text, rows: [], foot: '', droppable };
 }
-/** A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. */
+/**
+ * A table under an optional title, optionally folded in `<details>`; undefined when there are no rows. A column
+ * with no value in any row (what the target ships, on most runs) is left out; the first column always stays.
+ */
 function tableSection(name, head, rows, o = {}) {
     if (rows.length === 0)
         return undefined;
+    const kept = head.map((_, i) => i === 0 || rows.some((row) => (row[i] ?? '') !== ''));
+    const columns = (cells) => cells.filter((_, i) => kept[i]);
     const open = o.details ? `<details><summary>${o.details}</summary>\n\n` : '';
     const close = o.details ? `</details>\n\n` : '';
     return {
         name,
-        head: `${o.title ?? ''}${open}<table>\n${th(head)}`,
-        rows: rows.map(summary_tr),
+        head: `${o.title ?? ''}${open}<table>\n${th(columns(head))}`,
+        rows: rows.map((row) => summary_tr(columns(row))),
         foot: `</table>\n\n${o.after ?? ''}${close}`,
         droppable: o.droppable ?? 0
     };
@@ -42754,17 +42961,54 @@ function sideText(value, unreadable) {
         return `<i>not readable: ${esc(unreadable)}</i>`;
     return esc(value ?? '—');
 }
+const componentName = (c) => (c.addon ? `${summary_code(c.component)} <sub>(${esc(c.addon)})</sub>` : summary_code(c.component));
 function changeRows(changes, onlyChanged) {
     return changes
         .filter((c) => !onlyChanged || c.state !== 'unchanged')
         .map((c) => [
         esc(c.kind),
-        c.addon ? `${summary_code(c.component)} <sub>(${esc(c.addon)})</sub>` : summary_code(c.component),
+        componentName(c),
         sideText(c.before, c.unreadable?.before),
         sideText(c.after, c.unreadable?.after),
         esc(ICON[c.state] ?? c.state),
         c.shipped ? esc(c.shipped) : ''
     ]);
+}
+const KIND_NAMES = {
+    core: 'snap',
+    kubernetes: 'Kubernetes',
+    node: 'nodes',
+    cni: 'CNI',
+    addon: 'addons',
+    image: 'images'
+};
+/**
+ * What one side could not be read for (after a failed hop: everything but the snap), as one line per side and
+ * reason instead of a row each: unknown, not removed. '' when everything was read.
+ */
+function unreadableLines(changes) {
+    const groups = new Map();
+    for (const c of changes) {
+        for (const side of ['before', 'after']) {
+            const why = c.unreadable?.[side];
+            if (why === undefined)
+                continue;
+            const key = JSON.stringify([side, why]);
+            if (!groups.has(key))
+                groups.set(key, { side, why, changes: [] });
+            groups.get(key).changes.push(c);
+        }
+    }
+    return [...groups.values()]
+        .map(({ side, why, changes: list }) => {
+        const kinds = [...new Set(list.map((c) => c.kind))];
+        const what = kinds.map((k) => `${esc(KIND_NAMES[k] ?? k)} ${list
+            .filter((c) => c.kind === k)
+            .map(componentName)
+            .join(', ')}`);
+        return `❔ **Not readable ${side} the run** (${esc(why)}), so unknown, not removed: ${what.join('; ')}.\n\n`;
+    })
+        .join('');
 }
 function stepRows(r) {
     return r.steps.map((s) => [
@@ -42784,7 +43028,7 @@ function findingRows(findings, limit = Infinity, targetMinor) {
         esc(f.evidence)
     ]);
 }
-const DOWNTIME_NOTE = (/* unused pure expression or super */ null && ('<sub>² downtime: from the start of the addon’s disable until its workloads were rolled out again; ' +
+const summary_DOWNTIME_NOTE = (/* unused pure expression or super */ null && ('<sub>² downtime: from the start of the addon’s disable until its workloads were rolled out again; ' +
     'for an addon enabled for the first time, how long the enable took.</sub>\n\n'));
 const LABEL_NOTE = (/* unused pure expression or super */ null && ('<sub>¹ label: the version the addon repository’s <code>addons.yaml</code> gives for the addon, as ' +
     '<code>microk8s status</code> shows it; what runs is the image beside it.</sub>\n\n'));
@@ -42836,7 +43080,11 @@ function summary_renderSummary(r, options) {
             (r.failure.output
                 ? `<details><summary>Last output</summary>\n\n<pre>${escBlock(r.failure.output)}</pre>\n</details>\n\n`
                 : '') +
-            (r.diagnostics ? `Diagnostics (microk8s inspect): ${summary_code(r.diagnostics)}\n\n` : '')));
+            // The tarball is a file on the runner: the comment names the output that holds it, the summary also the path.
+            (r.diagnostics
+                ? `Diagnostics: the <code>microk8s inspect</code> tarball is the step’s <code>diagnostics</code> output; ` +
+                    `upload it as an artifact to download it from the run${options.compact ? '' : ` (on the runner: ${summary_code(r.diagnostics)})`}.\n\n`
+                : '')));
     }
     if (r.plan) {
         const hops = r.plan.hops.length ? r.plan.hops.map((h) => summary_code(h)).join(' → ') : 'none';
@@ -42845,8 +43093,14 @@ function summary_renderSummary(r, options) {
         add(textSection('plan', `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`));
     }
     const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships'];
-    add(tableSection('changed components', changeHead, changeRows(r.changes, true)) ??
-        (r.changes.length ? textSection('changed components', '_No component changed._\n\n') : undefined));
+    // Components a side could not be read for are one line, not a row each (the cluster was not ready).
+    const read = r.changes.filter((c) => !c.unreadable);
+    const unread = unreadableLines(r.changes);
+    add(tableSection('changed components', changeHead, changeRows(read, true), { after: unread }) ??
+        (r.changes.length
+            ? textSection('changed components', `${unread ? '_No component that could be read changed._' : '_No component changed._'}\n\n${unread}`)
+            : undefined));
+    add(disruptionSection(r));
     const timeline = mermaidTimeline(r);
     if (timeline)
         add(textSection('timeline', timeline, 1));
@@ -42869,7 +43123,7 @@ function summary_renderSummary(r, options) {
         esc(a.note ?? '')
     ]), {
         title: '**Addons**\n\n',
-        after: timed ? DOWNTIME_NOTE : '',
+        after: timed ? summary_DOWNTIME_NOTE : '',
         droppable: 1
     }));
     add(tableSection('data checks', ['check', 'before', 'after', 'result'], r.dataChecks.map((c) => [
@@ -42902,8 +43156,9 @@ function summary_renderSummary(r, options) {
         });
     }
     if (!options.compact) {
-        add(tableSection('all components', changeHead, changeRows(r.changes, false), {
+        add(tableSection('all components', changeHead, changeRows(read, false), {
             details: 'All components (unchanged included)',
+            after: unread,
             droppable: 3
         }));
         add(tableSection('steps', ['step', 'result', 'time', 'detail'], stepRows(r), { details: 'Steps', droppable: 2 }));
@@ -42913,65 +43168,13 @@ function summary_renderSummary(r, options) {
     const tail = (r.runUrl ? `[Full report and logs](${r.runUrl})` : '') + (options.marker ? `\n${options.marker}\n` : '\n');
     return fitSections(sections, tail, options.limit);
 }
-const size = (s) => Buffer.byteLength(s, 'utf8');
-const whole = (s) => s.head + s.rows.join('') + s.foot;
-const WHERE = 'the full report is in the JSON report file (the <code>report-file</code> output)';
-/**
- * Fits the sections into `limit` bytes: drops droppable sections (highest first), then keeps sections in order
- * while they fit and cuts the first one that does not after its last whole row, with its closing tags. The note
- * says what was left out and where the full report is. The headline and the failure are always kept.
- */
-function fitSections(sections, tail, limit) {
-    const join = (list, note = '') => list.map(whole).join('') + note + tail;
-    if (size(join(sections)) <= limit)
-        return join(sections);
-    let kept = [...sections];
-    const dropped = [];
-    let note = '';
-    for (let level = 3; level >= 1; level--) {
-        dropped.push(...kept.filter((s) => s.droppable >= level).map((s) => s.name));
-        kept = kept.filter((s) => s.droppable < level);
-        note = `\n_✂️ Shortened to fit GitHub’s size limit: left out ${dropped.join(', ')}; ${WHERE}._\n\n`;
-        if (size(join(kept, note)) <= limit)
-            return join(kept, note);
-    }
-    // Still too long (e.g. thousands of findings): keep whole sections while they fit, cut the next at a row.
-    const cutNote = (what, left) => `\n_✂️ Shortened and cut to fit GitHub’s size limit: ${what}${left.length ? `; left out ${left.join(', ')}` : ''}; ${WHERE}._\n\n`;
-    const mandatory = (s) => s.name === 'headline' || s.name === 'failure';
-    let body = '';
-    for (let i = 0; i < kept.length; i++) {
-        const s = kept[i];
-        if (mandatory(s)) {
-            body += whole(s);
-            continue;
-        }
-        const later = kept.slice(i + 1);
-        const laterMandatory = later.filter(mandatory).map(whole).join('');
-        const left = [...dropped, ...later.filter((x) => !mandatory(x)).map((x) => x.name)];
-        const shows = (n) => `${s.name} shows ${n} of ${s.rows.length} rows`;
-        // Reserve room for the longest note this cut could need, so the note written always fits.
-        const worst = Math.max(size(cutNote(shows(s.rows.length), left)), size(cutNote('nothing more fits', [s.name, ...left])));
-        const room = limit - size(body) - size(laterMandatory) - worst - size(tail);
-        if (size(whole(s)) <= room) {
-            body += whole(s);
-            continue;
-        }
-        let n = 0;
-        let used = size(s.head) + size(s.foot);
-        while (n < s.rows.length && used + size(s.rows[n]) <= room)
-            used += size(s.rows[n++]);
-        if (n > 0)
-            return body + s.head + s.rows.slice(0, n).join('') + s.foot + laterMandatory + cutNote(shows(n), left) + tail;
-        return body + laterMandatory + cutNote('nothing more fits', [s.name, ...left]) + tail;
-    }
-    return body + note + tail;
-}
 
 ;// CONCATENATED MODULE: ./src/report/publish.ts
 /**
  * Publishes the report: the JSON file, the job summary, the step outputs and, when asked, the sticky
  * pull-request comment. Each is written even when the run failed; none of them failing fails the run.
  */
+
 
 
 
@@ -43077,6 +43280,8 @@ function setOutputs(report, inputs) {
         core.setOutput('kubeconfig', '');
     if (report.diagnostics)
         core.setOutput('diagnostics', report.diagnostics);
+    for (const [name, value] of Object.entries(disruptionOutputs(report)))
+        core.setOutput(name, value);
 }
 
 ;// CONCATENATED MODULE: ./src/report-action/main.ts
@@ -43085,6 +43290,7 @@ function setOutputs(report, inputs) {
  * summary, Markdown and merged JSON files, outputs, sticky PR comment → fails as `fail-on` says.
  * `run()` turns any error into one `core.setFailed`.
  */
+
 
 
 
