@@ -202,8 +202,10 @@ describe('quick host probes (sim/bin/test, sim/bin/cat: sim/lib/host-probe.sh)',
       '/nonexistent-outside/file'
     ]
     const spy = withNodeSpy(s)
-    for (const p of paths) {
-      for (const op of ['-e', '-f', '-d', '-L']) {
+    // Every operator on the first five paths (file, missing, directory, slash, symlink: where they differ); the
+    // mapping of the rest is the same code whatever the operator, so -e. Each Node answer costs a Node start.
+    for (const [i, p] of paths.entries()) {
+      for (const op of i < 5 ? ['-e', '-f', '-d', '-L'] : ['-e']) {
         const { shim, node } = spy.both('test', [op, p], op === '-e')
         expect(shim, `test ${op} ${p}`).toEqual(node)
       }
