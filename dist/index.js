@@ -38937,6 +38937,7 @@ function clusterResolver(microk8s) {
 
 
 
+
 /**
  * Every command's bound: wait-timeout plus a margin (as long again, at most 60 s), so the commands' own timeouts
  * (status --timeout, rollout status --timeout) fire first with their clearer messages.
@@ -38952,7 +38953,8 @@ function buildTools(options) {
     return {
         cmd,
         snap: new Snap(cmd, retry, (m) => info(m), { devmode: options.devmode ?? false }),
-        microk8s: new MicroK8s(cmd, { waitTimeout: options.waitTimeout }, (m) => info(m))
+        microk8s: new MicroK8s(cmd, { waitTimeout: options.waitTimeout }, (m) => info(m)),
+        files: new SystemFiles(cmd)
     };
 }
 /**
@@ -41822,7 +41824,6 @@ async function fixForwarding(cmd, networks) {
 
 
 
-
 const setupOf = (report) => (report.setup ??= {});
 /**
  * Plan time, before any change: a launch configuration fits the target, and an existing install only re-runs
@@ -41840,7 +41841,7 @@ async function checkLaunchConfiguration(ctx, installed, targetMinor) {
         disables: config.addons.filter((a) => a.disable).map((a) => a.name)
     };
     if (installed) {
-        await checkInstalledWith(new SystemFiles(ctx.cmd), config);
+        await checkInstalledWith(ctx.files, config);
         return {
             notes: [
                 `launch configuration ${external_node_path_namespaceObject.basename(config.file)}: the one this cluster was installed with, already applied`
@@ -41848,7 +41849,7 @@ async function checkLaunchConfiguration(ctx, installed, targetMinor) {
             enabledByInstall: []
         };
     }
-    await checkLaunchPlacement(new SystemFiles(ctx.cmd), config);
+    await checkLaunchPlacement(ctx.files, config);
     return {
         notes: [
             `launch configuration ${external_node_path_namespaceObject.basename(config.file)} applies at first start${enables.length ? `, enabling ${enables.join(', ')}` : ''}`
@@ -41867,7 +41868,7 @@ async function runnerNetwork(ctx, installed) {
     const step = (status, detail) => ctx.report.steps.push({ name: 'runner network', status, durationMs: Date.now() - started, detail });
     let fix;
     try {
-        fix = await fixForwarding(ctx.cmd, () => clusterCidrs(installed ? new SystemFiles(ctx.cmd) : undefined, ctx.inputs.launchConfig));
+        fix = await fixForwarding(ctx.cmd, () => clusterCidrs(installed ? ctx.files : undefined, ctx.inputs.launchConfig));
     }
     catch (error) {
         step('failed', error.message);
@@ -41892,16 +41893,15 @@ async function prepareInstall(ctx) {
     const { launchConfig, sideloadImages } = ctx.inputs;
     if (!launchConfig && sideloadImages.length === 0)
         return;
-    const files = new SystemFiles(ctx.cmd);
     await runStep(ctx.report, 'prepare install', async () => {
         const done = [];
         if (launchConfig) {
-            const placedAt = await placeLaunchConfig(files, launchConfig);
+            const placedAt = await placeLaunchConfig(ctx.files, launchConfig);
             setupOf(ctx.report).launchConfiguration.placedAt = placedAt;
             done.push(`launch configuration at ${placedAt}`);
         }
         if (sideloadImages.length) {
-            await placeArchives(files, sideloadImages);
+            await placeArchives(ctx.files, sideloadImages);
             done.push(`${sideloadImages.length} image archive(s) in /var/snap/microk8s/common/sideload`);
         }
         return done.join('; ');
@@ -41911,7 +41911,7 @@ async function prepareInstall(ctx) {
 async function afterInstall(ctx) {
     if (ctx.inputs.launchConfig) {
         await runStep(ctx.report, 'launch configuration', async () => {
-            await waitApplied(new SystemFiles(ctx.cmd), ctx.inputs.waitTimeout);
+            await waitApplied(ctx.files, ctx.inputs.waitTimeout);
             // Addons it enables restart services: readiness again before anything else runs.
             await ctx.microk8s.waitReady();
             return launchEnables(ctx.inputs.launchConfig);
@@ -41923,7 +41923,7 @@ async function afterInstall(ctx) {
 async function checkRegistryMirror(ctx, installed) {
     if (!ctx.inputs.registryMirror || !installed)
         return;
-    checkReplaceable(await new SystemFiles(ctx.cmd).read(HOSTS_TOML));
+    checkReplaceable(await ctx.files.read(HOSTS_TOML));
 }
 /** Plan time, existing strict cluster: every archive is where `microk8s images import` can read it. */
 function checkSideloadImages(ctx, installed) {
@@ -41936,7 +41936,7 @@ async function registryMirror(ctx) {
     if (!mirror)
         return;
     await runStep(ctx.report, 'registry mirror', async () => {
-        const written = await applyMirror(new SystemFiles(ctx.cmd), ctx.cmd, ctx.microk8s, mirror);
+        const written = await applyMirror(ctx.files, ctx.cmd, ctx.microk8s, mirror);
         setupOf(ctx.report).registryMirror = { mirror, written, rewrittenAfter: [] };
         return written;
     }, (written) => written
@@ -41948,7 +41948,7 @@ async function checkMirrorAfterHop(ctx, channel) {
     const record = ctx.report.setup?.registryMirror;
     if (!ctx.inputs.registryMirror || !record)
         return;
-    const rewritten = await applyMirror(new SystemFiles(ctx.cmd), ctx.cmd, ctx.microk8s, ctx.inputs.registryMirror);
+    const rewritten = await applyMirror(ctx.files, ctx.cmd, ctx.microk8s, ctx.inputs.registryMirror);
     if (rewritten) {
         record.rewrittenAfter.push(channel);
         const message = `the refresh to ${channel} replaced ${HOSTS_TOML}; the registry mirror was written again`;
@@ -41999,7 +41999,6 @@ async function sideloadImages(ctx, freshInstall) {
 
 
 
-
 const plan = {
     name: 'plan',
     async run({ inputs, tools, report, inspected }) {
@@ -42014,7 +42013,7 @@ const plan = {
             const helmSecrets = inspected.status?.running
                 ? await stopIfUnread(() => readRetried('the Helm release records', () => readHelmSecrets(microk8s)))
                 : [];
-            const { addonPlan, captured } = await stopIfUnread(() => planAddonsFromCluster(microk8s, new SystemFiles(tools.cmd), inputs, inspected.status, inspected.items, releasesOf(inspected.installed?.tracking, corePlan, inputs)));
+            const { addonPlan, captured } = await stopIfUnread(() => planAddonsFromCluster(microk8s, tools.files, inputs, inspected.status, inspected.items, releasesOf(inspected.installed?.tracking, corePlan, inputs)));
             const dataBefore = {
                 helmReleases: latestDeployed(helmSecrets, addonOwnedReleases(addonPlan)),
                 corefile: captured.corefile,
@@ -42052,7 +42051,7 @@ async function checkStrict(tools, inputs, inspected, corePlan, warnings) {
         strictTrackDenied(installed.channel.minor);
     if (deniedStrictTracks(corePlan).length === 0 && !installedDenied)
         return corePlan;
-    const mediation = await readNetMediation(new SystemFiles(tools.cmd));
+    const mediation = await readNetMediation(tools.files);
     const checked = checkStrictTracks(corePlan, mediation, inputs.strictApparmor, installed);
     for (const warning of checked.warnings) {
         core_warning(warning, { title: 'strict confinement and AppArmor' });
@@ -42077,7 +42076,7 @@ function checkNodes(inspected, corePlan, addonPlan, warnings) {
  * Addons a fresh install's launch configuration enables are its own, not enabled again by the action.
  */
 async function checkSetup(planned, { inputs, tools, report, inspected }) {
-    const ctx = { inputs, cmd: tools.cmd, microk8s: tools.microk8s, report };
+    const ctx = { inputs, cmd: tools.cmd, microk8s: tools.microk8s, files: tools.files, report };
     const installed = Boolean(inspected.installed);
     const launch = await checkLaunchConfiguration(ctx, installed, planned.core.targetMinor);
     await checkRegistryMirror(ctx, installed);
@@ -42534,6 +42533,7 @@ const setupContext = ({ inputs, tools, report }) => ({
     inputs,
     cmd: tools.cmd,
     microk8s: tools.microk8s,
+    files: tools.files,
     report
 });
 const installed = (s) => Boolean(s.inspected.installed);
@@ -42912,7 +42912,6 @@ async function waitForKubelet(ctx, hop, serverVersion, hopStarted) {
 
 
 
-
 const hops = {
     name: 'hops',
     runIf: ({ plan }) => plan.core.hops.length > 0,
@@ -42940,7 +42939,7 @@ const hops = {
             }
         }
         // What the target snap ships, read from the installed revision (the report claims nothing when it cannot).
-        report.targetCalico = await readTargetCalico(new SystemFiles(tools.cmd));
+        report.targetCalico = await readTargetCalico(tools.files);
     }
 };
 const hops_sideloadImages = {
@@ -43242,7 +43241,6 @@ function describeDownloads(checks) {
 
 
 
-
 /** A fresh install enables addons of its own (dns): the addons are planned again from what it installed. */
 const planAfterInstall = {
     name: 'plan addons',
@@ -43250,7 +43248,7 @@ const planAfterInstall = {
     async run({ inputs, tools, report, plan, dataBefore }) {
         const target = releaseOf(inputs.channel.track, plan.core.targetMinor);
         const replanned = await runStep(report, 'plan addons', async () => {
-            const fresh = await planAddonsFromCluster(tools.microk8s, new SystemFiles(tools.cmd), inputs, await tools.microk8s.status(), [], {
+            const fresh = await planAddonsFromCluster(tools.microk8s, tools.files, inputs, await tools.microk8s.status(), [], {
                 fromRelease: target,
                 toRelease: target
             });
@@ -43299,7 +43297,7 @@ const checkAddonDownloads = {
     runIf: ({ plan }) => downloadsOf(plan.addons).length > 0,
     async run({ tools, report, plan }) {
         await runStep(report, 'check downloads', async () => {
-            const checks = await checkDownloads(new SystemFiles(tools.cmd), plan.addons);
+            const checks = await checkDownloads(tools.files, plan.addons);
             for (const c of checks.filter((c) => c.why))
                 report.warnings.push(`${c.addon}: ${c.what} could not be checked before the cycle (${c.why})`);
             return checks;
@@ -43403,7 +43401,6 @@ const enableAddons = {
 
 
 
-
 /**
  * Writes the admin kubeconfig (a new 0600 file renamed into place; a different one kept as `.bak`), exports
  * KUBECONFIG for later steps, and lets the runner user use `microk8s` in later steps.
@@ -43453,7 +43450,7 @@ const inventory = {
             const dnsStep = addonPlan.cycle.find((s) => s.name === 'dns');
             const stateAfter = {
                 ...(await readStateAfter(microk8s, captured)),
-                ...(captured.dns && dnsStep ? { dns: await readDnsSettingsAfter(microk8s, new SystemFiles(tools.cmd)) } : {})
+                ...(captured.dns && dnsStep ? { dns: await readDnsSettingsAfter(microk8s, tools.files) } : {})
             };
             report.dataChecks = compareData(dataBefore, dataAfter, captured, stateAfter, {
                 cycled: addonPlan.cycle.map((s) => s.name),

@@ -14,7 +14,6 @@ import { cycleAddons, enableRequested, type CycleContext } from '../upgrade/cycl
 import { CycleJournal } from '../upgrade/journal.js'
 import { downloadsOf } from '../upgrade/addon-plan.js'
 import { checkDownloads, describeDownloads } from '../upgrade/downloads.js'
-import { SystemFiles } from '../cluster/system-files.js'
 import { planAddonsFromCluster } from './plan.js'
 import { describeComparison, describePlan } from './plan-record.js'
 import type { Planned, Stage } from './workflow.js'
@@ -31,7 +30,7 @@ export const planAfterInstall: Stage = {
       async () => {
         const fresh = await planAddonsFromCluster(
           tools.microk8s,
-          new SystemFiles(tools.cmd),
+          tools.files,
           inputs,
           await tools.microk8s.status(),
           [],
@@ -98,7 +97,7 @@ export const checkAddonDownloads: Stage = {
       report,
       'check downloads',
       async () => {
-        const checks = await checkDownloads(new SystemFiles(tools.cmd), plan.addons)
+        const checks = await checkDownloads(tools.files, plan.addons)
         for (const c of checks.filter((c) => c.why))
           report.warnings.push(`${c.addon}: ${c.what} could not be checked before the cycle (${c.why})`)
         return checks

@@ -13,7 +13,6 @@ import { readHelmSecrets } from '../cluster/objects.js'
 import { MAIN_MINOR, releaseMinor } from '../catalog/index.js'
 import { readCorefile, readRetried, readStateAfter } from '../addons/capture-restore.js'
 import { readDnsSettingsAfter } from '../addons/dns-read.js'
-import { SystemFiles } from '../cluster/system-files.js'
 import { compareData, latestDeployed, volumesOf, type DataSnapshot } from '../addons/data-checks.js'
 import { addonOwnedReleases } from './plan.js'
 import { requestedArgs } from '../upgrade/cycle.js'
@@ -82,7 +81,7 @@ export const inventory: Stage = {
         const dnsStep = addonPlan.cycle.find((s) => s.name === 'dns')
         const stateAfter = {
           ...(await readStateAfter(microk8s, captured)),
-          ...(captured.dns && dnsStep ? { dns: await readDnsSettingsAfter(microk8s, new SystemFiles(tools.cmd)) } : {})
+          ...(captured.dns && dnsStep ? { dns: await readDnsSettingsAfter(microk8s, tools.files) } : {})
         }
         report.dataChecks = compareData(dataBefore, dataAfter, captured, stateAfter, {
           cycled: addonPlan.cycle.map((s) => s.name),

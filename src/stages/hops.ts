@@ -5,7 +5,6 @@
  */
 import { runStep } from '../report/steps.js'
 import { readTargetCalico } from '../cluster/target-calico.js'
-import { SystemFiles } from '../cluster/system-files.js'
 import { runHop } from '../upgrade/hops.js'
 import * as setup from './setup.js'
 import { holdRefresh, setupContext } from './prepare.js'
@@ -42,7 +41,7 @@ export const hops: Stage = {
       }
     }
     // What the target snap ships, read from the installed revision (the report claims nothing when it cannot).
-    report.targetCalico = await readTargetCalico(new SystemFiles(tools.cmd))
+    report.targetCalico = await readTargetCalico(tools.files)
   }
 }
 

@@ -62,7 +62,7 @@ export const plan: Stage = {
         const { addonPlan, captured } = await stopIfUnread(() =>
           planAddonsFromCluster(
             microk8s,
-            new SystemFiles(tools.cmd),
+            tools.files,
             inputs,
             inspected.status,
             inspected.items,
@@ -118,7 +118,7 @@ async function checkStrict(
     installed.channel?.minor !== undefined &&
     strictTrackDenied(installed.channel.minor)
   if (deniedStrictTracks(corePlan).length === 0 && !installedDenied) return corePlan
-  const mediation = await readNetMediation(new SystemFiles(tools.cmd))
+  const mediation = await readNetMediation(tools.files)
   const checked = checkStrictTracks(corePlan, mediation, inputs.strictApparmor, installed)
   for (const warning of checked.warnings) {
     core.warning(warning, { title: 'strict confinement and AppArmor' })
@@ -150,7 +150,7 @@ async function checkSetup(
   planned: Plan,
   { inputs, tools, report, inspected }: { inputs: Inputs; tools: Tools; report: Report; inspected: Inspected }
 ): Promise<Plan> {
-  const ctx = { inputs, cmd: tools.cmd, microk8s: tools.microk8s, report }
+  const ctx = { inputs, cmd: tools.cmd, microk8s: tools.microk8s, files: tools.files, report }
   const installed = Boolean(inspected.installed)
   const launch = await setup.checkLaunchConfiguration(ctx, installed, planned.core.targetMinor)
   await setup.checkRegistryMirror(ctx, installed)

@@ -12,6 +12,7 @@ const setupContext = ({ inputs, tools, report }: Planned): setup.SetupContext =>
   inputs,
   cmd: tools.cmd,
   microk8s: tools.microk8s,
+  files: tools.files,
   report
 })
 const installed = (s: Planned) => Boolean(s.inspected.installed)

@@ -14,7 +14,7 @@ import type { InstalledSnap } from '../cluster/snap.js'
 import { runStep } from '../report/steps.js'
 import { StepError } from '../base/errors.js'
 import { commandOutput } from '../base/errors.js'
-import { SystemFiles } from '../cluster/system-files.js'
+import type { SystemFiles } from '../cluster/system-files.js'
 import {
   checkInstalledWith,
   checkLaunchPlacement,
@@ -31,6 +31,7 @@ export interface SetupContext {
   inputs: Inputs
   cmd: Cmd
   microk8s: MicroK8s
+  files: SystemFiles
   report: Report
 }
 
@@ -55,7 +56,7 @@ export async function checkLaunchConfiguration(
     disables: config.addons.filter((a) => a.disable).map((a) => a.name)
   }
   if (installed) {
-    await checkInstalledWith(new SystemFiles(ctx.cmd), config)
+    await checkInstalledWith(ctx.files, config)
     return {
       notes: [
         `launch configuration ${path.basename(config.file)}: the one this cluster was installed with, already applied`
@@ -63,7 +64,7 @@ export async function checkLaunchConfiguration(
       enabledByInstall: []
     }
   }
-  await checkLaunchPlacement(new SystemFiles(ctx.cmd), config)
+  await checkLaunchPlacement(ctx.files, config)
   return {
     notes: [
       `launch configuration ${path.basename(config.file)} applies at first start${enables.length ? `, enabling ${enables.join(', ')}` : ''}`
@@ -83,9 +84,7 @@ export async function runnerNetwork(ctx: SetupContext, installed: boolean): Prom
     ctx.report.steps.push({ name: 'runner network', status, durationMs: Date.now() - started, detail })
   let fix: NetworkFix
   try {
-    fix = await fixForwarding(ctx.cmd, () =>
-      clusterCidrs(installed ? new SystemFiles(ctx.cmd) : undefined, ctx.inputs.launchConfig)
-    )
+    fix = await fixForwarding(ctx.cmd, () => clusterCidrs(installed ? ctx.files : undefined, ctx.inputs.launchConfig))
   } catch (error) {
     step('failed', (error as Error).message)
     throw new StepError('runner network', (error as Error).message, commandOutput(error))
@@ -106,19 +105,18 @@ export async function runnerNetwork(ctx: SetupContext, installed: boolean): Prom
 export async function prepareInstall(ctx: SetupContext): Promise<void> {
   const { launchConfig, sideloadImages } = ctx.inputs
   if (!launchConfig && sideloadImages.length === 0) return
-  const files = new SystemFiles(ctx.cmd)
   await runStep(
     ctx.report,
     'prepare install',
     async () => {
       const done: string[] = []
       if (launchConfig) {
-        const placedAt = await placeLaunchConfig(files, launchConfig)
+        const placedAt = await placeLaunchConfig(ctx.files, launchConfig)
         setupOf(ctx.report).launchConfiguration!.placedAt = placedAt
         done.push(`launch configuration at ${placedAt}`)
       }
       if (sideloadImages.length) {
-        await placeArchives(files, sideloadImages)
+        await placeArchives(ctx.files, sideloadImages)
         done.push(`${sideloadImages.length} image archive(s) in /var/snap/microk8s/common/sideload`)
       }
       return done.join('; ')
@@ -134,7 +132,7 @@ export async function afterInstall(ctx: SetupContext): Promise<void> {
       ctx.report,
       'launch configuration',
       async () => {
-        await waitApplied(new SystemFiles(ctx.cmd), ctx.inputs.waitTimeout)
+        await waitApplied(ctx.files, ctx.inputs.waitTimeout)
         // Addons it enables restart services: readiness again before anything else runs.
         await ctx.microk8s.waitReady()
         return launchEnables(ctx.inputs.launchConfig)
@@ -148,7 +146,7 @@ export async function afterInstall(ctx: SetupContext): Promise<void> {
 /** Plan time, existing install: the docker.io hosts.toml is one the action may replace (never a person's). */
 export async function checkRegistryMirror(ctx: SetupContext, installed: boolean): Promise<void> {
   if (!ctx.inputs.registryMirror || !installed) return
-  checkReplaceable(await new SystemFiles(ctx.cmd).read(HOSTS_TOML))
+  checkReplaceable(await ctx.files.read(HOSTS_TOML))
 }
 
 /** Plan time, existing strict cluster: every archive is where `microk8s images import` can read it. */
@@ -164,7 +162,7 @@ export async function registryMirror(ctx: SetupContext): Promise<void> {
     ctx.report,
     'registry mirror',
     async () => {
-      const written = await applyMirror(new SystemFiles(ctx.cmd), ctx.cmd, ctx.microk8s, mirror)
+      const written = await applyMirror(ctx.files, ctx.cmd, ctx.microk8s, mirror)
       setupOf(ctx.report).registryMirror = { mirror, written, rewrittenAfter: [] }
       return written
     },
@@ -179,7 +177,7 @@ export async function registryMirror(ctx: SetupContext): Promise<void> {
 export async function checkMirrorAfterHop(ctx: SetupContext, channel: string): Promise<void> {
   const record = ctx.report.setup?.registryMirror
   if (!ctx.inputs.registryMirror || !record) return
-  const rewritten = await applyMirror(new SystemFiles(ctx.cmd), ctx.cmd, ctx.microk8s, ctx.inputs.registryMirror)
+  const rewritten = await applyMirror(ctx.files, ctx.cmd, ctx.microk8s, ctx.inputs.registryMirror)
   if (rewritten) {
     record.rewrittenAfter.push(channel)
     const message = `the refresh to ${channel} replaced ${HOSTS_TOML}; the registry mirror was written again`

@@ -8,6 +8,7 @@ import { ExecCmd, type Cmd } from '../base/cmd.js'
 import { StepError } from '../base/errors.js'
 import { Snap, DEFAULT_RETRY, type RetryPolicy } from '../cluster/snap.js'
 import { MicroK8s } from '../cluster/microk8s.js'
+import { SystemFiles } from '../cluster/system-files.js'
 import { Sampler } from '../probes/sampler.js'
 import { clusterResolver } from '../probes/resolve.js'
 import { API_SERVER, type ProbeInputs } from '../probes/targets.js'
@@ -16,6 +17,8 @@ export interface Tools {
   cmd: Cmd
   snap: Snap
   microk8s: MicroK8s
+  /** Files outside the workspace (snap data, securityfs), read and written with the runner's privileges. */
+  files: SystemFiles
   /** The disruption sampler (main step only): built here, started by the `start probes` stage. */
   sampler?: Sampler
 }
@@ -46,7 +49,8 @@ export function buildTools(options: ToolOptions): Tools {
   return {
     cmd,
     snap: new Snap(cmd, retry, (m) => core.info(m), { devmode: options.devmode ?? false }),
-    microk8s: new MicroK8s(cmd, { waitTimeout: options.waitTimeout }, (m) => core.info(m))
+    microk8s: new MicroK8s(cmd, { waitTimeout: options.waitTimeout }, (m) => core.info(m)),
+    files: new SystemFiles(cmd)
   }
 }
 
