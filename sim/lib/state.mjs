@@ -71,9 +71,13 @@ export function sleepSim(state, simSeconds) {
   return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve()
 }
 
-export function sleepUntil(epochMs) {
-  const ms = epochMs - Date.now()
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve()
+/**
+ * Resolves once `Date.now()` has reached epochMs. A timer alone can fire a millisecond or more early by the wall
+ * clock (libuv measures it from the loop's cached time, which lags after synchronous work), and the caller then
+ * reads a state that is one tick short of ready: so the wait is repeated until the clock says so.
+ */
+export async function sleepUntil(epochMs) {
+  for (let ms = epochMs - Date.now(); ms > 0; ms = epochMs - Date.now()) await new Promise((r) => setTimeout(r, ms))
 }
 
 /** Simulated latency of a command: the longest matching key of `state.latency` ("snap refresh", "microk8s"). */
