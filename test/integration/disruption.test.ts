@@ -39,7 +39,7 @@ function downs(r: ActionRun, name: string): Array<[number, number]> {
 const target = (r: ActionRun, label: string) => r.report.disruption.targets.find((t: any) => t.label === label)
 
 describe.concurrent('disruption probes', () => {
-  it('measures the refreshes and the ingress cycle within one interval and attributes them', async () => {
+  it('measures the refreshes and the ingress cycle within the sampling precision and attributes them', async () => {
     const r = await run(
       'demo',
       (p) => ({
@@ -69,35 +69,55 @@ describe.concurrent('disruption probes', () => {
     const d = r.report.disruption
     expect(d.intervalMs).toBe(INTERVAL_MS)
 
-    const checks: Array<[string, string, string[], string]> = [
-      ['API server', 'API server', ['refresh 1.29/stable', 'refresh 1.30/stable'], 'refused'],
-      [
-        'service/demo/web:' + r.endpoints!.ports.app,
-        'application',
-        ['refresh 1.29/stable', 'refresh 1.30/stable'],
-        'refused'
-      ],
-      ['web', 'ingress', ['ingress cycle'], 'refused']
+    // Per target: the endpoints whose downtime it sees, each down interval's step and failure kind in order. The web
+    // behind ingress answers 503 while the application is down (ingress up) and is refused while ingress is gone.
+    const refreshes = ['refresh 1.29/stable', 'refresh 1.30/stable']
+    const checks: Array<[string, string[], string[], string[]]> = [
+      ['API server', ['API server'], refreshes, ['refused', 'refused']],
+      ['service/demo/web:' + r.endpoints!.ports.app, ['application'], refreshes, ['refused', 'refused']],
+      ['web', ['application', 'ingress'], [...refreshes, 'ingress cycle'], ['HTTP 503', 'HTTP 503', 'refused']]
     ]
-    for (const [label, endpoint, steps, kind] of checks) {
+    for (const [label, endpoints, steps, kinds] of checks) {
       const t = target(r, label)
-      const truth = downs(r, endpoint)
-      expect(truth.length, endpoint).toBe(steps.length)
+      const truth = endpoints
+        .flatMap((e) => downs(r, e))
+        .sort((a, b) => a[0] - b[0])
+        .map(([from, to], i) => ({ from, to, step: steps[i], kind: kinds[i] }))
+      expect(truth.length, label).toBe(steps.length)
       // One gap between samples (the precision the sampler reached, maxGapMs) either side: a sample that failed
       // just before the truth's edge may itself have taken up to an interval on a loaded machine.
       const tolerance = 2 * t.maxGapMs + LATENCY_MS
       expect(t.maxGapMs).toBeGreaterThanOrEqual(INTERVAL_MS - 5)
-      truth.forEach(([from, to], i) => {
-        const o = t.outages.find((o: any) => o.endMs > from && o.startMs < to)
-        expect(o, `${label} outage ${i}`).toBeDefined()
-        expect(Math.abs(o.startMs - from), `${label} start`).toBeLessThanOrEqual(tolerance)
-        expect(Math.abs(o.endMs - to), `${label} end`).toBeLessThanOrEqual(tolerance)
-        expect(o.during).toBe(steps[i])
-        expect(o.kind).toBe(kind)
-      })
-      expect(t.longestOutageMs).toBeGreaterThanOrEqual(Math.max(...truth.map(([a, b]) => b - a)) - tolerance)
+      // Up for less than that precision between two outages (the hop's checks before the next refresh, on a loaded
+      // machine) may go unseen: such outages may be measured as one, attributed to one of their steps.
+      const groups: Array<typeof truth> = []
+      for (const d of truth) {
+        const last = groups.at(-1)
+        if (last && d.from - last.at(-1)!.to < tolerance) last.push(d)
+        else groups.push([d])
+      }
+      for (const g of groups) {
+        const [from, to] = [g[0].from, g.at(-1)!.to]
+        const measured = t.outages.filter((o: any) => o.endMs > from && o.startMs < to)
+        // On failure, what was measured beside the truth.
+        const seen = `${label}: truth ${JSON.stringify(truth)}, measured ${JSON.stringify(t.outages)}`
+        expect(measured.length, `outages of ${seen}`).toBeGreaterThanOrEqual(1)
+        expect(measured.length, `outages of ${seen}`).toBeLessThanOrEqual(g.length)
+        expect(Math.abs(measured[0].startMs - from), `start of ${seen}`).toBeLessThanOrEqual(tolerance)
+        expect(Math.abs(measured.at(-1).endMs - to), `end of ${seen}`).toBeLessThanOrEqual(tolerance)
+        for (const o of measured) {
+          expect(
+            g.map((d) => d.step),
+            seen
+          ).toContain(o.during)
+          expect(
+            g.map((d) => d.kind),
+            seen
+          ).toContain(o.kind)
+        }
+      }
+      expect(t.longestOutageMs).toBeGreaterThanOrEqual(Math.max(...truth.map((d) => d.to - d.from)) - tolerance)
     }
-    // The web behind ingress answers 503 while the application is down (ingress up), refused while ingress is gone.
     expect(target(r, 'web').outages.some((o: any) => o.kinds['HTTP 503'])).toBe(true)
     // DNS follows the dns addon and the cluster: down during the refreshes, answered otherwise.
     const dns = target(r, 'dns/web.demo.svc.cluster.local')
