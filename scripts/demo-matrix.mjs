@@ -11,6 +11,7 @@ import * as path from 'node:path'
 import { runAction, runReportAction, deepMerge, ROOT } from './run-action.mjs'
 import { readScenario } from '../sim/lib/scenario.mjs'
 import { summaryForTerminal, summaryPage } from './render-summary.mjs'
+import { parseArgs, requireBundles } from './args.mjs'
 
 const USAGE = `usage: npm run demo:matrix -- [options]   (or: node scripts/demo-matrix.mjs ...)
 
@@ -22,30 +23,9 @@ the grid; writes it as step_summary.html.
   --timeScale S     real seconds per simulated second (default: the demo scenario's timeScale)
   -h, --help        this text
 `
-const OPTIONS = ['dir', 'timeScale']
-const args = process.argv.slice(2)
-const opts = {}
-const usageError = (message) => {
-  console.error(`${message}\n\n${USAGE}`)
-  process.exit(2)
-}
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '-h' || args[i] === '--help') {
-    process.stdout.write(USAGE)
-    process.exit(0)
-  }
-  const name = args[i].replace(/^--/, '')
-  if (!args[i].startsWith('--') || !OPTIONS.includes(name)) usageError(`unknown option '${args[i]}'`)
-  if (i + 1 >= args.length || args[i + 1].startsWith('--')) usageError(`--${name} needs a value`)
-  opts[name] = args[++i]
-}
+const { opts } = parseArgs(process.argv.slice(2), { usage: USAGE, options: ['dir', 'timeScale'] })
 const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'microk8s-matrix-'))
-for (const bundle of ['dist/index.js', 'report/dist/index.js']) {
-  if (!fs.existsSync(path.join(ROOT, bundle))) {
-    console.error(`${bundle} is missing: run \`npm run build\` first`)
-    process.exit(1)
-  }
-}
+requireBundles('dist/index.js', 'report/dist/index.js')
 
 const scenario = path.join(ROOT, 'sim', 'scenarios', 'demo.yaml')
 const demo = readScenario(scenario)

@@ -12,6 +12,7 @@ import { runAction, deepMerge, ACTION_INPUTS, ROOT } from './run-action.mjs'
 import { readScenario } from '../sim/lib/scenario.mjs'
 import { createLogView } from './workflow-log.mjs'
 import { summaryForTerminal, summaryPage } from './render-summary.mjs'
+import { parseArgs, requireBundles } from './args.mjs'
 
 const USAGE = `usage: npm run demo -- [options] [--INPUT VALUE ...]   (or: node scripts/demo.mjs ...)
 
@@ -29,42 +30,24 @@ view, the outputs and the job summary; writes the summary as step_summary.html.
                       --cycle-addons always (defaults here: channel 1.30/stable, addons dns ingress hostpath-storage)
   -h, --help          this text
 `
-const FLAGS = ['verbose', 'debug', 'color', 'no-color']
-const OPTIONS = ['scenario', 'scale', 'width', 'dir']
-const args = process.argv.slice(2)
-const flags = new Set()
-const opts = {
-  scenario: path.join(ROOT, 'sim', 'scenarios', 'demo.yaml'),
-  channel: '1.30/stable',
-  addons: 'dns ingress hostpath-storage'
-}
-const usageError = (message) => {
-  console.error(`${message}\n\n${USAGE}`)
-  process.exit(2)
-}
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '-h' || args[i] === '--help') {
-    process.stdout.write(USAGE)
-    process.exit(0)
+const { flags, opts } = parseArgs(process.argv.slice(2), {
+  usage: USAGE,
+  flags: ['verbose', 'debug', 'color', 'no-color'],
+  options: ['scenario', 'scale', 'width', 'dir'],
+  accepts: (name) => ACTION_INPUTS.includes(name),
+  defaults: {
+    scenario: path.join(ROOT, 'sim', 'scenarios', 'demo.yaml'),
+    channel: '1.30/stable',
+    addons: 'dns ingress hostpath-storage'
   }
-  if (!args[i].startsWith('--')) usageError(`unexpected argument '${args[i]}'`)
-  const name = args[i].slice(2)
-  if (FLAGS.includes(name)) flags.add(name)
-  else if (!OPTIONS.includes(name) && !ACTION_INPUTS.includes(name))
-    usageError(`unknown option --${name}: neither a demo option nor an input of action.yml`)
-  else if (i + 1 >= args.length || args[i + 1].startsWith('--')) usageError(`--${name} needs a value`)
-  else opts[name] = args[++i]
-}
+})
 const color = flags.has('color') || (!flags.has('no-color') && process.stdout.isTTY && !process.env.NO_COLOR)
 const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'microk8s-demo-'))
 const { scenario, dir: _d, scale, width: widthOption, ...inputs } = opts
 const width = Number(widthOption) || Math.min(process.stdout.columns || 120, 140)
 const bold = (t) => (color ? `\u001b[1m${t}\u001b[0m` : t)
 
-if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) {
-  console.error('dist/index.js is missing: run `npm run build` first')
-  process.exit(1)
-}
+requireBundles('dist/index.js')
 console.log(bold(`Running dist/index.js against the simulator (${path.relative(ROOT, scenario)})`))
 console.log(
   `inputs: ${Object.entries(inputs)

@@ -107,10 +107,15 @@ describe.concurrent('npm run demo', () => {
 })
 
 describe.concurrent('npm run demo:matrix', () => {
-  it('prints its usage for --help', async ({ expect }) => {
+  it('prints its usage for --help and refuses an option it does not take (the demo’s inputs included)', async ({
+    expect
+  }) => {
     const r = await node('scripts/demo-matrix.mjs', ['--help'])
     expect(r.status).toBe(0)
     expect(r.stdout).toMatch(/^usage: npm run demo:matrix -- /)
+    const unknown = await node('scripts/demo-matrix.mjs', ['--channel', '1.30/stable'])
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toMatch(/^unknown option --channel\n\nusage: npm run demo:matrix -- /)
   })
 
   it('upgrades every job’s stale ingress (v1.8.0) by cycling it, as the README says', async ({ expect }) => {
