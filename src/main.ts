@@ -1,8 +1,9 @@
 /**
  * The action's main step as its list of stages, in order: inspect → plan → pre-flight → (dry run ends here) →
- * start probes → runner setup → hops → addons → kubeconfig → inventory. Each stage is a small file in stages/ that reads the
- * run's state and returns what it produces; stages/run.ts runs them, turns a failure into the report's, and
- * publishes the report whatever happened. The second invocation of the action is the post step.
+ * start probes → runner setup → hops → addons → kubeconfig → inventory → the deprecated APIs requested after the
+ * run. Each stage is a small file in stages/ that reads the run's state and returns what it produces;
+ * stages/run.ts runs them, turns a failure into the report's, and publishes the report whatever happened. The
+ * second invocation of the action is the post step.
  */
 import type { Stage } from './stages/workflow.js'
 import { isPostStep, runMain } from './stages/run.js'
@@ -10,6 +11,7 @@ import { post } from './stages/post.js'
 import { inspect } from './stages/inspect.js'
 import { plan } from './stages/plan.js'
 import { removedApis, manifests } from './stages/preflight.js'
+import { requestedApisBefore, requestedApisAfter } from './stages/requested-apis.js'
 import { dryRun } from './stages/dry-run.js'
 import { startProbes } from './stages/probes.js'
 import { runnerNetwork, hold, registryMirror, prepareInstall } from './stages/prepare.js'
@@ -28,6 +30,8 @@ export const STAGES: readonly Stage[] = [
   // Before any change: what runs, what to do, what the hops would break.
   inspect,
   plan,
+  // The deprecated APIs clients requested, read before the pre-flight's own reads (and again before each hop).
+  requestedApisBefore,
   removedApis,
   manifests,
   dryRun,
@@ -50,7 +54,8 @@ export const STAGES: readonly Stage[] = [
   enableAddons,
   // What later steps use, and what the report checks.
   kubeconfig,
-  inventory
+  inventory,
+  requestedApisAfter
 ]
 
 export async function run(): Promise<void> {

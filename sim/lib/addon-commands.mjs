@@ -9,6 +9,7 @@ import { branchOf, branchMinor } from './addon-releases.mjs'
 import { makeObject } from './objects.mjs'
 import { nvidiaDisable } from './nvidia.mjs'
 import { skipOptIn } from './host.mjs'
+import { restartApiServer } from './apiserver-metrics.mjs'
 import { crdsOf, gatewayApiCrds, metallbCrds } from './crds.mjs'
 import { downloadsOf, internetReachable, unreachableLines } from './internet.mjs'
 import {
@@ -220,6 +221,8 @@ export async function disable(ctx, argv) {
       removeAddonObjects(state, 'dns')
       skipOptIn(state, 'kubelet', 'cluster-domain')
       skipOptIn(state, 'kubelet', 'cluster-dns')
+      // `restart_service kubelet` restarts kubelite, and with it the API server (docs/kubernetes-upgrades.md §4).
+      restartApiServer(state)
       out.out(
         'deployment.apps "coredns" deleted',
         'configmap "coredns" deleted',

@@ -3,7 +3,7 @@
 // one puts in the cluster, and what runs in the background once MicroK8s is up (containerd's sideload plugin,
 // the cluster-agent's launch configuration watcher). Facts: docs/microk8s-behaviour.md §0.3 (what a fresh install
 // enables), §1.2 and §3.1 (how an addon counts as enabled), §3.6 (Calico comes with the snap), §4 (the images);
-// docs/kubernetes-upgrades.md §3.4 (the API server's own FlowSchemas).
+// docs/kubernetes-upgrades.md §3.4 (the API server's own FlowSchemas), §4 (when the API server process starts).
 import * as fs from 'node:fs'
 import { realMs } from './state.mjs'
 import { enableManifest, coreAddonNames, labelOf, DESCRIPTIONS, IMAGES } from './addons.mjs'
@@ -21,6 +21,7 @@ import {
 } from './host.mjs'
 import { crdsOf, definedBy } from './crds.mjs'
 import { writeSnapAddonScripts } from './internet.mjs'
+import { restartApiServer } from './apiserver-metrics.mjs'
 
 export function minorOfVersion(v) {
   return Number(/^v?1\.(\d+)/.exec(v)?.[1])
@@ -59,6 +60,8 @@ export function installSnap(state, channel, row, readyNow = false) {
       readySince: readyNow ? Date.now() : readyAt
     },
     kubeletReportsAt: null,
+    // When the API server process (kubelite) started: its deprecated-API gauge holds what was asked since then.
+    apiServerStartedAt: Date.now(),
     broken: null,
     repoBranch: branch,
     flags: { 'ha-cluster': true },
@@ -129,7 +132,10 @@ export function hostEnv(state) {
 /** What an enable script changes on the host besides the cluster: the kubelet arguments it sets. */
 export function applyHostEffects(state, manifest) {
   if (!state.root) return
+  const before = readHostFile(state, `${SNAP_DATA}/args/kubelet`)
   for (const [opt, value] of Object.entries(manifest.kubeletArgs ?? {})) refreshOptIn(state, 'kubelet', opt, value)
+  // dns's enable restarts the kubelet when it changed its arguments: in kubelite, the API server with it.
+  if (readHostFile(state, `${SNAP_DATA}/args/kubelet`) !== before) restartApiServer(state)
 }
 
 /**

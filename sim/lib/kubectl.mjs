@@ -3,7 +3,8 @@
 // objects.mjs's (docs/kubernetes-upgrades.md §2); the local node shows what its kubelet last reported (the
 // cluster model's `kubelet`); MetalLB's controller assigns LoadBalancer addresses while it runs (metallb.mjs);
 // Docker's FORWARD DROP keeps addon rollouts from completing (host.mjs); pods, their logs and the workloads'
-// status come from pods.mjs (a crash-looping pod's workload never rolls out).
+// status come from pods.mjs (a crash-looping pod's workload never rolls out); `get --raw /metrics` is
+// apiserver-metrics.mjs's exposition (the deprecated-API gauge).
 import { onServiceNetwork } from './service-network.mjs'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -14,6 +15,7 @@ import { convergeLoadBalancers, overlappingPool } from './metallb.mjs'
 import { podTrafficForwarded } from './host.mjs'
 import { isReady, serverMinor, minorOfVersion, addonEnabled, removeObjects } from './cluster.mjs'
 import { podsOf, workloadStatus, crashLooping, podLogs } from './pods.mjs'
+import { metricsText } from './apiserver-metrics.mjs'
 
 function refused(out) {
   out.err('The connection to the server 127.0.0.1:16443 was refused - did you specify the right host or port?')
@@ -177,6 +179,16 @@ export async function kubectl(ctx, argv) {
       return 0
     }
     case 'get': {
+      const raw = optionValue(rest, '--raw')
+      if (raw !== undefined) {
+        // `get --raw PATH`: the API server's answer as it is; only /metrics is simulated.
+        if (raw !== '/metrics') {
+          out.err('Error from server (NotFound): the server could not find the requested resource')
+          return 1
+        }
+        out.out(metricsText(state, serverMinor(state)))
+        return 0
+      }
       const [types, name] = positional
       const wanted = []
       for (const t of (types ?? '').split(',')) {

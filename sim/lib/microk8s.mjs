@@ -10,6 +10,7 @@ import { isReady, addonEnabled, addonList } from './cluster.mjs'
 import { INSUFFICIENT, enable, disable, addonsRepo } from './addon-commands.mjs'
 import { kubectl } from './kubectl.mjs'
 import { imageNamesInArchive, addImages, hostPath } from './host.mjs'
+import { restartApiServer } from './apiserver-metrics.mjs'
 
 export async function microk8sCommand(ctx, argv) {
   const { state, out } = ctx
@@ -53,6 +54,7 @@ export async function microk8sCommand(ctx, argv) {
       if (state.cluster.stopped) {
         state.cluster.stopped = false
         state.cluster.readyAt = Date.now() + realMs(state, state.readiness?.afterStart ?? 20)
+        restartApiServer(state)
       }
       return 0
     case 'stop':

@@ -11,6 +11,7 @@ import { makeObject, sameObject } from './objects.mjs'
 import { dockerNetwork, writeHostFile, writeSecurityFs, addImages } from './host.mjs'
 import { helmReleaseSecret } from './helm.mjs'
 import { internetOf } from './internet.mjs'
+import { apiRequestsOf, stampOnceRequests } from './apiserver-metrics.mjs'
 export { helmReleaseSecret } from './helm.mjs'
 
 export const SIM_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin')
@@ -85,6 +86,7 @@ export function buildState(scenario, root) {
     internet: internetOf(scenario.internet),
     kernel: { apparmor: scenario.kernel?.apparmor ?? 'network' },
     crashLoops: scenario.crashLoops ?? [],
+    apiRequests: apiRequestsOf(scenario),
     groupMembers: [],
     snap: null,
     cluster: null
@@ -189,6 +191,7 @@ export function buildState(scenario, root) {
     // Host files as the run finds them: one the install wrote its default over (hosts.toml) is the scenario's.
     if (root) for (const [p, content] of Object.entries(scenario.hostFiles ?? {})) writeHostFile(state, p, content)
   }
+  stampOnceRequests(state)
   return state
 }
 

@@ -9,6 +9,7 @@ import { installSnap, minorOfVersion } from './cluster.mjs'
 import { installHook, parseLaunchConfig, writeSnapFiles } from './host.mjs'
 import { writeSnapAddonScripts } from './internet.mjs'
 import { branchOf } from './addon-releases.mjs'
+import { restartApiServer } from './apiserver-metrics.mjs'
 
 const RISKS = ['stable', 'candidate', 'beta', 'edge']
 
@@ -88,6 +89,8 @@ export async function snapCommand(ctx, argv) {
       }
       state.cluster.restarts = [...(state.cluster.restarts ?? []), names[0]]
       state.cluster.readyAt = Date.now() + realMs(state, state.readiness?.afterRestart ?? 10)
+      // Restarting kubelite (or every service) restarts the API server's process.
+      if (['microk8s', 'microk8s.daemon-kubelite'].includes(names[0])) restartApiServer(state)
       out.out('Restarted.')
       return 0
     }
@@ -267,6 +270,8 @@ function snapRefresh(ctx, channelText, classic) {
   if (to > from + 1) cluster.broken = `refreshed from 1.${from} to 1.${to}, skipping a minor: k8s-dqlite is not running`
   if (to < from) cluster.broken = `refreshed from 1.${from} back to 1.${to}: the datastore cannot be downgraded`
   cluster.serverVersion = state.serverVersionAfter?.[c.channel] ?? row.version
+  // The refresh restarts kubelite: a new API server process, its deprecated-API gauge empty.
+  restartApiServer(state)
   const never = (state.readiness?.neverOn ?? []).includes(c.channel)
   cluster.readyAt = never ? null : Date.now() + realMs(state, state.readiness?.afterRefresh ?? 30)
   // The API server answers before the restarted kubelet posts its node status: until then the node object still

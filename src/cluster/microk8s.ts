@@ -1,6 +1,7 @@
 /**
  * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
- * (docs/microk8s-behaviour.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
+ * (docs/microk8s-behaviour.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output (the text of `get --raw
+ * /metrics` is the API server's, parsed in preflight/requested-apis.ts).
  */
 import * as core from '@actions/core'
 import { parse as parseYaml } from 'yaml'
@@ -186,6 +187,14 @@ export class MicroK8s {
     const command = ['kubectl', ...args, '-o', 'json']
     const r = await this.runOk(command, undefined, secret)
     return parseJsonOutput<T>(displayCommand('microk8s', command), r.stdout, secret)
+  }
+
+  /**
+   * `kubectl get --raw PATH`: the API server's answer as it is (`/metrics`: the Prometheus text,
+   * docs/kubernetes-upgrades.md §4). Resolves to the result, never throws on exit.
+   */
+  async getRaw(path: string): Promise<CmdResult> {
+    return this.run(['kubectl', 'get', '--raw', path])
   }
 
   /** The API server's own version (`kubectl version -o json` → serverVersion.gitVersion). */

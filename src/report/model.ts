@@ -6,10 +6,11 @@
 import type { Change, Inventory } from '../cluster/inventory.js'
 import type { Finding } from '../preflight/removed-apis.js'
 import type { ManifestScanSummary } from '../preflight/manifests.js'
+import type { RequestedApisRead } from '../preflight/requested-apis.js'
 import type { DisruptionRecord } from '../probes/outages.js'
 
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 export interface StepRecord {
   name: string
@@ -122,6 +123,11 @@ export interface Report {
    * outages attributed to steps (schema version 3; docs/disruption.md). Absent when nothing was changed.
    */
   disruption?: DisruptionRecord
+  /**
+   * The deprecated APIs clients really requested (`apiserver_requested_deprecated_apis`), read before the run,
+   * before each hop's refresh and after the run (schema version 4; docs/kubernetes-upgrades.md §4).
+   */
+  requestedApis?: { reads: RequestedApisRead[] }
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
   timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }

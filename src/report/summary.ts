@@ -9,6 +9,7 @@ import { formatImage } from '../cluster/inventory.js'
 import type { Finding } from '../preflight/removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
 import { disruptionSection } from './disruption.js'
+import { requestedApisSection } from './requested-apis.js'
 import { esc, escBlock, escLines } from './escape.js'
 import type { Report } from './model.js'
 import { fitSections, type Section } from './fit.js'
@@ -352,11 +353,12 @@ export function renderSummary(r: Report, options: RenderOptions): string {
       findingRows(r.findings, findingLimit, r.plan?.targetMinor ?? r.target.minor),
       {
         title:
-          '**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
+          '**Removed APIs found in cluster objects and manifests** (authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
         after: r.findings.length > findingLimit ? `…and ${r.findings.length - findingLimit} more.\n\n` : ''
       }
     )
   )
+  add(requestedApisSection(r))
   if (r.manifests) {
     const m = r.manifests
     const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n')

@@ -1,13 +1,16 @@
 /**
  * Stage `hops`: each hop of the plan, verified before the next (upgrade/hops.ts); a fresh install is held and
- * gets its launch configuration and mirror right after its install hop, a refresh has its mirror checked. Then
- * what the target snap ships (its Calico) and the image archives, before any addon is enabled.
+ * gets its launch configuration and mirror right after its install hop, a refresh has its mirror checked. Before
+ * each refresh, the deprecated APIs the API server was asked for (the refresh restarts it and empties the gauge:
+ * requested-apis.ts). Then what the target snap ships (its Calico) and the image archives, before any addon is
+ * enabled.
  */
 import { runStep } from '../report/steps.js'
 import { readTargetCalico } from '../cluster/target-calico.js'
 import { runHop } from '../upgrade/hops.js'
 import * as setup from './setup.js'
 import { holdRefresh, setupContext } from './prepare.js'
+import { beforeRefresh } from './requested-apis.js'
 import type { Stage } from './workflow.js'
 
 export const hops: Stage = {
@@ -16,7 +19,9 @@ export const hops: Stage = {
   async run(state) {
     const { inputs, tools, report, inspected, plan } = state
     let revisionBefore = inspected.installed?.revision
+    let minorBefore = plan.core.fromMinor
     for (const hop of plan.core.hops) {
+      await beforeRefresh(state, hop, minorBefore)
       const ctx = {
         snap: tools.snap,
         microk8s: tools.microk8s,
@@ -33,6 +38,7 @@ export const hops: Stage = {
         () => report.hops[report.hops.length - 1]?.serverVersion ?? ''
       )
       revisionBefore = hop.storeRevision
+      minorBefore = hop.minor
       if (hop.kind === 'install') {
         await holdRefresh(state)
         await setup.afterInstall(setupContext(state))

@@ -6,6 +6,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { runReportAction } from '../../scripts/run-action.mjs'
 import { useFakeGitHub } from '../helpers/fake-github.js'
+import { SCHEMA_VERSION } from '../../src/report/model.js'
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'reports')
 
@@ -30,7 +31,7 @@ describe('report action (bundled)', () => {
     expect(r.summary).toMatch(/^### ❌ MicroK8s upgrade matrix: 6 jobs · ✅ 4 passed · ❌ 1 failed/)
     const merged = JSON.parse(fs.readFileSync(r.outputs.json, 'utf8'))
     expect(merged.total).toBe(6)
-    expect(merged.reports.map((j: any) => j.report.schemaVersion)).toEqual([3, 3, 3, 3, 3, 3])
+    expect(merged.reports.map((j: any) => j.report.schemaVersion)).toEqual(Array(6).fill(SCHEMA_VERSION))
     expect(merged.unreadable.map((u: any) => u.file)).toEqual([
       'reports/corrupt.json',
       'reports/not-a-report.json',
