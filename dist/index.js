@@ -1690,7 +1690,7 @@ const minSatisfying = __nccwpck_require__(8595)
 const minVersion = __nccwpck_require__(1866)
 const validRange = __nccwpck_require__(4737)
 const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(9895)
+const gtr = __nccwpck_require__(2276)
 const ltr = __nccwpck_require__(5213)
 const intersects = __nccwpck_require__(3465)
 const simplifyRange = __nccwpck_require__(2028)
@@ -2623,7 +2623,7 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 9895:
+/***/ 2276:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2276);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2492);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2276:
+/***/ 2492:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34594,7 +34594,7 @@ var StateKey;
 
 ;// CONCATENATED MODULE: ./src/report/model.ts
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 function newReport(channel, minor) {
     return {
         schemaVersion: SCHEMA_VERSION,
@@ -36406,6 +36406,534 @@ function disruptionOutputs(r) {
     };
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/preflight/removed-apis.ts
+/**
+ * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
+ * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
+ * docs/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
+ * informational).
+ */
+
+
+const g = (removedIn, apiVersion, kinds, replacement, resources = []) => kinds.map((kind, i) => ({
+    removedIn,
+    apiVersion,
+    kind,
+    replacement,
+    source: 'guide',
+    resource: resources[i]
+}));
+const REMOVED_APIS = [
+    ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', [
+        'mutatingwebhookconfigurations.admissionregistration.k8s.io',
+        'validatingwebhookconfigurations.admissionregistration.k8s.io'
+    ]),
+    ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', [
+        'customresourcedefinitions.apiextensions.k8s.io'
+    ]),
+    ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', [
+        'apiservices.apiregistration.k8s.io'
+    ]),
+    ...g(22, 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'),
+    ...g(22, 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'], 'authorization.k8s.io/v1'),
+    ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', [
+        'certificatesigningrequests.certificates.k8s.io'
+    ]),
+    ...g(22, 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1', ['leases.coordination.k8s.io']),
+    ...g(22, 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io']),
+    ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', [
+        'ingresses.networking.k8s.io',
+        'ingressclasses.networking.k8s.io'
+    ]),
+    ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', [
+        'clusterroles.rbac.authorization.k8s.io',
+        'clusterrolebindings.rbac.authorization.k8s.io',
+        'roles.rbac.authorization.k8s.io',
+        'rolebindings.rbac.authorization.k8s.io'
+    ]),
+    ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', [
+        'priorityclasses.scheduling.k8s.io'
+    ]),
+    ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', [
+        'csidrivers.storage.k8s.io',
+        'csinodes.storage.k8s.io',
+        'storageclasses.storage.k8s.io',
+        'volumeattachments.storage.k8s.io'
+    ]),
+    ...g(25, 'batch/v1beta1', ['CronJob'], 'batch/v1', ['cronjobs.batch']),
+    ...g(25, 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1', ['endpointslices.discovery.k8s.io']),
+    ...g(25, 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'),
+    ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+        'horizontalpodautoscalers.autoscaling'
+    ]),
+    ...g(25, 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1', ['poddisruptionbudgets.policy']),
+    ...g(25, 'policy/v1beta1', ['PodSecurityPolicy'], 'none: Pod Security Admission or a third-party admission webhook'),
+    ...g(25, 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1', ['runtimeclasses.node.k8s.io']),
+    ...g(26, 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
+    ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
+        'horizontalpodautoscalers.autoscaling'
+    ]),
+    ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', [
+        'csistoragecapacities.storage.k8s.io'
+    ]),
+    ...g(29, 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
+    ...g(32, 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
+    ...[
+        [
+            33,
+            'admissionregistration.k8s.io/v1alpha1',
+            ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
+            'admissionregistration.k8s.io/v1'
+        ],
+        [
+            34,
+            'resource.k8s.io/v1alpha3',
+            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+            'resource.k8s.io/v1'
+        ],
+        [35, 'storage.k8s.io/v1alpha1', ['VolumeAttributesClass'], 'storage.k8s.io/v1'],
+        [35, 'storagemigration.k8s.io/v1alpha1', ['StorageVersionMigration'], 'storagemigration.k8s.io/v1beta1'],
+        [
+            36,
+            'resource.k8s.io/v1beta1',
+            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
+            'resource.k8s.io/v1'
+        ]
+    ].flatMap(([removedIn, apiVersion, kinds, replacement]) => kinds.map((kind) => ({
+        removedIn: removedIn,
+        apiVersion: apiVersion,
+        kind,
+        replacement: replacement,
+        source: 'off-by-default'
+    })))
+];
+/** The removals that land in the minors the plan goes through: `(fromMinor, toMinor]`. */
+function removalsBetween(fromMinor, toMinor) {
+    return REMOVED_APIS.filter((r) => r.removedIn > fromMinor && r.removedIn <= toMinor);
+}
+/** The resources to list (one `kubectl get` with all of them) to find stored objects of the removed kinds. */
+function resourcesToList(removals) {
+    return [...new Set(removals.map((r) => r.resource).filter((r) => Boolean(r)))].sort();
+}
+/**
+ * Field managers that are the control plane itself: their entries say which version the API server wrote
+ * with, not what a user authored (docs/kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
+ * own default FlowSchemas.
+ */
+const CONTROL_PLANE_MANAGERS = new Set([
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kubelite',
+    'api-priority-and-fairness-config-producer-v1'
+]);
+function lookup(removals, apiVersion, kind) {
+    return removals.find((r) => r.apiVersion === apiVersion && r.kind === kind);
+}
+/** Findings from live objects: the last-applied annotation and non-control-plane managedFields entries. */
+function findInObjects(items, removals) {
+    const findings = [];
+    for (const o of items) {
+        const meta = o.metadata ?? {};
+        const annotations = meta.annotations ?? {};
+        // Objects the API server maintains itself (APF defaults) are not the user's.
+        if (annotations['apf.kubernetes.io/autoupdate-spec'] === 'true')
+            continue;
+        const seen = new Set();
+        const add = (apiVersion, evidence) => {
+            const r = lookup(removals, apiVersion, o.kind);
+            if (!r || seen.has(`${apiVersion}|${evidence}`))
+                return;
+            seen.add(`${apiVersion}|${evidence}`);
+            findings.push({
+                removedIn: r.removedIn,
+                apiVersion,
+                kind: o.kind,
+                namespace: meta.namespace,
+                name: meta.name,
+                replacement: r.replacement,
+                evidence,
+                source: r.source
+            });
+        };
+        const lastApplied = annotations['kubectl.kubernetes.io/last-applied-configuration'];
+        if (lastApplied) {
+            try {
+                const doc = JSON.parse(lastApplied);
+                if (doc.kind === o.kind && typeof doc.apiVersion === 'string')
+                    add(doc.apiVersion, 'last-applied');
+            }
+            catch {
+                // An unreadable annotation is no evidence either way.
+            }
+        }
+        for (const mf of meta.managedFields ?? []) {
+            if (!mf?.apiVersion || CONTROL_PLANE_MANAGERS.has(mf.manager) || mf.subresource === 'status')
+                continue;
+            add(mf.apiVersion, `managedFields:${mf.manager}`);
+        }
+    }
+    return findings;
+}
+/** A Helm v3 release from its storage Secret: base64 (Secret) of base64 (Helm) of gzip (JSON). */
+function decodeHelmRelease(secret) {
+    const data = secret?.data?.release;
+    if (typeof data !== 'string')
+        return undefined;
+    try {
+        const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
+        let raw = Buffer.from(helmEncoded, 'base64');
+        if (raw[0] === 0x1f && raw[1] === 0x8b)
+            raw = (0,external_node_zlib_.gunzipSync)(raw);
+        const release = JSON.parse(raw.toString('utf8'));
+        const chart = release.chart?.metadata
+            ? `${release.chart.metadata.name}-${release.chart.metadata.version}`
+            : undefined;
+        return {
+            name: release.name,
+            namespace: release.namespace,
+            version: release.version,
+            status: release.info?.status ?? '',
+            manifest: release.manifest ?? '',
+            chart
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Findings from the manifests of deployed Helm releases (latest deployed revision of each). */
+function findInHelmReleases(secrets, removals) {
+    const latest = new Map();
+    for (const s of secrets) {
+        const r = decodeHelmRelease(s);
+        if (!r || r.status !== 'deployed')
+            continue;
+        const key = `${r.namespace}/${r.name}`;
+        if (!latest.has(key) || latest.get(key).version < r.version)
+            latest.set(key, r);
+    }
+    const findings = [];
+    for (const [key, release] of latest) {
+        for (const doc of (0,dist/* parseAllDocuments */.hR)(release.manifest)) {
+            const o = doc.toJSON();
+            if (!o?.apiVersion || !o.kind)
+                continue;
+            const r = lookup(removals, o.apiVersion, o.kind);
+            if (!r)
+                continue;
+            findings.push({
+                removedIn: r.removedIn,
+                apiVersion: o.apiVersion,
+                kind: o.kind,
+                namespace: o.metadata?.namespace ?? release.namespace,
+                name: o.metadata?.name ?? '',
+                replacement: r.replacement,
+                evidence: `helm:${key}`,
+                source: r.source
+            });
+        }
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/preflight/requested-apis.ts
+/**
+ * The deprecated APIs that clients of the API server really requested: `apiserver_requested_deprecated_apis`
+ * read from the API server's `/metrics` (docs/kubernetes-upgrades.md §4). Pure: the text in, what it says out.
+ *
+ * Facts (kubernetes/kubernetes): the gauge is defined in `staging/src/k8s.io/apiserver/pkg/endpoints/metrics/
+ * metrics.go` (labels group, version, resource, subresource, removed_release; set to 1 by every request to a
+ * route the installer marked deprecated); `removed_release` is `<major>.<minor>` from the type's
+ * prerelease-lifecycle (`.../endpoints/deprecation/deprecation.go`), empty when none is set (deprecated CRD
+ * versions, core v1 componentstatuses). The text is the Prometheus exposition format, version 0.0.4
+ * (prometheus/docs `content/docs/instrumenting/exposition_formats.md`): one sample per line, `name{label="value",…}
+ * value [timestamp]`, label values escaping `\\`, `\"` and `\n`. `process_start_time_seconds` is the process
+ * collector's (component-base `metrics/legacyregistry/registry.go`): when the process, and so the gauge, began.
+ */
+
+const REQUESTED_DEPRECATED_METRIC = 'apiserver_requested_deprecated_apis';
+const START_METRIC = 'process_start_time_seconds';
+/** A line that names the gauge (its name, then its labels or its value). */
+const GAUGE_LINE = /^apiserver_requested_deprecated_apis[{ \t]/;
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+/** A sample's value as Go's strconv.ParseFloat reads it in decimal: a number, `+Inf`/`-Inf`, `NaN`. */
+const FLOAT = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?inf(?:inity)?|nan)$/i;
+/**
+ * One sample line (`name{a="x",b="y"} value [timestamp]`) or undefined when it is not one. Label values are
+ * unescaped (`\\`, `\"`, `\n`); any other backslash sequence, an unterminated value or a repeated label makes
+ * the line unreadable.
+ */
+function parseSampleLine(line) {
+    let rest = line.trim();
+    const name = NAME.exec(rest)?.[0];
+    if (!name)
+        return undefined;
+    rest = rest.slice(name.length);
+    const labels = new Map();
+    if (rest.startsWith('{')) {
+        let i = 1;
+        const skipBlanks = () => {
+            while (rest[i] === ' ' || rest[i] === '\t')
+                i++;
+        };
+        for (;;) {
+            skipBlanks();
+            if (rest[i] === '}')
+                break;
+            const label = LABEL_NAME.exec(rest.slice(i))?.[0];
+            if (!label)
+                return undefined;
+            i += label.length;
+            skipBlanks();
+            if (rest[i] !== '=')
+                return undefined;
+            i++;
+            skipBlanks();
+            if (rest[i] !== '"')
+                return undefined;
+            i++;
+            let value = '';
+            for (;;) {
+                const c = rest[i];
+                if (c === undefined)
+                    return undefined;
+                if (c === '"')
+                    break;
+                if (c === '\\') {
+                    const next = rest[i + 1];
+                    if (next === '\\' || next === '"')
+                        value += next;
+                    else if (next === 'n')
+                        value += '\n';
+                    else
+                        return undefined;
+                    i += 2;
+                }
+                else {
+                    value += c;
+                    i++;
+                }
+            }
+            i++;
+            if (labels.has(label))
+                return undefined;
+            labels.set(label, value);
+            skipBlanks();
+            if (rest[i] === ',')
+                i++;
+            else if (rest[i] !== '}')
+                return undefined;
+        }
+        rest = rest.slice(i + 1);
+    }
+    // At least one blank before the value, then the value and an optional timestamp, nothing else.
+    const m = /^[ \t]+(\S+)(?:[ \t]+(-?\d+))?[ \t]*$/.exec(rest);
+    if (!m || !FLOAT.test(m[1]))
+        return undefined;
+    return { name, labels, value: m[1] };
+}
+/** `1.29` → 29 (Kubernetes 1.x); undefined for anything else. */
+function minorOfRelease(release) {
+    const m = /^1\.(\d{1,3})$/.exec(release);
+    return m ? Number(m[1]) : undefined;
+}
+function replacementOf(apiVersion, group, resource) {
+    const qualified = group ? `${resource}.${group}` : resource;
+    return REMOVED_APIS.find((r) => r.apiVersion === apiVersion && r.resource === qualified)?.replacement;
+}
+const key = (a) => `${a.apiVersion}|${a.resource}|${a.subresource ?? ''}|${a.removedRelease ?? ''}`;
+/** Sorted by the release that removes them (none last), then by API and resource. */
+function byRemoval(a, b) {
+    const ra = a.removedIn ?? Infinity;
+    const rb = b.removedIn ?? Infinity;
+    if (ra !== rb)
+        return ra < rb ? -1 : 1;
+    const fields = (x) => [x.apiVersion, x.resource, x.subresource ?? '', x.removedRelease ?? ''];
+    const [fa, fb] = [fields(a), fields(b)];
+    const i = fa.findIndex((f, n) => f !== fb[n]);
+    return i === -1 ? 0 : fa[i] < fb[i] ? -1 : 1;
+}
+/**
+ * The deprecated APIs requested, from the text of `/metrics`. Other metrics are passed over; a sample with
+ * value 1 is a requested API (the API server only ever sets 1), 0 is not; a text with no metric in it at all
+ * (an error page, an empty answer) is not read: "nothing requested" is only said of a real exposition, where
+ * the gauge's absence means no deprecated API was requested since the process started (an empty gauge prints
+ * no lines, not even its HELP and TYPE). Never throws.
+ */
+function parseRequestedDeprecatedApis(text) {
+    if (typeof text !== 'string')
+        return { ok: false, reason: 'the answer is not text' };
+    let metrics = 0;
+    let skipped = 0;
+    let declaredType;
+    let processStartedAt;
+    const found = new Map();
+    for (const raw of text.split('\n')) {
+        const line = raw.replace(/\r$/, '').trim();
+        if (!line)
+            continue;
+        if (line.startsWith('#')) {
+            const m = /^#[ \t]*(HELP|TYPE)[ \t]+([a-zA-Z_:][a-zA-Z0-9_:]*)(?:[ \t]+(.*))?$/.exec(line);
+            if (m)
+                metrics++;
+            if (m?.[1] === 'TYPE' && m[2] === REQUESTED_DEPRECATED_METRIC)
+                declaredType = (m[3] ?? '').trim();
+            continue;
+        }
+        const sample = parseSampleLine(line);
+        if (!sample) {
+            // A line that names the gauge but cannot be read is counted; other unreadable lines are not ours.
+            if (GAUGE_LINE.test(line))
+                skipped++;
+            continue;
+        }
+        metrics++;
+        if (sample.name === START_METRIC && sample.labels.size === 0) {
+            const seconds = Number(sample.value);
+            if (Number.isFinite(seconds) && seconds > 0 && seconds < 1e11)
+                processStartedAt = new Date(seconds * 1000).toISOString();
+            continue;
+        }
+        if (sample.name !== REQUESTED_DEPRECATED_METRIC)
+            continue;
+        const value = Number(sample.value);
+        const version = sample.labels.get('version') ?? '';
+        const resource = sample.labels.get('resource') ?? '';
+        if (!Number.isFinite(value) || (value !== 0 && value !== 1) || !version || !resource) {
+            skipped++;
+            continue;
+        }
+        if (value === 0)
+            continue;
+        const group = sample.labels.get('group') ?? '';
+        const subresource = sample.labels.get('subresource') ?? '';
+        const removedRelease = sample.labels.get('removed_release') ?? '';
+        const apiVersion = group ? `${group}/${version}` : version;
+        const removedIn = minorOfRelease(removedRelease);
+        const replacement = subresource ? undefined : replacementOf(apiVersion, group, resource);
+        const api = {
+            apiVersion,
+            resource,
+            ...(subresource ? { subresource } : {}),
+            ...(removedRelease ? { removedRelease } : {}),
+            ...(removedIn !== undefined ? { removedIn } : {}),
+            ...(replacement ? { replacement } : {})
+        };
+        found.set(key(api), api);
+    }
+    if (metrics === 0)
+        return { ok: false, reason: 'the answer holds no metrics (not the Prometheus text format)' };
+    if (declaredType !== undefined && declaredType !== 'gauge')
+        return {
+            ok: false,
+            reason: `${REQUESTED_DEPRECATED_METRIC} is declared as ${declaredType || 'nothing'}, not a gauge`
+        };
+    return {
+        ok: true,
+        requested: [...found.values()].sort(byRemoval),
+        ...(processStartedAt ? { processStartedAt } : {}),
+        skipped
+    };
+}
+/** `flowcontrol.apiserver.k8s.io/v1beta2 flowschemas/status`: how the log and the summary name one. */
+function describeRequested(a) {
+    return `${a.apiVersion} ${a.resource}${a.subresource ? `/${a.subresource}` : ''}`;
+}
+/**
+ * Where a requested API stands against the plan: `removed by the hops` (a hop's minor, or an earlier one the
+ * cluster is still at, no longer serves it: whatever sends it fails after that hop), `after the target`
+ * (removed by a later release), `no removal set`.
+ */
+function standing(a, targetMinor) {
+    if (a.removedIn === undefined)
+        return 'no removal set';
+    return targetMinor !== undefined && a.removedIn <= targetMinor ? 'removed by the hops' : 'after the target';
+}
+
+;// CONCATENATED MODULE: ./src/report/requested-apis.ts
+/**
+ * The deprecated APIs clients requested at run time (report.requestedApis, docs/kubernetes-upgrades.md §4) as
+ * the job summary's section beside the removed-API findings: those come from what stored objects and manifests
+ * were written with, these from what the API server was really asked for (`apiserver_requested_deprecated_apis`).
+ * One row per API over every read, with the release that removes it and the reads that saw it; reads that failed
+ * are named as not read. A section of its own, included by summary.ts with one call; everything is escaped.
+ */
+
+
+const code = (v) => `<code>${esc(v)}</code>`;
+const TITLE = '**Deprecated APIs requested at run time**';
+const NOTE = '<sub>what clients really asked the API server for since it last started (its ' +
+    '<code>apiserver_requested_deprecated_apis</code> gauge, emptied by each restart), read before the run, before ' +
+    'each refresh and after the run; it names no client. The removed APIs above are what objects and manifests ' +
+    'were written with.</sub>';
+function removedCell(a, targetMinor) {
+    if (!a.removedRelease)
+        return '<sub>no removal set</sub>';
+    const where = standing(a, targetMinor);
+    return (esc(a.removedRelease) +
+        (where === 'removed by the hops'
+            ? ' ⚠️ <sub>not served by the target: what sends it fails</sub>'
+            : ' <sub>after the target: migrate before your next upgrade</sub>'));
+}
+/** The summary's section (a Section of summary.ts by shape), or undefined when nothing was read. */
+function requestedApisSection(r) {
+    const reads = r.requestedApis?.reads ?? [];
+    if (!reads.length)
+        return undefined;
+    const targetMinor = r.plan?.targetMinor ?? r.target.minor;
+    const apis = new Map();
+    for (const read of reads) {
+        for (const api of read.requested) {
+            const key = `${describeRequested(api)}|${api.removedRelease ?? ''}`;
+            const entry = apis.get(key) ?? { api, at: [] };
+            entry.at.push(read.at);
+            apis.set(key, entry);
+        }
+    }
+    const read = reads.filter((x) => x.status === 'read');
+    const unread = reads.filter((x) => x.status === 'not read');
+    const notRead = unread.length
+        ? `Not read: ${unread.map((x) => `${esc(x.at)} (${esc(x.detail ?? '')})`).join('; ')}.\n\n`
+        : '';
+    const name = 'requested APIs';
+    if (!read.length)
+        return { name, head: `${TITLE}: not read.\n\n${notRead}`, rows: [], foot: '', droppable: 1 };
+    if (!apis.size) {
+        return {
+            name,
+            head: `${TITLE}: none in ${read.length} read${read.length === 1 ? '' : 's'} (${read.map((x) => esc(x.at)).join(', ')}).\n\n${notRead}`,
+            rows: [],
+            foot: '',
+            droppable: 1
+        };
+    }
+    const rows = [...apis.values()]
+        .sort((a, b) => byRemoval(a.api, b.api))
+        .map(({ api, at }) => {
+        const cells = [
+            `${code(api.apiVersion)} ${esc(api.resource)}${api.subresource ? `/${esc(api.subresource)}` : ''}`,
+            removedCell(api, targetMinor),
+            esc(at.join(', ')),
+            api.replacement ? code(api.replacement) : ''
+        ];
+        return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+    });
+    return {
+        name,
+        head: `${TITLE} ${NOTE}\n\n<table>\n` +
+            '<tr><th>API</th><th>removed in</th><th>requested, seen at</th><th>use instead</th></tr>\n',
+        rows,
+        foot: `</table>\n\n${notRead}`,
+        droppable: 1
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/fit.ts
 /**
  * Fitting a rendering into GitHub's size limits (1 MiB per step summary, 65,536 characters per comment): the
@@ -36478,7 +37006,8 @@ function fitSections(sections, tail, limit) {
 
 
 
-const code = (v) => `<code>${esc(v)}</code>`;
+
+const summary_code = (v) => `<code>${esc(v)}</code>`;
 const ICON = {
     upgraded: '⬆️ upgraded',
     downgraded: '⬇️ downgraded',
@@ -36570,7 +37099,7 @@ function sideText(value, unreadable) {
         return `<i>not readable: ${esc(unreadable)}</i>`;
     return esc(value ?? '—');
 }
-const componentName = (c) => (c.addon ? `${code(c.component)} <sub>(${esc(c.addon)})</sub>` : code(c.component));
+const componentName = (c) => (c.addon ? `${summary_code(c.component)} <sub>(${esc(c.addon)})</sub>` : summary_code(c.component));
 function changeRows(changes, onlyChanged) {
     return changes
         .filter((c) => !onlyChanged || c.state !== 'unchanged')
@@ -36631,9 +37160,9 @@ function findingRows(findings, limit = Infinity, targetMinor) {
     return findings.slice(0, limit).map((f) => [
         // Manifest findings look two minors past the target: those are advice for the next upgrade.
         `1.${f.removedIn}${targetMinor !== undefined && f.removedIn > targetMinor ? ' <sub>after the target: migrate before your next upgrade</sub>' : ''}`,
-        `${esc(f.kind)} ${code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
-        code(f.apiVersion),
-        code(f.replacement),
+        `${esc(f.kind)} ${summary_code(`${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}`,
+        summary_code(f.apiVersion),
+        summary_code(f.replacement),
         esc(f.evidence)
     ]);
 }
@@ -36664,7 +37193,7 @@ function inventorySection(label, inv) {
         ['CNI', esc(inv.cni ? `${inv.cni.name}: ${inv.cni.images.map(formatImage).join(', ')}` : '—')],
         ...enabled.map((a) => [
             `addon ${esc(a.name)}`,
-            `${a.images.length ? a.images.map((i) => code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label¹ ${esc(a.label)}</sub>` : ''}`
+            `${a.images.length ? a.images.map((i) => summary_code(formatImage(i))).join(' ') : '<i>no workload</i>'}${a.label ? ` <sub>label¹ ${esc(a.label)}</sub>` : ''}`
         ]),
         ['volumes', esc(`${inv.volumes.pvs} PV, ${inv.volumes.pvcs} PVC (${inv.volumes.bound} bound)`)]
     ];
@@ -36692,13 +37221,13 @@ function renderSummary(r, options) {
             // The tarball is a file on the runner: the comment names the output that holds it, the summary also the path.
             (r.diagnostics
                 ? `Diagnostics: the <code>microk8s inspect</code> tarball is the step’s <code>diagnostics</code> output; ` +
-                    `upload it as an artifact to download it from the run${options.compact ? '' : ` (on the runner: ${code(r.diagnostics)})`}.\n\n`
+                    `upload it as an artifact to download it from the run${options.compact ? '' : ` (on the runner: ${summary_code(r.diagnostics)})`}.\n\n`
                 : '')));
     }
     if (r.plan) {
-        const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none';
-        const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none';
-        const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => code(a)).join(' → ')}` : '';
+        const hops = r.plan.hops.length ? r.plan.hops.map((h) => summary_code(h)).join(' → ') : 'none';
+        const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => summary_code(a)).join(' → ') : 'none';
+        const then = r.plan.thenEnable.length ? `; then enable ${r.plan.thenEnable.map((a) => summary_code(a)).join(' → ')}` : '';
         add(textSection('plan', `**Plan:** ${esc(r.plan.kind)}; hops ${hops}; addon enable order ${order}${then}${r.plan.cyclingWhy ? ` <sub>(${esc(r.plan.cyclingWhy)})</sub>` : ''}\n\n`));
     }
     const changeHead = ['kind', 'component', 'before', 'after', 'state', 'target ships'];
@@ -36714,7 +37243,7 @@ function renderSummary(r, options) {
     if (timeline)
         add(textSection('timeline', timeline, 1));
     add(tableSection('hops', ['channel', 'status', 'time', 'ready after', 'API server'], r.hops.map((h) => [
-        code(h.channel),
+        summary_code(h.channel),
         esc(h.status),
         seconds(h.durationMs),
         seconds(h.readyAfterMs),
@@ -36725,10 +37254,10 @@ function renderSummary(r, options) {
     const addons = [...r.addons.filter((a) => a.status !== 'kept'), ...r.addons.filter((a) => a.status === 'kept')];
     const timed = addons.some((a) => a.durationMs !== undefined);
     add(tableSection('addons', ['addon', 'result', timed ? 'downtime²' : 'downtime', 'arguments', 'note'], addons.map((a) => [
-        code(a.name),
+        summary_code(a.name),
         esc(a.status),
         seconds(a.durationMs),
-        a.args ? code(a.args) : '',
+        a.args ? summary_code(a.args) : '',
         esc(a.note ?? '')
     ]), {
         title: '**Addons**\n\n',
@@ -36747,13 +37276,14 @@ function renderSummary(r, options) {
     ]), { title: '**Data checks**\n\n' }));
     const findingLimit = options.compact ? 20 : Infinity;
     add(tableSection('removed-API findings', ['removed in', 'object', 'authored as', 'use instead', 'evidence'], findingRows(r.findings, findingLimit, r.plan?.targetMinor ?? r.target.minor), {
-        title: '**Removed APIs** (objects authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
+        title: '**Removed APIs found in cluster objects and manifests** (authored with an API version the target or a hop removes; from manifests, also the two minors after it)\n\n',
         after: r.findings.length > findingLimit ? `…and ${r.findings.length - findingLimit} more.\n\n` : ''
     }));
+    add(requestedApisSection(r));
     if (r.manifests) {
         const m = r.manifests;
-        const skipped = m.skipped.map((s) => `- skipped ${code(s.file)}: ${esc(s.reason)}`).join('\n');
-        add(textSection('manifests', `**Manifests** (${m.patterns.map((p) => code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1));
+        const skipped = m.skipped.map((s) => `- skipped ${summary_code(s.file)}: ${esc(s.reason)}`).join('\n');
+        add(textSection('manifests', `**Manifests** (${m.patterns.map((p) => summary_code(p)).join(', ')}): ${m.files} file${m.files === 1 ? '' : 's'}, ${m.objects} object${m.objects === 1 ? '' : 's'} checked against the target and the two minors after it\n\n${skipped ? `${skipped}\n\n` : ''}`, 1));
     }
     if (r.warnings.length) {
         add({
@@ -36895,8 +37425,6 @@ function setOutputs(report, inputs) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/base/cmd.ts
@@ -38408,7 +38936,8 @@ function firstLine(text) {
 ;// CONCATENATED MODULE: ./src/cluster/microk8s.ts
 /**
  * Everything the action knows about the `microk8s` command and the `microk8s kubectl` reads it makes
- * (docs/microk8s-behaviour.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output.
+ * (docs/microk8s-behaviour.md §1, §2.1, §3.2, §7). No other module parses MicroK8s output (the text of `get --raw
+ * /metrics` is the API server's, parsed in preflight/requested-apis.ts).
  */
 
 
@@ -38537,6 +39066,13 @@ class MicroK8s {
         const command = ['kubectl', ...args, '-o', 'json'];
         const r = await this.runOk(command, undefined, secret);
         return parseJsonOutput(displayCommand('microk8s', command), r.stdout, secret);
+    }
+    /**
+     * `kubectl get --raw PATH`: the API server's answer as it is (`/metrics`: the Prometheus text,
+     * docs/kubernetes-upgrades.md §4). Resolves to the result, never throws on exit.
+     */
+    async getRaw(path) {
+        return this.run(['kubectl', 'get', '--raw', path]);
     }
     /** The API server's own version (`kubectl version -o json` → serverVersion.gitVersion). */
     async serverVersion() {
@@ -41120,239 +41656,6 @@ function helmRelease(addon, minor) {
 const cannotKeep = (addon, what) => `its disable deletes every ${what.replace(/ objects$/, ' object')} with their CRDs and they could not be captured, ` +
     `so ${addon} is kept as it runs (not cycled)`;
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/preflight/removed-apis.ts
-/**
- * The removed-API pre-flight: which objects in the cluster were authored with an API version that a hop's
- * Kubernetes minor no longer serves. Pure functions over objects already read; the table is
- * docs/kubernetes-upgrades.md §2.1 (the official migration guide) and §2.2 (alpha/beta-off APIs,
- * informational).
- */
-
-
-const g = (removedIn, apiVersion, kinds, replacement, resources = []) => kinds.map((kind, i) => ({
-    removedIn,
-    apiVersion,
-    kind,
-    replacement,
-    source: 'guide',
-    resource: resources[i]
-}));
-const REMOVED_APIS = [
-    ...g(22, 'admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], 'admissionregistration.k8s.io/v1', [
-        'mutatingwebhookconfigurations.admissionregistration.k8s.io',
-        'validatingwebhookconfigurations.admissionregistration.k8s.io'
-    ]),
-    ...g(22, 'apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], 'apiextensions.k8s.io/v1', [
-        'customresourcedefinitions.apiextensions.k8s.io'
-    ]),
-    ...g(22, 'apiregistration.k8s.io/v1beta1', ['APIService'], 'apiregistration.k8s.io/v1', [
-        'apiservices.apiregistration.k8s.io'
-    ]),
-    ...g(22, 'authentication.k8s.io/v1beta1', ['TokenReview'], 'authentication.k8s.io/v1'),
-    ...g(22, 'authorization.k8s.io/v1beta1', ['LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SubjectAccessReview', 'SelfSubjectRulesReview'], 'authorization.k8s.io/v1'),
-    ...g(22, 'certificates.k8s.io/v1beta1', ['CertificateSigningRequest'], 'certificates.k8s.io/v1', [
-        'certificatesigningrequests.certificates.k8s.io'
-    ]),
-    ...g(22, 'coordination.k8s.io/v1beta1', ['Lease'], 'coordination.k8s.io/v1', ['leases.coordination.k8s.io']),
-    ...g(22, 'extensions/v1beta1', ['Ingress'], 'networking.k8s.io/v1', ['ingresses.networking.k8s.io']),
-    ...g(22, 'networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], 'networking.k8s.io/v1', [
-        'ingresses.networking.k8s.io',
-        'ingressclasses.networking.k8s.io'
-    ]),
-    ...g(22, 'rbac.authorization.k8s.io/v1beta1', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'], 'rbac.authorization.k8s.io/v1', [
-        'clusterroles.rbac.authorization.k8s.io',
-        'clusterrolebindings.rbac.authorization.k8s.io',
-        'roles.rbac.authorization.k8s.io',
-        'rolebindings.rbac.authorization.k8s.io'
-    ]),
-    ...g(22, 'scheduling.k8s.io/v1beta1', ['PriorityClass'], 'scheduling.k8s.io/v1', [
-        'priorityclasses.scheduling.k8s.io'
-    ]),
-    ...g(22, 'storage.k8s.io/v1beta1', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], 'storage.k8s.io/v1', [
-        'csidrivers.storage.k8s.io',
-        'csinodes.storage.k8s.io',
-        'storageclasses.storage.k8s.io',
-        'volumeattachments.storage.k8s.io'
-    ]),
-    ...g(25, 'batch/v1beta1', ['CronJob'], 'batch/v1', ['cronjobs.batch']),
-    ...g(25, 'discovery.k8s.io/v1beta1', ['EndpointSlice'], 'discovery.k8s.io/v1', ['endpointslices.discovery.k8s.io']),
-    ...g(25, 'events.k8s.io/v1beta1', ['Event'], 'events.k8s.io/v1'),
-    ...g(25, 'autoscaling/v2beta1', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
-        'horizontalpodautoscalers.autoscaling'
-    ]),
-    ...g(25, 'policy/v1beta1', ['PodDisruptionBudget'], 'policy/v1', ['poddisruptionbudgets.policy']),
-    ...g(25, 'policy/v1beta1', ['PodSecurityPolicy'], 'none: Pod Security Admission or a third-party admission webhook'),
-    ...g(25, 'node.k8s.io/v1beta1', ['RuntimeClass'], 'node.k8s.io/v1', ['runtimeclasses.node.k8s.io']),
-    ...g(26, 'flowcontrol.apiserver.k8s.io/v1beta1', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...g(26, 'autoscaling/v2beta2', ['HorizontalPodAutoscaler'], 'autoscaling/v2', [
-        'horizontalpodautoscalers.autoscaling'
-    ]),
-    ...g(27, 'storage.k8s.io/v1beta1', ['CSIStorageCapacity'], 'storage.k8s.io/v1', [
-        'csistoragecapacities.storage.k8s.io'
-    ]),
-    ...g(29, 'flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...g(32, 'flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema', 'PriorityLevelConfiguration'], 'flowcontrol.apiserver.k8s.io/v1', ['flowschemas.flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io']),
-    ...[
-        [
-            33,
-            'admissionregistration.k8s.io/v1alpha1',
-            ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
-            'admissionregistration.k8s.io/v1'
-        ],
-        [
-            34,
-            'resource.k8s.io/v1alpha3',
-            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
-            'resource.k8s.io/v1'
-        ],
-        [35, 'storage.k8s.io/v1alpha1', ['VolumeAttributesClass'], 'storage.k8s.io/v1'],
-        [35, 'storagemigration.k8s.io/v1alpha1', ['StorageVersionMigration'], 'storagemigration.k8s.io/v1beta1'],
-        [
-            36,
-            'resource.k8s.io/v1beta1',
-            ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
-            'resource.k8s.io/v1'
-        ]
-    ].flatMap(([removedIn, apiVersion, kinds, replacement]) => kinds.map((kind) => ({
-        removedIn: removedIn,
-        apiVersion: apiVersion,
-        kind,
-        replacement: replacement,
-        source: 'off-by-default'
-    })))
-];
-/** The removals that land in the minors the plan goes through: `(fromMinor, toMinor]`. */
-function removalsBetween(fromMinor, toMinor) {
-    return REMOVED_APIS.filter((r) => r.removedIn > fromMinor && r.removedIn <= toMinor);
-}
-/** The resources to list (one `kubectl get` with all of them) to find stored objects of the removed kinds. */
-function resourcesToList(removals) {
-    return [...new Set(removals.map((r) => r.resource).filter((r) => Boolean(r)))].sort();
-}
-/**
- * Field managers that are the control plane itself: their entries say which version the API server wrote
- * with, not what a user authored (docs/kubernetes-upgrades.md §3.4). Without this filter a fresh cluster flags its
- * own default FlowSchemas.
- */
-const CONTROL_PLANE_MANAGERS = new Set([
-    'kube-apiserver',
-    'kube-controller-manager',
-    'kube-scheduler',
-    'kubelite',
-    'api-priority-and-fairness-config-producer-v1'
-]);
-function lookup(removals, apiVersion, kind) {
-    return removals.find((r) => r.apiVersion === apiVersion && r.kind === kind);
-}
-/** Findings from live objects: the last-applied annotation and non-control-plane managedFields entries. */
-function findInObjects(items, removals) {
-    const findings = [];
-    for (const o of items) {
-        const meta = o.metadata ?? {};
-        const annotations = meta.annotations ?? {};
-        // Objects the API server maintains itself (APF defaults) are not the user's.
-        if (annotations['apf.kubernetes.io/autoupdate-spec'] === 'true')
-            continue;
-        const seen = new Set();
-        const add = (apiVersion, evidence) => {
-            const r = lookup(removals, apiVersion, o.kind);
-            if (!r || seen.has(`${apiVersion}|${evidence}`))
-                return;
-            seen.add(`${apiVersion}|${evidence}`);
-            findings.push({
-                removedIn: r.removedIn,
-                apiVersion,
-                kind: o.kind,
-                namespace: meta.namespace,
-                name: meta.name,
-                replacement: r.replacement,
-                evidence,
-                source: r.source
-            });
-        };
-        const lastApplied = annotations['kubectl.kubernetes.io/last-applied-configuration'];
-        if (lastApplied) {
-            try {
-                const doc = JSON.parse(lastApplied);
-                if (doc.kind === o.kind && typeof doc.apiVersion === 'string')
-                    add(doc.apiVersion, 'last-applied');
-            }
-            catch {
-                // An unreadable annotation is no evidence either way.
-            }
-        }
-        for (const mf of meta.managedFields ?? []) {
-            if (!mf?.apiVersion || CONTROL_PLANE_MANAGERS.has(mf.manager) || mf.subresource === 'status')
-                continue;
-            add(mf.apiVersion, `managedFields:${mf.manager}`);
-        }
-    }
-    return findings;
-}
-/** A Helm v3 release from its storage Secret: base64 (Secret) of base64 (Helm) of gzip (JSON). */
-function decodeHelmRelease(secret) {
-    const data = secret?.data?.release;
-    if (typeof data !== 'string')
-        return undefined;
-    try {
-        const helmEncoded = Buffer.from(data, 'base64').toString('utf8');
-        let raw = Buffer.from(helmEncoded, 'base64');
-        if (raw[0] === 0x1f && raw[1] === 0x8b)
-            raw = (0,external_node_zlib_.gunzipSync)(raw);
-        const release = JSON.parse(raw.toString('utf8'));
-        const chart = release.chart?.metadata
-            ? `${release.chart.metadata.name}-${release.chart.metadata.version}`
-            : undefined;
-        return {
-            name: release.name,
-            namespace: release.namespace,
-            version: release.version,
-            status: release.info?.status ?? '',
-            manifest: release.manifest ?? '',
-            chart
-        };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Findings from the manifests of deployed Helm releases (latest deployed revision of each). */
-function findInHelmReleases(secrets, removals) {
-    const latest = new Map();
-    for (const s of secrets) {
-        const r = decodeHelmRelease(s);
-        if (!r || r.status !== 'deployed')
-            continue;
-        const key = `${r.namespace}/${r.name}`;
-        if (!latest.has(key) || latest.get(key).version < r.version)
-            latest.set(key, r);
-    }
-    const findings = [];
-    for (const [key, release] of latest) {
-        for (const doc of (0,dist/* parseAllDocuments */.hR)(release.manifest)) {
-            const o = doc.toJSON();
-            if (!o?.apiVersion || !o.kind)
-                continue;
-            const r = lookup(removals, o.apiVersion, o.kind);
-            if (!r)
-                continue;
-            findings.push({
-                removedIn: r.removedIn,
-                apiVersion: o.apiVersion,
-                kind: o.kind,
-                namespace: o.metadata?.namespace ?? release.namespace,
-                name: o.metadata?.name ?? '',
-                replacement: r.replacement,
-                evidence: `helm:${key}`,
-                source: r.source
-            });
-        }
-    }
-    return findings;
-}
-
 ;// CONCATENATED MODULE: ./src/addons/data-checks.ts
 
 
@@ -42435,7 +42738,7 @@ async function scanManifests(patterns, workspace) {
 
 
 
-const byRemoval = (a, b) => a.removedIn - b.removedIn;
+const preflight_byRemoval = (a, b) => a.removedIn - b.removedIn;
 const removedApis = {
     name: 'pre-flight: removed APIs',
     runIf: ({ inputs, plan }) => inputs.removedApis !== 'off' && plan.core.kind === 'upgrade' && plan.core.fromMinor !== undefined,
@@ -42449,7 +42752,7 @@ const removedApis = {
             report.findings = [
                 ...findInObjects(objects, removals),
                 ...findInHelmReleases(helmSecrets ?? [], removals)
-            ].sort(byRemoval);
+            ].sort(preflight_byRemoval);
             for (const f of report.findings) {
                 core_warning(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} uses ${f.apiVersion}, removed in Kubernetes 1.${f.removedIn}; use ${f.replacement} (evidence: ${f.evidence})`, { title: 'Removed API' });
             }
@@ -42484,8 +42787,8 @@ async function checkManifests(inputs, report, targetMinor) {
     }
     for (const s of summary.skipped)
         info(`manifests: skipped ${s.file}: ${s.reason}`);
-    const findings = findInManifests(objects, manifestRemovals(targetMinor)).sort(byRemoval);
-    report.findings = [...report.findings, ...findings].sort(byRemoval);
+    const findings = findInManifests(objects, manifestRemovals(targetMinor)).sort(preflight_byRemoval);
+    report.findings = [...report.findings, ...findings].sort(preflight_byRemoval);
     for (const f of findings) {
         const when = f.removedIn > targetMinor
             ? `removed in Kubernetes 1.${f.removedIn}: migrate before your next upgrade`
@@ -42503,6 +42806,92 @@ async function checkManifests(inputs, report, targetMinor) {
     }
     return findings.length;
 }
+
+;// CONCATENATED MODULE: ./src/stages/requested-apis.ts
+/**
+ * The deprecated APIs that clients of the API server really requested: `microk8s kubectl get --raw /metrics`,
+ * its `apiserver_requested_deprecated_apis` gauge parsed by preflight/requested-apis.ts, recorded in
+ * `report.requestedApis` (docs/kubernetes-upgrades.md §4). The gauge lives in the API server's process and every
+ * hop restarts kubelite, so it is read where it would otherwise be lost:
+ * - stage `pre-flight: requested APIs`, before anything changes and before the removed-API pre-flight's own
+ *   reads, so the first read holds only what others asked for;
+ * - before each hop's refresh (`beforeRefresh`, called by stages/hops.ts): what was asked since the last restart;
+ * - stage `requested APIs after the run`: what the target's API server was asked since it last started.
+ * A read that fails, or whose answer is not metrics text, is recorded as not read, never as nothing requested.
+ * It reports and annotates; it never stops the run (the gauge names no client to migrate).
+ */
+
+
+
+
+const requested_apis_firstLine = (text) => text.trim().split('\n')[0]?.slice(0, 300) ?? '';
+/** One read of the gauge from the API server `microk8s kubectl` reaches (`minor`: its Kubernetes minor). */
+async function readRequestedApis(microk8s, report, at, minor) {
+    const base = { at, atMs: runElapsedMs(report), ...(minor !== undefined ? { minor } : {}) };
+    const notRead = (detail) => ({ ...base, status: 'not read', detail, requested: [] });
+    let result;
+    try {
+        result = await microk8s.getRaw('/metrics');
+    }
+    catch (error) {
+        return notRead(requested_apis_firstLine(error.message));
+    }
+    if (result.code !== 0)
+        return notRead(`exit ${result.code}${requested_apis_firstLine(result.stderr) ? `: ${requested_apis_firstLine(result.stderr)}` : ''}`);
+    const parsed = parseRequestedDeprecatedApis(result.stdout);
+    if (!parsed.ok)
+        return notRead(parsed.reason);
+    return {
+        ...base,
+        status: 'read',
+        ...(parsed.skipped ? { detail: `${parsed.skipped} line(s) of the gauge could not be read` } : {}),
+        ...(parsed.processStartedAt ? { since: parsed.processStartedAt } : {}),
+        requested: parsed.requested
+    };
+}
+/** Reads, records, and says what is new: a warning for an API the hops remove, a log line for the rest. */
+async function record(state, at, minor) {
+    const { report, tools, plan } = state;
+    const read = await readRequestedApis(tools.microk8s, report, at, minor);
+    const record = (report.requestedApis ??= { reads: [] });
+    const seen = new Set(record.reads.flatMap((r) => r.requested.map(describeRequested)));
+    record.reads.push(read);
+    if (read.status === 'not read') {
+        info(`Deprecated APIs requested (${at}): not read: ${read.detail}`);
+        return read;
+    }
+    info(`Deprecated APIs requested (${at}): ` +
+        (read.requested.length ? read.requested.map(describeRequested).join(', ') : 'none'));
+    for (const api of read.requested.filter((a) => !seen.has(describeRequested(a)))) {
+        if (standing(api, plan.core.targetMinor) !== 'removed by the hops')
+            continue;
+        core_warning(`${describeRequested(api)} was requested from the API server (apiserver_requested_deprecated_apis, read ${at}); ` +
+            `Kubernetes 1.${api.removedIn} no longer serves it, so whatever sends it fails from that hop on` +
+            `${api.replacement ? `; use ${api.replacement}` : ''}`, { title: 'Removed API requested' });
+    }
+    return read;
+}
+const described = (read) => read.status === 'read' ? `${read.requested.length} deprecated API(s) requested` : `not read: ${read.detail}`;
+/** A stage that reads the gauge as one step of the report. */
+function readingStage(name, at, minor, runIf) {
+    return {
+        name,
+        runIf: (state) => state.inputs.removedApis !== 'off' && runIf(state),
+        async run(state) {
+            await runStep(state.report, name, () => record(state, at, minor(state)), described);
+        }
+    };
+}
+/** Before anything changes, when a cluster runs. */
+const requestedApisBefore = readingStage('pre-flight: requested APIs', 'before the run', (state) => state.plan.core.fromMinor, (state) => Boolean(state.inspected.status?.running));
+/** Before a hop's refresh restarts the API server (`minor`: the one it runs now); not for a fresh install. */
+async function beforeRefresh(state, hop, minor) {
+    if (state.inputs.removedApis === 'off' || hop.kind !== 'refresh')
+        return;
+    await record(state, `before ${hop.channelText}`, minor);
+}
+/** The last stage: what the target's API server was asked since it last started. */
+const requestedApisAfter = readingStage('requested APIs after the run', 'after the run', (state) => state.plan.core.targetMinor, () => true);
 
 ;// CONCATENATED MODULE: ./src/stages/dry-run.ts
 /** Stage `dry run`: with dry-run: true the run ends after the plan and the pre-flight checks, nothing changed. */
@@ -42904,9 +43293,12 @@ async function waitForKubelet(ctx, hop, serverVersion, hopStarted) {
 ;// CONCATENATED MODULE: ./src/stages/hops.ts
 /**
  * Stage `hops`: each hop of the plan, verified before the next (upgrade/hops.ts); a fresh install is held and
- * gets its launch configuration and mirror right after its install hop, a refresh has its mirror checked. Then
- * what the target snap ships (its Calico) and the image archives, before any addon is enabled.
+ * gets its launch configuration and mirror right after its install hop, a refresh has its mirror checked. Before
+ * each refresh, the deprecated APIs the API server was asked for (the refresh restarts it and empties the gauge:
+ * requested-apis.ts). Then what the target snap ships (its Calico) and the image archives, before any addon is
+ * enabled.
  */
+
 
 
 
@@ -42918,7 +43310,9 @@ const hops = {
     async run(state) {
         const { inputs, tools, report, inspected, plan } = state;
         let revisionBefore = inspected.installed?.revision;
+        let minorBefore = plan.core.fromMinor;
         for (const hop of plan.core.hops) {
+            await beforeRefresh(state, hop, minorBefore);
             const ctx = {
                 snap: tools.snap,
                 microk8s: tools.microk8s,
@@ -42930,6 +43324,7 @@ const hops = {
             };
             await runStep(report, `${hop.kind} ${hop.channelText}`, () => runHop(ctx, hop), () => report.hops[report.hops.length - 1]?.serverVersion ?? '');
             revisionBefore = hop.storeRevision;
+            minorBefore = hop.minor;
             if (hop.kind === 'install') {
                 await holdRefresh(state);
                 await afterInstall(setupContext(state));
@@ -43486,10 +43881,13 @@ const inventory = {
 
 
 
+
 const STAGES = [
     // Before any change: what runs, what to do, what the hops would break.
     inspect,
     plan,
+    // The deprecated APIs clients requested, read before the pre-flight's own reads (and again before each hop).
+    requestedApisBefore,
     removedApis,
     manifests,
     dryRun,
@@ -43512,7 +43910,8 @@ const STAGES = [
     enableAddons,
     // What later steps use, and what the report checks.
     kubeconfig,
-    inventory
+    inventory,
+    requestedApisAfter
 ];
 async function run() {
     if (isPostStep())
