@@ -85,6 +85,7 @@ export function buildState(scenario, root) {
     internet: internetOf(scenario.internet),
     kernel: { apparmor: scenario.kernel?.apparmor ?? 'network' },
     crashLoops: scenario.crashLoops ?? [],
+    templateChanges: scenario.templateChanges ?? [],
     groupMembers: [],
     snap: null,
     cluster: null
