@@ -7,9 +7,10 @@ import type { Change, Inventory } from '../cluster/inventory.js'
 import type { Finding } from '../preflight/removed-apis.js'
 import type { ManifestScanSummary } from '../preflight/manifests.js'
 import type { DisruptionRecord } from '../probes/outages.js'
+import type { WorkloadsRecord } from '../cluster/workload-changes.js'
 
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 export interface StepRecord {
   name: string
@@ -122,6 +123,11 @@ export interface Report {
    * outages attributed to steps (schema version 3; docs/disruption.md). Absent when nothing was changed.
    */
   disruption?: DisruptionRecord
+  /**
+   * The user's workloads before the first change and at the end: restarts, replaced pods, rollouts, availability,
+   * claims, PodDisruptionBudgets (schema version 4; docs/disruption.md "Workloads"). Absent on a fresh install.
+   */
+  workloads?: WorkloadsRecord
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
   timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }

@@ -12,7 +12,7 @@ import { expandPatterns } from '../base/glob.js'
 import { SCHEMA_VERSION, type Report } from './model.js'
 
 /** Schema versions this code reads; older ones are brought to the current shape by `upgradeReport`. */
-export const READABLE_SCHEMA_VERSIONS = [1, 2, SCHEMA_VERSION] as const
+export const READABLE_SCHEMA_VERSIONS = [1, 2, 3, SCHEMA_VERSION] as const
 
 export interface ReadReport {
   file: string
@@ -49,11 +49,11 @@ function schemaErrors(doc: unknown): string[] {
 }
 
 /**
- * A report of an older schema version in the current shape: every field versions 2 (manifests, setup) and 3
- * (disruption) added is optional, so only the version changes.
+ * A report of an older schema version in the current shape: every field versions 2 (manifests, setup), 3
+ * (disruption) and 4 (workloads) added is optional, so only the version changes.
  */
 export function upgradeReport(doc: Record<string, any>): Record<string, any> {
-  if (doc.schemaVersion === 1 || doc.schemaVersion === 2) return { ...doc, schemaVersion: SCHEMA_VERSION }
+  if ([1, 2, 3].includes(doc.schemaVersion)) return { ...doc, schemaVersion: SCHEMA_VERSION }
   return doc
 }
 
