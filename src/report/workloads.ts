@@ -106,6 +106,7 @@ export function workloadsSection(
     rows: shown.map(row),
     foot:
       (shown.length ? '</table>\n\n' : '') +
+      (w.workloads.length ? '' : 'No Deployment, StatefulSet or DaemonSet in them.\n\n') +
       (hidden ? `${hidden} more workload${hidden === 1 ? '' : 's'} unchanged, available and covered.\n\n` : '') +
       claimsLine(w),
     droppable: 0

@@ -91,6 +91,12 @@ describe('the Workloads section', () => {
     expect(s.foot).toContain('1 more workload unchanged, available and covered.')
   })
 
+  it("says when the user's namespaces hold claims but no workload", () => {
+    const s = workloadsSection({ ...typicalUpgrade(), workloads: { ...record(), workloads: [] } })!
+    expect(s.head).not.toContain('<table>')
+    expect(s.foot).toMatch(/^No Deployment, StatefulSet or DaemonSet in them\.\n\nClaims: 1 of 2 Bound/)
+  })
+
   it('says a side was not read and claims no change', () => {
     const r = record()
     const unread: WorkloadsRecord = {
