@@ -30,7 +30,7 @@ describe('report action (bundled)', () => {
     expect(r.summary).toMatch(/^### ❌ MicroK8s upgrade matrix: 6 jobs · ✅ 4 passed · ❌ 1 failed/)
     const merged = JSON.parse(fs.readFileSync(r.outputs.json, 'utf8'))
     expect(merged.total).toBe(6)
-    expect(merged.reports.map((j: any) => j.report.schemaVersion)).toEqual([3, 3, 3, 3, 3, 3])
+    expect(merged.reports.map((j: any) => j.report.schemaVersion)).toEqual([4, 4, 4, 4, 4, 4])
     expect(merged.unreadable.map((u: any) => u.file)).toEqual([
       'reports/corrupt.json',
       'reports/not-a-report.json',

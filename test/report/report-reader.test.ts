@@ -37,6 +37,16 @@ describe('reading report files', () => {
     }
   })
 
+  it('reads a schema version 3 report (before workloads) as the current version', () => {
+    const doc = { ...JSON.parse(fixture('success')), schemaVersion: 3 }
+    expect(doc.workloads).toBeUndefined()
+    const r = parseReport(JSON.stringify(doc))
+    if (!('report' in r)) throw new Error(r.reason)
+    expect(r.olderSchema).toBe(3)
+    expect(r.notes).toEqual([])
+    expect(r.report.schemaVersion).toBe(SCHEMA_VERSION)
+  })
+
   it('the schema file and the code agree on the current version', () => {
     expect(schema.properties.schemaVersion.const).toBe(SCHEMA_VERSION)
     expect(READABLE_SCHEMA_VERSIONS).toContain(SCHEMA_VERSION)
