@@ -11,7 +11,8 @@ describe('pods on a kernel that mediates AppArmor networking', () => {
   it('crash-loop on a strict track up to 1.33, but for privileged calico-node, with the denial in the log', () => {
     sim({ kernel: { apparmor: 'network_v9' }, installed: { channel: '1.33-strict/stable' } })
     const coredns = named('coredns-')
-    expect(coredns.metadata.labels).toEqual({ 'k8s-app': 'kube-dns' })
+    // Labelled by the selector and, as a Deployment's pod, by its ReplicaSet's template hash.
+    expect(coredns.metadata.labels).toEqual({ 'k8s-app': 'kube-dns', 'pod-template-hash': expect.any(String) })
     expect(coredns.status.containerStatuses[0]).toMatchObject({
       ready: false,
       state: { waiting: { reason: 'CrashLoopBackOff' } },
@@ -81,5 +82,95 @@ describe('pods on a kernel that mediates AppArmor networking', () => {
     sim({ kernel: { apparmor: 'unmounted' } })
     expect(runSim(['test', '-d', '/sys/kernel/security']).status).toBe(1)
     expect(() => sim({ kernel: { apparmor: 'v10' } })).toThrow(/kernel\.apparmor 'v10' is not one of/)
+  })
+})
+
+describe('what a refresh does to the pods (sim/lib/pod-lifecycle.mjs)', () => {
+  const workload = (kind: string, name: string, extra: any = {}) => ({
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, namespace: 'demo' },
+    spec: {
+      ...(extra.replicas ? { replicas: extra.replicas } : {}),
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [{ name, image: `example/${name}:1` }],
+          ...(extra.volumes ? { volumes: extra.volumes } : {})
+        }
+      }
+    }
+  })
+  const scenario = (channel: string) => ({
+    installed: { channel },
+    templateChanges: [{ workload: 'demo/api', on: ['1.31/stable'] }],
+    objects: [
+      workload('Deployment', 'web', { replicas: 2 }),
+      workload('Deployment', 'api'),
+      workload('StatefulSet', 'db'),
+      // A node agent reading the kubelet's arguments: the configure hook deletes it on a refresh.
+      workload('DaemonSet', 'agent', {
+        volumes: [{ name: 'args', hostPath: { path: '/var/snap/microk8s/current/args' } }]
+      })
+    ]
+  })
+  const read = () => {
+    const items = JSON.parse(
+      runSim(['microk8s', 'kubectl', 'get', 'pods,replicasets', '-n', 'demo', '-o', 'json']).stdout
+    ).items
+    const pods = items.filter((o: any) => o.kind === 'Pod')
+    return {
+      pods: Object.fromEntries(
+        pods.map((p: any) => [
+          p.metadata.name,
+          { uid: p.metadata.uid, restarts: p.status.containerStatuses[0].restartCount }
+        ])
+      ),
+      owners: pods.map((p: any) => p.metadata.ownerReferences[0]),
+      sets: items
+        .filter((o: any) => o.kind === 'ReplicaSet')
+        .map((rs: any) => `${rs.metadata.name}=${rs.spec.replicas}`)
+    }
+  }
+  const refresh = (channel: string) => {
+    expect(runSim(['sudo', 'snap', 'refresh', 'microk8s', `--channel=${channel}`]).status).toBe(0)
+    expect(runSim(['microk8s', 'status', '--wait-ready', '--timeout', '60']).status).toBe(0)
+  }
+
+  it('1.30 → 1.31 restarts every container in place, rolls out a changed template, recreates a pod on snap data', () => {
+    sim(scenario('1.30/stable'))
+    const before = read()
+    expect(Object.keys(before.pods)).toHaveLength(5)
+    // Owned as the API server shows it: a Deployment's pods by their ReplicaSet, with uids.
+    expect(before.owners.every((o: any) => o.uid && o.controller === true)).toBe(true)
+    refresh('1.31/stable')
+    const after = read()
+    const [webA, webB] = Object.keys(before.pods).filter((n) => n.startsWith('web-'))
+    for (const name of [webA, webB, 'db-0'])
+      expect(after.pods[name], name).toEqual({ ...before.pods[name], restarts: 1 })
+    const api = Object.keys(after.pods).find((n) => n.startsWith('api-'))!
+    expect(before.pods[api]).toBeUndefined()
+    expect(after.pods[api].restarts).toBe(0)
+    const [oldApi, newApi] = after.sets.filter((s: string) => s.startsWith('api-'))
+    expect(oldApi).toMatch(/=0$/)
+    expect(newApi).toMatch(/=1$/)
+    expect(before.sets).toContain(oldApi.replace(/=0$/, '=1'))
+    const agents = (r: typeof before) => Object.entries(r.pods).filter(([n]) => n.startsWith('agent-'))
+    expect(agents(after)[0][1].uid).not.toBe(agents(before)[0][1].uid)
+    expect(agents(after)[0][1].restarts).toBe(0)
+  })
+
+  it('1.29 → 1.30 leaves the containers running (same kubelet hash) and only the snap-data pod is recreated', () => {
+    sim(scenario('1.29/stable'))
+    const before = read()
+    refresh('1.30/stable')
+    const after = read()
+    const kept = Object.keys(before.pods).filter((n) => !n.startsWith('agent-'))
+    for (const name of kept) expect(after.pods[name], name).toEqual(before.pods[name])
+    expect(after.sets).toEqual(before.sets)
+    expect(Object.keys(after.pods).filter((n) => n.startsWith('agent-'))).not.toEqual(
+      Object.keys(before.pods).filter((n) => n.startsWith('agent-'))
+    )
   })
 })

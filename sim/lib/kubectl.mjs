@@ -3,8 +3,8 @@
 // objects.mjs's (docs/kubernetes-upgrades.md §2); the local node shows what its kubelet last reported (the
 // cluster model's `kubelet`); MetalLB's controller assigns LoadBalancer addresses while it runs (metallb.mjs);
 // Docker's FORWARD DROP keeps addon rollouts from completing (host.mjs); pods, their logs and the workloads'
-// status come from pods.mjs (a crash-looping pod's workload never rolls out); `get --raw /metrics` is
-// apiserver-metrics.mjs's exposition (the deprecated-API gauge).
+// status, and each Deployment's ReplicaSets, come from pods.mjs (a crash-looping pod's workload never rolls out);
+// `get --raw /metrics` is apiserver-metrics.mjs's exposition (the deprecated-API gauge).
 import { onServiceNetwork } from './service-network.mjs'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -14,7 +14,7 @@ import { CUSTOM_GROUPS, crdForObject, resolveCustomResource } from './crds.mjs'
 import { convergeLoadBalancers, overlappingPool } from './metallb.mjs'
 import { podTrafficForwarded } from './host.mjs'
 import { isReady, serverMinor, minorOfVersion, addonEnabled, removeObjects } from './cluster.mjs'
-import { podsOf, workloadStatus, crashLooping, podLogs } from './pods.mjs'
+import { podsOf, replicaSets, workloadStatus, crashLooping, podLogs } from './pods.mjs'
 import { metricsText } from './apiserver-metrics.mjs'
 
 function refused(out) {
@@ -72,7 +72,7 @@ function liveObjects(state) {
   // The workloads' controllers report their pods.
   for (const o of c.objects)
     if (['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.kind)) o.status = workloadStatus(state, o)
-  return [...c.objects, ...podsOf(state)]
+  return [...c.objects, ...replicaSets(state), ...podsOf(state)]
 }
 
 /**

@@ -1,6 +1,11 @@
-// Pods as the kubelet reports them, derived when a command looks (never stored): one per Deployment, DaemonSet or
-// StatefulSet (the simulation runs one replica of each), Running and Ready a moment after the cluster is, unless
-// it crash-loops. Facts: docs/strict-apparmor.md §1–§3 and §6.
+// Pods as the kubelet reports them, derived when a command looks (never stored): `spec.replicas` pods per
+// Deployment or StatefulSet and one per DaemonSet (the simulated node), with the ReplicaSets of each Deployment.
+// Which generation of pods runs, and how often a refresh restarted their containers, is pod-lifecycle.mjs's:
+// pods keep their uid across a refresh unless something deletes them, a Deployment's pods are owned by the
+// ReplicaSet of their `pod-template-hash`, a StatefulSet's and DaemonSet's by the workload (with their
+// `controller-revision-hash`), each owner named with its uid as `kubectl get -o json` shows it. Pods are Running
+// and Ready a moment after the cluster is, unless they crash-loop. Facts: docs/strict-apparmor.md §1–§3 and §6,
+// docs/disruption.md "Workloads".
 //
 // A pod crash-loops (CrashLoopBackOff, a growing restart count, the previous container's log) when
 // - the kernel mediates AppArmor's `net` class (the scenario's `kernel.apparmor: network_v9`) and the snap is a
@@ -11,24 +16,18 @@
 //   lists none), with the log line its container ends on.
 import { realMs } from './state.mjs'
 import { makeObject } from './objects.mjs'
-
-const WORKLOAD_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet']
+import {
+  WORKLOAD_KINDS,
+  lifecycle,
+  ownerReference,
+  replicaSetName,
+  replicaSetsOf,
+  shortHash,
+  stableUid
+} from './pod-lifecycle.mjs'
 
 /** The last strict minor whose containerd profile the mediating kernel denies sockets (docs/strict-apparmor.md §1). */
 export const LAST_DENIED_STRICT_MINOR = 33
-
-/** A stable short hash of a string, as the pod-template-hash and the pod suffix look. */
-function shortHash(text, length) {
-  let h = 2166136261
-  for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
-  let out = ''
-  for (let i = 0; out.length < length; i++) {
-    out += alphabet[(h >>> (i % 24)) % alphabet.length]
-    h = Math.imul(h ^ i, 2654435761) >>> 0
-  }
-  return out
-}
 
 function minorOf(version) {
   return Number(/^v?1\.(\d+)/.exec(version ?? '')?.[1])
@@ -75,88 +74,163 @@ function kubeTime(ms) {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
-/** The pod of one workload as the API server shows it now. */
-function podOf(state, workload) {
+/** How many pods a workload runs: its replicas (a DaemonSet one, on the simulated node). */
+export function desiredPods(workload) {
+  if (workload.kind === 'DaemonSet') return 1
+  const n = Number(workload.spec?.replicas ?? 1)
+  return Number.isInteger(n) && n >= 0 ? n : 1
+}
+
+/** The pods of one workload as the API server shows them now (pod-lifecycle.mjs says which generation runs). */
+function podsOfWorkload(state, workload) {
   const c = state.cluster
   const ns = workload.metadata.namespace ?? 'default'
   const name = workload.metadata.name
-  const labels = workload.spec?.selector?.matchLabels ?? { app: name }
-  const suffix = shortHash(`${workload.metadata.uid}/pod`, 5)
-  const podName =
+  const life = lifecycle(workload)
+  const hash = life.revisions.at(-1)
+  const selector = workload.spec?.selector?.matchLabels ?? { app: name }
+  const labels = { ...(workload.spec?.template?.metadata?.labels ?? {}), ...selector }
+  const rsName = replicaSetName(workload, hash)
+  const owner =
     workload.kind === 'Deployment'
-      ? `${name}-${shortHash(`${workload.metadata.uid}/rs`, 10)}-${suffix}`
-      : workload.kind === 'StatefulSet'
-        ? `${name}-0`
-        : `${name}-${suffix}`
-  const startedAt = Math.max(c.readyAt ?? 0, Date.parse(workload.metadata.creationTimestamp) || 0)
+      ? ownerReference(workload, 'ReplicaSet', rsName, stableUid(`${workload.metadata.uid}/rs/${hash}`))
+      : ownerReference(workload)
+  // Ready again a moment after the cluster is (a restarted kubelet probes every pod anew), or after the pod started.
+  const startedAt = Math.max(c.readyAt ?? 0, life.since)
   const elapsed = (Date.now() - startedAt) / 1000 / (state.timeScale ?? 0.001)
   const log = crashLog(state, workload)
   const readyAt = startedAt + realMs(state, state.readiness?.podsAfterReady ?? 2)
   const containers = workload.spec?.template?.spec?.containers ?? [{ name, image: '' }]
   const crashing = log !== undefined && elapsed >= 1
   const ready = !log && Date.now() >= readyAt
-  const statuses = containers.map((ct, i) => {
-    const base = { name: ct.name, image: ct.image, imageID: '', started: ready }
-    if (!crashing || i > 0)
-      return { ...base, ready, restartCount: 0, state: { running: { startedAt: kubeTime(startedAt) } } }
-    const restarts = restartsBy(elapsed)
-    return {
-      ...base,
-      ready: false,
-      started: false,
-      restartCount: restarts + 1,
-      state: {
-        waiting: {
-          reason: 'CrashLoopBackOff',
-          message: `back-off ${Math.min(10 * 2 ** restarts, 300)}s restarting failed container=${ct.name} pod=${podName}_${ns}(${workload.metadata.uid})`
+  return Array.from({ length: desiredPods(workload) }, (_, index) => {
+    const key = `${workload.metadata.uid}/${hash}/${life.gen}/${index}`
+    const podName =
+      workload.kind === 'Deployment'
+        ? `${rsName}-${shortHash(key, 5)}`
+        : workload.kind === 'StatefulSet'
+          ? `${name}-${index}`
+          : `${name}-${shortHash(key, 5)}`
+    const runningSince = life.lastRestartAt ?? life.since
+    // A container the new kubelet restarted in place (pod-lifecycle.mjs): it ran, stopped on SIGTERM, runs again.
+    const restartedByKubelet = life.lastRestartAt
+      ? {
+          terminated: {
+            exitCode: 0,
+            reason: 'Completed',
+            startedAt: kubeTime(life.since),
+            finishedAt: kubeTime(life.lastRestartAt)
+          }
         }
-      },
-      // The manifests set no terminationMessagePolicy (File): the message stays empty; the log says why.
-      lastState: {
-        terminated: {
-          exitCode: 1,
-          reason: 'Error',
-          startedAt: kubeTime(Date.now() - realMs(state, 1)),
-          finishedAt: kubeTime(Date.now())
+      : undefined
+    const statuses = containers.map((ct, i) => {
+      const base = { name: ct.name, image: ct.image, imageID: '', started: ready }
+      if (!crashing || i > 0)
+        return {
+          ...base,
+          ready,
+          restartCount: life.restarts,
+          state: { running: { startedAt: kubeTime(Math.max(runningSince, startedAt)) } },
+          ...(restartedByKubelet ? { lastState: restartedByKubelet } : {})
+        }
+      const restarts = restartsBy(elapsed)
+      return {
+        ...base,
+        ready: false,
+        started: false,
+        restartCount: life.restarts + restarts + 1,
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${Math.min(10 * 2 ** restarts, 300)}s restarting failed container=${ct.name} pod=${podName}_${ns}(${workload.metadata.uid})`
+          }
+        },
+        // The manifests set no terminationMessagePolicy (File): the message stays empty; the log says why.
+        lastState: {
+          terminated: {
+            exitCode: 1,
+            reason: 'Error',
+            startedAt: kubeTime(Date.now() - realMs(state, 1)),
+            finishedAt: kubeTime(Date.now())
+          }
         }
       }
+    })
+    const revision =
+      workload.kind === 'Deployment'
+        ? { 'pod-template-hash': hash }
+        : workload.kind === 'StatefulSet'
+          ? { 'controller-revision-hash': `${name}-${hash}`, 'statefulset.kubernetes.io/pod-name': podName }
+          : { 'controller-revision-hash': hash }
+    const template = workload.spec?.template?.spec ?? {}
+    const pod = makeObject('Pod', {
+      namespace: ns,
+      name: podName,
+      labels: { ...labels, ...revision },
+      spec: {
+        containers: containers.map((ct) => ({ name: ct.name, image: ct.image })),
+        ...(template.volumes || workload.spec?.volumeClaimTemplates
+          ? { volumes: podVolumes(workload, template.volumes ?? [], index) }
+          : {}),
+        nodeName: state.hostname ?? 'fv-az1234-567'
+      }
+    })
+    pod.metadata.uid = stableUid(key)
+    pod.metadata.creationTimestamp = kubeTime(life.since)
+    pod.metadata.ownerReferences = [owner]
+    pod.status = {
+      phase: 'Running',
+      conditions: [
+        { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'ContainersNotReady' }) }
+      ],
+      startTime: kubeTime(life.since),
+      containerStatuses: statuses
     }
+    pod._log = log
+    pod._workload = workload
+    return pod
   })
-  const pod = makeObject('Pod', {
-    namespace: ns,
-    name: podName,
-    labels,
-    spec: { containers: containers.map((ct) => ({ name: ct.name, image: ct.image })) }
-  })
-  pod.metadata.uid = `${workload.metadata.uid}-pod`
-  pod.metadata.creationTimestamp = kubeTime(startedAt)
-  pod.metadata.ownerReferences = [
-    { kind: workload.kind === 'Deployment' ? 'ReplicaSet' : workload.kind, name, controller: true }
-  ]
-  pod.status = {
-    phase: 'Running',
-    conditions: [
-      { type: 'Ready', status: ready ? 'True' : 'False', ...(ready ? {} : { reason: 'ContainersNotReady' }) }
-    ],
-    startTime: kubeTime(startedAt),
-    containerStatuses: statuses
-  }
-  pod._log = log
-  pod._workload = workload
-  return pod
+}
+
+/** A pod's volumes: a StatefulSet's claim templates become the pod's own claims (`TEMPLATE-POD`). */
+function podVolumes(workload, volumes, index) {
+  const claims = (workload.spec?.volumeClaimTemplates ?? []).map((t) => ({
+    name: t.metadata.name,
+    persistentVolumeClaim: { claimName: `${t.metadata.name}-${workload.metadata.name}-${index}` }
+  }))
+  return [...volumes, ...claims]
 }
 
 /** Every pod of the cluster now (none while it is not ready). */
 export function podsOf(state) {
-  return state.cluster.objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((w) => podOf(state, w))
+  return state.cluster.objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).flatMap((w) => podsOfWorkload(state, w))
 }
 
-/** The workload's own status, as its controller reports it from its pod. */
+/** The ReplicaSets of every Deployment (pod-lifecycle.mjs): one per pod template it ran. */
+export function replicaSets(state) {
+  return state.cluster.objects
+    .filter((o) => o.kind === 'Deployment')
+    .flatMap((d) => replicaSetsOf(d, desiredPods(d), readyPods(state, d)))
+}
+
+function readyPods(state, workload) {
+  return podsOfWorkload(state, workload).filter((p) => p.status.conditions[0].status === 'True').length
+}
+
+/** The workload's own status, as its controller reports it from its pods. */
 export function workloadStatus(state, workload) {
-  const ready = podOf(state, workload).status.conditions[0].status === 'True' ? 1 : 0
+  const desired = desiredPods(workload)
+  const ready = readyPods(state, workload)
   if (workload.kind === 'DaemonSet')
     return { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: ready, numberAvailable: ready }
-  return { replicas: 1, readyReplicas: ready, availableReplicas: ready, updatedReplicas: 1 }
+  const revision = `${workload.metadata.name}-${lifecycle(workload).revisions.at(-1)}`
+  return {
+    replicas: desired,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    updatedReplicas: desired,
+    ...(workload.kind === 'StatefulSet' ? { currentRevision: revision, updateRevision: revision } : {})
+  }
 }
 
 /** Whether this workload's pod crash-loops now (its rollout never completes). */

@@ -87,6 +87,7 @@ export function buildState(scenario, root) {
     kernel: { apparmor: scenario.kernel?.apparmor ?? 'network' },
     crashLoops: scenario.crashLoops ?? [],
     apiRequests: apiRequestsOf(scenario),
+    templateChanges: scenario.templateChanges ?? [],
     groupMembers: [],
     snap: null,
     cluster: null

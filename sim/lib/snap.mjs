@@ -1,13 +1,15 @@
 // The simulated `snap` command (docs/microk8s-behaviour.md §2.2–§2.6, channel grammar §6): list, info, install,
 // refresh (channels, classic confinement), holds, restart, and snapd's changes (§2.5: `snap changes`, `snap
 // watch`, exit 10 while one conflicts with install/refresh). What an install does to the cluster is the cluster
-// model's (cluster.mjs); the store's channels are store.mjs's; the install hook and the snap's files host.mjs's.
+// model's (cluster.mjs), what a refresh does to the pods pod-lifecycle.mjs's; the store's channels are store.mjs's;
+// the install hook and the snap's files host.mjs's.
 import { sleepUntil, realMs, isRoot, optionValue } from './state.mjs'
 import { resolveChannel, renderInfo, tracks } from './store.mjs'
 import { IMAGES } from './addons.mjs'
 import { installSnap, minorOfVersion } from './cluster.mjs'
 import { installHook, parseLaunchConfig, writeSnapFiles } from './host.mjs'
 import { writeSnapAddonScripts } from './internet.mjs'
+import { refreshPods } from './pod-lifecycle.mjs'
 import { branchOf } from './addon-releases.mjs'
 import { restartApiServer } from './apiserver-metrics.mjs'
 
@@ -284,6 +286,8 @@ function snapRefresh(ctx, channelText, classic) {
     if (o._default && o.kind === 'FlowSchema')
       o.metadata.managedFields[0].apiVersion = `flowcontrol.apiserver.k8s.io/${to >= 29 ? 'v1' : 'v1beta3'}`
   }
+  // What the restarted kubelet and the configure hook do to the pods once kubelite is back (pod-lifecycle.mjs).
+  if (!never && !cluster.broken) refreshPods(state, { from, to, channel: c.channel, at: cluster.readyAt })
   // Calico is not upgraded by a refresh (microk8s-behaviour.md §3.6); addons keep running what they run.
   // The new revision's files replace the old ones under /snap/microk8s/current.
   writeSnapFiles(state, IMAGES.calico(to))

@@ -4,7 +4,9 @@
  * addon's form is a new `forms` row.
  *
  * Sources (canonical/microk8s-core-addons, branches 1.28 … 1.35 and main): each addon's enable/disable scripts
- * and manifests; docs/addon-catalog.md says per release what changed.
+ * and manifests (the `namespaces` of observability, minio, mayastor, rook-ceph and nvidia are the ones their
+ * addons/NAME/enable or disable name: `NAMESPACE=…`, `--namespace=…`, `create namespace`); docs/addon-catalog.md
+ * says per release what changed.
  */
 import type { CatalogEntry, Download, Form } from './types.js'
 
@@ -24,6 +26,7 @@ const NVIDIA: Omit<CatalogEntry, 'name'> = {
   reason: `${NVIDIA_OPTIONS} (name it in cycle-also to cycle it anyway)`,
   deployment: { kind: 'manifests' },
   workloads: [],
+  namespaces: ['gpu-operator-resources', 'nvidia-network-operator'],
   disableDeletes: ['Helm release gpu-operator-resources/gpu-operator']
 }
 const NVIDIA_CRDS_FORM: Form = {
@@ -219,7 +222,8 @@ export const ENTRIES: readonly CatalogEntry[] = [
     policy: 'never',
     reason: 'its disable uninstalls the Prometheus, Loki and Tempo releases and deletes their volumes',
     deployment: { kind: 'manifests' },
-    workloads: []
+    workloads: [],
+    namespaces: ['observability']
   },
   {
     name: 'prometheus',
@@ -228,7 +232,8 @@ export const ENTRIES: readonly CatalogEntry[] = [
     policy: 'never',
     reason: 'an alias of observability, whose disable deletes its data',
     deployment: { kind: 'manifests' },
-    workloads: []
+    workloads: [],
+    namespaces: ['observability']
   },
   {
     name: 'minio',
@@ -237,7 +242,8 @@ export const ENTRIES: readonly CatalogEntry[] = [
     policy: 'never',
     reason: 'its disable deletes the tenant and its volumes (canonical/microk8s#5135)',
     deployment: { kind: 'manifests' },
-    workloads: []
+    workloads: [],
+    namespaces: ['minio-operator']
   },
   {
     name: 'mayastor',
@@ -246,7 +252,8 @@ export const ENTRIES: readonly CatalogEntry[] = [
     policy: 'never',
     reason: 'its disable removes every DiskPool and the data on it',
     deployment: { kind: 'manifests' },
-    workloads: []
+    workloads: [],
+    namespaces: ['mayastor']
   },
   {
     name: 'rook-ceph',
@@ -255,7 +262,8 @@ export const ENTRIES: readonly CatalogEntry[] = [
     policy: 'never',
     reason: 'its disable deletes the CephClusters and their data',
     deployment: { kind: 'manifests' },
-    workloads: []
+    workloads: [],
+    namespaces: ['rook-ceph']
   },
   {
     name: 'ha-cluster',

@@ -77,3 +77,24 @@ export function workloadsAtAnyRelease(name: string): Workload[] {
   const all = [entry.workloads, ...(entry.forms ?? []).map((f) => f.workloads ?? [])].flat()
   return all.filter((w, i) => all.findIndex((x) => x.namespace === w.namespace && x.name === w.name) === i)
 }
+
+/**
+ * Every namespace an addon of the catalog deploys into, at any release: its workloads', its Helm release's, the
+ * namespaces its disable deletes (`Namespace X`, `Helm release X/…`) and the ones its enable creates
+ * (`namespaces`). What is not among them, nor Kubernetes' own, is the user's (cluster/workloads.ts).
+ */
+export function addonNamespaces(): string[] {
+  const found = new Set<string>()
+  for (const entry of ENTRIES) {
+    for (const part of [entry, ...(entry.forms ?? [])]) {
+      for (const w of part.workloads ?? []) found.add(w.namespace)
+      if (part.deployment?.kind === 'helm') found.add(part.deployment.namespace)
+      for (const d of part.disableDeletes ?? []) {
+        const m = /^Namespace (\S+)$/.exec(d) ?? /^Helm release ([^/\s]+)\//.exec(d)
+        if (m) found.add(m[1])
+      }
+      for (const n of part.namespaces ?? []) found.add(n)
+    }
+  }
+  return [...found].sort()
+}

@@ -57,6 +57,8 @@ export interface AddonSpec {
   deployment: Deployment
   /** Workloads that prove it ready after enable, and whose images are its running version. */
   workloads: Workload[]
+  /** Namespaces its enable deploys into that no workload, Helm release or disable here names (observability). */
+  namespaces?: string[]
   /**
    * What its disable script deletes that a user may have edited or added (namespaces, ConfigMaps, CRDs), as
    * `kind namespace/name` or `kind name`: data for capturing it before the disable.

@@ -1,7 +1,9 @@
 /**
  * What is in the cluster, read before the first change and after the last, and the comparison of the two.
  * Reading costs three `microk8s` calls: status (with readiness), the API server version, and one
- * `kubectl get nodes,deploy,ds,sts,pv,pvc -A` for every workload image, node and volume.
+ * `kubectl get nodes,deploy,ds,sts,pv,pvc,pods,rs,pdb -A` for every workload image, node and volume, and the
+ * pods, ReplicaSets and PodDisruptionBudgets the workloads comparison reads from the same objects
+ * (cluster/workloads.ts).
  */
 import type { MicroK8s, MicroK8sStatus } from './microk8s.js'
 import type { InstalledSnap } from './snap.js'
@@ -92,7 +94,7 @@ export function formatImage(i: ImageRef): string {
   return `${i.repository}${i.tag ? `:${i.tag}` : ''}${i.digest ? `@${i.digest}` : ''}`
 }
 
-/** The objects of one `kubectl get nodes,deploy,ds,sts,pv,pvc -A -o json`, sorted into the inventory's parts. */
+/** The objects of the inventory's `kubectl get … -A -o json`, sorted into the inventory's parts (other kinds ignored). */
 export function readObjects(items: any[]): Pick<Inventory, 'nodes' | 'workloads' | 'volumes'> {
   const nodes: Inventory['nodes'] = []
   const workloads: WorkloadInfo[] = []
@@ -196,7 +198,8 @@ export const NOT_READY = 'the cluster is not ready'
 /**
  * Reads the inventory: three `microk8s` calls when the cluster answers (status, unless given; the API server
  * version; one `kubectl get`), none when MicroK8s is absent. Also returns the raw objects of that `get`, so
- * addon arguments can be recovered from them without another call.
+ * addon arguments can be recovered and the user's workloads compared (pods, ReplicaSets, PodDisruptionBudgets)
+ * without another call.
  */
 export async function takeInventory(
   microk8s: MicroK8s,
@@ -211,7 +214,7 @@ export async function takeInventory(
   const serverVersion = await microk8s.serverVersion()
   const list = await microk8s.kubectlJson<{ items: any[] }>([
     'get',
-    'nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims',
+    'nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims,pods,replicasets,poddisruptionbudgets',
     '-A'
   ])
   const items = list.items ?? []

@@ -60,8 +60,10 @@ const labelled = (pod: any, selector: Record<string, string>) =>
 function podHealth(pod: any): PodHealth {
   const statuses: any[] = pod.status?.containerStatuses ?? []
   const ready = (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')
+  // A container running again after a termination is not crashing: a kubelet that restarts containers in place
+  // (a refresh to 1.31, docs/disruption.md "Workloads") leaves it running, not Ready until its probe passes.
   const crashed = statuses.find(
-    (s) => s.state?.waiting?.reason === 'CrashLoopBackOff' || (!s.ready && s.lastState?.terminated)
+    (s) => s.state?.waiting?.reason === 'CrashLoopBackOff' || (!s.ready && s.lastState?.terminated && !s.state?.running)
   )
   const restarts = statuses.reduce((n, s) => n + (Number(s.restartCount) || 0), 0)
   const waiting = crashed?.state?.waiting?.reason ?? statuses.find((s) => s.state?.waiting)?.state?.waiting?.reason

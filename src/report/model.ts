@@ -8,6 +8,7 @@ import type { Finding } from '../preflight/removed-apis.js'
 import type { ManifestScanSummary } from '../preflight/manifests.js'
 import type { RequestedApisRead } from '../preflight/requested-apis.js'
 import type { DisruptionRecord } from '../probes/outages.js'
+import type { WorkloadsRecord } from '../cluster/workload-changes.js'
 
 /** The report's schema version (schema/report.schema.json); the report action reads this one and every older one. */
 export const SCHEMA_VERSION = 4
@@ -128,6 +129,11 @@ export interface Report {
    * before each hop's refresh and after the run (schema version 4; docs/kubernetes-upgrades.md §4).
    */
   requestedApis?: { reads: RequestedApisRead[] }
+  /**
+   * The user's workloads before the first change and at the end: restarts, replaced pods, rollouts, availability,
+   * claims, PodDisruptionBudgets (schema version 4; docs/disruption.md "Workloads"). Absent on a fresh install.
+   */
+  workloads?: WorkloadsRecord
   /** Where the time went: inside snap/microk8s commands versus the action itself. */
   timing?: { wallMs: number; commandMs: number; commands: number; maxRssKb: number }
 }

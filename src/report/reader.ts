@@ -50,7 +50,7 @@ function schemaErrors(doc: unknown): string[] {
 
 /**
  * A report of an older schema version in the current shape: every field versions 2 (manifests, setup), 3
- * (disruption) and 4 (requestedApis) added is optional, so only the version changes.
+ * (disruption) and 4 (workloads, requestedApis) added is optional, so only the version changes.
  */
 export function upgradeReport(doc: Record<string, any>): Record<string, any> {
   if ([1, 2, 3].includes(doc.schemaVersion)) return { ...doc, schemaVersion: SCHEMA_VERSION }

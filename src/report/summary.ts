@@ -10,6 +10,7 @@ import type { Finding } from '../preflight/removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
 import { disruptionSection } from './disruption.js'
 import { requestedApisSection } from './requested-apis.js'
+import { workloadsSection } from './workloads.js'
 import { esc, escBlock, escLines } from './escape.js'
 import type { Report } from './model.js'
 import { fitSections, type Section } from './fit.js'
@@ -283,6 +284,7 @@ export function renderSummary(r: Report, options: RenderOptions): string {
         : undefined)
   )
   add(disruptionSection(r))
+  add(workloadsSection(r, options.compact))
   const timeline = mermaidTimeline(r)
   if (timeline) add(textSection('timeline', timeline, 1))
   add(

@@ -1,7 +1,8 @@
 /**
  * When the run fails: one titled `::error` annotation, then what the cluster looks like now (best effort,
- * bounded: no waiting for readiness) and `microk8s inspect` for the report, so a failed run still says which
- * step failed and in what state it left the cluster.
+ * bounded: no waiting for readiness), the user's workloads compared with what inspect read (stages/workloads.ts)
+ * and `microk8s inspect` for the report, so a failed run still says which step failed and in what state it left
+ * the cluster.
  */
 import * as core from '@actions/core'
 import * as fs from 'node:fs/promises'
@@ -11,8 +12,15 @@ import { InputError, StepError } from '../base/errors.js'
 import type { Report } from '../report/model.js'
 import { takeInventory } from '../cluster/inventory.js'
 import type { Tools } from './tools.js'
+import type { Inspected } from './workflow.js'
+import { recordWorkloads } from './workloads.js'
 
-export async function recordFailure(report: Report, error: unknown, tools: Tools | undefined): Promise<void> {
+export async function recordFailure(
+  report: Report,
+  error: unknown,
+  tools: Tools | undefined,
+  inspected?: Inspected
+): Promise<void> {
   report.status = 'failure'
   const e = error as Error
   const step =
@@ -25,14 +33,18 @@ export async function recordFailure(report: Report, error: unknown, tools: Tools
     try {
       const installed = await tools.snap.installed()
       const status = installed ? await tools.microk8s.status() : undefined
-      const { inventory } = await takeInventory(tools.microk8s, installed, status)
+      const { inventory, items } = await takeInventory(tools.microk8s, installed, status)
       report.after = inventory
+      recordWorkloads(report, inspected, { inventory, items })
       const enabled = inventory.addons.filter((a) => a.enabled).map((a) => a.name)
       clusterState = installed
         ? `microk8s ${installed.version} (rev ${installed.revision}, ${installed.tracking}), ${inventory.running ? `running, API server ${inventory.serverVersion}` : 'not ready'}; enabled addons: ${enabled.join(', ') || 'unknown (not ready)'}`
         : 'microk8s is not installed'
     } catch (inner) {
       clusterState = `unknown: could not inspect the cluster after the failure (${(inner as Error).message})`
+      recordWorkloads(report, inspected, {
+        reason: `could not be read after the failure (${(inner as Error).message})`
+      })
     }
     report.diagnostics = await collectDiagnostics(tools).catch(() => undefined)
   } else if (!changed) {

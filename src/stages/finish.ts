@@ -1,6 +1,7 @@
 /**
- * The last stages: the kubeconfig for later steps, then the inventory of what runs now and the data checks
- * (Helm releases, the Corefile, volumes, each cycled addon's captured state) that back "nothing lost".
+ * The last stages: the kubeconfig for later steps, then the inventory of what runs now, the user's workloads
+ * compared with what inspect read (stages/workloads.ts), and the data checks (Helm releases, the Corefile,
+ * volumes, each cycled addon's captured state) that back "nothing lost".
  */
 import * as core from '@actions/core'
 import * as os from 'node:os'
@@ -17,6 +18,7 @@ import { compareData, latestDeployed, volumesOf, type DataSnapshot } from '../ad
 import { addonOwnedReleases } from './plan.js'
 import { requestedArgs } from '../upgrade/cycle.js'
 import type { Planned, Stage } from './workflow.js'
+import { recordWorkloads } from './workloads.js'
 
 /**
  * Writes the admin kubeconfig (a new 0600 file renamed into place; a different one kept as `.bak`), exports
@@ -58,7 +60,7 @@ export const kubeconfig: Stage = {
 
 export const inventory: Stage = {
   name: 'inventory',
-  async run({ tools, report, plan, captured, dataBefore }) {
+  async run({ tools, report, plan, captured, dataBefore, inspected }) {
     const { snap, microk8s } = tools
     const addonPlan = plan.addons
     await runStep(
@@ -66,8 +68,9 @@ export const inventory: Stage = {
       'inventory',
       async () => {
         const installed = await snap.installed()
-        const { inventory } = await takeInventory(microk8s, installed)
+        const { inventory, items } = await takeInventory(microk8s, installed)
         report.after = inventory
+        recordWorkloads(report, inspected, { inventory, items })
         const helm = latestDeployed(
           await readRetried('the Helm release records', () => readHelmSecrets(microk8s)),
           addonOwnedReleases(addonPlan)

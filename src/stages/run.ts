@@ -10,7 +10,7 @@ import { publish } from '../report/publish.js'
 import { getInputs, type Inputs } from '../inputs/action.js'
 import { toolsForRun, type Tools } from './tools.js'
 import { recordFailure } from './failure.js'
-import { runStages, type Stage } from './workflow.js'
+import { runStages, type RunState, type Stage } from './workflow.js'
 import { maxDisruption, stopProbes } from './probes.js'
 
 /** The first invocation is the main step; it marks the state so the second is the post step. */
@@ -24,6 +24,7 @@ export async function runMain(stages: readonly Stage[]): Promise<void> {
   const report = newReport(core.getInput('channel'))
   let inputs: Inputs | undefined
   let tools: Tools | undefined
+  let state: RunState | undefined
   try {
     inputs = getInputs(undefined, undefined, (message) => {
       core.warning(message, { title: 'input' })
@@ -31,9 +32,10 @@ export async function runMain(stages: readonly Stage[]): Promise<void> {
     })
     report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) }
     tools = await toolsForRun(inputs, Date.parse(report.startedAt))
-    await runStages({ inputs, tools, report }, stages)
+    await runStages({ inputs, tools, report }, stages, (s) => (state = s))
   } catch (error) {
-    await recordFailure(report, error, tools)
+    // What inspect read before the first change, for comparing the user's workloads with the cluster now.
+    await recordFailure(report, error, tools, state?.inspected)
   }
   // Sampling ends with the run, also when it failed (the sampler started at the first change, if it got there).
   await stopProbes(report, tools?.sampler, inputs?.maxDisruptionMs)

@@ -65,7 +65,12 @@ export interface Stage {
  * whichever stage made it. The log prints the plan once: a stage that refines it (the repository comparison
  * decides which candidates are cycled) prints only the lines that are new, under its name.
  */
-export async function runStages(initial: RunState, stages: readonly Stage[]): Promise<RunState> {
+export async function runStages(
+  initial: RunState,
+  stages: readonly Stage[],
+  /** Told the state after each stage, so a failure can still use what the stages before it produced. */
+  onState?: (state: RunState) => void
+): Promise<RunState> {
   let state = initial
   const printed = new Set<string>()
   for (const stage of stages) {
@@ -75,6 +80,7 @@ export async function runStages(initial: RunState, stages: readonly Stage[]): Pr
     core.debug(`stage: ${stage.name}`)
     const produced = (await stage.run(planned)) ?? {}
     state = { ...state, ...produced }
+    onState?.(state)
     if (produced.plan) {
       recordPlan(state.report, produced.plan)
       const lines = describePlan(produced.plan).split('\n')

@@ -75,6 +75,18 @@ describe('how they stand', () => {
     })
   })
 
+  it('a container restarted in place, running but not yet Ready, is waited for, not taken for a crash', () => {
+    const restarted = {
+      ready: false,
+      restartCount: 1,
+      state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+      lastState: { terminated: { exitCode: 0, reason: 'Completed' } }
+    }
+    const [h] = systemPodHealth([workload('Deployment', 'coredns', dns), pod('a', dns, false, restarted)], coredns)
+    expect(h.ok).toBe(false)
+    expect(h.pods[0]).toMatchObject({ crashLooping: false, ready: false, state: 'Running, not Ready' })
+  })
+
   it('does not run when the workload is missing or has no pod', () => {
     expect(systemPodHealth([], coredns)[0]).toMatchObject({ found: false, ok: false })
     expect(systemPodHealth([workload('Deployment', 'coredns', dns)], coredns)[0]).toMatchObject({

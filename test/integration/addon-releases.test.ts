@@ -110,6 +110,69 @@ describe('the dashboard on 1.36', () => {
   })
 })
 
+/**
+ * The user's workloads in namespace demo: web (2 replicas, a PodDisruptionBudget), api (its template changes on
+ * 1.31: an unexpected rollout), db (a StatefulSet with a bound claim) and worker (crash-loops on 1.31).
+ */
+const userWorkload = (kind: string, name: string, spec: Record<string, any> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind,
+  metadata: { name, namespace: 'demo' },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `example/${name}:1` }] } },
+    ...spec
+  }
+})
+const userWorkloads = {
+  objects: [
+    userWorkload('Deployment', 'web', { replicas: 2 }),
+    userWorkload('Deployment', 'api'),
+    userWorkload('StatefulSet', 'db', { volumeClaimTemplates: [{ metadata: { name: 'data' } }] }),
+    userWorkload('Deployment', 'worker'),
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace: 'demo' },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } }
+    }
+  ],
+  volumes: [{ name: 'data-db-0', namespace: 'demo' }],
+  templateChanges: [{ workload: 'demo/api', on: ['1.31/stable'] }],
+  crashLoops: [{ workload: 'demo/worker', on: ['1.31/stable'], log: 'panic: config v2 not understood' }]
+}
+
+/** 1.31's kubelet restarts every container in place (pod-lifecycle.mjs): counted per pod; api's rollout reported. */
+function expectWorkloadsCompared(r: ActionRun): void {
+  const w = r.report.workloads
+  expect(w).toMatchObject({ compared: true, namespaces: ['demo'], before: { read: true }, after: { read: true } })
+  const row = (name: string) => w.workloads.find((x: any) => x.name === name)
+  // What the simulator did to web's pods: one in-place restart of each container, pods kept.
+  expect(object(r, 'Deployment', 'demo', 'web')._pods).toMatchObject({ gen: 0, restarts: 1 })
+  expect(row('web')).toMatchObject({ presence: 'kept', restarts: 2, podsGone: [], podsNew: [], budgets: ['web'] })
+  expect(row('web').restartedPods.map((p: any) => p.restarts)).toEqual([1, 1])
+  expect(row('web').rollout).toBeUndefined()
+  expect(row('api').rollout.before).not.toBe(row('api').rollout.after)
+  expect(row('api')).toMatchObject({
+    podsGone: [expect.stringMatching(/^api-/)],
+    podsNew: [expect.stringMatching(/^api-/)]
+  })
+  expect(row('db')).toMatchObject({ restarts: 1, podsGone: [], availableAfter: 1, budgets: [] })
+  expect(row('worker')).toMatchObject({ desired: 1, availableBefore: 1, availableAfter: 0 })
+  expect(row('worker').restarts).toBeGreaterThan(0)
+  // Only the user's namespace: no addon's workload is compared.
+  expect(w.workloads.map((x: any) => x.name).sort()).toEqual(['api', 'db', 'web', 'worker'])
+  expect(w.claims).toEqual([
+    { namespace: 'demo', name: 'data-db-0', before: 'Bound', after: 'Bound', usedBy: 'StatefulSet demo/db' }
+  ])
+  expect(r.stdout).toMatch(
+    /::warning title=workloads::Deployment demo\/api was rolled out during the run \(api-\S+ → api-\S+\)/
+  )
+  expect(r.stdout).toMatch(/::warning title=workloads::Deployment demo\/worker: 0 of 1 available at the end/)
+  expect(r.summary).toContain('<td>Deployment demo/api ⚠️</td>')
+  expect(r.summary).toMatch(/<td>Deployment demo\/web<\/td><td>2\/2<\/td><td>2 <sub>/)
+}
+
 describe('cycle-addons: auto', () => {
   const base = { ...fullStack, images: {}, volumes: [], helmReleases: [] }
 
@@ -135,11 +198,14 @@ describe('cycle-addons: auto', () => {
       {
         ...base,
         installed: { channel: '1.30/stable' },
-        addons: ['dns:1.1.1.1', 'ingress', 'hostpath-storage', 'metallb:10.64.140.43-10.64.140.49']
+        addons: ['dns:1.1.1.1', 'ingress', 'hostpath-storage', 'metallb:10.64.140.43-10.64.140.49'],
+        // The user's workloads (docs/disruption.md "Workloads"), asserted on below.
+        ...userWorkloads
       },
       { channel: '1.31/stable' }
     )
     expect(r.code, r.stdout).toBe(0)
+    expectWorkloadsCompared(r)
     const lines = commandLines(r)
     expect(lines.filter((l) => /^microk8s (enable|disable)/.test(l))).toEqual([
       'microk8s disable metallb',

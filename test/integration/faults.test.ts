@@ -101,6 +101,12 @@ describe.concurrent('faults that end in a clear error', () => {
     expect(fs.existsSync(r.outputs.diagnostics)).toBe(true)
     expect(r.outputs.diagnostics.startsWith(r.files.temp)).toBe(true)
     expect(r.summary).toContain('Failed at refresh 1.30/stable')
+    // The user's workloads: read before, not at the end (the cluster never answered), so not compared.
+    expect(r.report.workloads).toMatchObject({
+      compared: false,
+      before: { read: true },
+      after: { read: false, reason: 'the cluster is not ready' }
+    })
     expectNothingLost(r)
   })
 
@@ -189,6 +195,8 @@ describe.concurrent('faults that end in a clear error', () => {
       /addon ingress: daemonset ingress\/nginx-ingress-microk8s-controller did not finish rolling out within wait-timeout/
     )
     expect(object(r, 'Deployment', 'kube-system', 'hostpath-provisioner')).toBeDefined()
+    // After a failure the cluster answered: the workloads are compared with what inspect read.
+    expect(r.report.workloads).toMatchObject({ compared: true, before: { read: true }, after: { read: true } })
     expectNothingLost(r)
   })
 

@@ -181,7 +181,7 @@ describe.concurrent(
       expect(after.slice(1, 4)).toEqual([
         'microk8s status --format yaml',
         'microk8s kubectl version -o json',
-        'microk8s kubectl get nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims -A -o json'
+        'microk8s kubectl get nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims,pods,replicasets,poddisruptionbudgets -A -o json'
       ])
     })
   }

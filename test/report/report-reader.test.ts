@@ -37,11 +37,13 @@ describe('reading report files', () => {
     }
   })
 
-  it('reads a schema version 3 report (before requestedApis) as the current version', () => {
+  it('reads a schema version 3 report (before workloads and requestedApis) as the current version', () => {
     const doc = { ...JSON.parse(fixture('success')), schemaVersion: 3 }
+    expect(doc.workloads).toBeUndefined()
     const r = parseReport(JSON.stringify(doc))
     if (!('report' in r)) throw new Error(r.reason)
     expect(r.olderSchema).toBe(3)
+    expect(r.notes).toEqual([])
     expect(r.report.schemaVersion).toBe(SCHEMA_VERSION)
     expect(r.report.requestedApis).toBeUndefined()
   })
