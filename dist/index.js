@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2492);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1288);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2492:
+/***/ 1288:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34640,6 +34640,7 @@ const NVIDIA = {
     reason: `${NVIDIA_OPTIONS} (name it in cycle-also to cycle it anyway)`,
     deployment: { kind: 'manifests' },
     workloads: [],
+    namespaces: ['gpu-operator-resources', 'nvidia-network-operator'],
     disableDeletes: ['Helm release gpu-operator-resources/gpu-operator']
 };
 const NVIDIA_CRDS_FORM = {
@@ -34832,7 +34833,8 @@ const ENTRIES = [
         policy: 'never',
         reason: 'its disable uninstalls the Prometheus, Loki and Tempo releases and deletes their volumes',
         deployment: { kind: 'manifests' },
-        workloads: []
+        workloads: [],
+        namespaces: ['observability']
     },
     {
         name: 'prometheus',
@@ -34841,7 +34843,8 @@ const ENTRIES = [
         policy: 'never',
         reason: 'an alias of observability, whose disable deletes its data',
         deployment: { kind: 'manifests' },
-        workloads: []
+        workloads: [],
+        namespaces: ['observability']
     },
     {
         name: 'minio',
@@ -34850,7 +34853,8 @@ const ENTRIES = [
         policy: 'never',
         reason: 'its disable deletes the tenant and its volumes (canonical/microk8s#5135)',
         deployment: { kind: 'manifests' },
-        workloads: []
+        workloads: [],
+        namespaces: ['minio-operator']
     },
     {
         name: 'mayastor',
@@ -34859,7 +34863,8 @@ const ENTRIES = [
         policy: 'never',
         reason: 'its disable removes every DiskPool and the data on it',
         deployment: { kind: 'manifests' },
-        workloads: []
+        workloads: [],
+        namespaces: ['mayastor']
     },
     {
         name: 'rook-ceph',
@@ -34868,7 +34873,8 @@ const ENTRIES = [
         policy: 'never',
         reason: 'its disable deletes the CephClusters and their data',
         deployment: { kind: 'manifests' },
-        workloads: []
+        workloads: [],
+        namespaces: ['rook-ceph']
     },
     {
         name: 'ha-cluster',
@@ -35011,6 +35017,30 @@ function workloadsAtAnyRelease(name) {
         return [];
     const all = [entry.workloads, ...(entry.forms ?? []).map((f) => f.workloads ?? [])].flat();
     return all.filter((w, i) => all.findIndex((x) => x.namespace === w.namespace && x.name === w.name) === i);
+}
+/**
+ * Every namespace an addon of the catalog deploys into, at any release: its workloads', its Helm release's, the
+ * namespaces its disable deletes (`Namespace X`, `Helm release X/…`) and the ones its enable creates
+ * (`namespaces`). What is not among them, nor Kubernetes' own, is the user's (cluster/workloads.ts).
+ */
+function addonNamespaces() {
+    const found = new Set();
+    for (const entry of ENTRIES) {
+        for (const part of [entry, ...(entry.forms ?? [])]) {
+            for (const w of part.workloads ?? [])
+                found.add(w.namespace);
+            if (part.deployment?.kind === 'helm')
+                found.add(part.deployment.namespace);
+            for (const d of part.disableDeletes ?? []) {
+                const m = /^Namespace (\S+)$/.exec(d) ?? /^Helm release ([^/\s]+)\//.exec(d);
+                if (m)
+                    found.add(m[1]);
+            }
+            for (const n of part.namespaces ?? [])
+                found.add(n);
+        }
+    }
+    return [...found].sort();
 }
 
 ;// CONCATENATED MODULE: ./src/catalog/types.ts
@@ -35625,7 +35655,7 @@ function parseImage(text) {
 function formatImage(i) {
     return `${i.repository}${i.tag ? `:${i.tag}` : ''}${i.digest ? `@${i.digest}` : ''}`;
 }
-/** The objects of one `kubectl get nodes,deploy,ds,sts,pv,pvc -A -o json`, sorted into the inventory's parts. */
+/** The objects of the inventory's `kubectl get … -A -o json`, sorted into the inventory's parts (other kinds ignored). */
 function readObjects(items) {
     const nodes = [];
     const workloads = [];
@@ -35720,7 +35750,8 @@ const NOT_READY = 'the cluster is not ready';
 /**
  * Reads the inventory: three `microk8s` calls when the cluster answers (status, unless given; the API server
  * version; one `kubectl get`), none when MicroK8s is absent. Also returns the raw objects of that `get`, so
- * addon arguments can be recovered from them without another call.
+ * addon arguments can be recovered and the user's workloads compared (pods, ReplicaSets, PodDisruptionBudgets)
+ * without another call.
  */
 async function takeInventory(microk8s, snap, status) {
     if (!snap)
@@ -35732,7 +35763,7 @@ async function takeInventory(microk8s, snap, status) {
     const serverVersion = await microk8s.serverVersion();
     const list = await microk8s.kubectlJson([
         'get',
-        'nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims',
+        'nodes,deployments,daemonsets,statefulsets,persistentvolumes,persistentvolumeclaims,pods,replicasets,poddisruptionbudgets',
         '-A'
     ]);
     const items = list.items ?? [];
@@ -36934,6 +36965,105 @@ function requestedApisSection(r) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/workloads.ts
+/**
+ * The user's workloads before and after (report.workloads, cluster/workload-changes.ts, docs/disruption.md
+ * "Workloads") as the job summary's section: per workload, available at the end, restarts during the run, pods
+ * replaced, a rollout, and the PodDisruptionBudgets that cover it; then the claims. A section of its own, which
+ * summary.ts includes with one call; everything from the cluster is escaped. It claims only what was read: a side
+ * that could not be read is said so, and nothing is compared.
+ */
+
+const MAX_PODS = 3;
+/** `a: 2, b: 1 +3 more`. */
+function listed(items) {
+    const more = items.length > MAX_PODS ? ` +${items.length - MAX_PODS} more` : '';
+    return esc(items.slice(0, MAX_PODS).join(', ')) + more;
+}
+const unavailable = (w) => w.presence !== 'gone' && (w.availableAfter ?? 0) < w.desired;
+const flagged = (w) => w.presence === 'gone' || Boolean(w.rollout) || Boolean(w.podsGone?.length) || unavailable(w);
+function available(w) {
+    if (w.presence === 'gone')
+        return 'gone';
+    const now = `${w.availableAfter ?? 0}/${w.desired}`;
+    const was = w.availableBefore !== undefined && w.availableBefore !== w.availableAfter ? ` (was ${w.availableBefore})` : '';
+    return `${now}${w.presence === 'new' ? ' (new)' : was}`;
+}
+function row(w) {
+    const restarted = w.restartedPods ?? [];
+    const replaced = [
+        ...(w.podsGone?.length ? [`${listed(w.podsGone)} gone`] : []),
+        ...(w.podsNew?.length ? [`${listed(w.podsNew)} new`] : [])
+    ].join('; ');
+    const cells = [
+        `${esc(w.kind)} ${esc(`${w.namespace}/${w.name}`)}${flagged(w) ? ' ⚠️' : ''}`,
+        available(w),
+        restarted.length
+            ? `${w.restarts} <sub>(${listed(restarted.map((p) => `${p.pod}: ${p.restarts}`))})</sub>`
+            : String(w.restarts ?? 0),
+        replaced,
+        w.rollout ? `${esc(w.rollout.before)} → ${esc(w.rollout.after)}` : '',
+        w.budgets.length ? esc(w.budgets.join(', ')) : 'none'
+    ];
+    return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+}
+function claimsLine(r) {
+    if (!r.claims.length)
+        return '';
+    const lost = r.claims.filter((c) => c.before === 'Bound' && c.after !== 'Bound');
+    const bound = r.claims.filter((c) => c.after === 'Bound').length;
+    const detail = lost
+        .map((c) => `${esc(`${c.namespace}/${c.name}`)} Bound → ${esc(c.after ?? 'gone')}${c.usedBy ? ` (${esc(c.usedBy)})` : ''}`)
+        .join(', ');
+    return `Claims: ${bound} of ${r.claims.length} Bound at the end${lost.length ? `; ⚠️ no longer Bound: ${detail}` : ''}.\n\n`;
+}
+const readText = (side) => (side.read ? 'read' : `not read (${esc(side.reason)})`);
+/** The summary's workloads section (a Section of summary.ts by shape), or undefined when the report has none. */
+function workloadsSection(r, compact = false) {
+    const w = r.workloads;
+    if (!w)
+        return undefined;
+    const title = '**Workloads**';
+    if (!w.compared) {
+        const shown = w.workloads.length
+            ? ` ${w.before.read ? 'Before' : 'At the end'}: ${w.workloads.length} workload${w.workloads.length === 1 ? '' : 's'}; without a PodDisruptionBudget: ${listed(w.workloads.filter((x) => !x.budgets.length).map((x) => `${x.namespace}/${x.name}`)) || 'none'}.`
+            : '';
+        return {
+            name: 'workloads',
+            head: `${title}: not compared — before the first change ${readText(w.before)}, at the end ${readText(w.after)}.${shown}\n\n`,
+            rows: [],
+            foot: '',
+            droppable: 0
+        };
+    }
+    if (!w.workloads.length && !w.claims.length) {
+        return { name: 'workloads', head: `${title}: none in the user's namespaces.\n\n`, rows: [], foot: '', droppable: 0 };
+    }
+    const ordered = [
+        ...w.workloads.filter(flagged),
+        ...w.workloads.filter((x) => !flagged(x) && (x.restarts ?? 0) > 0),
+        ...w.workloads.filter((x) => !flagged(x) && !(x.restarts ?? 0))
+    ];
+    // The PR comment keeps what a reviewer must see: what changed, restarted or has no budget.
+    const shown = compact ? ordered.filter((x) => flagged(x) || (x.restarts ?? 0) > 0 || !x.budgets.length) : ordered;
+    const hidden = ordered.length - shown.length;
+    const namespaces = w.namespaces.map((n) => `<code>${esc(n)}</code>`).join(', ');
+    return {
+        name: 'workloads',
+        head: `${title} <sub>(the user's namespaces ${namespaces || 'none'}, read before the first change and at the end; ` +
+            `restarts are container restarts during the run)</sub>\n\n` +
+            (shown.length
+                ? '<table>\n<tr><th>workload</th><th>available</th><th>restarts</th><th>pods replaced</th><th>rollout</th><th>PodDisruptionBudget</th></tr>\n'
+                : ''),
+        rows: shown.map(row),
+        foot: (shown.length ? '</table>\n\n' : '') +
+            (w.workloads.length ? '' : 'No Deployment, StatefulSet or DaemonSet in them.\n\n') +
+            (hidden ? `${hidden} more workload${hidden === 1 ? '' : 's'} unchanged, available and covered.\n\n` : '') +
+            claimsLine(w),
+        droppable: 0
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/fit.ts
 /**
  * Fitting a rendering into GitHub's size limits (1 MiB per step summary, 65,536 characters per comment): the
@@ -37000,6 +37130,7 @@ function fitSections(sections, tail, limit) {
  * pull-request comment. Rendering is pure; everything that came from the cluster, snap or the user is escaped.
  * Fitting the rendering into GitHub's size limits: fit.ts.
  */
+
 
 
 
@@ -37239,6 +37370,7 @@ function renderSummary(r, options) {
             ? textSection('changed components', `${unread ? '_No component that could be read changed._' : '_No component changed._'}\n\n${unread}`)
             : undefined));
     add(disruptionSection(r));
+    add(workloadsSection(r, options.compact));
     const timeline = mermaidTimeline(r);
     if (timeline)
         add(textSection('timeline', timeline, 1));
@@ -39515,11 +39647,333 @@ async function toolsForRun(inputs, runStartMs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cluster/workloads.ts
+/**
+ * The user's workloads as one read shows them: the inventory's `kubectl get` (cluster/inventory.ts), which also
+ * lists pods, ReplicaSets and PodDisruptionBudgets. Pure: objects in, facts out.
+ *
+ * - The user's namespaces are those that are neither Kubernetes' own (kube-system, kube-public, kube-node-lease)
+ *   nor an addon's: every namespace the catalog's addons deploy into at any release (catalog `addonNamespaces`),
+ *   and for an enabled addon the catalog does not know (a community addon), the namespace named after it.
+ * - A workload is a Deployment, StatefulSet or DaemonSet. Its pods are found as its controller owns them, by the
+ *   pod's controller ownerReference (uid, else name): a StatefulSet's and a DaemonSet's directly, a Deployment's
+ *   through the ReplicaSets it owns.
+ * - Its revision is what a rollout changes: a Deployment's current ReplicaSet (the highest
+ *   `deployment.kubernetes.io/revision`), a StatefulSet's `status.updateRevision`, a DaemonSet's pods'
+ *   `controller-revision-hash`. kubernetes/kubernetes test/e2e/upgrades/apps/deployments.go checks the same for a
+ *   Deployment: its ReplicaSets must be the ones it had before the upgrade.
+ * - Available is the controller's own count against what it wants: `availableReplicas` of `spec.replicas` (a
+ *   StatefulSet's `readyReplicas` where no `availableReplicas` is reported), a DaemonSet's `numberAvailable` of
+ *   `desiredNumberScheduled`.
+ * - A PodDisruptionBudget (policy/v1) covers a workload when its selector matches the workload's pod template
+ *   labels in the same namespace: `matchLabels` and `matchExpressions` (In, NotIn, Exists, DoesNotExist); an empty
+ *   selector matches every pod of the namespace, an absent one none (k8s.io/api policy/v1 types.go).
+ */
+
+const KUBERNETES_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
+const KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** Whether a namespace is the user's (not Kubernetes' nor an addon's); `unknownAddons` are enabled community addons. */
+function userNamespaceRule(enabledAddons) {
+    const notUser = new Set([
+        ...KUBERNETES_NAMESPACES,
+        ...addonNamespaces(),
+        ...enabledAddons.filter((a) => !isKnownAddon(a))
+    ]);
+    return (namespace) => !notUser.has(namespace);
+}
+const num = (v, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+const ns = (o) => String(o?.metadata?.namespace ?? 'default');
+/** The controller ownerReference of an object, when it has one. */
+function controllerOf(o) {
+    const refs = Array.isArray(o?.metadata?.ownerReferences) ? o.metadata.ownerReferences : [];
+    return refs.find((r) => r?.controller === true) ?? refs[0];
+}
+/** Whether `ref` names `owner` (by uid when both have one, else by kind and name). */
+function owns(owner, ref) {
+    if (!ref || ref.kind !== owner.kind)
+        return false;
+    if (ref.uid && owner.metadata?.uid)
+        return ref.uid === owner.metadata.uid;
+    return ref.name === owner.metadata?.name;
+}
+function restartsOf(pod) {
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    return statuses.reduce((n, s) => n + num(s?.restartCount), 0);
+}
+function claimsOf(pod) {
+    const volumes = Array.isArray(pod.spec?.volumes) ? pod.spec.volumes : [];
+    return volumes.map((v) => v?.persistentVolumeClaim?.claimName).filter((c) => typeof c === 'string');
+}
+const revisionNumber = (rs) => Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision']) || 0;
+/** The Deployment's current ReplicaSet: the highest revision, else the one running pods. */
+function currentReplicaSet(sets) {
+    return [...sets].sort((a, b) => revisionNumber(b) - revisionNumber(a) || num(b.spec?.replicas) - num(a.spec?.replicas))[0];
+}
+function mostCommon(values) {
+    const counts = new Map();
+    for (const v of values)
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
+/** The facts of one read: `items` from the inventory's `kubectl get`, `isUser` from userNamespaceRule. */
+function readWorkloads(items, isUser) {
+    const mine = items.filter((o) => o && typeof o === 'object' && isUser(ns(o)));
+    const of = (kind) => mine.filter((o) => o.kind === kind);
+    const pods = of('Pod');
+    const replicaSets = of('ReplicaSet');
+    const workloads = [];
+    for (const w of mine.filter((o) => KINDS.includes(o.kind))) {
+        const kind = w.kind;
+        const sameNs = (o) => ns(o) === ns(w);
+        let owned;
+        let revision;
+        if (kind === 'Deployment') {
+            const sets = replicaSets.filter((rs) => sameNs(rs) && owns(w, controllerOf(rs)));
+            owned = pods.filter((p) => sameNs(p) && sets.some((rs) => owns(rs, controllerOf(p))));
+            revision = currentReplicaSet(sets)?.metadata?.name;
+        }
+        else {
+            owned = pods.filter((p) => sameNs(p) && owns(w, controllerOf(p)));
+            revision =
+                kind === 'StatefulSet'
+                    ? w.status?.updateRevision
+                    : mostCommon(owned.map((p) => p.metadata?.labels?.['controller-revision-hash']).filter(Boolean));
+        }
+        const desired = kind === 'DaemonSet' ? num(w.status?.desiredNumberScheduled) : num(w.spec?.replicas, 1);
+        const available = kind === 'DaemonSet'
+            ? num(w.status?.numberAvailable)
+            : num(w.status?.availableReplicas, num(w.status?.readyReplicas));
+        workloads.push({
+            namespace: ns(w),
+            kind,
+            name: String(w.metadata?.name ?? '?'),
+            desired,
+            available,
+            ...(revision ? { revision: String(revision) } : {}),
+            templateLabels: { ...(w.spec?.template?.metadata?.labels ?? {}) },
+            pods: owned
+                .map((p) => ({
+                name: String(p.metadata?.name ?? '?'),
+                uid: String(p.metadata?.uid ?? ''),
+                restarts: restartsOf(p)
+            }))
+                .sort((a, b) => a.name.localeCompare(b.name)),
+            claims: [...new Set(owned.flatMap(claimsOf))].sort()
+        });
+    }
+    workloads.sort((a, b) => workloads_key(a).localeCompare(workloads_key(b)));
+    return {
+        workloads,
+        claims: of('PersistentVolumeClaim')
+            .map((c) => ({
+            namespace: ns(c),
+            name: String(c.metadata?.name ?? '?'),
+            phase: String(c.status?.phase ?? 'Unknown')
+        }))
+            .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
+        budgets: of('PodDisruptionBudget').map((b) => ({
+            namespace: ns(b),
+            name: String(b.metadata?.name ?? '?'),
+            ...(b.spec?.selector && typeof b.spec.selector === 'object' ? { selector: b.spec.selector } : {})
+        }))
+    };
+}
+/** `Deployment demo/web`: a workload's name in the report. */
+const workloads_key = (w) => `${w.kind} ${w.namespace}/${w.name}`;
+/** Whether a LabelSelector selects an object with these labels. */
+function selects(selector, labels) {
+    if (!selector)
+        return false;
+    const matchLabels = selector.matchLabels ?? {};
+    if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v))
+        return false;
+    return (selector.matchExpressions ?? []).every((r) => {
+        const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+        const values = r.values ?? [];
+        switch (r.operator) {
+            case 'In':
+                return has && values.includes(labels[r.key]);
+            case 'NotIn':
+                return !has || !values.includes(labels[r.key]);
+            case 'Exists':
+                return has;
+            case 'DoesNotExist':
+                return !has;
+            default:
+                // An operator the API server would have refused: selects nothing rather than everything.
+                return false;
+        }
+    });
+}
+/** The PodDisruptionBudgets that cover a workload's pods. */
+function budgetsFor(w, budgets) {
+    return budgets
+        .filter((b) => b.namespace === w.namespace && selects(b.selector, w.templateLabels))
+        .map((b) => b.name)
+        .sort();
+}
+
+;// CONCATENATED MODULE: ./src/cluster/workload-changes.ts
+/**
+ * Did the user's pods survive? The comparison of two reads of the user's workloads (cluster/workloads.ts), one
+ * before the first change and one at the end, as the report's `workloads` record (docs/disruption.md
+ * "Workloads"). Pure.
+ *
+ * Per workload: the restarts during the run (each pod's restartCount growth, by uid; a pod that is new counts its
+ * whole restartCount), the pods replaced (uids gone and new), a rollout (its revision changed: a Deployment's new
+ * ReplicaSet is the unexpected rollout kubernetes/kubernetes test/e2e/upgrades/apps/deployments.go fails on), how
+ * many of its pods are available at each end, and the PodDisruptionBudgets that cover it. Per claim in the user's
+ * namespaces: its phase at each end. A side that could not be read is "not read" with the reason: then nothing is
+ * compared, and what the other side shows is listed without a verdict.
+ */
+
+const readOf = (s) => 'snapshot' in s ? { read: true, takenAt: s.takenAt } : { read: false, reason: s.reason };
+/** Restarts during the run: a pod there at both reads counts its growth, a new pod its whole count. */
+function restartsBetween(before, after) {
+    const earlier = new Map((before?.pods ?? []).map((p) => [p.uid, p.restarts]));
+    return after.pods
+        .map((p) => ({ pod: p.name, restarts: Math.max(0, p.restarts - (earlier.get(p.uid) ?? 0)) }))
+        .filter((p) => p.restarts > 0);
+}
+function compareOne(b, a, budgets) {
+    const w = (a ?? b);
+    const restarted = a ? restartsBetween(b, a) : [];
+    const beforeUids = new Set((b?.pods ?? []).map((p) => p.uid));
+    const afterUids = new Set((a?.pods ?? []).map((p) => p.uid));
+    const rollout = b?.revision && a?.revision && b.revision !== a.revision ? { before: b.revision, after: a.revision } : undefined;
+    return {
+        namespace: w.namespace,
+        kind: w.kind,
+        name: w.name,
+        presence: a && b ? 'kept' : a ? 'new' : 'gone',
+        desired: w.desired,
+        ...(b ? { availableBefore: b.available } : {}),
+        ...(a ? { availableAfter: a.available } : {}),
+        restarts: restarted.reduce((n, p) => n + p.restarts, 0),
+        restartedPods: restarted,
+        podsGone: (b?.pods ?? []).filter((p) => !afterUids.has(p.uid)).map((p) => p.name),
+        podsNew: b ? (a?.pods ?? []).filter((p) => !beforeUids.has(p.uid)).map((p) => p.name) : [],
+        ...(rollout ? { rollout } : {}),
+        budgets
+    };
+}
+/** The record of two reads (either may have failed). */
+function compareWorkloads(before, after) {
+    const b = 'snapshot' in before ? before.snapshot : undefined;
+    const a = 'snapshot' in after ? after.snapshot : undefined;
+    const latest = a ?? b;
+    const budgets = (w) => budgetsFor(w, latest?.budgets ?? []);
+    const byKey = (s) => new Map((s?.workloads ?? []).map((w) => [workloads_key(w), w]));
+    const bw = byKey(b);
+    const aw = byKey(a);
+    let workloads;
+    if (a && b) {
+        const keys = [...new Set([...bw.keys(), ...aw.keys()])].sort();
+        workloads = keys.map((k) => {
+            const later = aw.get(k);
+            return compareOne(bw.get(k), later, budgets((later ?? bw.get(k))));
+        });
+    }
+    else {
+        // One side only: what it shows, without a verdict.
+        workloads = (latest?.workloads ?? []).map((w) => ({
+            namespace: w.namespace,
+            kind: w.kind,
+            name: w.name,
+            desired: w.desired,
+            ...(a ? { availableAfter: w.available } : { availableBefore: w.available }),
+            budgets: budgets(w)
+        }));
+    }
+    const claims = compareClaims(b?.claims, a?.claims, latest?.workloads ?? []);
+    const namespaces = [...new Set([...workloads, ...claims].map((x) => x.namespace))].sort();
+    return { before: readOf(before), after: readOf(after), compared: Boolean(a && b), namespaces, workloads, claims };
+}
+function compareClaims(before, after, workloads) {
+    const id = (c) => `${c.namespace}/${c.name}`;
+    const b = new Map((before ?? []).map((c) => [id(c), c]));
+    const a = new Map((after ?? []).map((c) => [id(c), c]));
+    return [...new Set([...b.keys(), ...a.keys()])].sort().map((k) => {
+        const c = (a.get(k) ?? b.get(k));
+        const user = workloads.find((w) => w.namespace === c.namespace && w.claims.includes(c.name));
+        return {
+            namespace: c.namespace,
+            name: c.name,
+            ...(b.has(k) ? { before: b.get(k).phase } : {}),
+            ...(a.has(k) ? { after: a.get(k).phase } : {}),
+            ...(user ? { usedBy: workloads_key(user) } : {})
+        };
+    });
+}
+/** What a reader must look at: the findings of a compared record, one line each (for the log and the warnings). */
+function workloadFindings(r) {
+    if (!r.compared)
+        return [];
+    const out = [];
+    for (const w of r.workloads) {
+        const id = workloads_key(w);
+        if (w.presence === 'gone')
+            out.push(`${id} is gone`);
+        if (w.rollout)
+            out.push(`${id} was rolled out during the run (${w.rollout.before} → ${w.rollout.after})`);
+        else if (w.podsGone?.length)
+            out.push(`${id}: pods replaced (${w.podsGone.join(', ')} gone)`);
+        if (w.presence !== 'gone' && (w.availableAfter ?? 0) < w.desired)
+            out.push(`${id}: ${w.availableAfter ?? 0} of ${w.desired} available at the end`);
+    }
+    for (const c of r.claims) {
+        if (c.before === 'Bound' && c.after !== 'Bound')
+            out.push(`claim ${c.namespace}/${c.name} was Bound and is ${c.after ?? 'gone'} at the end`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/stages/workloads.ts
+/**
+ * The report's `workloads` (cluster/workload-changes.ts, docs/disruption.md "Workloads"): the user's workloads as
+ * the inspect stage read them before the first change, compared with the read at the end — the inventory stage's,
+ * or the failure's look at the cluster. Both reads are the inventory's own `kubectl get`: no command of its own.
+ * A fresh install has no record (nothing of the user's ran before); a side that could not be read is "not read".
+ */
+
+
+
+function side(inventory, items, isUser) {
+    if (inventory.unreadable !== undefined)
+        return { reason: inventory.unreadable };
+    if (!inventory.snap)
+        return { reason: 'microk8s is not installed' };
+    return { snapshot: readWorkloads(items, isUser), takenAt: inventory.takenAt };
+}
+/** Records `report.workloads` and says in the log what a reader must look at. */
+function recordWorkloads(report, inspected, end) {
+    if (!inspected?.installed)
+        return;
+    const enabled = [...inspected.inventory.addons, ...('inventory' in end ? end.inventory.addons : [])]
+        .filter((a) => a.enabled)
+        .map((a) => a.name);
+    const isUser = userNamespaceRule(enabled);
+    const before = side(inspected.inventory, inspected.items, isUser);
+    const after = 'inventory' in end ? side(end.inventory, end.items, isUser) : end;
+    const record = compareWorkloads(before, after);
+    report.workloads = record;
+    if (!record.compared) {
+        const why = 'reason' in before ? `before: ${before.reason}` : 'reason' in after ? `at the end: ${after.reason}` : '';
+        info(`Workloads not compared (${why})`);
+        return;
+    }
+    const restarts = record.workloads.reduce((n, w) => n + (w.restarts ?? 0), 0);
+    info(`Workloads in the user's namespaces: ${record.workloads.length}, ${restarts} container restart${restarts === 1 ? '' : 's'} during the run`);
+    for (const finding of workloadFindings(record))
+        core_warning(finding, { title: 'workloads' });
+}
+
 ;// CONCATENATED MODULE: ./src/stages/failure.ts
 /**
  * When the run fails: one titled `::error` annotation, then what the cluster looks like now (best effort,
- * bounded: no waiting for readiness) and `microk8s inspect` for the report, so a failed run still says which
- * step failed and in what state it left the cluster.
+ * bounded: no waiting for readiness), the user's workloads compared with what inspect read (stages/workloads.ts)
+ * and `microk8s inspect` for the report, so a failed run still says which step failed and in what state it left
+ * the cluster.
  */
 
 
@@ -39527,7 +39981,8 @@ async function toolsForRun(inputs, runStartMs) {
 
 
 
-async function recordFailure(report, error, tools) {
+
+async function recordFailure(report, error, tools, inspected) {
     report.status = 'failure';
     const e = error;
     const step = error instanceof StepError ? error.step : error instanceof InputError ? `input ${error.input}` : 'unexpected error';
@@ -39539,8 +39994,9 @@ async function recordFailure(report, error, tools) {
         try {
             const installed = await tools.snap.installed();
             const status = installed ? await tools.microk8s.status() : undefined;
-            const { inventory } = await takeInventory(tools.microk8s, installed, status);
+            const { inventory, items } = await takeInventory(tools.microk8s, installed, status);
             report.after = inventory;
+            recordWorkloads(report, inspected, { inventory, items });
             const enabled = inventory.addons.filter((a) => a.enabled).map((a) => a.name);
             clusterState = installed
                 ? `microk8s ${installed.version} (rev ${installed.revision}, ${installed.tracking}), ${inventory.running ? `running, API server ${inventory.serverVersion}` : 'not ready'}; enabled addons: ${enabled.join(', ') || 'unknown (not ready)'}`
@@ -39548,6 +40004,9 @@ async function recordFailure(report, error, tools) {
         }
         catch (inner) {
             clusterState = `unknown: could not inspect the cluster after the failure (${inner.message})`;
+            recordWorkloads(report, inspected, {
+                reason: `could not be read after the failure (${inner.message})`
+            });
         }
         report.diagnostics = await collectDiagnostics(tools).catch(() => undefined);
     }
@@ -39914,7 +40373,9 @@ function describeComparison(plan) {
  * whichever stage made it. The log prints the plan once: a stage that refines it (the repository comparison
  * decides which candidates are cycled) prints only the lines that are new, under its name.
  */
-async function runStages(initial, stages) {
+async function runStages(initial, stages, 
+/** Told the state after each stage, so a failure can still use what the stages before it produced. */
+onState) {
     let state = initial;
     const printed = new Set();
     for (const stage of stages) {
@@ -39925,6 +40386,7 @@ async function runStages(initial, stages) {
         core_debug(`stage: ${stage.name}`);
         const produced = (await stage.run(planned)) ?? {};
         state = { ...state, ...produced };
+        onState?.(state);
         if (produced.plan) {
             recordPlan(state.report, produced.plan);
             const lines = describePlan(produced.plan).split('\n');
@@ -40028,6 +40490,7 @@ async function runMain(stages) {
     const report = newReport(getInput('channel'));
     let inputs;
     let tools;
+    let state;
     try {
         inputs = getInputs(undefined, undefined, (message) => {
             core_warning(message, { title: 'input' });
@@ -40035,10 +40498,11 @@ async function runMain(stages) {
         });
         report.target = { channel: inputs.channelText, ...(inputs.channel.minor ? { minor: inputs.channel.minor } : {}) };
         tools = await toolsForRun(inputs, Date.parse(report.startedAt));
-        await runStages({ inputs, tools, report }, stages);
+        await runStages({ inputs, tools, report }, stages, (s) => (state = s));
     }
     catch (error) {
-        await recordFailure(report, error, tools);
+        // What inspect read before the first change, for comparing the user's workloads with the cluster now.
+        await recordFailure(report, error, tools, state?.inspected);
     }
     // Sampling ends with the run, also when it failed (the sampler started at the first change, if it got there).
     await stopProbes(report, tools?.sampler, inputs?.maxDisruptionMs);
@@ -42982,7 +43446,9 @@ const labelled = (pod, selector) => Object.entries(selector).every(([k, v]) => p
 function podHealth(pod) {
     const statuses = pod.status?.containerStatuses ?? [];
     const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    const crashed = statuses.find((s) => s.state?.waiting?.reason === 'CrashLoopBackOff' || (!s.ready && s.lastState?.terminated));
+    // A container running again after a termination is not crashing: a kubelet that restarts containers in place
+    // (a refresh to 1.31, docs/disruption.md "Workloads") leaves it running, not Ready until its probe passes.
+    const crashed = statuses.find((s) => s.state?.waiting?.reason === 'CrashLoopBackOff' || (!s.ready && s.lastState?.terminated && !s.state?.running));
     const restarts = statuses.reduce((n, s) => n + (Number(s.restartCount) || 0), 0);
     const waiting = crashed?.state?.waiting?.reason ?? statuses.find((s) => s.state?.waiting)?.state?.waiting?.reason;
     const phase = pod.status?.phase ?? 'Unknown';
@@ -43779,9 +44245,11 @@ const enableAddons = {
 
 ;// CONCATENATED MODULE: ./src/stages/finish.ts
 /**
- * The last stages: the kubeconfig for later steps, then the inventory of what runs now and the data checks
- * (Helm releases, the Corefile, volumes, each cycled addon's captured state) that back "nothing lost".
+ * The last stages: the kubeconfig for later steps, then the inventory of what runs now, the user's workloads
+ * compared with what inspect read (stages/workloads.ts), and the data checks (Helm releases, the Corefile,
+ * volumes, each cycled addon's captured state) that back "nothing lost".
  */
+
 
 
 
@@ -43828,13 +44296,14 @@ const kubeconfig = {
 };
 const inventory = {
     name: 'inventory',
-    async run({ tools, report, plan, captured, dataBefore }) {
+    async run({ tools, report, plan, captured, dataBefore, inspected }) {
         const { snap, microk8s } = tools;
         const addonPlan = plan.addons;
         await runStep(report, 'inventory', async () => {
             const installed = await snap.installed();
-            const { inventory } = await takeInventory(microk8s, installed);
+            const { inventory, items } = await takeInventory(microk8s, installed);
             report.after = inventory;
+            recordWorkloads(report, inspected, { inventory, items });
             const helm = latestDeployed(await readRetried('the Helm release records', () => readHelmSecrets(microk8s)), addonOwnedReleases(addonPlan));
             const hasDns = inventory.addons.some((a) => a.name === 'dns' && a.enabled);
             const dataAfter = {
