@@ -41,8 +41,8 @@ function row(w: WorkloadRow): string {
     restarted.length
       ? `${w.restarts} <sub>(${listed(restarted.map((p) => `${p.pod}: ${p.restarts}`))})</sub>`
       : String(w.restarts ?? 0),
-    replaced,
-    w.rollout ? `${esc(w.rollout.before)} → ${esc(w.rollout.after)}` : '',
+    replaced || 'none',
+    w.rollout ? `${esc(w.rollout.before)} → ${esc(w.rollout.after)}` : 'none',
     w.budgets.length ? esc(w.budgets.join(', ')) : 'none'
   ]
   return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`
@@ -98,7 +98,7 @@ export function workloadsSection(
   return {
     name: 'workloads',
     head:
-      `${title} <sub>(the user's namespaces ${namespaces || 'none'}, read before the first change and at the end; ` +
+      `${title} <sub>(the user's namespace${w.namespaces.length === 1 ? '' : 's'}: ${namespaces || 'none'}; read before the first change and at the end; ` +
       `restarts are container restarts during the run)</sub>\n\n` +
       (shown.length
         ? '<table>\n<tr><th>workload</th><th>available</th><th>restarts</th><th>pods replaced</th><th>rollout</th><th>PodDisruptionBudget</th></tr>\n'

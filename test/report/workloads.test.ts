@@ -76,9 +76,9 @@ describe('the Workloads section', () => {
         '<td>api-old-1 gone; api-new-1 new</td><td>api-old → api-new</td><td>none</td></tr>\n'
     )
     expect(s.rows[1]).toBe(
-      '<tr><td>Deployment demo/web</td><td>2/2</td><td>2 <sub>(web-a: 1, web-b: 1)</sub></td><td></td><td></td><td>web-pdb</td></tr>\n'
+      '<tr><td>Deployment demo/web</td><td>2/2</td><td>2 <sub>(web-a: 1, web-b: 1)</sub></td><td>none</td><td>none</td><td>web-pdb</td></tr>\n'
     )
-    expect(text).toContain("the user's namespaces <code>demo</code>")
+    expect(text).toContain("the user's namespace: <code>demo</code>;")
     expect(text).toContain(
       'Claims: 1 of 2 Bound at the end; ⚠️ no longer Bound: demo/scratch Bound → Lost (StatefulSet demo/db).'
     )
