@@ -4,19 +4,23 @@
 // 30 s after a refresh), scaled by --scale (default 0.05: 20 s become 1 s). Prints wall time, the time spent inside
 // commands, the action's own overhead, how fast readiness was noticed, and call counts, against the targets; then
 // the total addon downtime (each cycled addon from the start of its disable until rolled out again) with
-// cycle-addons: auto (only the addons whose directory changed) against always.
+// cycle-addons: auto (only the addons whose directory changed) against always; last, the disruption sampler's CPU
+// at a 1 s interval (bench/probes-cpu.mjs: --probe-samples samples of four loopback targets; it takes twice as many
+// seconds, an idle baseline of the same length first).
 //
-//   npm run bench -- --scale 0.05 --runs 3
+//   npm run bench -- --scale 0.05 --runs 3 --probe-samples 60
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { runAction, ROOT } from '../scripts/run-action.mjs'
 import { coldStart } from './cold-start.mjs'
+import { samplerCpu, report as samplerReport, TARGET_PCT } from './probes-cpu.mjs'
 
 const args = process.argv.slice(2)
 const opt = (name, fallback) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback)
 const scale = opt('scale', 0.05)
 const runs = opt('runs', 3)
+const probeSamples = opt('probe-samples', 60)
 const scenario = path.join(ROOT, 'sim', 'scenarios', 'demo.yaml')
 
 const TARGETS = { overheadPct: 2, readinessNoticedMs: 1000, inventoryCalls: 3, coldStartAboveBareMs: 150 }
@@ -122,6 +126,9 @@ for (const mode of ['auto', 'always']) {
   )
   console.log(`${''.padEnd(4)}cycled: ${downtimes[mode][0].names.join(', ') || 'none'}`)
 }
+const sampler = samplerReport(await samplerCpu({ samples: probeSamples, intervalMs: 1000 }))
+line('disruption sampler at 1 s: CPU above idle, of one core', sampler.figure, `≤ ${TARGET_PCT} %`, sampler.ok)
+console.log(`${''.padEnd(4)}${sampler.detail}`)
 console.log(
   `\nper run: ${results.map((x) => `${fmt(x.wallMs / 1000, 2)} s wall / ${fmt(x.overheadPct, 2)} % overhead`).join('; ')}`
 )

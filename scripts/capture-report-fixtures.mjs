@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Captures the report fixtures of the report action's tests (test/fixtures/reports/) from real runs of the bundled
-// action against the simulator: a success, a strict job, a failure at a hop, a dry run and a run with removed-API
-// findings; then derives the files the reader must cope with: an older schema version, a corrupt (truncated)
-// file, an unknown schema version and a JSON file that is not a report. Run `npm run build` first.
+// action against the simulator: a success, a strict job, a failure at a hop, a dry run, a run with removed-API
+// findings and one sampled by the disruption probes (the simulator's loopback endpoints: sim/lib/endpoints.mjs);
+// then derives the files the reader must cope with: an older schema version, a corrupt (truncated) file, an
+// unknown schema version and a JSON file that is not a report. Run `npm run build` first.
+//
+//   node scripts/capture-report-fixtures.mjs [NAME…]   only the named runs (and what is derived from them)
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -30,6 +33,22 @@ const runs = {
     inputs: { channel: '1.30/stable', 'dry-run': 'true' }
   },
   findings: { scenario: scenario('removed-apis'), inputs: { channel: '1.30/stable' } },
+  // The probes sample the endpoints, which follow the cluster: the API server and the application are down while
+  // each refresh restarts kubelite, the ingress while it is cycled.
+  disruption: {
+    scenario: scenario('demo'),
+    endpoints: { service: 'demo/web' },
+    inputs: (p) => ({
+      channel: '1.30/stable',
+      addons: 'dns ingress hostpath-storage',
+      'probe-interval': '50ms',
+      probes: [
+        `web=http://127.0.0.1:${p.ingress}/`,
+        `app=service/demo/web:${p.app}`,
+        'dns/web.demo.svc.cluster.local'
+      ].join('\n')
+    })
+  },
   'older-schema': {
     scenario: scenario('demo'),
     overrides: { installed: { channel: '1.29/stable' } },
@@ -37,22 +56,32 @@ const runs = {
   }
 }
 
+const only = process.argv.slice(2)
+for (const name of only) if (!(name in runs)) throw new Error(`no run named ${name}: ${Object.keys(runs).join(', ')}`)
+const wanted = (name) => !only.length || only.includes(name)
+
 fs.mkdirSync(out, { recursive: true })
 await Promise.all(
-  Object.entries(runs).map(async ([name, spec]) => {
-    const r = await runAction({
-      ...spec,
-      overrides: { ...timing, ...spec.overrides },
-      dir: path.join(dir, name),
-      env: { GITHUB_RUN_ATTEMPT: '1' }
+  Object.entries(runs)
+    .filter(([name]) => wanted(name))
+    .map(async ([name, spec]) => {
+      const r = await runAction({
+        ...spec,
+        overrides: { ...timing, ...spec.overrides },
+        dir: path.join(dir, name),
+        env: { GITHUB_RUN_ATTEMPT: '1' }
+      })
+      if (!r.report) throw new Error(`${name}: no report (exit ${r.code})\n${r.stderr}`)
+      // Paths of this machine's temporary directory mean nothing in a fixture.
+      const text = JSON.stringify(r.report, null, 2).replaceAll(dir, '/home/runner/work/_temp')
+      fs.writeFileSync(path.join(out, `${name}.json`), `${text}\n`)
+      console.log(`${name}: exit ${r.code}, status ${r.report.status}`)
     })
-    if (!r.report) throw new Error(`${name}: no report (exit ${r.code})\n${r.stderr}`)
-    // Paths of this machine's temporary directory mean nothing in a fixture.
-    const text = JSON.stringify(r.report, null, 2).replaceAll(dir, '/home/runner/work/_temp')
-    fs.writeFileSync(path.join(out, `${name}.json`), `${text}\n`)
-    console.log(`${name}: exit ${r.code}, status ${r.report.status}`)
-  })
 )
+if (!wanted('older-schema') && !wanted('strict')) {
+  console.log(`wrote ${out}`)
+  process.exit(0)
+}
 
 // Schema version 1: before job, runAttempt, manifests and findings' file/line existed.
 const v1 = JSON.parse(fs.readFileSync(path.join(out, 'older-schema.json'), 'utf8'))

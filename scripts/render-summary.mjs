@@ -40,6 +40,11 @@ export function parseGantt(source) {
   return { title, bars: bars.map((b) => ({ ...b, start: b.start - t0, end: b.end - t0 })), span: t1 - t0, t0 }
 }
 
+/** What a bar stands for: what failed (`crit`), a probe's outage (`active`), a hop, or an addon's downtime. */
+const barKind = (b) =>
+  b.tags.includes('crit') ? 'crit' : b.tags.includes('active') ? 'outage' : b.section === 'Hops' ? 'hop' : 'addon'
+const BAR_COLOURS = { crit: 'red', outage: 'magenta', hop: 'blue', addon: 'yellow' }
+
 const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 function timelineHtml(source) {
@@ -51,7 +56,7 @@ function timelineHtml(source) {
   for (const b of bars) {
     if (b.section !== section)
       rows.push(`<div class="tl-section">${escapeHtml((section = b.section))}</div><div></div>`)
-    const kind = b.tags.includes('crit') ? 'crit' : b.section === 'Hops' ? 'hop' : 'addon'
+    const kind = barKind(b)
     rows.push(
       `<div class="tl-label">${escapeHtml(b.label)}</div><div class="tl-track"><div class="tl-bar ${kind}" ` +
         `style="left:${pct(b.start)}%;width:max(${pct(b.end - b.start)}%,2px)"></div></div>`
@@ -86,7 +91,7 @@ function timelineText(source, width, paint) {
     if (b.section !== section) lines.push(paint('dim', (section = b.section)))
     const from = Math.min(col(b.start), track - 1)
     const to = Math.max(from + 1, col(b.end))
-    const bar = paint(b.tags.includes('crit') ? 'red' : b.section === 'Hops' ? 'blue' : 'yellow', '█'.repeat(to - from))
+    const bar = paint(BAR_COLOURS[barKind(b)], '█'.repeat(to - from))
     lines.push(`${pad(b.label, labelWidth)} │${' '.repeat(from)}${bar}${' '.repeat(track - to)}│`)
   }
   lines.push(`${' '.repeat(labelWidth)} └${'─'.repeat(track)}┘`)
@@ -108,6 +113,7 @@ const TIMELINE_STYLE = `
 .tl-track{position:relative;height:16px;background:#f6f8fa;border-radius:3px}
 .tl-bar{position:absolute;top:2px;bottom:2px;border-radius:3px}
 .tl-bar.hop{background:#0969da}.tl-bar.addon{background:#bf8700}.tl-bar.crit{background:#d1242f}
+.tl-bar.outage{background:#8250df}
 .tl-axis{position:relative;height:16px;font-size:11px;color:#59636e}
 .tl-axis span{position:absolute;transform:translateX(-50%);white-space:nowrap}
 .tl-axis span:first-child{transform:none}.tl-axis span:last-child{transform:translateX(-100%)}
@@ -249,7 +255,7 @@ function parseHtml(html) {
  * @param {{width?: number, color?: boolean}} options
  */
 export function summaryForTerminal(markdown, { width = 120, color = false } = {}) {
-  const styles = { bold: 1, dim: 2, italic: 3, red: 31, yellow: 33, blue: 34, cyan: 36 }
+  const styles = { bold: 1, dim: 2, italic: 3, red: 31, yellow: 33, blue: 34, magenta: 35, cyan: 36 }
   const paint = (style, text) => (color && text ? `\u001b[${styles[style]}m${text}\u001b[0m` : text)
   const marked = new Marked({ gfm: true })
   const tree = parseHtml(marked.parse(alerts(markdown)))

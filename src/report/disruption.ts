@@ -1,11 +1,13 @@
 /**
  * The disruption measured by the probes (report.disruption, docs/disruption.md) as the job summary's table
- * (target, availability, longest outage, during) and as the step outputs `max-outage-seconds` and `disruption`
- * (one JSON line). A section of its own, which summary.ts includes with one call; everything from the cluster or
- * the user is escaped. It claims only what was sampled: a target that never answered has no availability.
+ * (target, availability, longest outage, during), as the pull-request comment's one line with the longest outage,
+ * and as the step outputs `max-outage-seconds` and `disruption` (one JSON line). Sections of their own, which
+ * summary.ts includes with one call each; everything from the cluster or the user is escaped. It claims only what
+ * was sampled: a target that never answered has no availability, and is named as such, not as "no outage".
  */
 import { esc } from './escape.js'
 import type { Report } from './model.js'
+import type { Section } from './fit.js'
 import { longestOutage, overLimit } from '../probes/outages.js'
 import type { TargetDisruption } from '../probes/outages.js'
 
@@ -57,6 +59,41 @@ export function disruptionSection(
       '<tr><th>target</th><th>availability</th><th>longest outage</th><th>during</th></tr>\n',
     rows,
     foot: '</table>\n\n',
+    droppable: 0
+  }
+}
+
+/**
+ * The pull-request comment's line: the longest outage of any target (target, length, during what, its failure
+ * kind), or that there was none, and the targets that never answered. An HTML paragraph, so a label's `_` or `*`
+ * is never read as Markdown emphasis. Undefined when nothing was sampled.
+ */
+export function longestOutageLine(r: Report): Section | undefined {
+  const d = r.disruption
+  if (!d) return undefined
+  const longest = longestOutage(d)
+  const never = d.targets.filter((t) => !t.answered).map((t) => esc(t.label))
+  const limit = d.limitMs
+  const parts: string[] = []
+  if (longest) {
+    const { label, outage } = longest
+    const over = limit !== undefined && outage.durationMs > limit ? ` ⚠️ over max-disruption (${secs(limit)})` : ''
+    parts.push(
+      `${esc(label)}, ${secs(outage.durationMs)}, during ${esc(outage.during)} (${esc(outage.kind)}` +
+        `${outage.open ? ', still out at the end' : ''})${over}`
+    )
+  } else {
+    const answered = d.targets.length - never.length
+    parts.push(
+      answered ? `none (${answered} target${answered === 1 ? '' : 's'} answered every sample)` : 'none measured'
+    )
+  }
+  if (never.length) parts.push(`⚠️ never answered: ${never.join(', ')}`)
+  return {
+    name: 'longest outage',
+    head: `<p><b>Longest outage:</b> ${parts.join('; ')} <sub>(a sample every ${secs(d.intervalMs)})</sub></p>\n\n`,
+    rows: [],
+    foot: '',
     droppable: 0
   }
 }

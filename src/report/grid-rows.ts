@@ -1,13 +1,15 @@
 /**
  * The rows of the matrix grid, from each job's report: the job's cells (from, target, status and why it failed,
- * hops, addons, downtime, data checks, removed-API findings, duration) and the component × job table of the
- * versions each job ended with. Pure; everything that came from a report is escaped. Rendered by grid.ts.
+ * hops, addons, the probes' longest outage, downtime, data checks, removed-API findings, duration) and the
+ * component × job table of the versions each job ended with. Pure; everything that came from a report is escaped.
+ * Rendered by grid.ts.
  */
 import type { Inventory } from '../cluster/inventory.js'
 import { formatImage } from '../cluster/inventory.js'
 import { esc } from './escape.js'
 import type { Report } from './model.js'
 import type { ReadReport } from './reader.js'
+import { longestOutage } from '../probes/outages.js'
 
 const code = (v: unknown) => `<code>${esc(v)}</code>`
 const sub = (v: string) => (v ? ` <sub>${v}</sub>` : '')
@@ -131,6 +133,30 @@ function downtimeCell(r: Report): string {
   return [api ? `API ${seconds(api)}` : '', addon ? `addons ${seconds(addon)}` : ''].filter(Boolean).join('<br>')
 }
 
+/** A probe target's label that may break after each `/`, `.` and `:` (a DNS name or URL must not widen its column). */
+const targetName = (v: string) => esc(v).replace(/([/.:])/g, '$1<wbr>')
+
+/**
+ * The longest outage the probes measured (report.disruption, schema 3 on): its length, then the target and what
+ * ran then; ⚠️ when it exceeds max-disruption. A target that never answered is named as such, never as no outage.
+ * `—` for a report without probes (schema 1 and 2, a dry run, a run stopped before its first change).
+ */
+function outageCell(r: Report): string {
+  const d = r.disruption
+  if (!d) return '—'
+  const longest = longestOutage(d)
+  const never = d.targets.filter((t) => !t.answered)
+  const parts: string[] = []
+  if (longest) {
+    const { label, outage } = longest
+    const over = d.limitMs !== undefined && outage.durationMs > d.limitMs ? '⚠️ ' : ''
+    const open = outage.open ? ', still out at the end' : ''
+    parts.push(`${over}${seconds(outage.durationMs)}${sub(`${targetName(label)} · ${esc(outage.during)}${open}`)}`)
+  } else if (never.length < d.targets.length) parts.push('none')
+  if (never.length) parts.push(`⚠️ never answered${sub(never.map((t) => targetName(t.label)).join(', '))}`)
+  return parts.join('<br>')
+}
+
 function dataCell(r: Report): string {
   if (!r.dataChecks.length) return '—'
   const lost = r.dataChecks.filter((c) => !c.ok)
@@ -154,7 +180,17 @@ function findingKindsCell(r: Report): string {
 }
 
 /** The columns of the job table: what a reader compares across jobs. */
-export const JOB_HEAD = ['#', 'from', 'target', 'status', 'hops', 'addons', 'data checks', 'removed APIs']
+export const JOB_HEAD = [
+  '#',
+  'from',
+  'target',
+  'status',
+  'hops',
+  'addons',
+  'longest outage',
+  'data checks',
+  'removed APIs'
+]
 
 export function jobRow(job: ReadReport, index: number): string[] {
   const r = job.report
@@ -167,6 +203,7 @@ export function jobRow(job: ReadReport, index: number): string[] {
       (job.notes.length ? sub(`⚠️ ${esc(job.notes.join('; '))}`) : ''),
     hopsCell(r),
     addonsCell(r),
+    outageCell(r),
     dataCell(r),
     findingsCell(r)
   ]

@@ -8,7 +8,7 @@ import type { Change, Inventory } from '../cluster/inventory.js'
 import { formatImage } from '../cluster/inventory.js'
 import type { Finding } from '../preflight/removed-apis.js'
 import { mermaidTimeline } from './timeline.js'
-import { disruptionSection } from './disruption.js'
+import { disruptionSection, longestOutageLine } from './disruption.js'
 import { requestedApisSection } from './requested-apis.js'
 import { workloadsSection } from './workloads.js'
 import { esc, escBlock, escLines } from './escape.js'
@@ -259,6 +259,8 @@ export function renderSummary(r: Report, options: RenderOptions): string {
       )
     )
   }
+  // The comment says the longest outage in one line under the headline (the summary's table has every target).
+  if (options.compact) add(longestOutageLine(r))
   if (r.plan) {
     const hops = r.plan.hops.length ? r.plan.hops.map((h) => code(h)).join(' → ') : 'none'
     const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => code(a)).join(' → ') : 'none'

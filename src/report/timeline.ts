@@ -1,7 +1,14 @@
 /**
- * The run's timeline: hops and addon downtime as bars on one time axis, as a Mermaid `gantt` chart. GitHub
- * renders ```mermaid blocks in job summaries as well as in pull-request comments (docs/summary.md); the demo
- * (scripts/render-summary.mjs) draws the same block with Mermaid for the HTML page and as bars in the terminal.
+ * The run's timeline: hops, addon downtime and the probes' outages (a section per target; which are drawn:
+ * timeline-outages.ts) as bars on one time axis, as a Mermaid `gantt` chart. GitHub renders ```mermaid blocks in
+ * job summaries as well as in pull-request comments (docs/summary.md); the demo (scripts/render-summary.mjs)
+ * draws the same block with Mermaid for the HTML page and as bars in the terminal.
+ *
+ * Text in the chart follows Mermaid's gantt lexer (mermaid-js/mermaid,
+ * packages/mermaid/src/diagrams/gantt/parser/gantt.jison): a task name is `[^#:\n;]+` up to the `:` of its data,
+ * a section name `[^#:\n;]+` after `section `, `%%` starts a comment anywhere, and the lexer takes the first rule
+ * that matches, so a task name that begins like a statement (`gantt`, `title `, `section `, `click `, a date
+ * `2026-01-01`, …) would be read as that statement.
  *
  * The axis: Mermaid's gantt reads `dateFormat x` as milliseconds since the epoch and draws the axis with d3's
  * local-time scale and `timeFormat` (mermaid-js/mermaid, packages/mermaid/src/diagrams/gantt/ganttRenderer:
@@ -12,18 +19,26 @@
  * from the run's length, and the axis format goes down to the unit the ticks differ in.
  */
 import type { Report } from './model.js'
+import { esc } from './escape.js'
 import { formatSeconds } from '../base/progress.js'
+import { outageBars, OUTAGE_BARS, OUTAGE_BARS_PER_TARGET } from './timeline-outages.js'
 
 export interface TimelineBar {
-  section: 'Hops' | 'Addon downtime' | 'Addons enabled'
+  /** `Hops`, `Addon downtime`, `Addons enabled`, or `<target> outages`. */
+  section: string
   label: string
   /** Milliseconds after the run started. */
   startMs: number
   endMs: number
   failed: boolean
+  /** Mermaid's tag: `done` for a hop, `crit` for what failed (a hop, an outage over max-disruption or still out at the end), `active` for other outages. */
+  tag?: 'done' | 'active' | 'crit'
 }
 
-/** The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon. */
+/**
+ * The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon, and the
+ * outages the chart draws (outageBars).
+ */
 export function timelineBars(r: Report): TimelineBar[] {
   const bars: TimelineBar[] = []
   for (const h of r.hops) {
@@ -33,7 +48,8 @@ export function timelineBars(r: Report): TimelineBar[] {
       label: h.channel,
       startMs: h.atMs,
       endMs: h.atMs + h.durationMs,
-      failed: h.status === 'failed'
+      failed: h.status === 'failed',
+      tag: h.status === 'failed' ? 'crit' : 'done'
     })
   }
   for (const a of r.addons) {
@@ -43,18 +59,44 @@ export function timelineBars(r: Report): TimelineBar[] {
       label: a.name,
       startMs: a.atMs,
       endMs: a.atMs + a.durationMs,
-      failed: a.status === 'failed'
+      failed: a.status === 'failed',
+      ...(a.status === 'failed' ? { tag: 'crit' as const } : {})
+    })
+  }
+  for (const { target, outage, over } of outageBars(r).bars) {
+    bars.push({
+      section: `${target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target} outages`,
+      label: `${outage.kind}${outage.open ? ' until the end' : ''}`,
+      startMs: outage.startMs,
+      endMs: outage.endMs,
+      failed: false,
+      tag: over || outage.open ? 'crit' : 'active'
     })
   }
   return bars
 }
 
+/** Statements of the gantt lexer that a task name must not begin with (case-insensitive, as the lexer is). */
+const STATEMENT_START =
+  /^(?:gantt|inclusiveenddates|topaxis|(?:dateformat|axisformat|tickinterval|includes|excludes|todaymarker|weekday|title|accdescription|section|click|call|href)\s|\d{4}-\d\d-\d\d)/i
+/** Longer than this, a name is cut (a URL's path as a section name would push the chart aside). */
+const NAME_CHARS = 48
+/** A target's label in its section's name is cut shorter, so `outages` stays. */
+const LABEL_CHARS = 32
+
 /**
- * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
- * `%`, line breaks); channel and addon names are already restricted, this keeps it so.
+ * Text for a task or section name: only letters, digits, spaces and `. _ / + ( ) - , = @ ~` (nothing that ends a
+ * task, starts a comment or closes the fence: `:`, `#`, `;`, `%`, backticks, line breaks become spaces), at most
+ * NAME_CHARS characters, and a task name that would begin like a statement is led by `·`.
  */
-function taskName(text: string): string {
-  return text.replace(/[^A-Za-z0-9 ._/+()-]/g, ' ').trim() || 'task'
+export function mermaidText(text: string, kind: 'task' | 'section' = 'task'): string {
+  let name = text
+    .replace(/[^A-Za-z0-9 ._/+()\-,=@~]/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+  if (name.length > NAME_CHARS) name = `${name.slice(0, NAME_CHARS - 3).trimEnd()}...`
+  if (!name) return kind
+  return kind === 'task' && STATEMENT_START.test(name) ? `· ${name}` : name
 }
 
 export interface TimelineAxis {
@@ -88,6 +130,16 @@ export function timelineAxis(spanMs: number): TimelineAxis {
   return { tickInterval: '1month', axisFormat: '%b %d', every: '1 month' }
 }
 
+/** What the chart did not draw of the outages, for its caption ('' when it drew them all). */
+function leftOut(left: Array<{ target: string; count: number; ms: number }>): string {
+  if (!left.length) return ''
+  const what = left.map((l) => `${esc(l.target)} ${l.count} (${formatSeconds(l.ms)} in all)`).join(', ')
+  return (
+    ` Outages: at most the ${OUTAGE_BARS_PER_TARGET} longest of each target and ${OUTAGE_BARS} in all are drawn; ` +
+    `not drawn: ${what} (the report JSON has every outage).`
+  )
+}
+
 /** `12:00:03 UTC`, with milliseconds when the ticks are that fine. */
 function utcTime(ms: number, fine: boolean): string {
   const iso = new Date(ms).toISOString()
@@ -105,31 +157,33 @@ export function mermaidTimeline(r: Report): string {
   const first = Math.min(...bars.map((b) => b.startMs))
   const last = Math.max(...bars.map((b) => Math.max(b.endMs, b.startMs + 1)))
   const axis = timelineAxis(last - first)
+  const outages = outageBars(r)
   const lines = [
     '```mermaid',
     'gantt',
-    '  title Timeline: hops and addon downtime',
+    `  title Timeline: hops${outages.bars.length ? ', addon downtime and outages' : ' and addon downtime'}`,
     '  dateFormat x',
     `  axisFormat ${axis.axisFormat}`,
     `  tickInterval ${axis.tickInterval}`,
     '  todayMarker off'
   ]
-  for (const section of ['Hops', 'Addon downtime', 'Addons enabled'] as const) {
-    const inSection = bars.filter((b) => b.section === section)
-    if (inSection.length === 0) continue
-    lines.push(`  section ${section}`)
-    for (const b of inSection) {
+  // The run's own sections in their order, then a section per target with outages, in the report's order.
+  const fixed = ['Hops', 'Addon downtime', 'Addons enabled']
+  const sections = [...fixed.filter((s) => bars.some((b) => b.section === s)), ...new Set(bars.map((b) => b.section))]
+  for (const section of new Set(sections)) {
+    lines.push(`  section ${mermaidText(section, 'section')}`)
+    for (const b of bars.filter((x) => x.section === section)) {
       // A bar needs some width to be drawn: at least 1 ms.
       const end = Math.max(b.endMs, b.startMs + 1)
-      const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : ''
+      const tags = b.tag ? `${b.tag}, ` : ''
       lines.push(
-        `  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`
+        `  ${mermaidText(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`
       )
     }
   }
   const fine = axis.tickInterval.endsWith('millisecond')
   const caption =
     `<sub>Axis: the time of day in your browser’s time zone (Mermaid draws it in local time), a tick every ` +
-    `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.</sub>`
+    `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.${leftOut(outages.left)}</sub>`
   return `${lines.join('\n')}\n\`\`\`\n\n${caption}\n\n`
 }

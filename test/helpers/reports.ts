@@ -4,6 +4,7 @@ import { buildInventory, compareInventories, NOT_READY } from '../../src/cluster
 import { newReport, type Report } from '../../src/report/model.js'
 import type { MicroK8sStatus } from '../../src/cluster/microk8s.js'
 import type { Finding } from '../../src/preflight/removed-apis.js'
+import type { OutageRecord, TargetDisruption } from '../../src/probes/outages.js'
 
 const workload = (kind: string, namespace: string, name: string, image: string) => ({
   kind,
@@ -210,4 +211,49 @@ export function manyFindings(n: number): Finding[] {
     evidence: 'last-applied',
     source: 'guide' as const
   }))
+}
+
+/** One outage of a probed target, as OutageTracker records it (1 s samples, `refused`, in the second refresh). */
+export function probeOutage(startMs: number, durationMs: number, extra: Partial<OutageRecord> = {}): OutageRecord {
+  const failedSamples = Math.max(1, Math.round(durationMs / 1000))
+  return {
+    startMs,
+    endMs: startMs + durationMs,
+    durationMs,
+    failedSamples,
+    kind: 'refused',
+    kinds: { refused: failedSamples },
+    during: 'refresh 1.30/stable',
+    ...extra
+  }
+}
+
+/** A probed target with these outages (`answered: false`: it never answered, so it has none). */
+export function probeTarget(label: string, outages: OutageRecord[] = [], answered = true): TargetDisruption {
+  const failures = outages.reduce((n, o) => n + o.failedSamples, 0)
+  return {
+    label,
+    kind: label === 'API server' ? 'apiserver' : 'http',
+    samples: answered ? 190 : 0,
+    failures,
+    notYetUp: answered ? 0 : 190,
+    answered,
+    ...(answered ? { availability: (190 - failures) / 190 } : {}),
+    longestOutageMs: Math.max(0, ...outages.map((o) => o.durationMs)),
+    maxGapMs: 1000,
+    outages
+  }
+}
+
+/** The typical upgrade sampled every second from its first change to its end, with these targets. */
+export function probedUpgrade(targets: TargetDisruption[], limitMs?: number): Report {
+  const r = typicalUpgrade()
+  r.disruption = {
+    intervalMs: 1000,
+    startedAtMs: 2500,
+    stoppedAtMs: 196_000,
+    ...(limitMs !== undefined ? { limitMs } : {}),
+    targets
+  }
+  return r
 }

@@ -25,13 +25,15 @@ describe('report action (bundled)', () => {
     const ws = workspace()
     const r = await runReportAction({ dir: path.join(ws, 'run'), workspace: ws, inputs: { reports: 'reports' } })
     expect(r.code, r.stderr).toBe(1)
-    expect(r.outputs.total).toBe('6')
+    expect(r.outputs.total).toBe('7')
     expect(r.outputs.failed).toBe('1')
     expect(fs.readFileSync(r.outputs.grid, 'utf8')).toBe(r.summary)
-    expect(r.summary).toMatch(/^### ❌ MicroK8s upgrade matrix: 6 jobs · ✅ 4 passed · ❌ 1 failed/)
+    expect(r.summary).toMatch(/^### ❌ MicroK8s upgrade matrix: 7 jobs · ✅ 5 passed · ❌ 1 failed/)
     const merged = JSON.parse(fs.readFileSync(r.outputs.json, 'utf8'))
-    expect(merged.total).toBe(6)
-    expect(merged.reports.map((j: any) => j.report.schemaVersion)).toEqual(Array(6).fill(SCHEMA_VERSION))
+    expect(merged.total).toBe(7)
+    expect(merged.reports.map((j: any) => j.report.schemaVersion)).toEqual(Array(7).fill(SCHEMA_VERSION))
+    // The job the probes sampled shows its longest outage; the others (no disruption in their report) a dash.
+    expect(r.summary).toMatch(/<td>\d+\.\d\u00a0s <sub>[^<]*(<wbr>[^<]*)* · [^<]+<\/sub><\/td>/)
     expect(merged.unreadable.map((u: any) => u.file)).toEqual([
       'reports/corrupt.json',
       'reports/not-a-report.json',

@@ -1,10 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import * as path from 'node:path'
 import { readReports } from '../../src/report/reader.js'
-import { renderGrid, gridHeadline, type GridInput } from '../../src/report/grid.js'
-import { componentRows, differs } from '../../src/report/grid-rows.js'
+import { renderGrid, gridHeadline, sortJobs, type GridInput } from '../../src/report/grid.js'
+import { componentRows, differs, JOB_HEAD } from '../../src/report/grid-rows.js'
+import { longestOutage, type TargetDisruption } from '../../src/probes/outages.js'
 import { failure, merged } from '../../src/report-action/main.js'
-import { typicalUpgrade, failedRun } from '../helpers/reports.js'
+import { typicalUpgrade, failedRun, probedUpgrade, probeOutage, probeTarget } from '../helpers/reports.js'
 import type { ReadReport } from '../../src/report/reader.js'
 
 const fixtures = path.join(import.meta.dirname, '..', 'fixtures', 'reports')
@@ -46,11 +47,11 @@ describe('matrix grid', () => {
     const text = renderGrid(grid, { limit: 1 << 20 })
     await expect(text).toMatchFileSnapshot('__snapshots__/grid-fixtures.md')
     expect(gridHeadline(grid)).toBe(
-      'MicroK8s upgrade matrix: 6 jobs · ✅ 4 passed · ❌ 1 failed · 📝 1 dry run · ⚠️ 3 removed-API findings · ⚠️ 3 files not read'
+      'MicroK8s upgrade matrix: 7 jobs · ✅ 5 passed · ❌ 1 failed · 📝 1 dry run · ⚠️ 3 removed-API findings · ⚠️ 3 files not read'
     )
     const [jobs, more, components] = tables(text)
-    expect(jobs).toHaveLength(6)
-    expect(more).toHaveLength(6)
+    expect(jobs).toHaveLength(7)
+    expect(more).toHaveLength(7)
     // The failed job names its failing step, links its run, and shows the hop that failed.
     const failed = jobs.find((r) => r.includes('failed at'))!
     expect(failed).toContain(
@@ -117,7 +118,9 @@ describe('matrix grid', () => {
     const heads = [...text.matchAll(/<table>\n<tr>(.*)<\/tr>/g)].map((m) =>
       [...m[1].matchAll(/<th>(.*?)<\/th>/g)].map((h) => h[1])
     )
-    expect(heads[0]).toEqual(['#', 'from', 'target', 'status', 'hops', 'addons', 'data checks', 'removed APIs'])
+    expect(heads[0].join(' · ')).toBe(
+      '# · from · target · status · hops · addons · longest outage · data checks · removed APIs'
+    )
     expect(heads[1]).toEqual(['#', 'job', 'confinement', 'downtime', 'removed APIs found', 'duration'])
     const [jobs, more] = tables(text)
     expect(more.map((r) => /^<tr><td>(\d+)<\/td>/.exec(r)![1])).toEqual(
@@ -125,6 +128,54 @@ describe('matrix grid', () => {
     )
     // Long image repositories may break after each `/`, so they do not widen the versions table.
     expect(text).toContain('<code>registry.k8s.io/<wbr>ingress-nginx/<wbr>controller</code>')
+  })
+
+  it('gives each job’s longest outage, a dash for reports without probes (schema 1 to 3 without disruption)', async () => {
+    const grid = await fixtureGrid()
+    const [jobs] = tables(renderGrid(grid, { limit: 1 << 20 }))
+    const column = JOB_HEAD.indexOf('longest outage')
+    const cell = (row: string) => [...row.matchAll(/<td>(.*?)<\/td>/g)][column][1]
+    const sorted = sortJobs(grid.jobs)
+    const probed = sorted.findIndex((j) => j.report.disruption)
+    expect(probed).toBeGreaterThanOrEqual(0)
+    // The captured run: the longest outage of any target, with its target and the step it fell in.
+    const d = sorted[probed].report.disruption!
+    const longest = longestOutage(d)!
+    expect(cell(jobs[probed])).toBe(
+      `${(longest.outage.durationMs / 1000).toFixed(1)}\u00a0s <sub>${longest.label.replace(/([/.:])/g, '$1<wbr>')} · ${longest.outage.during}</sub>`
+    )
+    // Every other fixture has no disruption (a dry run, schema 1, schema 3 runs without probes): a dash.
+    sorted.forEach((j, i) => {
+      if (i !== probed) expect(cell(jobs[i]), j.file).toBe('—')
+    })
+    expect(sorted.find((j) => j.olderSchema === 1)).toBeDefined()
+  })
+
+  it('names a target that never answered, flags an outage over max-disruption, and says none when all answered', () => {
+    const withProbes = (targets: TargetDisruption[], limitMs?: number) => job(probedUpgrade(targets, limitMs))
+    const cellOf = (j: ReadReport) => {
+      const [jobs] = tables(renderGrid({ jobs: [j], unreadable: [] }, { limit: 1 << 20 }))
+      return [...jobs[0].matchAll(/<td>(.*?)<\/td>/g)][JOB_HEAD.indexOf('longest outage')][1]
+    }
+    expect(cellOf(withProbes([probeTarget('API server', []), probeTarget('web', [])]))).toBe('none')
+    expect(
+      cellOf(
+        withProbes(
+          [
+            probeTarget('API server', [probeOutage(1000, 4200)]),
+            probeTarget('dns/web.demo.svc.cluster.local', [], false)
+          ],
+          3000
+        )
+      )
+    ).toBe(
+      '⚠️ 4.2\u00a0s <sub>API server · refresh 1.30/stable</sub><br>⚠️ never answered <sub>dns/<wbr>web.<wbr>demo.<wbr>svc.<wbr>cluster.<wbr>local</sub>'
+    )
+    expect(cellOf(withProbes([probeTarget('API server', [], false)]))).toBe('⚠️ never answered <sub>API server</sub>')
+    const open = cellOf(
+      withProbes([probeTarget('a<b>|c', [probeOutage(1000, 1500, { open: true, during: '<i>x</i>' })])])
+    )
+    expect(open).toBe('1.5\u00a0s <sub>a&lt;b&gt;&#124;c · &lt;i&gt;x&lt;/i&gt;, still out at the end</sub>')
   })
 
   it('escapes everything that came from a report', () => {

@@ -93,7 +93,9 @@ describe('reading report files', () => {
     const { reports, unreadable, files } = await readReports([fixtures], process.cwd())
     expect(files).toHaveLength(fs.readdirSync(fixtures).filter((f) => f.endsWith('.json')).length)
     expect(reports.map((r) => path.basename(r.file)).sort()).toEqual(
-      ['dry-run', 'failure-at-hop', 'findings', 'older-schema', 'strict', 'success'].map((n) => `${n}.json`)
+      ['disruption', 'dry-run', 'failure-at-hop', 'findings', 'older-schema', 'strict', 'success'].map(
+        (n) => `${n}.json`
+      )
     )
     expect(unreadable.map((u) => path.basename(u.file)).sort()).toEqual([
       'corrupt.json',
