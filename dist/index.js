@@ -31611,7 +31611,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1288);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9447);
 /** The action's entry point (main and post step): everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31621,7 +31621,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1288:
+/***/ 9447:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36069,6 +36069,32 @@ function setupRows(setup) {
     return rows;
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/** Escaping for everything that goes into the job summary, the PR comment and the grid (Markdown and HTML). */
+/** HTML-escapes text for both HTML and Markdown contexts (`|` would split a Markdown table cell). */
+function esc(value) {
+    return String(value ?? '')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;')
+        .replace(/\|/g, '&#124;')
+        .replace(/`/g, '&#96;')
+        .replace(/\r?\n/g, ' ');
+}
+/** Like esc, but keeps line breaks (for <pre> blocks). */
+function escBlock(value) {
+    return value.split('\n').map(esc).join('\n');
+}
+/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
+function escLines(value) {
+    return value
+        .split('\n')
+        .map((l) => esc(l))
+        .join('<br>');
+}
+
 ;// CONCATENATED MODULE: ./src/base/progress.ts
 /**
  * What a person sees while the action waits: when a wait starts, what it waits for and its limit; then a progress
@@ -36132,9 +36158,47 @@ async function waitWithProgress(what, limitSeconds, work, log, clock = realProgr
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/timeline-outages.ts
+/** At most this many outage bars per target (its longest). */
+const OUTAGE_BARS_PER_TARGET = 3;
+/** At most this many outage bars in all: every target's longest first, then every target's second, … */
+const OUTAGE_BARS = 12;
+/** The outage bars of a report (none when nothing was sampled). */
+function outageBars(r) {
+    const d = r.disruption;
+    if (!d)
+        return { bars: [], left: [] };
+    const candidates = d.targets.flatMap((t, ti) => [...t.outages]
+        .sort((a, b) => b.durationMs - a.durationMs || a.startMs - b.startMs)
+        .slice(0, OUTAGE_BARS_PER_TARGET)
+        .map((outage, rank) => ({ ti, rank, outage })));
+    const drawn = candidates
+        .sort((a, b) => a.rank - b.rank || b.outage.durationMs - a.outage.durationMs || a.ti - b.ti)
+        .slice(0, OUTAGE_BARS);
+    const bars = [];
+    const left = [];
+    d.targets.forEach((t, ti) => {
+        const mine = drawn
+            .filter((c) => c.ti === ti)
+            .map((c) => c.outage)
+            .sort((a, b) => a.startMs - b.startMs);
+        for (const outage of mine)
+            bars.push({ target: t.label, outage, over: d.limitMs !== undefined && outage.durationMs > d.limitMs });
+        const rest = t.outages.filter((o) => !mine.includes(o));
+        if (rest.length)
+            left.push({ target: t.label, count: rest.length, ms: rest.reduce((sum, o) => sum + o.durationMs, 0) });
+    });
+    return { bars, left };
+}
+
 ;// CONCATENATED MODULE: ./src/report/timeline.ts
 
-/** The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon. */
+
+
+/**
+ * The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon, and the
+ * outages the chart draws (outageBars).
+ */
 function timelineBars(r) {
     const bars = [];
     for (const h of r.hops) {
@@ -36145,7 +36209,8 @@ function timelineBars(r) {
             label: h.channel,
             startMs: h.atMs,
             endMs: h.atMs + h.durationMs,
-            failed: h.status === 'failed'
+            failed: h.status === 'failed',
+            tag: h.status === 'failed' ? 'crit' : 'done'
         });
     }
     for (const a of r.addons) {
@@ -36156,17 +36221,43 @@ function timelineBars(r) {
             label: a.name,
             startMs: a.atMs,
             endMs: a.atMs + a.durationMs,
-            failed: a.status === 'failed'
+            failed: a.status === 'failed',
+            ...(a.status === 'failed' ? { tag: 'crit' } : {})
+        });
+    }
+    for (const { target, outage, over } of outageBars(r).bars) {
+        bars.push({
+            section: `${target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target} outages`,
+            label: `${outage.kind}${outage.open ? ' until the end' : ''}`,
+            startMs: outage.startMs,
+            endMs: outage.endMs,
+            failed: false,
+            tag: over || outage.open ? 'crit' : 'active'
         });
     }
     return bars;
 }
+/** Statements of the gantt lexer that a task name must not begin with (case-insensitive, as the lexer is). */
+const STATEMENT_START = /^(?:gantt|inclusiveenddates|topaxis|(?:dateformat|axisformat|tickinterval|includes|excludes|todaymarker|weekday|title|accdescription|section|click|call|href)\s|\d{4}-\d\d-\d\d)/i;
+/** Longer than this, a name is cut (a URL's path as a section name would push the chart aside). */
+const NAME_CHARS = 48;
+/** A target's label in its section's name is cut shorter, so `outages` stays. */
+const LABEL_CHARS = 32;
 /**
- * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
- * `%`, line breaks); channel and addon names are already restricted, this keeps it so.
+ * Text for a task or section name: only letters, digits, spaces and `. _ / + ( ) - , = @ ~` (nothing that ends a
+ * task, starts a comment or closes the fence: `:`, `#`, `;`, `%`, backticks, line breaks become spaces), at most
+ * NAME_CHARS characters, and a task name that would begin like a statement is led by `·`.
  */
-function taskName(text) {
-    return text.replace(/[^A-Za-z0-9 ._/+()-]/g, ' ').trim() || 'task';
+function mermaidText(text, kind = 'task') {
+    let name = text
+        .replace(/[^A-Za-z0-9 ._/+()\-,=@~]/g, ' ')
+        .replace(/ {2,}/g, ' ')
+        .trim();
+    if (name.length > NAME_CHARS)
+        name = `${name.slice(0, NAME_CHARS - 3).trimEnd()}...`;
+    if (!name)
+        return kind;
+    return kind === 'task' && STATEMENT_START.test(name) ? `· ${name}` : name;
 }
 const UNITS = [
     { unit: 'millisecond', ms: 1, short: 'ms', steps: [1, 2, 5, 10, 20, 50, 100, 200, 500], format: '%H:%M:%S.%L' },
@@ -36187,6 +36278,14 @@ function timelineAxis(spanMs) {
     }
     return { tickInterval: '1month', axisFormat: '%b %d', every: '1 month' };
 }
+/** What the chart did not draw of the outages, for its caption ('' when it drew them all). */
+function leftOut(left) {
+    if (!left.length)
+        return '';
+    const what = left.map((l) => `${esc(l.target)} ${l.count} (${formatSeconds(l.ms)} in all)`).join(', ');
+    return (` Outages: at most the ${OUTAGE_BARS_PER_TARGET} longest of each target and ${OUTAGE_BARS} in all are drawn; ` +
+        `not drawn: ${what} (the report JSON has every outage).`);
+}
 /** `12:00:03 UTC`, with milliseconds when the ticks are that fine. */
 function utcTime(ms, fine) {
     const iso = new Date(ms).toISOString();
@@ -36204,57 +36303,32 @@ function mermaidTimeline(r) {
     const first = Math.min(...bars.map((b) => b.startMs));
     const last = Math.max(...bars.map((b) => Math.max(b.endMs, b.startMs + 1)));
     const axis = timelineAxis(last - first);
+    const outages = outageBars(r);
     const lines = [
         '```mermaid',
         'gantt',
-        '  title Timeline: hops and addon downtime',
+        `  title Timeline: hops${outages.bars.length ? ', addon downtime and outages' : ' and addon downtime'}`,
         '  dateFormat x',
         `  axisFormat ${axis.axisFormat}`,
         `  tickInterval ${axis.tickInterval}`,
         '  todayMarker off'
     ];
-    for (const section of ['Hops', 'Addon downtime', 'Addons enabled']) {
-        const inSection = bars.filter((b) => b.section === section);
-        if (inSection.length === 0)
-            continue;
-        lines.push(`  section ${section}`);
-        for (const b of inSection) {
+    // The run's own sections in their order, then a section per target with outages, in the report's order.
+    const fixed = ['Hops', 'Addon downtime', 'Addons enabled'];
+    const sections = [...fixed.filter((s) => bars.some((b) => b.section === s)), ...new Set(bars.map((b) => b.section))];
+    for (const section of new Set(sections)) {
+        lines.push(`  section ${mermaidText(section, 'section')}`);
+        for (const b of bars.filter((x) => x.section === section)) {
             // A bar needs some width to be drawn: at least 1 ms.
             const end = Math.max(b.endMs, b.startMs + 1);
-            const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : '';
-            lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
+            const tags = b.tag ? `${b.tag}, ` : '';
+            lines.push(`  ${mermaidText(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
         }
     }
     const fine = axis.tickInterval.endsWith('millisecond');
     const caption = `<sub>Axis: the time of day in your browser’s time zone (Mermaid draws it in local time), a tick every ` +
-        `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.</sub>`;
+        `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.${leftOut(outages.left)}</sub>`;
     return `${lines.join('\n')}\n\`\`\`\n\n${caption}\n\n`;
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/** Escaping for everything that goes into the job summary, the PR comment and the grid (Markdown and HTML). */
-/** HTML-escapes text for both HTML and Markdown contexts (`|` would split a Markdown table cell). */
-function esc(value) {
-    return String(value ?? '')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;')
-        .replace(/\|/g, '&#124;')
-        .replace(/`/g, '&#96;')
-        .replace(/\r?\n/g, ' ');
-}
-/** Like esc, but keeps line breaks (for <pre> blocks). */
-function escBlock(value) {
-    return value.split('\n').map(esc).join('\n');
-}
-/** Escapes each line and keeps the line breaks as `<br>` (multi-line text in a table cell). */
-function escLines(value) {
-    return value
-        .split('\n')
-        .map((l) => esc(l))
-        .join('<br>');
 }
 
 ;// CONCATENATED MODULE: ./src/probes/outages.ts
@@ -36364,9 +36438,10 @@ function overLimit(record) {
 ;// CONCATENATED MODULE: ./src/report/disruption.ts
 /**
  * The disruption measured by the probes (report.disruption, docs/disruption.md) as the job summary's table
- * (target, availability, longest outage, during) and as the step outputs `max-outage-seconds` and `disruption`
- * (one JSON line). A section of its own, which summary.ts includes with one call; everything from the cluster or
- * the user is escaped. It claims only what was sampled: a target that never answered has no availability.
+ * (target, availability, longest outage, during), as the pull-request comment's one line with the longest outage,
+ * and as the step outputs `max-outage-seconds` and `disruption` (one JSON line). Sections of their own, which
+ * summary.ts includes with one call each; everything from the cluster or the user is escaped. It claims only what
+ * was sampled: a target that never answered has no availability, and is named as such, not as "no outage".
  */
 
 
@@ -36414,6 +36489,39 @@ function disruptionSection(r) {
             '<tr><th>target</th><th>availability</th><th>longest outage</th><th>during</th></tr>\n',
         rows,
         foot: '</table>\n\n',
+        droppable: 0
+    };
+}
+/**
+ * The pull-request comment's line: the longest outage of any target (target, length, during what, its failure
+ * kind), or that there was none, and the targets that never answered. An HTML paragraph, so a label's `_` or `*`
+ * is never read as Markdown emphasis. Undefined when nothing was sampled.
+ */
+function longestOutageLine(r) {
+    const d = r.disruption;
+    if (!d)
+        return undefined;
+    const longest = longestOutage(d);
+    const never = d.targets.filter((t) => !t.answered).map((t) => esc(t.label));
+    const limit = d.limitMs;
+    const parts = [];
+    if (longest) {
+        const { label, outage } = longest;
+        const over = limit !== undefined && outage.durationMs > limit ? ` ⚠️ over max-disruption (${secs(limit)})` : '';
+        parts.push(`${esc(label)}, ${secs(outage.durationMs)}, during ${esc(outage.during)} (${esc(outage.kind)}` +
+            `${outage.open ? ', still out at the end' : ''})${over}`);
+    }
+    else {
+        const answered = d.targets.length - never.length;
+        parts.push(answered ? `none (${answered} target${answered === 1 ? '' : 's'} answered every sample)` : 'none measured');
+    }
+    if (never.length)
+        parts.push(`⚠️ never answered: ${never.join(', ')}`);
+    return {
+        name: 'longest outage',
+        head: `<p><b>Longest outage:</b> ${parts.join('; ')} <sub>(a sample every ${secs(d.intervalMs)})</sub></p>\n\n`,
+        rows: [],
+        foot: '',
         droppable: 0
     };
 }
@@ -37001,8 +37109,8 @@ function row(w) {
         restarted.length
             ? `${w.restarts} <sub>(${listed(restarted.map((p) => `${p.pod}: ${p.restarts}`))})</sub>`
             : String(w.restarts ?? 0),
-        replaced,
-        w.rollout ? `${esc(w.rollout.before)} → ${esc(w.rollout.after)}` : '',
+        replaced || 'none',
+        w.rollout ? `${esc(w.rollout.before)} → ${esc(w.rollout.after)}` : 'none',
         w.budgets.length ? esc(w.budgets.join(', ')) : 'none'
     ];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
@@ -37050,7 +37158,7 @@ function workloadsSection(r, compact = false) {
     const namespaces = w.namespaces.map((n) => `<code>${esc(n)}</code>`).join(', ');
     return {
         name: 'workloads',
-        head: `${title} <sub>(the user's namespaces ${namespaces || 'none'}, read before the first change and at the end; ` +
+        head: `${title} <sub>(the user's namespace${w.namespaces.length === 1 ? '' : 's'}: ${namespaces || 'none'}; read before the first change and at the end; ` +
             `restarts are container restarts during the run)</sub>\n\n` +
             (shown.length
                 ? '<table>\n<tr><th>workload</th><th>available</th><th>restarts</th><th>pods replaced</th><th>rollout</th><th>PodDisruptionBudget</th></tr>\n'
@@ -37355,6 +37463,9 @@ function renderSummary(r, options) {
                     `upload it as an artifact to download it from the run${options.compact ? '' : ` (on the runner: ${summary_code(r.diagnostics)})`}.\n\n`
                 : '')));
     }
+    // The comment says the longest outage in one line under the headline (the summary's table has every target).
+    if (options.compact)
+        add(longestOutageLine(r));
     if (r.plan) {
         const hops = r.plan.hops.length ? r.plan.hops.map((h) => summary_code(h)).join(' → ') : 'none';
         const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => summary_code(a)).join(' → ') : 'none';

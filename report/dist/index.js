@@ -37745,7 +37745,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8395);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4789);
 /** The report action's entry point: everything happens in run(). */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
@@ -37755,7 +37755,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8395:
+/***/ 4789:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42292,7 +42292,112 @@ function compareImages(rows, kind, before, after, addon, shipped = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/probes/outages.ts
+/**
+ * From samples to outages (docs/disruption.md): a target counts from its first answer; consecutive failed samples
+ * merge into one outage from the first failed sample's start to the next answered sample's start (or the end of
+ * sampling, left open); each outage is attributed to what the run was doing then. The merging follows OpenShift's
+ * backend-disruption samplers (openshift/origin pkg/monitor/backenddisruption: one sample per interval, stamped at
+ * its start, failures merged into intervals); the types are the report's (report/model.ts records them).
+ */
+/** One target's samples as they come, merged online (no list of every sample is kept). */
+class OutageTracker {
+    label;
+    kind;
+    samples = 0;
+    failures = 0;
+    notYetUp = 0;
+    answered = false;
+    lastAtMs;
+    maxGapMs = 0;
+    current;
+    closed = [];
+    constructor(label, kind) {
+        this.label = label;
+        this.kind = kind;
+    }
+    record(sample) {
+        if (this.lastAtMs !== undefined)
+            this.maxGapMs = Math.max(this.maxGapMs, sample.atMs - this.lastAtMs);
+        this.lastAtMs = sample.atMs;
+        if (!this.answered && !sample.ok) {
+            this.notYetUp++;
+            return;
+        }
+        this.answered = true;
+        this.samples++;
+        if (sample.ok) {
+            if (this.current)
+                this.close(sample.atMs, false);
+            return;
+        }
+        this.failures++;
+        const kind = sample.kind ?? 'error';
+        this.current ??= { startMs: sample.atMs, failedSamples: 0, kinds: {} };
+        this.current.failedSamples++;
+        this.current.kinds[kind] = (this.current.kinds[kind] ?? 0) + 1;
+    }
+    close(endMs, open) {
+        const c = this.current;
+        const kind = Object.entries(c.kinds).sort((a, b) => b[1] - a[1])[0][0];
+        this.closed.push({ ...c, endMs, durationMs: endMs - c.startMs, kind, ...(open ? { open: true } : {}) });
+        this.current = undefined;
+    }
+    /** The target's record once sampling stopped at `stoppedAtMs`, outages attributed to `windows`. */
+    result(stoppedAtMs, windows, unresolved) {
+        if (this.current)
+            this.close(Math.max(stoppedAtMs, this.current.startMs), true);
+        const outages = this.closed.map((o) => ({ ...o, during: attribute(o.startMs, o.endMs, windows) }));
+        return {
+            label: this.label,
+            kind: this.kind,
+            samples: this.samples,
+            failures: this.failures,
+            notYetUp: this.notYetUp,
+            answered: this.answered,
+            ...(this.answered ? { availability: (this.samples - this.failures) / this.samples } : {}),
+            longestOutageMs: Math.max(0, ...outages.map((o) => o.durationMs)),
+            maxGapMs: this.maxGapMs,
+            outages,
+            ...(unresolved && !this.answered ? { unresolved } : {})
+        };
+    }
+}
+/**
+ * The window the outage fell in: of the windows overlapping [startMs, endMs] by at least half as much as the one
+ * that overlaps most, the shortest (the most specific: the ingress cycle rather than the whole addon-cycle step
+ * that holds it). `between steps` when none overlaps.
+ */
+function attribute(startMs, endMs, windows) {
+    const end = Math.max(endMs, startMs + 1);
+    const overlaps = windows
+        .map((w) => ({ w, overlap: Math.min(end, w.atMs + w.durationMs) - Math.max(startMs, w.atMs) }))
+        .filter((o) => o.overlap > 0);
+    if (!overlaps.length)
+        return 'between steps';
+    const most = Math.max(...overlaps.map((o) => o.overlap));
+    return overlaps
+        .filter((o) => o.overlap * 2 >= most)
+        .sort((a, b) => a.w.durationMs - b.w.durationMs || b.overlap - a.overlap)[0].w.name;
+}
+/** The longest outage among the targets, with its target (undefined when there was none). */
+function longestOutage(record) {
+    let best;
+    for (const t of record.targets)
+        for (const o of t.outages)
+            if (!best || o.durationMs > best.outage.durationMs)
+                best = { label: t.label, outage: o };
+    return best;
+}
+/** The targets whose longest outage exceeds max-disruption, and the targets that never answered, when it is set. */
+function overLimit(record) {
+    if (record.limitMs === undefined)
+        return [];
+    return record.targets.filter((t) => !t.answered || t.longestOutageMs > record.limitMs);
+}
+
 ;// CONCATENATED MODULE: ./src/report/grid-rows.ts
+
 
 
 const code = (v) => `<code>${escape_esc(v)}</code>`;
@@ -42411,6 +42516,32 @@ function downtimeCell(r) {
         return '—';
     return [api ? `API ${seconds(api)}` : '', addon ? `addons ${seconds(addon)}` : ''].filter(Boolean).join('<br>');
 }
+/** A probe target's label that may break after each `/`, `.` and `:` (a DNS name or URL must not widen its column). */
+const targetName = (v) => escape_esc(v).replace(/([/.:])/g, '$1<wbr>');
+/**
+ * The longest outage the probes measured (report.disruption, schema 3 on): its length, then the target and what
+ * ran then; ⚠️ when it exceeds max-disruption. A target that never answered is named as such, never as no outage.
+ * `—` for a report without probes (schema 1 and 2, a dry run, a run stopped before its first change).
+ */
+function outageCell(r) {
+    const d = r.disruption;
+    if (!d)
+        return '—';
+    const longest = longestOutage(d);
+    const never = d.targets.filter((t) => !t.answered);
+    const parts = [];
+    if (longest) {
+        const { label, outage } = longest;
+        const over = d.limitMs !== undefined && outage.durationMs > d.limitMs ? '⚠️ ' : '';
+        const open = outage.open ? ', still out at the end' : '';
+        parts.push(`${over}${seconds(outage.durationMs)}${sub(`${targetName(label)} · ${escape_esc(outage.during)}${open}`)}`);
+    }
+    else if (never.length < d.targets.length)
+        parts.push('none');
+    if (never.length)
+        parts.push(`⚠️ never answered${sub(never.map((t) => targetName(t.label)).join(', '))}`);
+    return parts.join('<br>');
+}
 function dataCell(r) {
     if (!r.dataChecks.length)
         return '—';
@@ -42434,7 +42565,17 @@ function findingKindsCell(r) {
     return kinds.length ? kinds.map(escape_esc).join('<br>') : '—';
 }
 /** The columns of the job table: what a reader compares across jobs. */
-const JOB_HEAD = ['#', 'from', 'target', 'status', 'hops', 'addons', 'data checks', 'removed APIs'];
+const JOB_HEAD = [
+    '#',
+    'from',
+    'target',
+    'status',
+    'hops',
+    'addons',
+    'longest outage',
+    'data checks',
+    'removed APIs'
+];
 function jobRow(job, index) {
     const r = job.report;
     return [
@@ -42446,6 +42587,7 @@ function jobRow(job, index) {
             (job.notes.length ? sub(`⚠️ ${escape_esc(job.notes.join('; '))}`) : ''),
         hopsCell(r),
         addonsCell(r),
+        outageCell(r),
         dataCell(r),
         findingsCell(r)
     ];
@@ -42791,7 +42933,12 @@ async function waitWithProgress(what, limitSeconds, work, log, clock = realProgr
 
 ;// CONCATENATED MODULE: ./src/report/timeline.ts
 
-/** The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon. */
+
+
+/**
+ * The bars of a report: each hop, each cycled addon's downtime (disable to ready again), each new addon, and the
+ * outages the chart draws (outageBars).
+ */
 function timelineBars(r) {
     const bars = [];
     for (const h of r.hops) {
@@ -42802,7 +42949,8 @@ function timelineBars(r) {
             label: h.channel,
             startMs: h.atMs,
             endMs: h.atMs + h.durationMs,
-            failed: h.status === 'failed'
+            failed: h.status === 'failed',
+            tag: h.status === 'failed' ? 'crit' : 'done'
         });
     }
     for (const a of r.addons) {
@@ -42813,17 +42961,43 @@ function timelineBars(r) {
             label: a.name,
             startMs: a.atMs,
             endMs: a.atMs + a.durationMs,
-            failed: a.status === 'failed'
+            failed: a.status === 'failed',
+            ...(a.status === 'failed' ? { tag: 'crit' } : {})
+        });
+    }
+    for (const { target, outage, over } of outageBars(r).bars) {
+        bars.push({
+            section: `${target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target} outages`,
+            label: `${outage.kind}${outage.open ? ' until the end' : ''}`,
+            startMs: outage.startMs,
+            endMs: outage.endMs,
+            failed: false,
+            tag: over || outage.open ? 'crit' : 'active'
         });
     }
     return bars;
 }
+/** Statements of the gantt lexer that a task name must not begin with (case-insensitive, as the lexer is). */
+const STATEMENT_START = /^(?:gantt|inclusiveenddates|topaxis|(?:dateformat|axisformat|tickinterval|includes|excludes|todaymarker|weekday|title|accdescription|section|click|call|href)\s|\d{4}-\d\d-\d\d)/i;
+/** Longer than this, a name is cut (a URL's path as a section name would push the chart aside). */
+const NAME_CHARS = 48;
+/** A target's label in its section's name is cut shorter, so `outages` stays. */
+const LABEL_CHARS = 32;
 /**
- * Task names may hold only what cannot end a task or start a comment in Mermaid's gantt grammar (`:`, `#`, `;`,
- * `%`, line breaks); channel and addon names are already restricted, this keeps it so.
+ * Text for a task or section name: only letters, digits, spaces and `. _ / + ( ) - , = @ ~` (nothing that ends a
+ * task, starts a comment or closes the fence: `:`, `#`, `;`, `%`, backticks, line breaks become spaces), at most
+ * NAME_CHARS characters, and a task name that would begin like a statement is led by `·`.
  */
-function taskName(text) {
-    return text.replace(/[^A-Za-z0-9 ._/+()-]/g, ' ').trim() || 'task';
+function mermaidText(text, kind = 'task') {
+    let name = text
+        .replace(/[^A-Za-z0-9 ._/+()\-,=@~]/g, ' ')
+        .replace(/ {2,}/g, ' ')
+        .trim();
+    if (name.length > NAME_CHARS)
+        name = `${name.slice(0, NAME_CHARS - 3).trimEnd()}...`;
+    if (!name)
+        return kind;
+    return kind === 'task' && STATEMENT_START.test(name) ? `· ${name}` : name;
 }
 const UNITS = [
     { unit: 'millisecond', ms: 1, short: 'ms', steps: [1, 2, 5, 10, 20, 50, 100, 200, 500], format: '%H:%M:%S.%L' },
@@ -42844,6 +43018,14 @@ function timelineAxis(spanMs) {
     }
     return { tickInterval: '1month', axisFormat: '%b %d', every: '1 month' };
 }
+/** What the chart did not draw of the outages, for its caption ('' when it drew them all). */
+function leftOut(left) {
+    if (!left.length)
+        return '';
+    const what = left.map((l) => `${esc(l.target)} ${l.count} (${formatSeconds(l.ms)} in all)`).join(', ');
+    return (` Outages: at most the ${OUTAGE_BARS_PER_TARGET} longest of each target and ${OUTAGE_BARS} in all are drawn; ` +
+        `not drawn: ${what} (the report JSON has every outage).`);
+}
 /** `12:00:03 UTC`, with milliseconds when the ticks are that fine. */
 function utcTime(ms, fine) {
     const iso = new Date(ms).toISOString();
@@ -42861,30 +43043,31 @@ function timeline_mermaidTimeline(r) {
     const first = Math.min(...bars.map((b) => b.startMs));
     const last = Math.max(...bars.map((b) => Math.max(b.endMs, b.startMs + 1)));
     const axis = timelineAxis(last - first);
+    const outages = outageBars(r);
     const lines = [
         '```mermaid',
         'gantt',
-        '  title Timeline: hops and addon downtime',
+        `  title Timeline: hops${outages.bars.length ? ', addon downtime and outages' : ' and addon downtime'}`,
         '  dateFormat x',
         `  axisFormat ${axis.axisFormat}`,
         `  tickInterval ${axis.tickInterval}`,
         '  todayMarker off'
     ];
-    for (const section of ['Hops', 'Addon downtime', 'Addons enabled']) {
-        const inSection = bars.filter((b) => b.section === section);
-        if (inSection.length === 0)
-            continue;
-        lines.push(`  section ${section}`);
-        for (const b of inSection) {
+    // The run's own sections in their order, then a section per target with outages, in the report's order.
+    const fixed = ['Hops', 'Addon downtime', 'Addons enabled'];
+    const sections = [...fixed.filter((s) => bars.some((b) => b.section === s)), ...new Set(bars.map((b) => b.section))];
+    for (const section of new Set(sections)) {
+        lines.push(`  section ${mermaidText(section, 'section')}`);
+        for (const b of bars.filter((x) => x.section === section)) {
             // A bar needs some width to be drawn: at least 1 ms.
             const end = Math.max(b.endMs, b.startMs + 1);
-            const tags = b.failed ? 'crit, ' : section === 'Hops' ? 'done, ' : '';
-            lines.push(`  ${taskName(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
+            const tags = b.tag ? `${b.tag}, ` : '';
+            lines.push(`  ${mermaidText(`${b.label} (${formatSeconds(b.endMs - b.startMs)})`)} :${tags}${t0 + b.startMs}, ${t0 + end}`);
         }
     }
     const fine = axis.tickInterval.endsWith('millisecond');
     const caption = `<sub>Axis: the time of day in your browser’s time zone (Mermaid draws it in local time), a tick every ` +
-        `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.</sub>`;
+        `${axis.every}; the first bar starts at ${utcTime(t0 + first, fine)}.${leftOut(outages.left)}</sub>`;
     return `${lines.join('\n')}\n\`\`\`\n\n${caption}\n\n`;
 }
 
@@ -43647,6 +43830,9 @@ function summary_renderSummary(r, options) {
                     `upload it as an artifact to download it from the run${options.compact ? '' : ` (on the runner: ${summary_code(r.diagnostics)})`}.\n\n`
                 : '')));
     }
+    // The comment says the longest outage in one line under the headline (the summary's table has every target).
+    if (options.compact)
+        add(longestOutageLine(r));
     if (r.plan) {
         const hops = r.plan.hops.length ? r.plan.hops.map((h) => summary_code(h)).join(' → ') : 'none';
         const order = r.plan.enableOrder.length ? r.plan.enableOrder.map((a) => summary_code(a)).join(' → ') : 'none';

@@ -122,7 +122,9 @@ describe.concurrent('disruption probes', () => {
     // DNS follows the dns addon and the cluster: down during the refreshes, answered otherwise.
     const dns = target(r, 'dns/web.demo.svc.cluster.local')
     expect(dns.answered).toBe(true)
-    expect(dns.outages.some((o: any) => o.during === 'refresh 1.29/stable')).toBe(true)
+    // (the two refreshes' outages may be measured as one when the hop's checks between them are shorter than the
+    // sampling precision: see above)
+    expect(dns.outages.some((o: any) => refreshes.includes(o.during))).toBe(true)
     // A target that never goes down: answered, and whatever it missed was the machine's load (timeouts), never a
     // refusal or an HTTP error (100 % on a machine that keeps up: test/probes/sampler.test.ts).
     const steady = target(r, 'steady')
