@@ -6,7 +6,7 @@
  *   nor an addon's: every namespace the catalog's addons deploy into at any release (catalog `addonNamespaces`),
  *   and for an enabled addon the catalog does not know (a community addon), the namespace named after it.
  * - A workload is a Deployment, StatefulSet or DaemonSet. Its pods are found as its controller owns them, by the
- *   pod's controller ownerReference (uid, else name): a StatefulSet's and a DaemonSet's directly, a Deployment's
+ *   pod's controller ownerReference (uid, else name; a pod without a controller reference is no workload's): a StatefulSet's and a DaemonSet's directly, a Deployment's
  *   through the ReplicaSets it owns.
  * - Its revision is what a rollout changes: a Deployment's current ReplicaSet (the highest
  *   `deployment.kubernetes.io/revision`), a StatefulSet's `status.updateRevision`, a DaemonSet's pods'
@@ -84,12 +84,18 @@ export function userNamespaceRule(enabledAddons: readonly string[]): (namespace:
 }
 
 const num = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback)
+/** A list from the API answer, or none: a field of the wrong shape is read as empty, never iterated. */
+const list = (v: unknown): any[] => (Array.isArray(v) ? v : [])
+/** A string-to-string map from the API answer (labels, matchLabels), without entries of another shape. */
+const labelMap = (v: unknown): Record<string, string> =>
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
+    : {}
 const ns = (o: any): string => String(o?.metadata?.namespace ?? 'default')
 
 /** The controller ownerReference of an object, when it has one. */
 function controllerOf(o: any): { kind?: string; name?: string; uid?: string } | undefined {
-  const refs: any[] = Array.isArray(o?.metadata?.ownerReferences) ? o.metadata.ownerReferences : []
-  return refs.find((r) => r?.controller === true) ?? refs[0]
+  return list(o?.metadata?.ownerReferences).find((r) => r?.controller === true)
 }
 
 /** Whether `ref` names `owner` (by uid when both have one, else by kind and name). */
@@ -100,13 +106,14 @@ function owns(owner: any, ref: { kind?: string; name?: string; uid?: string } | 
 }
 
 function restartsOf(pod: any): number {
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
+  const statuses = [...list(pod.status?.initContainerStatuses), ...list(pod.status?.containerStatuses)]
   return statuses.reduce((n: number, s: any) => n + num(s?.restartCount), 0)
 }
 
 function claimsOf(pod: any): string[] {
-  const volumes: any[] = Array.isArray(pod.spec?.volumes) ? pod.spec.volumes : []
-  return volumes.map((v) => v?.persistentVolumeClaim?.claimName).filter((c): c is string => typeof c === 'string')
+  return list(pod.spec?.volumes)
+    .map((v) => v?.persistentVolumeClaim?.claimName)
+    .filter((c): c is string => typeof c === 'string')
 }
 
 const revisionNumber = (rs: any) => Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision']) || 0
@@ -148,10 +155,13 @@ export function readWorkloads(items: readonly any[], isUser: (namespace: string)
           : mostCommon(owned.map((p) => p.metadata?.labels?.['controller-revision-hash']).filter(Boolean))
     }
     const desired = kind === 'DaemonSet' ? num(w.status?.desiredNumberScheduled) : num(w.spec?.replicas, 1)
+    // A Deployment omits availableReplicas when it is 0 (omitempty): absent is none available, not "as ready".
     const available =
       kind === 'DaemonSet'
         ? num(w.status?.numberAvailable)
-        : num(w.status?.availableReplicas, num(w.status?.readyReplicas))
+        : kind === 'StatefulSet'
+          ? num(w.status?.availableReplicas, num(w.status?.readyReplicas))
+          : num(w.status?.availableReplicas)
     workloads.push({
       namespace: ns(w),
       kind,
@@ -159,11 +169,12 @@ export function readWorkloads(items: readonly any[], isUser: (namespace: string)
       desired,
       available,
       ...(revision ? { revision: String(revision) } : {}),
-      templateLabels: { ...(w.spec?.template?.metadata?.labels ?? {}) },
+      templateLabels: labelMap(w.spec?.template?.metadata?.labels),
       pods: owned
         .map((p) => ({
           name: String(p.metadata?.name ?? '?'),
-          uid: String(p.metadata?.uid ?? ''),
+          // A pod is known by its uid; by its name (unique in its namespace) when the answer has none.
+          uid: String(p.metadata?.uid ?? `name:${p.metadata?.name ?? '?'}`),
           restarts: restartsOf(p)
         }))
         .sort((a, b) => a.name.localeCompare(b.name)),
@@ -183,7 +194,20 @@ export function readWorkloads(items: readonly any[], isUser: (namespace: string)
     budgets: of('PodDisruptionBudget').map((b) => ({
       namespace: ns(b),
       name: String(b.metadata?.name ?? '?'),
-      ...(b.spec?.selector && typeof b.spec.selector === 'object' ? { selector: b.spec.selector } : {})
+      ...(b.spec?.selector && typeof b.spec.selector === 'object' && !Array.isArray(b.spec.selector)
+        ? {
+            selector: {
+              matchLabels: labelMap(b.spec.selector.matchLabels),
+              matchExpressions: list(b.spec.selector.matchExpressions)
+                .filter((r) => typeof r?.key === 'string' && typeof r?.operator === 'string')
+                .map((r) => ({
+                  key: r.key,
+                  operator: r.operator,
+                  values: list(r.values).filter((v) => typeof v === 'string')
+                }))
+            }
+          }
+        : {})
     }))
   }
 }

@@ -29,6 +29,9 @@ function available(w: WorkloadRow): string {
   return `${now}${w.presence === 'new' ? ' (new)' : was}`
 }
 
+/** In the PR comment, at most this many workloads listed only because no PodDisruptionBudget covers them. */
+export const COMPACT_UNCOVERED = 10
+
 function row(w: WorkloadRow): string {
   const restarted = w.restartedPods ?? []
   const replaced = [
@@ -40,7 +43,9 @@ function row(w: WorkloadRow): string {
     available(w),
     restarted.length
       ? `${w.restarts} <sub>(${listed(restarted.map((p) => `${p.pod}: ${p.restarts}`))})</sub>`
-      : String(w.restarts ?? 0),
+      : w.restarts === undefined
+        ? '—'
+        : String(w.restarts),
     replaced || 'none',
     w.rollout ? `${esc(w.rollout.before)} → ${esc(w.rollout.after)}` : 'none',
     w.budgets.length ? esc(w.budgets.join(', ')) : 'none'
@@ -92,8 +97,17 @@ export function workloadsSection(
     ...w.workloads.filter((x) => !flagged(x) && !(x.restarts ?? 0))
   ]
   // The PR comment keeps what a reviewer must see: what changed, restarted or has no budget.
-  const shown = compact ? ordered.filter((x) => flagged(x) || (x.restarts ?? 0) > 0 || !x.budgets.length) : ordered
+  // At most COMPACT_UNCOVERED rows that are there only for having no budget, so a cluster of many workloads
+  // cannot push the data checks and the removed-API findings out of the comment.
+  const changed = (x: WorkloadRow) => flagged(x) || (x.restarts ?? 0) > 0
+  const shown = compact
+    ? [
+        ...ordered.filter(changed),
+        ...ordered.filter((x) => !changed(x) && !x.budgets.length).slice(0, COMPACT_UNCOVERED)
+      ]
+    : ordered
   const hidden = ordered.length - shown.length
+  const hiddenUncovered = ordered.filter((x) => !shown.includes(x) && !x.budgets.length).length
   const namespaces = w.namespaces.map((n) => `<code>${esc(n)}</code>`).join(', ')
   return {
     name: 'workloads',
@@ -107,7 +121,9 @@ export function workloadsSection(
     foot:
       (shown.length ? '</table>\n\n' : '') +
       (w.workloads.length ? '' : 'No Deployment, StatefulSet or DaemonSet in them.\n\n') +
-      (hidden ? `${hidden} more workload${hidden === 1 ? '' : 's'} unchanged, available and covered.\n\n` : '') +
+      (hidden
+        ? `${hidden} more workload${hidden === 1 ? '' : 's'} unchanged and available${hiddenUncovered ? `, ${hiddenUncovered} of them without a PodDisruptionBudget` : ''} (the job summary lists every one).\n\n`
+        : '') +
       claimsLine(w),
     droppable: 0
   }

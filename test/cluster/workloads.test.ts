@@ -280,6 +280,50 @@ describe('two reads compared', () => {
     ])
   })
 
+  it('a workload gone at the end has no restarts measured (not 0)', () => {
+    const later = compareWorkloads(side(before), side([...after.filter((o) => o.metadata.name !== 'agent')]))
+    const gone = later.workloads.find((w) => w.name === 'agent')!
+    expect(gone.restarts).toBeUndefined()
+    expect(gone.restartedPods).toBeUndefined()
+  })
+
+  it('a Deployment without availableReplicas (omitted when 0) has none available, however many are ready', () => {
+    const d = deployment('web', 'd-web', { replicas: 2 })
+    d.status = { replicas: 2, readyReplicas: 2, unavailableReplicas: 2 } as any
+    expect(readWorkloads([d], isUser).workloads[0]).toMatchObject({ desired: 2, available: 0 })
+    const st = statefulSet('db', 's-db', 'db-1', 1)
+    expect(readWorkloads([st], isUser).workloads[0]).toMatchObject({ available: 1 })
+  })
+
+  it('pods without a uid are told apart by name, so restarts are not subtracted across pods', () => {
+    const sts = statefulSet('db', 's-db', 'db-1')
+    const bare = (name: string, restarts: number) => {
+      const p = pod(name, 'x', owner('StatefulSet', 'db', 's-db'), [restarts])
+      delete (p.metadata as any).uid
+      return p
+    }
+    const r = compareWorkloads(
+      side([sts, bare('db-0', 5), bare('db-1', 0)]),
+      side([sts, bare('db-0', 5), bare('db-1', 1)])
+    )
+    expect(r.workloads[0]).toMatchObject({ restarts: 1, podsGone: [], podsNew: [] })
+    expect(r.workloads[0].restartedPods).toEqual([{ pod: 'db-1', restarts: 1 }])
+  })
+
+  it('reads objects of the wrong shape as empty rather than failing the report', () => {
+    const d = deployment('web', 'd-web')
+    const p = pod('web-1', 'p1', owner('StatefulSet', 'web', 'd-web'), [1]) as any
+    p.status.containerStatuses = {}
+    p.spec.volumes = 'data'
+    p.metadata.ownerReferences = { kind: 'StatefulSet' }
+    const b = budget('odd', { matchLabels: ['app'], matchExpressions: { key: 'app' } })
+    const items = [d, p, b, { kind: 'StatefulSet', metadata: null, status: 7 }, null, 'text']
+    const read = () => readWorkloads(items, isUser)
+    expect(read).not.toThrow()
+    expect(() => compareWorkloads(side(items), side(items))).not.toThrow()
+    expect(read().workloads.map((w) => w.kind)).toEqual(['Deployment', 'StatefulSet'])
+  })
+
   it('a side that was not read compares nothing and claims nothing changed', () => {
     const unread = compareWorkloads(side(before), { reason: 'the cluster is not ready' })
     expect(unread).toMatchObject({ compared: false, after: { read: false, reason: 'the cluster is not ready' } })

@@ -1,7 +1,7 @@
 // The job summary's Workloads section (src/report/workloads.ts) and the record in the report JSON: what it shows for
 // a compared record, for one side not read, and that it escapes what came from the cluster.
 import { describe, it, expect } from 'vitest'
-import { workloadsSection } from '../../src/report/workloads.js'
+import { workloadsSection, COMPACT_UNCOVERED } from '../../src/report/workloads.js'
 import { renderSummary } from '../../src/report/summary.js'
 import type { WorkloadsRecord } from '../../src/cluster/workload-changes.js'
 import { typicalUpgrade } from '../helpers/reports.js'
@@ -88,7 +88,37 @@ describe('the Workloads section', () => {
   it('keeps in the PR comment only the workloads that changed, restarted or have no budget', () => {
     const s = workloadsSection({ ...typicalUpgrade(), workloads: record() }, true)!
     expect(s.rows).toHaveLength(2)
-    expect(s.foot).toContain('1 more workload unchanged, available and covered.')
+    expect(s.foot).toContain('1 more workload unchanged and available (the job summary lists every one).')
+  })
+
+  it('lists at most COMPACT_UNCOVERED workloads in the PR comment only for having no budget', () => {
+    const r = record()
+    const plain = {
+      namespace: 'demo',
+      kind: 'Deployment' as const,
+      name: 'svc',
+      presence: 'kept' as const,
+      desired: 1,
+      availableBefore: 1,
+      availableAfter: 1,
+      restarts: 0,
+      restartedPods: [],
+      podsGone: [],
+      podsNew: [],
+      budgets: []
+    }
+    const many = Array.from({ length: COMPACT_UNCOVERED + 5 }, (_, i) => ({ ...plain, name: `svc-${i}` }))
+    const s = workloadsSection({ ...typicalUpgrade(), workloads: { ...r, workloads: many } }, true)!
+    expect(s.rows).toHaveLength(COMPACT_UNCOVERED)
+    expect(s.foot).toContain('5 more workloads unchanged and available, 5 of them without a PodDisruptionBudget')
+    expect(workloadsSection({ ...typicalUpgrade(), workloads: { ...r, workloads: many } })!.rows).toHaveLength(15)
+  })
+
+  it('shows a dash, not 0, for the restarts of a workload gone at the end', () => {
+    const r = record()
+    const gone = { ...r.workloads[0], presence: 'gone' as const, restarts: undefined, restartedPods: undefined }
+    const s = workloadsSection({ ...typicalUpgrade(), workloads: { ...r, workloads: [gone] } })!
+    expect(s.rows[0]).toMatch(/<td>gone<\/td><td>—<\/td>/)
   })
 
   it("says when the user's namespaces hold claims but no workload", () => {
