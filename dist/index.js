@@ -36225,9 +36225,23 @@ function timelineBars(r) {
             ...(a.status === 'failed' ? { tag: 'crit' } : {})
         });
     }
+    // A section per target: two labels cut to the same name are told apart by a number, never drawn as one.
+    const sectionOf = new Map();
+    const sectionFor = (target) => {
+        let name = sectionOf.get(target);
+        if (name)
+            return name;
+        const cut = target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target;
+        const taken = new Set([...sectionOf.values()].map((v) => mermaidText(v, 'section')));
+        name = `${cut} outages`;
+        for (let n = 2; taken.has(mermaidText(name, 'section')); n++)
+            name = `${cut} (${n}) outages`;
+        sectionOf.set(target, name);
+        return name;
+    };
     for (const { target, outage, over } of outageBars(r).bars) {
         bars.push({
-            section: `${target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target} outages`,
+            section: sectionFor(target),
             label: `${outage.kind}${outage.open ? ' until the end' : ''}`,
             startMs: outage.startMs,
             endMs: outage.endMs,
@@ -36882,9 +36896,28 @@ function minorOfRelease(release) {
     const m = /^1\.(\d{1,3})$/.exec(release);
     return m ? Number(m[1]) : undefined;
 }
+/** The lower-case plural the API server names a kind's resource by (English rules as Kubernetes' RESTMapper). */
+function pluralOf(kind) {
+    const k = kind.toLowerCase();
+    if (/[^aeiou]y$/.test(k))
+        return `${k.slice(0, -1)}ies`;
+    if (/(s|x|z|ch|sh)$/.test(k))
+        return `${k}es`;
+    return `${k}s`;
+}
+/**
+ * What replaces a requested API: the table's row for its resource (rows name a `resource` when stored objects can
+ * be listed), else the row whose kind is that resource (the review kinds, the off-by-default APIs), else the one
+ * replacement every row of that API version names; none when the table does not say.
+ */
 function replacementOf(apiVersion, group, resource) {
     const qualified = group ? `${resource}.${group}` : resource;
-    return REMOVED_APIS.find((r) => r.apiVersion === apiVersion && r.resource === qualified)?.replacement;
+    const rows = REMOVED_APIS.filter((r) => r.apiVersion === apiVersion);
+    const row = rows.find((r) => r.resource === qualified) ?? rows.find((r) => pluralOf(r.kind) === resource);
+    if (row)
+        return row.replacement;
+    const all = [...new Set(rows.map((r) => r.replacement))];
+    return all.length === 1 ? all[0] : undefined;
 }
 const key = (a) => `${a.apiVersion}|${a.resource}|${a.subresource ?? ''}|${a.removedRelease ?? ''}`;
 /** Sorted by the release that removes them (none last), then by API and resource. */
@@ -37097,6 +37130,8 @@ function available(w) {
     const was = w.availableBefore !== undefined && w.availableBefore !== w.availableAfter ? ` (was ${w.availableBefore})` : '';
     return `${now}${w.presence === 'new' ? ' (new)' : was}`;
 }
+/** In the PR comment, at most this many workloads listed only because no PodDisruptionBudget covers them. */
+const COMPACT_UNCOVERED = 10;
 function row(w) {
     const restarted = w.restartedPods ?? [];
     const replaced = [
@@ -37108,7 +37143,9 @@ function row(w) {
         available(w),
         restarted.length
             ? `${w.restarts} <sub>(${listed(restarted.map((p) => `${p.pod}: ${p.restarts}`))})</sub>`
-            : String(w.restarts ?? 0),
+            : w.restarts === undefined
+                ? '—'
+                : String(w.restarts),
         replaced || 'none',
         w.rollout ? `${esc(w.rollout.before)} → ${esc(w.rollout.after)}` : 'none',
         w.budgets.length ? esc(w.budgets.join(', ')) : 'none'
@@ -37153,8 +37190,17 @@ function workloadsSection(r, compact = false) {
         ...w.workloads.filter((x) => !flagged(x) && !(x.restarts ?? 0))
     ];
     // The PR comment keeps what a reviewer must see: what changed, restarted or has no budget.
-    const shown = compact ? ordered.filter((x) => flagged(x) || (x.restarts ?? 0) > 0 || !x.budgets.length) : ordered;
+    // At most COMPACT_UNCOVERED rows that are there only for having no budget, so a cluster of many workloads
+    // cannot push the data checks and the removed-API findings out of the comment.
+    const changed = (x) => flagged(x) || (x.restarts ?? 0) > 0;
+    const shown = compact
+        ? [
+            ...ordered.filter(changed),
+            ...ordered.filter((x) => !changed(x) && !x.budgets.length).slice(0, COMPACT_UNCOVERED)
+        ]
+        : ordered;
     const hidden = ordered.length - shown.length;
+    const hiddenUncovered = ordered.filter((x) => !shown.includes(x) && !x.budgets.length).length;
     const namespaces = w.namespaces.map((n) => `<code>${esc(n)}</code>`).join(', ');
     return {
         name: 'workloads',
@@ -37166,7 +37212,9 @@ function workloadsSection(r, compact = false) {
         rows: shown.map(row),
         foot: (shown.length ? '</table>\n\n' : '') +
             (w.workloads.length ? '' : 'No Deployment, StatefulSet or DaemonSet in them.\n\n') +
-            (hidden ? `${hidden} more workload${hidden === 1 ? '' : 's'} unchanged, available and covered.\n\n` : '') +
+            (hidden
+                ? `${hidden} more workload${hidden === 1 ? '' : 's'} unchanged and available${hiddenUncovered ? `, ${hiddenUncovered} of them without a PodDisruptionBudget` : ''} (the job summary lists every one).\n\n`
+                : '') +
             claimsLine(w),
         droppable: 0
     };
@@ -39767,7 +39815,7 @@ async function toolsForRun(inputs, runStartMs) {
  *   nor an addon's: every namespace the catalog's addons deploy into at any release (catalog `addonNamespaces`),
  *   and for an enabled addon the catalog does not know (a community addon), the namespace named after it.
  * - A workload is a Deployment, StatefulSet or DaemonSet. Its pods are found as its controller owns them, by the
- *   pod's controller ownerReference (uid, else name): a StatefulSet's and a DaemonSet's directly, a Deployment's
+ *   pod's controller ownerReference (uid, else name; a pod without a controller reference is no workload's): a StatefulSet's and a DaemonSet's directly, a Deployment's
  *   through the ReplicaSets it owns.
  * - Its revision is what a rollout changes: a Deployment's current ReplicaSet (the highest
  *   `deployment.kubernetes.io/revision`), a StatefulSet's `status.updateRevision`, a DaemonSet's pods'
@@ -39793,11 +39841,16 @@ function userNamespaceRule(enabledAddons) {
     return (namespace) => !notUser.has(namespace);
 }
 const num = (v, fallback = 0) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+/** A list from the API answer, or none: a field of the wrong shape is read as empty, never iterated. */
+const list = (v) => (Array.isArray(v) ? v : []);
+/** A string-to-string map from the API answer (labels, matchLabels), without entries of another shape. */
+const labelMap = (v) => v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v).filter((e) => typeof e[1] === 'string'))
+    : {};
 const ns = (o) => String(o?.metadata?.namespace ?? 'default');
 /** The controller ownerReference of an object, when it has one. */
 function controllerOf(o) {
-    const refs = Array.isArray(o?.metadata?.ownerReferences) ? o.metadata.ownerReferences : [];
-    return refs.find((r) => r?.controller === true) ?? refs[0];
+    return list(o?.metadata?.ownerReferences).find((r) => r?.controller === true);
 }
 /** Whether `ref` names `owner` (by uid when both have one, else by kind and name). */
 function owns(owner, ref) {
@@ -39808,12 +39861,13 @@ function owns(owner, ref) {
     return ref.name === owner.metadata?.name;
 }
 function restartsOf(pod) {
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const statuses = [...list(pod.status?.initContainerStatuses), ...list(pod.status?.containerStatuses)];
     return statuses.reduce((n, s) => n + num(s?.restartCount), 0);
 }
 function claimsOf(pod) {
-    const volumes = Array.isArray(pod.spec?.volumes) ? pod.spec.volumes : [];
-    return volumes.map((v) => v?.persistentVolumeClaim?.claimName).filter((c) => typeof c === 'string');
+    return list(pod.spec?.volumes)
+        .map((v) => v?.persistentVolumeClaim?.claimName)
+        .filter((c) => typeof c === 'string');
 }
 const revisionNumber = (rs) => Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision']) || 0;
 /** The Deployment's current ReplicaSet: the highest revision, else the one running pods. */
@@ -39851,9 +39905,12 @@ function readWorkloads(items, isUser) {
                     : mostCommon(owned.map((p) => p.metadata?.labels?.['controller-revision-hash']).filter(Boolean));
         }
         const desired = kind === 'DaemonSet' ? num(w.status?.desiredNumberScheduled) : num(w.spec?.replicas, 1);
+        // A Deployment omits availableReplicas when it is 0 (omitempty): absent is none available, not "as ready".
         const available = kind === 'DaemonSet'
             ? num(w.status?.numberAvailable)
-            : num(w.status?.availableReplicas, num(w.status?.readyReplicas));
+            : kind === 'StatefulSet'
+                ? num(w.status?.availableReplicas, num(w.status?.readyReplicas))
+                : num(w.status?.availableReplicas);
         workloads.push({
             namespace: ns(w),
             kind,
@@ -39861,11 +39918,12 @@ function readWorkloads(items, isUser) {
             desired,
             available,
             ...(revision ? { revision: String(revision) } : {}),
-            templateLabels: { ...(w.spec?.template?.metadata?.labels ?? {}) },
+            templateLabels: labelMap(w.spec?.template?.metadata?.labels),
             pods: owned
                 .map((p) => ({
                 name: String(p.metadata?.name ?? '?'),
-                uid: String(p.metadata?.uid ?? ''),
+                // A pod is known by its uid; by its name (unique in its namespace) when the answer has none.
+                uid: String(p.metadata?.uid ?? `name:${p.metadata?.name ?? '?'}`),
                 restarts: restartsOf(p)
             }))
                 .sort((a, b) => a.name.localeCompare(b.name)),
@@ -39885,7 +39943,20 @@ function readWorkloads(items, isUser) {
         budgets: of('PodDisruptionBudget').map((b) => ({
             namespace: ns(b),
             name: String(b.metadata?.name ?? '?'),
-            ...(b.spec?.selector && typeof b.spec.selector === 'object' ? { selector: b.spec.selector } : {})
+            ...(b.spec?.selector && typeof b.spec.selector === 'object' && !Array.isArray(b.spec.selector)
+                ? {
+                    selector: {
+                        matchLabels: labelMap(b.spec.selector.matchLabels),
+                        matchExpressions: list(b.spec.selector.matchExpressions)
+                            .filter((r) => typeof r?.key === 'string' && typeof r?.operator === 'string')
+                            .map((r) => ({
+                            key: r.key,
+                            operator: r.operator,
+                            values: list(r.values).filter((v) => typeof v === 'string')
+                        }))
+                    }
+                }
+                : {})
         }))
     };
 }
@@ -39960,8 +40031,8 @@ function compareOne(b, a, budgets) {
         desired: w.desired,
         ...(b ? { availableBefore: b.available } : {}),
         ...(a ? { availableAfter: a.available } : {}),
-        restarts: restarted.reduce((n, p) => n + p.restarts, 0),
-        restartedPods: restarted,
+        // A workload gone at the end has no end read of its pods: its restarts were not measured.
+        ...(a ? { restarts: restarted.reduce((n, p) => n + p.restarts, 0), restartedPods: restarted } : {}),
         podsGone: (b?.pods ?? []).filter((p) => !afterUids.has(p.uid)).map((p) => p.name),
         podsNew: b ? (a?.pods ?? []).filter((p) => !beforeUids.has(p.uid)).map((p) => p.name) : [],
         ...(rollout ? { rollout } : {}),
@@ -40056,10 +40127,23 @@ function side(inventory, items, isUser) {
         return { reason: 'microk8s is not installed' };
     return { snapshot: readWorkloads(items, isUser), takenAt: inventory.takenAt };
 }
-/** Records `report.workloads` and says in the log what a reader must look at. */
+/**
+ * Records `report.workloads` and says in the log what a reader must look at. Never throws: an answer this code
+ * cannot read is recorded as not compared, with why, and the rest of the report is still written.
+ */
 function recordWorkloads(report, inspected, end) {
     if (!inspected?.installed)
         return;
+    try {
+        compareAndLog(report, inspected, end);
+    }
+    catch (error) {
+        const reason = `the answers could not be compared (${error.message})`;
+        report.workloads = compareWorkloads({ reason }, { reason });
+        core_warning(`Workloads not compared: ${reason}`, { title: 'workloads' });
+    }
+}
+function compareAndLog(report, inspected, end) {
     const enabled = [...inspected.inventory.addons, ...('inventory' in end ? end.inventory.addons : [])]
         .filter((a) => a.enabled)
         .map((a) => a.name);

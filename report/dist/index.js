@@ -42965,9 +42965,23 @@ function timelineBars(r) {
             ...(a.status === 'failed' ? { tag: 'crit' } : {})
         });
     }
+    // A section per target: two labels cut to the same name are told apart by a number, never drawn as one.
+    const sectionOf = new Map();
+    const sectionFor = (target) => {
+        let name = sectionOf.get(target);
+        if (name)
+            return name;
+        const cut = target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target;
+        const taken = new Set([...sectionOf.values()].map((v) => mermaidText(v, 'section')));
+        name = `${cut} outages`;
+        for (let n = 2; taken.has(mermaidText(name, 'section')); n++)
+            name = `${cut} (${n}) outages`;
+        sectionOf.set(target, name);
+        return name;
+    };
     for (const { target, outage, over } of outageBars(r).bars) {
         bars.push({
-            section: `${target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target} outages`,
+            section: sectionFor(target),
             label: `${outage.kind}${outage.open ? ' until the end' : ''}`,
             startMs: outage.startMs,
             endMs: outage.endMs,
@@ -43408,9 +43422,28 @@ function minorOfRelease(release) {
     const m = /^1\.(\d{1,3})$/.exec(release);
     return m ? Number(m[1]) : undefined;
 }
+/** The lower-case plural the API server names a kind's resource by (English rules as Kubernetes' RESTMapper). */
+function pluralOf(kind) {
+    const k = kind.toLowerCase();
+    if (/[^aeiou]y$/.test(k))
+        return `${k.slice(0, -1)}ies`;
+    if (/(s|x|z|ch|sh)$/.test(k))
+        return `${k}es`;
+    return `${k}s`;
+}
+/**
+ * What replaces a requested API: the table's row for its resource (rows name a `resource` when stored objects can
+ * be listed), else the row whose kind is that resource (the review kinds, the off-by-default APIs), else the one
+ * replacement every row of that API version names; none when the table does not say.
+ */
 function replacementOf(apiVersion, group, resource) {
     const qualified = group ? `${resource}.${group}` : resource;
-    return REMOVED_APIS.find((r) => r.apiVersion === apiVersion && r.resource === qualified)?.replacement;
+    const rows = REMOVED_APIS.filter((r) => r.apiVersion === apiVersion);
+    const row = rows.find((r) => r.resource === qualified) ?? rows.find((r) => pluralOf(r.kind) === resource);
+    if (row)
+        return row.replacement;
+    const all = [...new Set(rows.map((r) => r.replacement))];
+    return all.length === 1 ? all[0] : undefined;
 }
 const requested_apis_key = (a) => `${a.apiVersion}|${a.resource}|${a.subresource ?? ''}|${a.removedRelease ?? ''}`;
 /** Sorted by the release that removes them (none last), then by API and resource. */

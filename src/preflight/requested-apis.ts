@@ -137,9 +137,26 @@ function minorOfRelease(release: string): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
+/** The lower-case plural the API server names a kind's resource by (English rules as Kubernetes' RESTMapper). */
+function pluralOf(kind: string): string {
+  const k = kind.toLowerCase()
+  if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`
+  if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`
+  return `${k}s`
+}
+
+/**
+ * What replaces a requested API: the table's row for its resource (rows name a `resource` when stored objects can
+ * be listed), else the row whose kind is that resource (the review kinds, the off-by-default APIs), else the one
+ * replacement every row of that API version names; none when the table does not say.
+ */
 function replacementOf(apiVersion: string, group: string, resource: string): string | undefined {
   const qualified = group ? `${resource}.${group}` : resource
-  return REMOVED_APIS.find((r) => r.apiVersion === apiVersion && r.resource === qualified)?.replacement
+  const rows = REMOVED_APIS.filter((r) => r.apiVersion === apiVersion)
+  const row = rows.find((r) => r.resource === qualified) ?? rows.find((r) => pluralOf(r.kind) === resource)
+  if (row) return row.replacement
+  const all = [...new Set(rows.map((r) => r.replacement))]
+  return all.length === 1 ? all[0] : undefined
 }
 
 const key = (a: RequestedApi) => `${a.apiVersion}|${a.resource}|${a.subresource ?? ''}|${a.removedRelease ?? ''}`

@@ -63,9 +63,21 @@ export function timelineBars(r: Report): TimelineBar[] {
       ...(a.status === 'failed' ? { tag: 'crit' as const } : {})
     })
   }
+  // A section per target: two labels cut to the same name are told apart by a number, never drawn as one.
+  const sectionOf = new Map<string, string>()
+  const sectionFor = (target: string) => {
+    let name = sectionOf.get(target)
+    if (name) return name
+    const cut = target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target
+    const taken = new Set([...sectionOf.values()].map((v) => mermaidText(v, 'section')))
+    name = `${cut} outages`
+    for (let n = 2; taken.has(mermaidText(name, 'section')); n++) name = `${cut} (${n}) outages`
+    sectionOf.set(target, name)
+    return name
+  }
   for (const { target, outage, over } of outageBars(r).bars) {
     bars.push({
-      section: `${target.length > LABEL_CHARS ? `${target.slice(0, LABEL_CHARS - 3)}...` : target} outages`,
+      section: sectionFor(target),
       label: `${outage.kind}${outage.open ? ' until the end' : ''}`,
       startMs: outage.startMs,
       endMs: outage.endMs,

@@ -20,9 +20,22 @@ function side(inventory: Inventory, items: any[], isUser: (ns: string) => boolea
   return { snapshot: readWorkloads(items, isUser), takenAt: inventory.takenAt }
 }
 
-/** Records `report.workloads` and says in the log what a reader must look at. */
+/**
+ * Records `report.workloads` and says in the log what a reader must look at. Never throws: an answer this code
+ * cannot read is recorded as not compared, with why, and the rest of the report is still written.
+ */
 export function recordWorkloads(report: Report, inspected: Inspected | undefined, end: EndRead): void {
   if (!inspected?.installed) return
+  try {
+    compareAndLog(report, inspected, end)
+  } catch (error) {
+    const reason = `the answers could not be compared (${(error as Error).message})`
+    report.workloads = compareWorkloads({ reason }, { reason })
+    core.warning(`Workloads not compared: ${reason}`, { title: 'workloads' })
+  }
+}
+
+function compareAndLog(report: Report, inspected: Inspected, end: EndRead): void {
   const enabled = [...inspected.inventory.addons, ...('inventory' in end ? end.inventory.addons : [])]
     .filter((a) => a.enabled)
     .map((a) => a.name)

@@ -150,3 +150,23 @@ describe('apiserver_requested_deprecated_apis from a 1.28 API server’s /metric
     expect(standing({ apiVersion: 'v1', resource: 'componentstatuses' }, 32)).toBe('no removal set')
   })
 })
+
+describe('the replacement named for a requested API', () => {
+  const one = (labels: string) => parsed(`# TYPE ${GAUGE} gauge\n${line(labels)}\n`).requested[0]
+  it('comes from the table by kind where its row lists no resource (off-by-default and review kinds)', () => {
+    expect(
+      one('group="resource.k8s.io",removed_release="1.36",resource="resourceclaims",subresource="",version="v1beta1"')
+        .replacement
+    ).toBe('resource.k8s.io/v1')
+    expect(
+      one(
+        'group="authentication.k8s.io",removed_release="1.22",resource="tokenreviews",subresource="",version="v1beta1"'
+      ).replacement
+    ).toBe('authentication.k8s.io/v1')
+  })
+  it('is absent where the table does not know the API', () => {
+    expect(
+      one('group="example.com",removed_release="1.40",resource="widgets",subresource="",version="v1beta1"').replacement
+    ).toBeUndefined()
+  })
+})

@@ -137,6 +137,27 @@ describe('the timeline', () => {
 describe('the timeline’s outages', () => {
   const t0 = Date.parse(typicalUpgrade().startedAt)
 
+  it('keeps two targets apart whose labels are cut to the same name', () => {
+    const long = 'ingress.example.internal.corp:8443/api/'
+    const r = probedUpgrade(
+      [
+        probeTarget(`${long}health`, [probeOutage(40_000, 2000)]),
+        probeTarget(`${long}ready`, [probeOutage(60_000, 3000)])
+      ],
+      5000
+    )
+    const block = fenced(mermaidTimeline(r))
+    expect(ganttProblems(block)).toEqual([])
+    const sections = block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('section ') && l.includes('outages'))
+    expect(sections).toEqual([
+      'section ingress.example.internal.corp... outages',
+      'section ingress.example.internal.corp... (2) outages'
+    ])
+  })
+
   it('draws each target’s outages in a section of its own, red when over max-disruption or still out', () => {
     const r = probedUpgrade(
       [
