@@ -16,7 +16,9 @@ function cpuMs(args, env) {
     env: { ...env, BENCH_CPU_FILE: file },
     stdio: 'ignore'
   })
-  return Number(fs.readFileSync(file, 'utf8')) / 1000
+  const ms = Number(fs.readFileSync(file, 'utf8')) / 1000
+  fs.rmSync(path.dirname(file), { recursive: true, force: true })
+  return ms
 }
 
 /** Median CPU milliseconds of the bundle's cold start and of bare Node, over `runs` alternating runs each. */

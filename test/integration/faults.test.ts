@@ -231,6 +231,7 @@ describe.concurrent('faults that end in a clear error', () => {
       { channel: '1.30/stable' },
       { dir, env: { PATH: bin }, spawnOptions: { uid: 65534, gid: 65534 } }
     )
+    fs.rmSync(bin, { recursive: true, force: true })
     expect(r.code).toBe(1)
     expect(errorAnnotation(r)).toMatch(/not running as root and sudo is not available/)
     expect(r.state.calls).toEqual([])
