@@ -36300,6 +36300,17 @@ function leftOut(left) {
     return (` Outages: at most the ${OUTAGE_BARS_PER_TARGET} longest of each target and ${OUTAGE_BARS} in all are drawn; ` +
         `not drawn: ${what} (the report JSON has every outage).`);
 }
+/** What the chart draws, as its title says it: `hops, addon downtime and outages`, only what is there. */
+function titleOf(bars) {
+    const has = (test) => bars.some(test);
+    const parts = [
+        ...(has((b) => b.section === 'Hops') ? ['hops'] : []),
+        ...(has((b) => b.section === 'Addon downtime') ? ['addon downtime'] : []),
+        ...(has((b) => b.section === 'Addons enabled') ? ['addons enabled'] : []),
+        ...(has((b) => b.section.endsWith(' outages')) ? ['outages'] : [])
+    ];
+    return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? 'the run');
+}
 /** `12:00:03 UTC`, with milliseconds when the ticks are that fine. */
 function utcTime(ms, fine) {
     const iso = new Date(ms).toISOString();
@@ -36321,7 +36332,7 @@ function mermaidTimeline(r) {
     const lines = [
         '```mermaid',
         'gantt',
-        `  title Timeline: hops${outages.bars.length ? ', addon downtime and outages' : ' and addon downtime'}`,
+        `  title Timeline: ${titleOf(bars)}`,
         '  dateFormat x',
         `  axisFormat ${axis.axisFormat}`,
         `  tickInterval ${axis.tickInterval}`,

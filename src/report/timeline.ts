@@ -152,6 +152,18 @@ function leftOut(left: Array<{ target: string; count: number; ms: number }>): st
   )
 }
 
+/** What the chart draws, as its title says it: `hops, addon downtime and outages`, only what is there. */
+function titleOf(bars: TimelineBar[]): string {
+  const has = (test: (b: TimelineBar) => boolean) => bars.some(test)
+  const parts = [
+    ...(has((b) => b.section === 'Hops') ? ['hops'] : []),
+    ...(has((b) => b.section === 'Addon downtime') ? ['addon downtime'] : []),
+    ...(has((b) => b.section === 'Addons enabled') ? ['addons enabled'] : []),
+    ...(has((b) => b.section.endsWith(' outages')) ? ['outages'] : [])
+  ]
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? 'the run')
+}
+
 /** `12:00:03 UTC`, with milliseconds when the ticks are that fine. */
 function utcTime(ms: number, fine: boolean): string {
   const iso = new Date(ms).toISOString()
@@ -173,7 +185,7 @@ export function mermaidTimeline(r: Report): string {
   const lines = [
     '```mermaid',
     'gantt',
-    `  title Timeline: hops${outages.bars.length ? ', addon downtime and outages' : ' and addon downtime'}`,
+    `  title Timeline: ${titleOf(bars)}`,
     '  dateFormat x',
     `  axisFormat ${axis.axisFormat}`,
     `  tickInterval ${axis.tickInterval}`,

@@ -137,6 +137,14 @@ describe('the timeline', () => {
 describe('the timeline’s outages', () => {
   const t0 = Date.parse(typicalUpgrade().startedAt)
 
+  it('names in its title only what it draws', () => {
+    const r = probedUpgrade([probeTarget('API server', [probeOutage(3000, 1200)])])
+    r.hops = []
+    r.addons = []
+    expect(fenced(mermaidTimeline(r))).toContain('title Timeline: outages\n')
+    expect(fenced(mermaidTimeline(typicalUpgrade()))).toContain('title Timeline: hops and addon downtime\n')
+  })
+
   it('keeps two targets apart whose labels are cut to the same name', () => {
     const long = 'ingress.example.internal.corp:8443/api/'
     const r = probedUpgrade(
