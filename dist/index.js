@@ -43494,6 +43494,7 @@ async function checkManifests(inputs, report, targetMinor) {
 
 
 
+const BEFORE_THE_RUN = 'before the run';
 const requested_apis_firstLine = (text) => text.trim().split('\n')[0]?.slice(0, 300) ?? '';
 /** One read of the gauge from the API server `microk8s kubectl` reaches (`minor`: its Kubernetes minor). */
 async function readRequestedApis(microk8s, report, at, minor) {
@@ -43553,10 +43554,17 @@ function readingStage(name, at, minor, runIf) {
     };
 }
 /** Before anything changes, when a cluster runs. */
-const requestedApisBefore = readingStage('pre-flight: requested APIs', 'before the run', (state) => state.plan.core.fromMinor, (state) => Boolean(state.inspected.status?.running));
-/** Before a hop's refresh restarts the API server (`minor`: the one it runs now); not for a fresh install. */
+const requestedApisBefore = readingStage('pre-flight: requested APIs', BEFORE_THE_RUN, (state) => state.plan.core.fromMinor, (state) => Boolean(state.inspected.status?.running));
+/**
+ * Before a hop's refresh restarts the API server (`minor`: the one it runs now); not for a fresh install, nor
+ * for the first refresh when the read before the run succeeded: the same API server has not restarted since, and
+ * in between ran only the action's own pre-flight (a second read would hold the same gauge).
+ */
 async function beforeRefresh(state, hop, minor) {
     if (state.inputs.removedApis === 'off' || hop.kind !== 'refresh')
+        return;
+    const last = state.report.requestedApis?.reads.at(-1);
+    if (state.report.hops.length === 0 && last?.at === BEFORE_THE_RUN && last.status === 'read')
         return;
     await record(state, `before ${hop.channelText}`, minor);
 }

@@ -23,6 +23,7 @@ import {
 import type { Hop } from '../upgrade/plan.js'
 import type { Planned, Stage } from './workflow.js'
 
+const BEFORE_THE_RUN = 'before the run'
 const firstLine = (text: string) => text.trim().split('\n')[0]?.slice(0, 300) ?? ''
 
 /** One read of the gauge from the API server `microk8s kubectl` reaches (`minor`: its Kubernetes minor). */
@@ -102,14 +103,20 @@ function readingStage(
 /** Before anything changes, when a cluster runs. */
 export const requestedApisBefore = readingStage(
   'pre-flight: requested APIs',
-  'before the run',
+  BEFORE_THE_RUN,
   (state) => state.plan.core.fromMinor,
   (state) => Boolean(state.inspected.status?.running)
 )
 
-/** Before a hop's refresh restarts the API server (`minor`: the one it runs now); not for a fresh install. */
+/**
+ * Before a hop's refresh restarts the API server (`minor`: the one it runs now); not for a fresh install, nor
+ * for the first refresh when the read before the run succeeded: the same API server has not restarted since, and
+ * in between ran only the action's own pre-flight (a second read would hold the same gauge).
+ */
 export async function beforeRefresh(state: Planned, hop: Hop, minor: number | undefined): Promise<void> {
   if (state.inputs.removedApis === 'off' || hop.kind !== 'refresh') return
+  const last = state.report.requestedApis?.reads.at(-1)
+  if (state.report.hops.length === 0 && last?.at === BEFORE_THE_RUN && last.status === 'read') return
   await record(state, `before ${hop.channelText}`, minor)
 }
 
