@@ -41,8 +41,8 @@ export function apiRequestsOf(scenario) {
 }
 
 /** The API server process (re)starts: the gauge starts empty. */
-export function restartApiServer(state, at = Date.now()) {
-  if (state.cluster) state.cluster.apiServerStartedAt = at
+export function restartApiServer(state) {
+  if (state.cluster) state.cluster.apiServerStartedAt = Date.now()
 }
 
 /** The requests made once, before the run: they count for the API server process running when the run began. */

@@ -14,7 +14,7 @@ import { CUSTOM_GROUPS, crdForObject, resolveCustomResource } from './crds.mjs'
 import { convergeLoadBalancers, overlappingPool } from './metallb.mjs'
 import { podTrafficForwarded } from './host.mjs'
 import { isReady, serverMinor, minorOfVersion, addonEnabled, removeObjects } from './cluster.mjs'
-import { podsOf, replicaSets, workloadStatus, crashLooping, podLogs } from './pods.mjs'
+import { controllerObjects, crashLooping, podLogs } from './pods.mjs'
 import { metricsText } from './apiserver-metrics.mjs'
 
 function refused(out) {
@@ -69,10 +69,9 @@ function liveObjects(state) {
   }
   // MetalLB's controller assigns LoadBalancer addresses from the pools while it runs.
   if (addonEnabled(state, 'metallb')) convergeLoadBalancers(state.cluster.objects)
-  // The workloads' controllers report their pods.
-  for (const o of c.objects)
-    if (['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.kind)) o.status = workloadStatus(state, o)
-  return [...c.objects, ...replicaSets(state), ...podsOf(state)]
+  // The workloads' controllers report their pods (and set each workload's status from them).
+  const controlled = controllerObjects(state)
+  return [...c.objects, ...controlled]
 }
 
 /**

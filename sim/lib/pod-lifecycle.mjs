@@ -20,9 +20,9 @@
 import { createHash } from 'node:crypto'
 
 /** Minors whose kubelet hashes containers differently from the minor before (kubernetes/kubernetes#124220). */
-export const KUBELET_HASH_CHANGES = [31]
+const KUBELET_HASH_CHANGES = [31]
 /** The first minor whose configure hook deletes pods that mount the snap's data (canonical/microk8s#4184). */
-export const SNAP_DATA_PODS_DELETED_FROM = 29
+const SNAP_DATA_PODS_DELETED_FROM = 29
 const SNAP_DATA_CURRENT = '/var/snap/microk8s/current/'
 /** A Deployment's default revisionHistoryLimit: old ReplicaSets kept. */
 const HISTORY = 10
@@ -47,7 +47,7 @@ export function stableUid(text) {
 }
 
 /** The hash of a workload's pod template (the Deployment controller's pod-template-hash, the controller revision). */
-export function templateHash(workload) {
+function templateHash(workload) {
   return shortHash(JSON.stringify(workload.spec?.template ?? {}), 10)
 }
 
@@ -124,7 +124,7 @@ export function replicaSetsOf(deployment, desired, ready) {
       metadata: {
         name: replicaSetName(deployment, hash),
         namespace: deployment.metadata.namespace ?? 'default',
-        uid: stableUid(`${deployment.metadata.uid}/rs/${hash}`),
+        uid: replicaSetUid(deployment, hash),
         creationTimestamp: deployment.metadata.creationTimestamp,
         labels: { ...labels, 'pod-template-hash': hash },
         annotations: { 'deployment.kubernetes.io/revision': String(i + 1) },
@@ -142,6 +142,8 @@ export function replicaSetsOf(deployment, desired, ready) {
 }
 
 export const replicaSetName = (deployment, hash) => `${deployment.metadata.name}-${hash}`
+/** Its uid: the same wherever the ReplicaSet is named (its own object, its pods' ownerReference). */
+export const replicaSetUid = (deployment, hash) => stableUid(`${deployment.metadata.uid}/rs/${hash}`)
 
 /** An ownerReferences entry naming `owner` as the controller, as the API server shows it. */
 export function ownerReference(owner, kind = owner.kind, name = owner.metadata.name, uid = owner.metadata.uid) {

@@ -22,6 +22,7 @@ import {
   ownerReference,
   replicaSetName,
   replicaSetsOf,
+  replicaSetUid,
   shortHash,
   stableUid
 } from './pod-lifecycle.mjs'
@@ -75,7 +76,7 @@ function kubeTime(ms) {
 }
 
 /** How many pods a workload runs: its replicas (a DaemonSet one, on the simulated node). */
-export function desiredPods(workload) {
+function desiredPods(workload) {
   if (workload.kind === 'DaemonSet') return 1
   const n = Number(workload.spec?.replicas ?? 1)
   return Number.isInteger(n) && n >= 0 ? n : 1
@@ -93,7 +94,7 @@ function podsOfWorkload(state, workload) {
   const rsName = replicaSetName(workload, hash)
   const owner =
     workload.kind === 'Deployment'
-      ? ownerReference(workload, 'ReplicaSet', rsName, stableUid(`${workload.metadata.uid}/rs/${hash}`))
+      ? ownerReference(workload, 'ReplicaSet', rsName, replicaSetUid(workload, hash))
       : ownerReference(workload)
   // Ready again a moment after the cluster is (a restarted kubelet probes every pod anew), or after the pod started.
   const startedAt = Math.max(c.readyAt ?? 0, life.since)
@@ -201,26 +202,27 @@ function podVolumes(workload, volumes, index) {
   return [...volumes, ...claims]
 }
 
-/** Every pod of the cluster now (none while it is not ready). */
-export function podsOf(state) {
-  return state.cluster.objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).flatMap((w) => podsOfWorkload(state, w))
-}
-
-/** The ReplicaSets of every Deployment (pod-lifecycle.mjs): one per pod template it ran. */
-export function replicaSets(state) {
-  return state.cluster.objects
-    .filter((o) => o.kind === 'Deployment')
-    .flatMap((d) => replicaSetsOf(d, desiredPods(d), readyPods(state, d)))
-}
-
-function readyPods(state, workload) {
-  return podsOfWorkload(state, workload).filter((p) => p.status.conditions[0].status === 'True').length
+/**
+ * What the workloads' controllers show now, each workload's pods built once: its status set from them, then every
+ * Deployment's ReplicaSets (pod-lifecycle.mjs: one per pod template it ran) and every pod (none while the cluster
+ * is not ready).
+ */
+export function controllerObjects(state) {
+  const replicaSets = []
+  const pods = []
+  for (const w of state.cluster.objects.filter((o) => WORKLOAD_KINDS.includes(o.kind))) {
+    const own = podsOfWorkload(state, w)
+    const ready = own.filter((p) => p.status.conditions[0].status === 'True').length
+    w.status = workloadStatus(w, ready)
+    if (w.kind === 'Deployment') replicaSets.push(...replicaSetsOf(w, desiredPods(w), ready))
+    pods.push(...own)
+  }
+  return [...replicaSets, ...pods]
 }
 
 /** The workload's own status, as its controller reports it from its pods. */
-export function workloadStatus(state, workload) {
+function workloadStatus(workload, ready) {
   const desired = desiredPods(workload)
-  const ready = readyPods(state, workload)
   if (workload.kind === 'DaemonSet')
     return { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: ready, numberAvailable: ready }
   const revision = `${workload.metadata.name}-${lifecycle(workload).revisions.at(-1)}`
@@ -243,7 +245,10 @@ export function crashLooping(state, workload) {
  * restarted has no previous container (BadRequest, exit 1).
  */
 export function podLogs(state, podName, ns, previous) {
-  const pod = podsOf(state).find((p) => p.metadata.name === podName && p.metadata.namespace === ns)
+  const pod = state.cluster.objects
+    .filter((o) => WORKLOAD_KINDS.includes(o.kind))
+    .flatMap((w) => podsOfWorkload(state, w))
+    .find((p) => p.metadata.name === podName && p.metadata.namespace === ns)
   if (!pod) return { code: 1, err: `Error from server (NotFound): pods "${podName}" not found` }
   const container = pod.spec.containers[0].name
   const restarted = pod.status.containerStatuses[0].lastState?.terminated
