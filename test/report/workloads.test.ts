@@ -93,20 +93,8 @@ describe('the Workloads section', () => {
 
   it('lists at most COMPACT_UNCOVERED workloads in the PR comment only for having no budget', () => {
     const r = record()
-    const plain = {
-      namespace: 'demo',
-      kind: 'Deployment' as const,
-      name: 'svc',
-      presence: 'kept' as const,
-      desired: 1,
-      availableBefore: 1,
-      availableAfter: 1,
-      restarts: 0,
-      restartedPods: [],
-      podsGone: [],
-      podsNew: [],
-      budgets: []
-    }
+    // A row there only for having no budget: the quiet DaemonSet, uncovered.
+    const plain = { ...r.workloads.find((w) => w.name === 'quiet')!, budgets: [] }
     const many = Array.from({ length: COMPACT_UNCOVERED + 5 }, (_, i) => ({ ...plain, name: `svc-${i}` }))
     const s = workloadsSection({ ...typicalUpgrade(), workloads: { ...r, workloads: many } }, true)!
     expect(s.rows).toHaveLength(COMPACT_UNCOVERED)
