@@ -36158,7 +36158,125 @@ async function waitWithProgress(what, limitSeconds, work, log, clock = realProgr
     }
 }
 
+;// CONCATENATED MODULE: ./src/probes/outages.ts
+/**
+ * From samples to outages (docs/disruption.md): a target counts from its first answer; consecutive failed samples
+ * merge into one outage from the first failed sample's start to the next answered sample's start (or the end of
+ * sampling, left open); each outage is attributed to what the run was doing then. The merging follows OpenShift's
+ * backend-disruption samplers (openshift/origin pkg/monitor/backenddisruption: one sample per interval, stamped at
+ * its start, failures merged into intervals); the types are the report's (report/model.ts records them).
+ */
+/** One target's samples as they come, merged online (no list of every sample is kept). */
+class OutageTracker {
+    label;
+    kind;
+    samples = 0;
+    failures = 0;
+    notYetUp = 0;
+    answered = false;
+    lastAtMs;
+    maxGapMs = 0;
+    current;
+    closed = [];
+    constructor(label, kind) {
+        this.label = label;
+        this.kind = kind;
+    }
+    record(sample) {
+        if (this.lastAtMs !== undefined)
+            this.maxGapMs = Math.max(this.maxGapMs, sample.atMs - this.lastAtMs);
+        this.lastAtMs = sample.atMs;
+        if (!this.answered && !sample.ok) {
+            this.notYetUp++;
+            return;
+        }
+        this.answered = true;
+        this.samples++;
+        if (sample.ok) {
+            if (this.current)
+                this.close(sample.atMs, false);
+            return;
+        }
+        this.failures++;
+        const kind = sample.kind ?? 'error';
+        this.current ??= { startMs: sample.atMs, failedSamples: 0, kinds: {} };
+        this.current.failedSamples++;
+        this.current.kinds[kind] = (this.current.kinds[kind] ?? 0) + 1;
+    }
+    close(endMs, open) {
+        const c = this.current;
+        const kind = Object.entries(c.kinds).sort((a, b) => b[1] - a[1])[0][0];
+        this.closed.push({ ...c, endMs, durationMs: endMs - c.startMs, kind, ...(open ? { open: true } : {}) });
+        this.current = undefined;
+    }
+    /** The target's record once sampling stopped at `stoppedAtMs`, outages attributed to `windows`. */
+    result(stoppedAtMs, windows, unresolved) {
+        if (this.current)
+            this.close(Math.max(stoppedAtMs, this.current.startMs), true);
+        const outages = this.closed.map((o) => ({ ...o, during: attribute(o.startMs, o.endMs, windows) }));
+        return {
+            label: this.label,
+            kind: this.kind,
+            samples: this.samples,
+            failures: this.failures,
+            notYetUp: this.notYetUp,
+            answered: this.answered,
+            ...(this.answered ? { availability: (this.samples - this.failures) / this.samples } : {}),
+            longestOutageMs: Math.max(0, ...outages.map((o) => o.durationMs)),
+            maxGapMs: this.maxGapMs,
+            outages,
+            ...(unresolved && !this.answered ? { unresolved } : {})
+        };
+    }
+}
+/**
+ * The window the outage fell in: of the windows overlapping [startMs, endMs] by at least half as much as the one
+ * that overlaps most, the shortest (the most specific: the ingress cycle rather than the whole addon-cycle step
+ * that holds it). `between steps` when none overlaps.
+ */
+function attribute(startMs, endMs, windows) {
+    const end = Math.max(endMs, startMs + 1);
+    const overlaps = windows
+        .map((w) => ({ w, overlap: Math.min(end, w.atMs + w.durationMs) - Math.max(startMs, w.atMs) }))
+        .filter((o) => o.overlap > 0);
+    if (!overlaps.length)
+        return 'between steps';
+    const most = Math.max(...overlaps.map((o) => o.overlap));
+    return overlaps
+        .filter((o) => o.overlap * 2 >= most)
+        .sort((a, b) => a.w.durationMs - b.w.durationMs || b.overlap - a.overlap)[0].w.name;
+}
+/**
+ * The longest outage among the targets, with its target and whether it exceeds max-disruption (undefined when
+ * there was none).
+ */
+function longestOutage(record) {
+    let best;
+    for (const t of record.targets)
+        for (const o of t.outages)
+            if (!best || o.durationMs > best.outage.durationMs)
+                best = { label: t.label, outage: o };
+    if (!best)
+        return undefined;
+    return { ...best, overLimit: exceedsLimit(record, best.outage) };
+}
+/** Whether an outage lasted longer than max-disruption (false when it is not set). */
+function exceedsLimit(record, outage) {
+    return record.limitMs !== undefined && outage.durationMs > record.limitMs;
+}
+/** The labels of the targets that never answered a sample (never counted as "no outage"). */
+function neverAnswered(record) {
+    return record.targets.filter((t) => !t.answered).map((t) => t.label);
+}
+/** The targets whose longest outage exceeds max-disruption, and the targets that never answered, when it is set. */
+function overLimit(record) {
+    if (record.limitMs === undefined)
+        return [];
+    return record.targets.filter((t) => !t.answered || t.longestOutageMs > record.limitMs);
+}
+
 ;// CONCATENATED MODULE: ./src/report/timeline-outages.ts
+
 /** At most this many outage bars per target (its longest). */
 const OUTAGE_BARS_PER_TARGET = 3;
 /** At most this many outage bars in all: every target's longest first, then every target's second, … */
@@ -36183,7 +36301,7 @@ function outageBars(r) {
             .map((c) => c.outage)
             .sort((a, b) => a.startMs - b.startMs);
         for (const outage of mine)
-            bars.push({ target: t.label, outage, over: d.limitMs !== undefined && outage.durationMs > d.limitMs });
+            bars.push({ target: t.label, outage, over: exceedsLimit(d, outage) });
         const rest = t.outages.filter((o) => !mine.includes(o));
         if (rest.length)
             left.push({ target: t.label, count: rest.length, ms: rest.reduce((sum, o) => sum + o.durationMs, 0) });
@@ -36356,110 +36474,6 @@ function mermaidTimeline(r) {
     return `${lines.join('\n')}\n\`\`\`\n\n${caption}\n\n`;
 }
 
-;// CONCATENATED MODULE: ./src/probes/outages.ts
-/**
- * From samples to outages (docs/disruption.md): a target counts from its first answer; consecutive failed samples
- * merge into one outage from the first failed sample's start to the next answered sample's start (or the end of
- * sampling, left open); each outage is attributed to what the run was doing then. The merging follows OpenShift's
- * backend-disruption samplers (openshift/origin pkg/monitor/backenddisruption: one sample per interval, stamped at
- * its start, failures merged into intervals); the types are the report's (report/model.ts records them).
- */
-/** One target's samples as they come, merged online (no list of every sample is kept). */
-class OutageTracker {
-    label;
-    kind;
-    samples = 0;
-    failures = 0;
-    notYetUp = 0;
-    answered = false;
-    lastAtMs;
-    maxGapMs = 0;
-    current;
-    closed = [];
-    constructor(label, kind) {
-        this.label = label;
-        this.kind = kind;
-    }
-    record(sample) {
-        if (this.lastAtMs !== undefined)
-            this.maxGapMs = Math.max(this.maxGapMs, sample.atMs - this.lastAtMs);
-        this.lastAtMs = sample.atMs;
-        if (!this.answered && !sample.ok) {
-            this.notYetUp++;
-            return;
-        }
-        this.answered = true;
-        this.samples++;
-        if (sample.ok) {
-            if (this.current)
-                this.close(sample.atMs, false);
-            return;
-        }
-        this.failures++;
-        const kind = sample.kind ?? 'error';
-        this.current ??= { startMs: sample.atMs, failedSamples: 0, kinds: {} };
-        this.current.failedSamples++;
-        this.current.kinds[kind] = (this.current.kinds[kind] ?? 0) + 1;
-    }
-    close(endMs, open) {
-        const c = this.current;
-        const kind = Object.entries(c.kinds).sort((a, b) => b[1] - a[1])[0][0];
-        this.closed.push({ ...c, endMs, durationMs: endMs - c.startMs, kind, ...(open ? { open: true } : {}) });
-        this.current = undefined;
-    }
-    /** The target's record once sampling stopped at `stoppedAtMs`, outages attributed to `windows`. */
-    result(stoppedAtMs, windows, unresolved) {
-        if (this.current)
-            this.close(Math.max(stoppedAtMs, this.current.startMs), true);
-        const outages = this.closed.map((o) => ({ ...o, during: attribute(o.startMs, o.endMs, windows) }));
-        return {
-            label: this.label,
-            kind: this.kind,
-            samples: this.samples,
-            failures: this.failures,
-            notYetUp: this.notYetUp,
-            answered: this.answered,
-            ...(this.answered ? { availability: (this.samples - this.failures) / this.samples } : {}),
-            longestOutageMs: Math.max(0, ...outages.map((o) => o.durationMs)),
-            maxGapMs: this.maxGapMs,
-            outages,
-            ...(unresolved && !this.answered ? { unresolved } : {})
-        };
-    }
-}
-/**
- * The window the outage fell in: of the windows overlapping [startMs, endMs] by at least half as much as the one
- * that overlaps most, the shortest (the most specific: the ingress cycle rather than the whole addon-cycle step
- * that holds it). `between steps` when none overlaps.
- */
-function attribute(startMs, endMs, windows) {
-    const end = Math.max(endMs, startMs + 1);
-    const overlaps = windows
-        .map((w) => ({ w, overlap: Math.min(end, w.atMs + w.durationMs) - Math.max(startMs, w.atMs) }))
-        .filter((o) => o.overlap > 0);
-    if (!overlaps.length)
-        return 'between steps';
-    const most = Math.max(...overlaps.map((o) => o.overlap));
-    return overlaps
-        .filter((o) => o.overlap * 2 >= most)
-        .sort((a, b) => a.w.durationMs - b.w.durationMs || b.overlap - a.overlap)[0].w.name;
-}
-/** The longest outage among the targets, with its target (undefined when there was none). */
-function longestOutage(record) {
-    let best;
-    for (const t of record.targets)
-        for (const o of t.outages)
-            if (!best || o.durationMs > best.outage.durationMs)
-                best = { label: t.label, outage: o };
-    return best;
-}
-/** The targets whose longest outage exceeds max-disruption, and the targets that never answered, when it is set. */
-function overLimit(record) {
-    if (record.limitMs === undefined)
-        return [];
-    return record.targets.filter((t) => !t.answered || t.longestOutageMs > record.limitMs);
-}
-
 ;// CONCATENATED MODULE: ./src/report/disruption.ts
 /**
  * The disruption measured by the probes (report.disruption, docs/disruption.md) as the job summary's table
@@ -36527,12 +36541,11 @@ function longestOutageLine(r) {
     if (!d)
         return undefined;
     const longest = longestOutage(d);
-    const never = d.targets.filter((t) => !t.answered).map((t) => esc(t.label));
-    const limit = d.limitMs;
+    const never = neverAnswered(d).map(esc);
     const parts = [];
     if (longest) {
         const { label, outage } = longest;
-        const over = limit !== undefined && outage.durationMs > limit ? ` ⚠️ over max-disruption (${secs(limit)})` : '';
+        const over = longest.overLimit ? ` ⚠️ over max-disruption (${secs(d.limitMs)})` : '';
         parts.push(`${esc(label)}, ${secs(outage.durationMs)}, during ${esc(outage.during)} (${esc(outage.kind)}` +
             `${outage.open ? ', still out at the end' : ''})${over}`);
     }

@@ -42380,14 +42380,27 @@ function attribute(startMs, endMs, windows) {
         .filter((o) => o.overlap * 2 >= most)
         .sort((a, b) => a.w.durationMs - b.w.durationMs || b.overlap - a.overlap)[0].w.name;
 }
-/** The longest outage among the targets, with its target (undefined when there was none). */
+/**
+ * The longest outage among the targets, with its target and whether it exceeds max-disruption (undefined when
+ * there was none).
+ */
 function longestOutage(record) {
     let best;
     for (const t of record.targets)
         for (const o of t.outages)
             if (!best || o.durationMs > best.outage.durationMs)
                 best = { label: t.label, outage: o };
-    return best;
+    if (!best)
+        return undefined;
+    return { ...best, overLimit: exceedsLimit(record, best.outage) };
+}
+/** Whether an outage lasted longer than max-disruption (false when it is not set). */
+function exceedsLimit(record, outage) {
+    return record.limitMs !== undefined && outage.durationMs > record.limitMs;
+}
+/** The labels of the targets that never answered a sample (never counted as "no outage"). */
+function neverAnswered(record) {
+    return record.targets.filter((t) => !t.answered).map((t) => t.label);
 }
 /** The targets whose longest outage exceeds max-disruption, and the targets that never answered, when it is set. */
 function overLimit(record) {
@@ -42528,18 +42541,18 @@ function outageCell(r) {
     if (!d)
         return '—';
     const longest = longestOutage(d);
-    const never = d.targets.filter((t) => !t.answered);
+    const never = neverAnswered(d);
     const parts = [];
     if (longest) {
         const { label, outage } = longest;
-        const over = d.limitMs !== undefined && outage.durationMs > d.limitMs ? '⚠️ ' : '';
+        const over = longest.overLimit ? '⚠️ ' : '';
         const open = outage.open ? ', still out at the end' : '';
         parts.push(`${over}${seconds(outage.durationMs)}${sub(`${targetName(label)} · ${escape_esc(outage.during)}${open}`)}`);
     }
     else if (never.length < d.targets.length)
         parts.push('none');
     if (never.length)
-        parts.push(`⚠️ never answered${sub(never.map((t) => targetName(t.label)).join(', '))}`);
+        parts.push(`⚠️ never answered${sub(never.map(targetName).join(', '))}`);
     return parts.join('<br>');
 }
 function dataCell(r) {

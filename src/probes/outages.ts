@@ -149,12 +149,28 @@ export function attribute(startMs: number, endMs: number, windows: RunWindow[]):
     .sort((a, b) => a.w.durationMs - b.w.durationMs || b.overlap - a.overlap)[0].w.name
 }
 
-/** The longest outage among the targets, with its target (undefined when there was none). */
-export function longestOutage(record: DisruptionRecord): { label: string; outage: OutageRecord } | undefined {
+/**
+ * The longest outage among the targets, with its target and whether it exceeds max-disruption (undefined when
+ * there was none).
+ */
+export function longestOutage(
+  record: DisruptionRecord
+): { label: string; outage: OutageRecord; overLimit: boolean } | undefined {
   let best: { label: string; outage: OutageRecord } | undefined
   for (const t of record.targets)
     for (const o of t.outages) if (!best || o.durationMs > best.outage.durationMs) best = { label: t.label, outage: o }
-  return best
+  if (!best) return undefined
+  return { ...best, overLimit: exceedsLimit(record, best.outage) }
+}
+
+/** Whether an outage lasted longer than max-disruption (false when it is not set). */
+export function exceedsLimit(record: DisruptionRecord, outage: OutageRecord): boolean {
+  return record.limitMs !== undefined && outage.durationMs > record.limitMs
+}
+
+/** The labels of the targets that never answered a sample (never counted as "no outage"). */
+export function neverAnswered(record: DisruptionRecord): string[] {
+  return record.targets.filter((t) => !t.answered).map((t) => t.label)
 }
 
 /** The targets whose longest outage exceeds max-disruption, and the targets that never answered, when it is set. */

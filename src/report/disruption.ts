@@ -8,7 +8,7 @@
 import { esc } from './escape.js'
 import type { Report } from './model.js'
 import type { Section } from './fit.js'
-import { longestOutage, overLimit } from '../probes/outages.js'
+import { longestOutage, neverAnswered, overLimit } from '../probes/outages.js'
 import type { TargetDisruption } from '../probes/outages.js'
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
@@ -72,12 +72,11 @@ export function longestOutageLine(r: Report): Section | undefined {
   const d = r.disruption
   if (!d) return undefined
   const longest = longestOutage(d)
-  const never = d.targets.filter((t) => !t.answered).map((t) => esc(t.label))
-  const limit = d.limitMs
+  const never = neverAnswered(d).map(esc)
   const parts: string[] = []
   if (longest) {
     const { label, outage } = longest
-    const over = limit !== undefined && outage.durationMs > limit ? ` ⚠️ over max-disruption (${secs(limit)})` : ''
+    const over = longest.overLimit ? ` ⚠️ over max-disruption (${secs(d.limitMs!)})` : ''
     parts.push(
       `${esc(label)}, ${secs(outage.durationMs)}, during ${esc(outage.during)} (${esc(outage.kind)}` +
         `${outage.open ? ', still out at the end' : ''})${over}`

@@ -9,7 +9,7 @@ import { formatImage } from '../cluster/inventory.js'
 import { esc } from './escape.js'
 import type { Report } from './model.js'
 import type { ReadReport } from './reader.js'
-import { longestOutage } from '../probes/outages.js'
+import { longestOutage, neverAnswered } from '../probes/outages.js'
 
 const code = (v: unknown) => `<code>${esc(v)}</code>`
 const sub = (v: string) => (v ? ` <sub>${v}</sub>` : '')
@@ -145,15 +145,15 @@ function outageCell(r: Report): string {
   const d = r.disruption
   if (!d) return '—'
   const longest = longestOutage(d)
-  const never = d.targets.filter((t) => !t.answered)
+  const never = neverAnswered(d)
   const parts: string[] = []
   if (longest) {
     const { label, outage } = longest
-    const over = d.limitMs !== undefined && outage.durationMs > d.limitMs ? '⚠️ ' : ''
+    const over = longest.overLimit ? '⚠️ ' : ''
     const open = outage.open ? ', still out at the end' : ''
     parts.push(`${over}${seconds(outage.durationMs)}${sub(`${targetName(label)} · ${esc(outage.during)}${open}`)}`)
   } else if (never.length < d.targets.length) parts.push('none')
-  if (never.length) parts.push(`⚠️ never answered${sub(never.map((t) => targetName(t.label)).join(', '))}`)
+  if (never.length) parts.push(`⚠️ never answered${sub(never.map(targetName).join(', '))}`)
   return parts.join('<br>')
 }
 

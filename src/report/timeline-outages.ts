@@ -6,7 +6,7 @@
  * targets, and the caption names what it left out (the report JSON has every outage).
  */
 import type { Report } from './model.js'
-import type { OutageRecord } from '../probes/outages.js'
+import { exceedsLimit, type OutageRecord } from '../probes/outages.js'
 
 /** At most this many outage bars per target (its longest). */
 export const OUTAGE_BARS_PER_TARGET = 3
@@ -48,8 +48,7 @@ export function outageBars(r: Report): OutageBars {
       .filter((c) => c.ti === ti)
       .map((c) => c.outage)
       .sort((a, b) => a.startMs - b.startMs)
-    for (const outage of mine)
-      bars.push({ target: t.label, outage, over: d.limitMs !== undefined && outage.durationMs > d.limitMs })
+    for (const outage of mine) bars.push({ target: t.label, outage, over: exceedsLimit(d, outage) })
     const rest = t.outages.filter((o) => !mine.includes(o))
     if (rest.length)
       left.push({ target: t.label, count: rest.length, ms: rest.reduce((sum, o) => sum + o.durationMs, 0) })
