@@ -53,6 +53,31 @@ describe('simulated apiserver_requested_deprecated_apis', () => {
     expect(runSim(['microk8s', 'kubectl', 'get', '--raw', '/healthz/nothing']).status).toBe(1)
   })
 
+  it('every other restart of kubelite empties it: snap restart (the service or the snap), microk8s stop and start', () => {
+    const restarts: string[][][] = [
+      [['snap', 'restart', 'microk8s.daemon-kubelite']],
+      [['snap', 'restart', 'microk8s']],
+      [
+        ['microk8s', 'stop'],
+        ['microk8s', 'start']
+      ]
+    ]
+    for (const commands of restarts) {
+      sim({
+        installed: { channel: '1.30/stable' },
+        apiRequests: [
+          { apiVersion: 'v1', resource: 'componentstatuses', once: true },
+          { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', resource: 'flowschemas' }
+        ]
+      })
+      expect(requested().apis, commands.join(' ')).toContain('v1 componentstatuses -')
+      for (const c of commands) expect(runSim(c).status, c.join(' ')).toBe(0)
+      expect(runSim(['microk8s', 'status', '--wait-ready', '--timeout', '60']).status).toBe(0)
+      // The one-off request is gone with the old process; the client that keeps asking sets it again.
+      expect(requested().apis, commands.join(' ')).toEqual(['flowcontrol.apiserver.k8s.io/v1beta3 flowschemas 1.32'])
+    }
+  })
+
   it('refuses a scenario API it knows no lifecycle of', () => {
     expect(() =>
       sim({ installed: { channel: '1.30/stable' }, apiRequests: [{ apiVersion: 'v1', resource: 'pods' }] })
