@@ -43537,9 +43537,9 @@ async function readRequestedApis(microk8s, report, at, minor) {
 async function record(state, at, minor) {
     const { report, tools, plan } = state;
     const read = await readRequestedApis(tools.microk8s, report, at, minor);
-    const record = (report.requestedApis ??= { reads: [] });
-    const seen = new Set(record.reads.flatMap((r) => r.requested.map(describeRequested)));
-    record.reads.push(read);
+    const requested = (report.requestedApis ??= { reads: [] });
+    const seen = new Set(requested.reads.flatMap((r) => r.requested.map(describeRequested)));
+    requested.reads.push(read);
     if (read.status === 'not read') {
         info(`Deprecated APIs requested (${at}): not read: ${read.detail}`);
         return read;

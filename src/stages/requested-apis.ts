@@ -58,9 +58,9 @@ export async function readRequestedApis(
 async function record(state: Planned, at: string, minor?: number): Promise<RequestedApisRead> {
   const { report, tools, plan } = state
   const read = await readRequestedApis(tools.microk8s, report, at, minor)
-  const record = (report.requestedApis ??= { reads: [] })
-  const seen = new Set(record.reads.flatMap((r) => r.requested.map(describeRequested)))
-  record.reads.push(read)
+  const requested = (report.requestedApis ??= { reads: [] })
+  const seen = new Set(requested.reads.flatMap((r) => r.requested.map(describeRequested)))
+  requested.reads.push(read)
   if (read.status === 'not read') {
     core.info(`Deprecated APIs requested (${at}): not read: ${read.detail}`)
     return read
